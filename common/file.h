@@ -1,0 +1,75 @@
+/*
+ * file.h: careful file handling shared by the store, the keystore and the
+ * CA.  Reads are size-capped; writes are atomic (temporary file in the same
+ * directory, fsync, rename, fsync of the directory); secret files are
+ * created 0600 inside 0700 directories and never through a symlink.
+ */
+#ifndef CTXMGR_FILE_H
+#define CTXMGR_FILE_H
+
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "err.h"
+
+/* file_read and file_write_atomic flags */
+#define FILE_NOFOLLOW 0x01 /* refuse a symlink as the final component */
+#define FILE_SECRET 0x02 /* contents are secret: wipe buffers */
+#define FILE_EXCL 0x04 /* fail with ERR_EXISTS if the target exists */
+#define FILE_KEEP_MODE 0x08 /* keep an existing target's mode and owner */
+#define FILE_FOLLOW_TARGET 0x10 /* replace a symlink's target, not the link */
+#define FILE_NOSYNC 0x20 /* skip fsync (tests and scratch files only) */
+
+/*
+ * Read a whole file into `out` (appending), refusing more than `max` bytes
+ * with ERR_TOOBIG.  With FILE_NOFOLLOW a symlink is refused (ERR_PERM).
+ */
+int file_read(const char *path, size_t max, int flags, struct buf *out,
+    struct cm_err *err);
+
+/* Read everything from an open descriptor, capped like file_read. */
+int file_read_fd(
+    int fd, const char *name, size_t max, struct buf *out, struct cm_err *err);
+
+/*
+ * Replace `path` atomically with `len` bytes of `data`, file mode `mode`.
+ * A symlink at `path` is refused unless FILE_FOLLOW_TARGET, which writes
+ * the link's final target instead.  With FILE_EXCL the target must not
+ * exist (checked atomically with link(2)).
+ */
+int file_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, int flags, struct cm_err *err);
+
+/* Create `path` and missing parents with `mode`; existing dirs are kept. */
+int dir_ensure(const char *path, mode_t mode, struct cm_err *err);
+
+/* fsync a directory so a rename in it is durable. */
+int dir_sync(const char *path, struct cm_err *err);
+
+/* Remove a directory tree (no symlink is followed); missing is fine. */
+int dir_remove_tree(const char *path, struct cm_err *err);
+
+/*
+ * Refuse a private file (key, CA key) that group or others can read or
+ * that another user owns, as OpenSSH does; `what` names it in the message.
+ */
+int file_check_private(const char *path, const struct stat *st,
+    const char *what, struct cm_err *err);
+
+/* Take an exclusive flock(2) on `path` (created 0600); returns the fd. */
+int file_lock(const char *path, int *fdp, struct cm_err *err);
+void file_unlock(int fd);
+
+/* 1 if `path` exists (lstat), 0 if not. */
+int file_exists(const char *path);
+
+/* A new string "a/b" (no doubled slash). */
+char *path_join(const char *a, const char *b);
+
+/* The directory part of a path, as a new string ("." when none). */
+char *path_dirname(const char *path);
+
+/* Write all of `len` bytes to a descriptor, retrying on EINTR/short writes. */
+int fd_write_all(int fd, const void *p, size_t len);
+
+#endif

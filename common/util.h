@@ -1,0 +1,35 @@
+/* util.h: small helpers with no better home. */
+#ifndef CTXMGR_UTIL_H
+#define CTXMGR_UTIL_H
+
+#include "compat.h"
+
+/* Lowercase hex SHA-256 of `len` bytes into out[65]. */
+void sha256_hex(const void *data, size_t len, char out[65]);
+
+/* 1 if `s` starts with `prefix`. */
+int str_has_prefix(const char *s, const char *prefix);
+
+/* Damerau-Levenshtein distance (for "did you mean" suggestions). */
+int str_distance(const char *a, const char *b);
+
+/* 1 if `s` holds a byte below 0x20 or DEL. */
+int str_has_ctrl(const char *s);
+
+/* A vector of owned strings; `v` is NULL-terminated once non-empty. */
+struct strv {
+	char **v;
+	size_t n;
+};
+void strv_push(struct strv *sv, const char *s);
+void strv_push_owned(struct strv *sv, char *s);
+void strv_sort(struct strv *sv);
+void strv_free(struct strv *sv);
+
+/* Monotonic clock in microseconds. */
+uint64_t now_us(void);
+
+/* Parse a base-10 integer in [min, max]; 0 or ERR_INVALID. */
+int parse_int(const char *s, long long min, long long max, long long *out);
+
+#endif
