@@ -1,0 +1,961 @@
+/* store.c: Docker's context store (see store.h). */
+#include "compat.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <pwd.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dockercfg.h"
+#include "file.h"
+#include "gojson.h"
+#include "store.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define CONFIG_JSON_MAX ((size_t)16 << 20)
+
+char *
+store_default_config_dir(void)
+{
+	const char *home, *env = getenv("DOCKER_CONFIG");
+	struct passwd *pw;
+
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+	home = getenv("HOME");
+	if ((home == NULL || *home == '\0') &&
+	    (pw = getpwuid(getuid())) != NULL)
+		home = pw->pw_dir;
+	if (home == NULL || *home == '\0')
+		home = "/";
+	return path_join(home, ".docker");
+}
+
+void
+store_init(struct store *st, const char *config_dir)
+{
+	st->config_dir = xstrdup(config_dir);
+	st->meta_root = path_join(config_dir, "contexts/meta");
+	st->tls_root = path_join(config_dir, "contexts/tls");
+	st->config_json = path_join(config_dir, "config.json");
+	st->state_dir = path_join(config_dir, "ctxmgr");
+	st->lock_fd = -1;
+}
+
+void
+store_release(struct store *st)
+{
+	store_unlock(st);
+	free(st->config_dir);
+	free(st->meta_root);
+	free(st->tls_root);
+	free(st->config_json);
+	free(st->state_dir);
+	memset(st, 0, sizeof(*st));
+	st->lock_fd = -1;
+}
+
+int
+context_name_check(const char *name, struct cm_err *err)
+{
+	const char *p;
+
+	if (name == NULL || *name == '\0')
+		return err_set(
+		    err, ERR_INVALID, "context name cannot be empty");
+	if (strcmp(name, STORE_DEFAULT_NAME) == 0)
+		return err_set(
+		    err, ERR_INVALID, "\"default\" is a reserved context name");
+	for (p = name; *p != '\0'; p++) {
+		int c = (unsigned char)*p;
+		int ok = (c < 0x80 && isalnum(c)) ||
+		    (p != name &&
+			(c == '_' || c == '.' || c == '+' || c == '-'));
+		if (!ok || p - name > 200)
+			goto bad;
+	}
+	if (p - name < 2)
+		goto bad;
+	return 0;
+bad:
+	if (str_has_ctrl(name) || strlen(name) > 200)
+		return err_set(err, ERR_INVALID,
+		    "context name is invalid: names must match "
+		    "^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$");
+	return err_set(err, ERR_INVALID,
+	    "context name \"%s\" is invalid: names must match "
+	    "^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$",
+	    name);
+}
+
+struct context *
+context_new(const char *name)
+{
+	struct context *c = xcalloc(1, sizeof(*c));
+
+	c->name = xstrdup(name ? name : "");
+	c->metadata = json_object();
+	c->endpoints = json_object();
+	c->docker_extra = json_object();
+	c->top_extra = json_object();
+	c->has_docker = 1;
+	return c;
+}
+
+void
+context_free(struct context *c)
+{
+	if (c == NULL)
+		return;
+	free(c->name);
+	free(c->description);
+	free(c->host);
+	free(c->error);
+	json_decref(c->metadata);
+	json_decref(c->endpoints);
+	json_decref(c->docker_extra);
+	json_decref(c->top_extra);
+	free(c);
+}
+
+void
+context_list_free(struct context **list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		context_free(list[i]);
+	free(list);
+}
+
+struct context *
+context_default(void)
+{
+	struct context *c = context_new(STORE_DEFAULT_NAME);
+	const char *h = getenv("DOCKER_HOST");
+
+	c->is_default = 1;
+	c->description = xstrdup(STORE_DEFAULT_DESCRIPTION);
+	c->host = xstrdup(h != NULL && *h != '\0' ? h : STORE_DEFAULT_HOST);
+	return c;
+}
+
+static char *
+json_strdup(const json_t *v)
+{
+	return xstrndup(json_string_value(v), json_string_length(v));
+}
+
+/* Go struct field matching: exact or ASCII case-insensitive. */
+static int
+key_folds(const char *key, const char *field)
+{
+	return strcasecmp(key, field) == 0;
+}
+
+int
+context_parse_meta(
+    const char *data, size_t len, struct context **cp, struct cm_err *err)
+{
+	struct context *c = NULL;
+	json_t *v = NULL, *name, *meta, *eps, *docker, *item;
+	const char *key;
+	int r;
+
+	*cp = NULL;
+	if ((r = gojson_parse(data, len, &v, err)) != 0)
+		return err_prefix(err, "invalid meta.json");
+	if (!json_is_object(v)) {
+		r = err_set(
+		    err, ERR_INVALID, "invalid meta.json: not a JSON object");
+		goto out;
+	}
+	name = gojson_get_fold(v, "Name");
+	if (name != NULL && !json_is_string(name) && !json_is_null(name)) {
+		r = err_set(err, ERR_INVALID,
+		    "invalid meta.json: Name is not a string");
+		goto out;
+	}
+	c = context_new(NULL);
+	if (json_is_string(name)) {
+		free(c->name);
+		c->name = json_strdup(name);
+	}
+
+	meta = gojson_get_fold(v, "Metadata");
+	if (meta != NULL && !json_is_null(meta)) {
+		if (!json_is_object(meta)) {
+			r = err_set(err, ERR_INVALID,
+			    "invalid meta.json: Metadata is not an object");
+			goto out;
+		}
+		json_object_foreach(meta, key, item)
+		{
+			if (strcmp(key, "Description") == 0) {
+				if (!json_is_string(item)) {
+					r = err_set(err, ERR_INVALID,
+					    "invalid meta.json: Description is "
+					    "not a string");
+					goto out;
+				}
+				if (json_string_length(item) > 0)
+					c->description = json_strdup(item);
+				continue;
+			}
+			json_object_set_nocheck(c->metadata, key, item);
+		}
+	}
+
+	c->has_docker = 0;
+	eps = gojson_get_fold(v, "Endpoints");
+	if (eps != NULL && !json_is_null(eps)) {
+		if (!json_is_object(eps)) {
+			r = err_set(err, ERR_INVALID,
+			    "invalid meta.json: Endpoints is not an object");
+			goto out;
+		}
+		json_object_foreach(eps, key, item) if (strcmp(key, "docker") !=
+		    0) json_object_set_nocheck(c->endpoints, key, item);
+		docker = json_object_get(eps, "docker");
+		if (docker != NULL && !json_is_null(docker)) {
+			json_t *host, *skip;
+			if (!json_is_object(docker)) {
+				r = err_set(err, ERR_INVALID,
+				    "invalid meta.json: the docker endpoint is "
+				    "not an object");
+				goto out;
+			}
+			c->has_docker = 1;
+			host = gojson_get_fold(docker, "Host");
+			skip = gojson_get_fold(docker, "SkipTLSVerify");
+			if (host != NULL && !json_is_string(host) &&
+			    !json_is_null(host)) {
+				r = err_set(err, ERR_INVALID,
+				    "invalid meta.json: Host is not a string");
+				goto out;
+			}
+			if (skip != NULL && !json_is_boolean(skip) &&
+			    !json_is_null(skip)) {
+				r = err_set(err, ERR_INVALID,
+				    "invalid meta.json: SkipTLSVerify is not a "
+				    "boolean");
+				goto out;
+			}
+			if (json_is_string(host) && json_string_length(host))
+				c->host = json_strdup(host);
+			c->skip_tls_verify = json_is_true(skip);
+			json_object_foreach(
+			    docker, key, item) if (!key_folds(key, "Host") &&
+			    !key_folds(key, "SkipTLSVerify"))
+			    json_object_set_nocheck(c->docker_extra, key, item);
+		}
+	}
+
+	json_object_foreach(v, key, item) if (!key_folds(key, "Name") &&
+	    !key_folds(key, "Metadata") && !key_folds(key, "Endpoints"))
+	    json_object_set_nocheck(c->top_extra, key, item);
+	*cp = c;
+	c = NULL;
+	r = 0;
+out:
+	context_free(c);
+	json_decref(v);
+	return r;
+}
+
+/* Sorted copy of `extra` merged into `dst` (keys of dst win). */
+static void
+merge_sorted(json_t *dst, const json_t *extra)
+{
+	json_t *sorted = gojson_sorted(extra);
+	const char *key;
+	json_t *item;
+
+	json_object_foreach(sorted, key, item) if (json_object_get(dst, key) ==
+	    NULL) json_object_set_nocheck(dst, key, item);
+	json_decref(sorted);
+}
+
+int
+context_encode_meta(const struct context *c, struct buf *out)
+{
+	json_t *top, *meta, *eps, *docker, *tmp;
+	int r;
+
+	top = json_object();
+	json_object_set_new_nocheck(
+	    top, "Name", json_stringn_nocheck(c->name, strlen(c->name)));
+
+	tmp = json_deep_copy(c->metadata);
+	if (c->description != NULL && *c->description != '\0')
+		json_object_set_new_nocheck(tmp, "Description",
+		    json_stringn_nocheck(
+			c->description, strlen(c->description)));
+	meta = gojson_sorted(tmp);
+	json_decref(tmp);
+	json_object_set_new_nocheck(top, "Metadata", meta);
+
+	tmp = json_deep_copy(c->endpoints);
+	if (c->has_docker || c->host != NULL) {
+		docker = json_object();
+		if (c->host != NULL && *c->host != '\0')
+			json_object_set_new_nocheck(docker, "Host",
+			    json_stringn_nocheck(c->host, strlen(c->host)));
+		json_object_set_new_nocheck(
+		    docker, "SkipTLSVerify", json_boolean(c->skip_tls_verify));
+		merge_sorted(docker, c->docker_extra);
+		json_object_set_new_nocheck(tmp, "docker", json_null());
+		eps = gojson_sorted(tmp);
+		/* the docker endpoint is a struct: keep its field order */
+		json_object_set_new_nocheck(eps, "docker", docker);
+	} else
+		eps = gojson_sorted(tmp);
+	json_decref(tmp);
+	json_object_set_new_nocheck(top, "Endpoints", eps);
+	merge_sorted(top, c->top_extra);
+
+	r = gojson_encode(top, NULL, out);
+	json_decref(top);
+	return r;
+}
+
+const char *
+context_setting(const struct context *c, const char *key)
+{
+	json_t *s = json_object_get(c->metadata, STORE_SETTINGS_KEY);
+	json_t *v = json_object_get(s, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+void
+context_set_setting(struct context *c, const char *key, const char *value)
+{
+	json_t *s = json_object_get(c->metadata, STORE_SETTINGS_KEY);
+
+	if (!json_is_object(s)) {
+		if (value == NULL)
+			return;
+		s = json_object();
+		json_object_set_new_nocheck(c->metadata, STORE_SETTINGS_KEY, s);
+	}
+	if (value == NULL) {
+		json_object_del(s, key);
+		if (json_object_size(s) == 0)
+			json_object_del(c->metadata, STORE_SETTINGS_KEY);
+	} else
+		json_object_set_new_nocheck(s, key, json_string(value));
+}
+
+static char *
+name_dir(const char *root, const char *name)
+{
+	char hex[65];
+
+	sha256_hex(name, strlen(name), hex);
+	return path_join(root, hex);
+}
+
+char *
+store_meta_dir(const struct store *st, const char *name)
+{
+	return name_dir(st->meta_root, name);
+}
+
+char *
+store_tls_dir(const struct store *st, const char *name)
+{
+	return name_dir(st->tls_root, name);
+}
+
+int
+store_state_dir(struct store *st, struct cm_err *err)
+{
+	return dir_ensure(st->state_dir, 0700, err);
+}
+
+int
+store_lock(struct store *st, struct cm_err *err)
+{
+	char *path;
+	int r;
+
+	if (st->lock_fd >= 0)
+		return 0;
+	if ((r = store_state_dir(st, err)) != 0)
+		return r;
+	path = path_join(st->state_dir, "store.lock");
+	r = file_lock(path, &st->lock_fd, err);
+	free(path);
+	return r;
+}
+
+void
+store_unlock(struct store *st)
+{
+	if (st->lock_fd >= 0)
+		file_unlock(st->lock_fd);
+	st->lock_fd = -1;
+}
+
+int
+store_exists(const struct store *st, const char *name)
+{
+	char *dir = store_meta_dir(st, name), *path;
+	int r;
+
+	path = path_join(dir, "meta.json");
+	r = file_exists(path);
+	free(path);
+	free(dir);
+	return r;
+}
+
+static int
+load_file(const char *path, const char *expect, struct context **cp,
+    struct cm_err *err)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b, STORE_META_MAX);
+	if ((r = file_read(path, STORE_META_MAX, FILE_NOFOLLOW, &b, err)) == 0)
+		r = context_parse_meta(b.data, b.len, cp, err);
+	buf_release(&b);
+	if (r == 0 && expect != NULL && strcmp((*cp)->name, expect) != 0) {
+		context_free(*cp);
+		*cp = NULL;
+		return err_set(err, ERR_INVALID,
+		    "context \"%s\": meta.json names another context", expect);
+	}
+	return r;
+}
+
+int
+store_load(const struct store *st, const char *name, struct context **cp,
+    struct cm_err *err)
+{
+	char *dir, *path;
+	int r;
+
+	*cp = NULL;
+	if (name != NULL && strcmp(name, STORE_DEFAULT_NAME) == 0) {
+		*cp = context_default();
+		return 0;
+	}
+	if ((r = context_name_check(name, err)) != 0)
+		return r;
+	dir = store_meta_dir(st, name);
+	path = path_join(dir, "meta.json");
+	if (!file_exists(path))
+		r = err_set(
+		    err, ERR_NOTFOUND, "context \"%s\" not found", name);
+	else if ((r = load_file(path, name, cp, err)) != 0 &&
+	    !str_has_prefix(err->msg, "context \""))
+		err_prefix(err, "context \"%s\"", name);
+	free(path);
+	free(dir);
+	return r;
+}
+
+static int
+cmp_context(const void *a, const void *b)
+{
+	const struct context *ca = *(struct context *const *)a;
+	const struct context *cb = *(struct context *const *)b;
+
+	return strcmp(ca->name, cb->name);
+}
+
+int
+store_list(const struct store *st, struct context ***listp, size_t *np,
+    struct cm_err *err)
+{
+	struct context **list = NULL, *c;
+	struct dirent *de;
+	struct cm_err e2;
+	size_t n = 0, cap = 0;
+	char hex[65];
+	DIR *d;
+
+	*listp = NULL;
+	*np = 0;
+	if ((d = opendir(st->meta_root)) == NULL && errno != ENOENT)
+		return err_sys(err, "cannot read \"%s\"", st->meta_root);
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		char *dir, *path;
+		if (de->d_name[0] == '.')
+			continue;
+		dir = path_join(st->meta_root, de->d_name);
+		path = path_join(dir, "meta.json");
+		if (!file_exists(path)) {
+			free(path);
+			free(dir);
+			continue;
+		}
+		err_init(&e2);
+		if (load_file(path, NULL, &c, &e2) != 0) {
+			c = context_new(de->d_name);
+			c->error = xstrdup(e2.msg);
+		} else {
+			sha256_hex(c->name, strlen(c->name), hex);
+			if (strcmp(hex, de->d_name) != 0)
+				c->error = xstrdup("meta.json is stored under "
+						   "another context's folder");
+		}
+		free(path);
+		free(dir);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			list = xreallocarray(list, cap, sizeof(*list));
+		}
+		list[n++] = c;
+	}
+	if (d != NULL)
+		closedir(d);
+	list = xreallocarray(list, n + 1, sizeof(*list));
+	list[n++] = context_default();
+	qsort(list, n, sizeof(*list), cmp_context);
+	*listp = list;
+	*np = n;
+	return 0;
+}
+
+/* Refuse a symlink where a store directory should be. */
+static int
+check_not_link(const char *path, struct cm_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return err_set(err, ERR_PERM,
+		    "refusing to use \"%s\": it is a symbolic link", path);
+	return 0;
+}
+
+int
+store_save(
+    struct store *st, const struct context *c, int flags, struct cm_err *err)
+{
+	char *dir = NULL, *path = NULL;
+	struct buf b;
+	int r;
+
+	buf_init(&b, STORE_META_MAX);
+	if ((r = context_name_check(c->name, err)) != 0)
+		goto out;
+	dir = store_meta_dir(st, c->name);
+	path = path_join(dir, "meta.json");
+	if ((flags & STORE_CREATE) && file_exists(path)) {
+		r = err_set(
+		    err, ERR_EXISTS, "context \"%s\" already exists", c->name);
+		goto out;
+	}
+	if ((r = check_not_link(st->meta_root, err)) != 0 ||
+	    (r = check_not_link(dir, err)) != 0)
+		goto out;
+	if (!file_exists(st->config_dir) &&
+	    (r = dir_ensure(st->config_dir, 0700, err)) != 0)
+		goto out;
+	if ((r = dir_ensure(dir, 0755, err)) != 0)
+		goto out;
+	if ((r = context_encode_meta(c, &b)) != 0) {
+		r = err_set(
+		    err, r, "cannot encode meta.json for \"%s\"", c->name);
+		goto out;
+	}
+	r = file_write_atomic(path, b.data, b.len, 0644,
+	    (flags & STORE_CREATE) ? FILE_EXCL : 0, err);
+	if (r == ERR_EXISTS)
+		r = err_set(
+		    err, ERR_EXISTS, "context \"%s\" already exists", c->name);
+out:
+	buf_release(&b);
+	free(path);
+	free(dir);
+	return r;
+}
+
+int
+store_remove(struct store *st, const char *name, struct cm_err *err)
+{
+	char *meta, *tls;
+	int r;
+
+	if ((r = context_name_check(name, err)) != 0)
+		return r;
+	if (!store_exists(st, name))
+		return err_set(
+		    err, ERR_NOTFOUND, "context \"%s\" not found", name);
+	meta = store_meta_dir(st, name);
+	tls = store_tls_dir(st, name);
+	if ((r = dir_remove_tree(meta, err)) == 0)
+		r = dir_remove_tree(tls, err);
+	free(meta);
+	free(tls);
+	return r;
+}
+
+int
+store_rename(
+    struct store *st, const char *from, const char *to, struct cm_err *err)
+{
+	struct context *c = NULL;
+	char *tls_from = NULL, *tls_to = NULL, *cur = NULL, *prev = NULL;
+	char *meta_from = NULL;
+	int r, moved_tls = 0;
+
+	if ((r = context_name_check(to, err)) != 0)
+		return r;
+	if ((r = store_load(st, from, &c, err)) != 0)
+		return r;
+	if (c->is_default) {
+		r = err_set(
+		    err, ERR_INVALID, "the default context cannot be renamed");
+		goto out;
+	}
+	if (store_exists(st, to)) {
+		r = err_set(
+		    err, ERR_EXISTS, "context \"%s\" already exists", to);
+		goto out;
+	}
+	/* new meta first: a crash leaves two copies, never none */
+	free(c->name);
+	c->name = xstrdup(to);
+	if ((r = store_save(st, c, STORE_CREATE, err)) != 0)
+		goto out;
+	tls_from = store_tls_dir(st, from);
+	tls_to = store_tls_dir(st, to);
+	if (file_exists(tls_from)) {
+		if ((r = check_not_link(tls_from, err)) != 0)
+			goto undo;
+		if (rename(tls_from, tls_to) != 0) {
+			r = err_sys(
+			    err, "cannot move TLS files of \"%s\"", from);
+			goto undo;
+		}
+		moved_tls = 1;
+		if ((r = dir_sync(st->tls_root, err)) != 0)
+			goto undo;
+	}
+	if ((r = store_get_current(st, &cur, err)) != 0)
+		goto undo;
+	if (cur != NULL && strcmp(cur, from) == 0 &&
+	    (r = store_set_current(st, to, err)) != 0)
+		goto undo;
+	if (store_get_previous(st, &prev, NULL) == 0 && prev != NULL &&
+	    strcmp(prev, from) == 0)
+		(void)store_set_previous(st, to, NULL);
+	meta_from = store_meta_dir(st, from);
+	r = dir_remove_tree(meta_from, err);
+	goto out;
+undo:
+	if (moved_tls)
+		(void)rename(tls_to, tls_from);
+	{
+		char *meta_to = store_meta_dir(st, to);
+		(void)dir_remove_tree(meta_to, NULL);
+		free(meta_to);
+	}
+out:
+	free(meta_from);
+	free(cur);
+	free(prev);
+	free(tls_from);
+	free(tls_to);
+	context_free(c);
+	return r;
+}
+
+/* Endpoint and file names are single, plain path components. */
+static int
+check_component(const char *s, const char *what, struct cm_err *err)
+{
+	const char *p;
+
+	if (*s == '\0' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+	    strlen(s) > 64)
+		goto bad;
+	for (p = s; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' &&
+		    *p != '-')
+			goto bad;
+	return 0;
+bad:
+	return err_set(err, ERR_INVALID, "invalid TLS %s name", what);
+}
+
+static char *
+tls_path(const struct store *st, const char *name, const char *endpoint,
+    const char *file)
+{
+	char *dir = store_tls_dir(st, name), *epdir, *path;
+
+	epdir = path_join(dir, endpoint);
+	path = file ? path_join(epdir, file) : xstrdup(epdir);
+	free(epdir);
+	free(dir);
+	return path;
+}
+
+int
+store_tls_write(struct store *st, const char *name, const char *endpoint,
+    const char *file, const void *data, size_t len, struct cm_err *err)
+{
+	char *dir = NULL, *epdir = NULL, *path = NULL;
+	int r;
+
+	if ((r = check_component(endpoint, "endpoint", err)) != 0 ||
+	    (r = check_component(file, "file", err)) != 0)
+		return r;
+	dir = store_tls_dir(st, name);
+	epdir = tls_path(st, name, endpoint, NULL);
+	path = tls_path(st, name, endpoint, file);
+	if ((r = check_not_link(st->tls_root, err)) != 0 ||
+	    (r = check_not_link(dir, err)) != 0 ||
+	    (r = check_not_link(epdir, err)) != 0)
+		goto out;
+	if ((r = dir_ensure(st->tls_root, 0700, err)) != 0 ||
+	    (r = dir_ensure(epdir, 0700, err)) != 0)
+		goto out;
+	r = file_write_atomic(path, data, len, 0600, 0, err);
+out:
+	free(path);
+	free(epdir);
+	free(dir);
+	return r;
+}
+
+int
+store_tls_read(const struct store *st, const char *name, const char *endpoint,
+    const char *file, struct buf *out, struct cm_err *err)
+{
+	char *path;
+	int r;
+
+	if ((r = check_component(endpoint, "endpoint", err)) != 0 ||
+	    (r = check_component(file, "file", err)) != 0)
+		return r;
+	path = tls_path(st, name, endpoint, file);
+	r = file_read(
+	    path, STORE_TLS_MAX, FILE_NOFOLLOW | FILE_SECRET, out, err);
+	free(path);
+	return r;
+}
+
+int
+store_tls_remove(struct store *st, const char *name, const char *endpoint,
+    const char *file, struct cm_err *err)
+{
+	char *path, *epdir, *dir;
+	int r = 0;
+
+	if ((r = check_component(endpoint, "endpoint", err)) != 0 ||
+	    (r = check_component(file, "file", err)) != 0)
+		return r;
+	path = tls_path(st, name, endpoint, file);
+	if (unlink(path) != 0 && errno != ENOENT)
+		r = err_sys(err, "cannot remove \"%s\"", path);
+	free(path);
+	/* drop directories left empty, as Docker has no tls/ without TLS */
+	epdir = tls_path(st, name, endpoint, NULL);
+	dir = store_tls_dir(st, name);
+	if (r == 0 && rmdir(epdir) == 0)
+		(void)rmdir(dir);
+	free(epdir);
+	free(dir);
+	return r;
+}
+
+static void
+list_dir_sorted(const char *path, int want_dirs, struct strv *out)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if ((d = opendir(path)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char *p;
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		p = path_join(path, de->d_name);
+		if (lstat(p, &st) == 0 &&
+		    (want_dirs ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)))
+			strv_push(out, de->d_name);
+		free(p);
+	}
+	closedir(d);
+	strv_sort(out);
+}
+
+json_t *
+store_tls_material(const struct store *st, const char *name)
+{
+	struct strv eps = { 0 }, files;
+	json_t *m = json_object(), *arr;
+	char *dir, *epdir;
+	size_t i, j;
+
+	dir = store_tls_dir(st, name);
+	list_dir_sorted(dir, 1, &eps);
+	for (i = 0; i < eps.n; i++) {
+		memset(&files, 0, sizeof(files));
+		epdir = path_join(dir, eps.v[i]);
+		list_dir_sorted(epdir, 0, &files);
+		free(epdir);
+		if (files.n == 0)
+			continue;
+		arr = json_array();
+		for (j = 0; j < files.n; j++)
+			json_array_append_new(arr, json_string(files.v[j]));
+		json_object_set_new(m, eps.v[i], arr);
+		strv_free(&files);
+	}
+	strv_free(&eps);
+	free(dir);
+	return m;
+}
+
+static int
+read_config_json(
+    const struct store *st, struct buf *b, int *existsp, struct cm_err *err)
+{
+	int r;
+
+	*existsp = 0;
+	r = file_read(st->config_json, CONFIG_JSON_MAX, 0, b, err);
+	if (r == ERR_NOTFOUND)
+		return 0;
+	if (r == 0)
+		*existsp = 1;
+	return r;
+}
+
+int
+store_get_current(const struct store *st, char **namep, struct cm_err *err)
+{
+	struct buf b;
+	int r, exists;
+
+	*namep = NULL;
+	buf_init(&b, CONFIG_JSON_MAX);
+	if ((r = read_config_json(st, &b, &exists, err)) == 0 && exists &&
+	    (r = dockercfg_current(b.data, b.len, namep, err)) != 0)
+		err_prefix(err, "%s", st->config_json);
+	buf_release(&b);
+	if (r == 0 && *namep != NULL &&
+	    strcmp(*namep, STORE_DEFAULT_NAME) == 0) {
+		free(*namep);
+		*namep = NULL;
+	}
+	return r;
+}
+
+int
+store_set_current(struct store *st, const char *name, struct cm_err *err)
+{
+	struct buf old, new;
+	int r, exists;
+
+	if (name != NULL && strcmp(name, STORE_DEFAULT_NAME) == 0)
+		name = NULL;
+	buf_init(&old, CONFIG_JSON_MAX);
+	buf_init(&new, CONFIG_JSON_MAX);
+	if ((r = read_config_json(st, &old, &exists, err)) != 0)
+		goto out;
+	if (!exists && name == NULL)
+		goto out;
+	if ((r = dockercfg_set_current(old.data, old.len, name, &new, err)) !=
+	    0) {
+		err_prefix(err, "%s", st->config_json);
+		goto out;
+	}
+	if (exists && new.len == old.len &&
+	    memcmp(new.data, old.data, old.len) == 0)
+		goto out; /* nothing changes: like Docker, skip the write */
+	if (!file_exists(st->config_dir) &&
+	    (r = dir_ensure(st->config_dir, 0700, err)) != 0)
+		goto out;
+	r = file_write_atomic(st->config_json, new.data, new.len, 0600,
+	    FILE_KEEP_MODE | FILE_FOLLOW_TARGET, err);
+out:
+	buf_release(&old);
+	buf_release(&new);
+	return r;
+}
+
+int
+store_get_previous(const struct store *st, char **namep, struct cm_err *err)
+{
+	char *path = path_join(st->state_dir, "previous");
+	struct buf b;
+	int r;
+
+	*namep = NULL;
+	buf_init(&b, 4096);
+	r = file_read(path, 4096, FILE_NOFOLLOW, &b, err);
+	free(path);
+	if (r == ERR_NOTFOUND) {
+		buf_release(&b);
+		return 0;
+	}
+	if (r == 0) {
+		buf_rtrim(&b);
+		if (b.len > 0)
+			*namep = buf_detach(&b, NULL);
+	}
+	buf_release(&b);
+	return r;
+}
+
+int
+store_set_previous(struct store *st, const char *name, struct cm_err *err)
+{
+	char *path, *text;
+	int r;
+
+	if ((r = store_state_dir(st, err)) != 0)
+		return r;
+	path = path_join(st->state_dir, "previous");
+	text = xasprintf("%s\n", name ? name : STORE_DEFAULT_NAME);
+	r = file_write_atomic(path, text, strlen(text), 0600, 0, err);
+	free(text);
+	free(path);
+	return r;
+}
+
+int
+store_resolve(const struct store *st, const char *flag, char **namep,
+    enum context_source *srcp, struct cm_err *err)
+{
+	const char *env;
+	enum context_source src;
+	char *cur = NULL;
+	int r;
+
+	*namep = NULL;
+	if (flag != NULL && *flag != '\0') {
+		*namep = xstrdup(flag);
+		src = SRC_FLAG;
+	} else if ((env = getenv("DOCKER_HOST")) != NULL && *env != '\0') {
+		*namep = xstrdup(STORE_DEFAULT_NAME);
+		src = SRC_DOCKER_HOST;
+	} else if ((env = getenv("DOCKER_CONTEXT")) != NULL && *env != '\0') {
+		*namep = xstrdup(env);
+		src = SRC_DOCKER_CONTEXT;
+	} else {
+		if ((r = store_get_current(st, &cur, err)) != 0)
+			return r;
+		src = cur ? SRC_CONFIG : SRC_DEFAULT;
+		*namep = cur ? cur : xstrdup(STORE_DEFAULT_NAME);
+	}
+	if (srcp != NULL)
+		*srcp = src;
+	return 0;
+}

@@ -1,0 +1,158 @@
+/*
+ * store.h: Docker's context store, read and written exactly as the Docker
+ * CLI 28 does (see docs/ARCHITECTURE.md and the store notes), but losing
+ * nothing: unknown Metadata keys, other endpoints, unknown keys inside the
+ * docker endpoint and unknown top-level keys all survive an update, and
+ * config.json is edited byte for byte.
+ *
+ * Layout under the config dir:
+ *   contexts/meta/<sha256(name)>/meta.json     0644 in 0755 dirs
+ *   contexts/tls/<sha256(name)>/<ep>/<file>    0600 in 0700 dirs
+ *   config.json                                currentContext
+ *   ctxmgr/                                    ctxmgr's own state (0700)
+ *
+ * The store knows nothing of SSH or TLS issuance.  Writes are atomic and
+ * serialised by store_lock; reads need no lock.
+ */
+#ifndef CTXMGR_STORE_H
+#define CTXMGR_STORE_H
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "err.h"
+
+#define STORE_DEFAULT_NAME "default"
+#define STORE_DEFAULT_DESCRIPTION "Current DOCKER_HOST based configuration"
+#define STORE_DEFAULT_HOST "unix:///var/run/docker.sock"
+#define STORE_META_MAX ((size_t)1 << 20)
+#define STORE_TLS_MAX ((size_t)1 << 20)
+#define STORE_SETTINGS_KEY "ctxmgr" /* our key inside Metadata */
+
+struct store {
+	char *config_dir;
+	char *meta_root; /* contexts/meta */
+	char *tls_root; /* contexts/tls */
+	char *config_json; /* config.json */
+	char *state_dir; /* ctxmgr/ */
+	int lock_fd;
+};
+
+struct context {
+	char *name;
+	char *description; /* NULL when none */
+	char *host; /* docker endpoint Host; NULL when none */
+	int skip_tls_verify;
+	int has_docker; /* an Endpoints.docker object exists */
+	json_t *metadata; /* other Metadata keys (never NULL) */
+	json_t *endpoints; /* endpoints other than docker (never NULL) */
+	json_t *docker_extra; /* unknown keys in Endpoints.docker */
+	json_t *top_extra; /* unknown top-level keys */
+	char *error; /* store_list: why this entry is broken */
+	int is_default; /* the built-in default context */
+};
+
+/* The config dir: $DOCKER_CONFIG, else ~/.docker (new string). */
+char *store_default_config_dir(void);
+
+/* Set up paths; no I/O. */
+void store_init(struct store *st, const char *config_dir);
+void store_release(struct store *st);
+
+/* Docker's name rule: ^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$, not "default". */
+int context_name_check(const char *name, struct cm_err *err);
+
+struct context *context_new(const char *name);
+void context_free(struct context *c);
+void context_list_free(struct context **list, size_t n);
+
+/* The built-in default context (DOCKER_HOST, else the local socket). */
+struct context *context_default(void);
+
+/* meta.json bytes <-> context.  Parsing never trusts the input. */
+int context_parse_meta(
+    const char *data, size_t len, struct context **cp, struct cm_err *err);
+int context_encode_meta(const struct context *c, struct buf *out);
+
+/* ctxmgr's own per-context settings (strings in Metadata.ctxmgr). */
+const char *context_setting(const struct context *c, const char *key);
+void context_set_setting(struct context *c, const char *key, const char *value);
+
+/* Paths for a context (new strings). */
+char *store_meta_dir(const struct store *st, const char *name);
+char *store_tls_dir(const struct store *st, const char *name);
+
+/* Serialise writers across processes. */
+int store_lock(struct store *st, struct cm_err *err);
+void store_unlock(struct store *st);
+
+/* 1 if a context by that name is stored. */
+int store_exists(const struct store *st, const char *name);
+
+/* Load one context ("default" gives the built-in one). */
+int store_load(const struct store *st, const char *name, struct context **cp,
+    struct cm_err *err);
+
+/*
+ * Every stored context, sorted by name, plus the default one; a broken
+ * meta.json becomes an entry with `error` set, never a failure.
+ */
+int store_list(const struct store *st, struct context ***listp, size_t *np,
+    struct cm_err *err);
+
+#define STORE_CREATE 0x01 /* the context must not exist yet */
+
+/* Write a context's meta.json (call with the lock held). */
+int store_save(
+    struct store *st, const struct context *c, int flags, struct cm_err *err);
+
+/* Remove a context's metadata and TLS files (lock held). */
+int store_remove(struct store *st, const char *name, struct cm_err *err);
+
+/* Rename, moving TLS files and following currentContext (lock held). */
+int store_rename(
+    struct store *st, const char *from, const char *to, struct cm_err *err);
+
+/* TLS material: contexts/tls/<sha>/<endpoint>/<file>. */
+int store_tls_write(struct store *st, const char *name, const char *endpoint,
+    const char *file, const void *data, size_t len, struct cm_err *err);
+int store_tls_read(const struct store *st, const char *name,
+    const char *endpoint, const char *file, struct buf *out,
+    struct cm_err *err);
+int store_tls_remove(struct store *st, const char *name, const char *endpoint,
+    const char *file, struct cm_err *err);
+
+/* {endpoint: [files...]} for inspect and export (new reference). */
+json_t *store_tls_material(const struct store *st, const char *name);
+
+/* currentContext from config.json (*namep NULL for default). */
+int store_get_current(const struct store *st, char **namep, struct cm_err *err);
+
+/* Set currentContext (NULL or "default" removes it); lock held. */
+int store_set_current(struct store *st, const char *name, struct cm_err *err);
+
+/* The context `use -` returns to (*namep NULL when none recorded). */
+int store_get_previous(
+    const struct store *st, char **namep, struct cm_err *err);
+int store_set_previous(struct store *st, const char *name, struct cm_err *err);
+
+/* Where the effective context came from. */
+enum context_source {
+	SRC_FLAG, /* --context */
+	SRC_DOCKER_HOST, /* DOCKER_HOST forces default */
+	SRC_DOCKER_CONTEXT, /* DOCKER_CONTEXT */
+	SRC_CONFIG, /* currentContext in config.json */
+	SRC_DEFAULT /* nothing set */
+};
+
+/*
+ * The effective context name, in Docker's order: --context, DOCKER_HOST,
+ * DOCKER_CONTEXT, currentContext, default.
+ */
+int store_resolve(const struct store *st, const char *flag, char **namep,
+    enum context_source *srcp, struct cm_err *err);
+
+/* Read-only access to ctxmgr's state dir, creating it 0700 when asked. */
+int store_state_dir(struct store *st, struct cm_err *err);
+
+#endif
