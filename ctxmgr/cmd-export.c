@@ -1,0 +1,153 @@
+/* cmd-export.c: export and import contexts as Docker's tar archives. */
+#include "compat.h"
+
+#include <unistd.h>
+
+#include "cmdutil.h"
+#include "endpoint.h"
+#include "archive.h"
+#include "file.h"
+#include "xmalloc.h"
+
+static int
+cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	const char *name = a->argv[0];
+	const char *dest = a->argc > 1 ? a->argv[1] : NULL;
+	struct context *c = NULL;
+	char *defname = NULL;
+	struct store st;
+	struct buf tar;
+	int r;
+
+	cmd_store_open(ctx, &st);
+	buf_init_secret(&tar, 0);
+	if (dest != NULL && strcmp(dest, "-") == 0 && isatty(STDOUT_FILENO)) {
+		r = err_set(&ctx->err, ERR_USAGE,
+		    "refusing to write a tar archive to a terminal; give a "
+		    "file name or redirect the output");
+		goto out;
+	}
+	if ((r = store_load(&st, name, &c, &ctx->err)) != 0)
+		goto out;
+	if (c->is_default) {
+		r = err_set(&ctx->err, ERR_INVALID,
+		    "the default context cannot be exported");
+		goto out;
+	}
+	if ((r = archive_write(&st, c, &tar, &ctx->err)) != 0)
+		goto out;
+	if (dest != NULL && strcmp(dest, "-") == 0) {
+		if (fd_write_all(STDOUT_FILENO, tar.data, tar.len) != 0)
+			r = err_sys(&ctx->err, "cannot write the archive");
+		goto out;
+	}
+	if (dest == NULL)
+		dest = defname = xasprintf("%s.dockercontext", name);
+	if ((r = file_write_atomic(
+		 dest, tar.data, tar.len, 0600, FILE_EXCL, &ctx->err)) != 0)
+		goto out;
+	if (!ctx->quiet)
+		fprintf(ctx->errout, "Written file \"%s\"\n", dest);
+out:
+	buf_release(&tar);
+	context_free(c);
+	free(defname);
+	store_release(&st);
+	return r;
+}
+
+const struct cmd_entry cmd_export_entry = {
+	.name = "export",
+	.usage = "NAME [FILE | -]",
+	.summary = "export a context to a tar archive Docker can import",
+	.help = "Writes NAME.dockercontext (created exclusively, mode 0600) "
+		"unless FILE is\ngiven; \"-\" writes to standard output, but "
+		"never to a terminal.  The\narchive holds meta.json and "
+		"tls/<endpoint>/<file>, as Docker's does, and\nis a complete "
+		"tar file.",
+	.args = { 1, 2, COMPLETE_CONTEXT, NULL },
+	.exec = cmd_export_exec,
+	.formats = FMT_BIT(FMT_TABLE),
+};
+
+static int
+cmd_import_exec(struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	const char *name = a->argv[0], *src = a->argv[1];
+	struct context *c = NULL;
+	struct archive ar;
+	struct endpoint ep;
+	struct store st;
+	struct buf in;
+	size_t i;
+	int r, saved = 0;
+
+	cmd_store_open(ctx, &st);
+	buf_init_secret(&in, ARCHIVE_MAX);
+	if ((r = context_name_check(name, &ctx->err)) != 0)
+		goto out;
+	if (store_exists(&st, name)) {
+		r = err_set(&ctx->err, ERR_EXISTS,
+		    "context \"%s\" already exists", name);
+		goto out;
+	}
+	if ((r = cmd_read_input(ctx, src, ARCHIVE_MAX, 0, &in)) != 0) {
+		if (r == ERR_TOOBIG)
+			err_set(
+			    &ctx->err, r, "the archive is larger than 10 MiB");
+		goto bad;
+	}
+	if ((r = archive_read(in.data, in.len, &ar, &ctx->err)) != 0 ||
+	    (r = context_parse_meta(ar.meta, ar.meta_len, &c, &ctx->err)) != 0)
+		goto bad;
+	free(c->name);
+	c->name = xstrdup(name);
+	if (c->host != NULL && str_has_prefix(c->host, "ssh://")) {
+		r = endpoint_parse(c->host, &ep, &ctx->err);
+		endpoint_free(&ep);
+		if (r != 0) {
+			err_prefix(&ctx->err, "refusing the imported endpoint");
+			goto bad;
+		}
+	}
+	if ((r = store_lock(&st, &ctx->err)) != 0 ||
+	    (r = store_save(&st, c, STORE_CREATE, &ctx->err)) != 0)
+		goto out;
+	saved = 1;
+	for (i = 0; i < ar.nfiles; i++)
+		if ((r = store_tls_write(&st, name, ar.files[i].endpoint,
+			 ar.files[i].name, ar.files[i].data, ar.files[i].size,
+			 &ctx->err)) != 0)
+			goto out;
+	fprintf(ctx->out, "%s\n", name);
+	if (!ctx->quiet)
+		fprintf(ctx->errout, "Successfully imported context \"%s\"\n",
+		    name);
+	goto out;
+bad:
+	err_prefix(&ctx->err, "cannot import \"%s\"", src);
+out:
+	if (r != 0 && saved) {
+		struct cm_err e2;
+		(void)store_remove(&st, name, &e2);
+	}
+	context_free(c);
+	buf_release(&in);
+	store_release(&st);
+	return r;
+}
+
+const struct cmd_entry cmd_import_entry = {
+	.name = "import",
+	.usage = "NAME FILE | -",
+	.summary = "import a context from an archive made by export or Docker",
+	.help = "Accepts archives from \"ctxmgr export\" and \"docker context "
+		"export\" (including\nthe truncated ones Docker 28 writes).  "
+		"Only meta.json and\ntls/<endpoint>/<file> are accepted; "
+		"links, devices, unsafe paths and\narchives over 10 MiB are "
+		"refused, and nothing is written unless all is\nwell.",
+	.args = { 2, 2, COMPLETE_FILE, NULL },
+	.exec = cmd_import_exec,
+	.formats = FMT_BIT(FMT_TABLE),
+};

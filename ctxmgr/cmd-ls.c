@@ -1,0 +1,95 @@
+/* cmd-ls.c: list contexts. */
+#include "compat.h"
+
+#include "cmdutil.h"
+#include "output.h"
+#include "xmalloc.h"
+
+static int
+cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	static const char *const headers[] = { "NAME", "DESCRIPTION",
+		"DOCKER ENDPOINT", "ERROR" };
+	struct context **list = NULL;
+	struct store st;
+	struct table *t;
+	char *cur = NULL, *name;
+	size_t n = 0, i;
+	json_t *arr, *o;
+	int r;
+
+	(void)a;
+	cmd_store_open(ctx, &st);
+	if ((r = store_resolve(&st, ctx->context, &cur, NULL, &ctx->err)) !=
+		0 ||
+	    (r = store_list(&st, &list, &n, &ctx->err)) != 0)
+		goto out;
+	if (ctx->quiet && ctx->format == FMT_TABLE) {
+		for (i = 0; i < n; i++)
+			fprintf(ctx->out, "%s\n", list[i]->name);
+		goto out;
+	}
+	if (ctx->format != FMT_TABLE) {
+		arr = json_array();
+		for (i = 0; i < n; i++) {
+			struct context *c = list[i];
+			o = json_object();
+			json_object_set_new(o, "Name", json_string(c->name));
+			json_object_set_new(o, "Description",
+			    json_string(c->description ? c->description : ""));
+			json_object_set_new(o, "DockerEndpoint",
+			    json_string(c->host ? c->host : ""));
+			json_object_set_new(o, "Current",
+			    json_boolean(strcmp(c->name, cur) == 0));
+			json_object_set_new(
+			    o, "Error", json_string(c->error ? c->error : ""));
+			json_array_append_new(arr, o);
+		}
+		r = output_value(ctx, arr);
+		json_decref(arr);
+		goto out;
+	}
+	t = table_new(4, headers);
+	for (i = 0; i < n; i++) {
+		struct context *c = list[i];
+		int current = strcmp(c->name, cur) == 0;
+		const char *cells[4];
+		name = current ? xasprintf("%s *", c->name) : NULL;
+		cells[0] = name ? name : c->name;
+		cells[1] = c->description;
+		cells[2] = c->host;
+		cells[3] = c->error;
+		table_add(t, cells);
+		if (c->error)
+			table_color_last(t, C_RED);
+		else if (current)
+			table_color_last(t, C_GREEN);
+		free(name);
+	}
+	table_print(ctx, t);
+	if (getenv("DOCKER_HOST") != NULL && ctx->context == NULL) {
+		char *cfg = NULL;
+		if (store_get_current(&st, &cfg, NULL) == 0 && cfg != NULL)
+			cmd_warn_docker_host(ctx, cfg);
+		free(cfg);
+	}
+out:
+	context_list_free(list, n);
+	free(cur);
+	store_release(&st);
+	return r;
+}
+
+const struct cmd_entry cmd_ls_entry = {
+	.name = "ls",
+	.usage = "[-q] [--format table|json|yaml]",
+	.summary = "list contexts; * marks the current one",
+	.help = "Columns as \"docker context ls\": NAME, DESCRIPTION, DOCKER "
+		"ENDPOINT, ERROR.\nA context whose meta.json cannot be read is "
+		"listed with the reason under\nERROR.  With --format json, an "
+		"array of objects with the keys Name,\nDescription, "
+		"DockerEndpoint, Current and Error.",
+	.flags = NULL,
+	.args = { 0, 0, COMPLETE_NONE, NULL },
+	.exec = cmd_ls_exec,
+};

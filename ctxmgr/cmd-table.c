@@ -1,0 +1,55 @@
+/*
+ * cmd-table.c: every command, listed once.  This table drives parsing,
+ * help, the man page, the shell and the completion scripts.  Keep each
+ * group together; new groups go in their own block.
+ */
+#include "compat.h"
+
+#include "cmd.h"
+
+/* contexts */
+extern const struct cmd_entry cmd_create_entry;
+extern const struct cmd_entry cmd_ls_entry;
+extern const struct cmd_entry cmd_use_entry;
+extern const struct cmd_entry cmd_show_entry;
+extern const struct cmd_entry cmd_prompt_entry;
+extern const struct cmd_entry cmd_inspect_entry;
+extern const struct cmd_entry cmd_update_entry;
+extern const struct cmd_entry cmd_rm_entry;
+extern const struct cmd_entry cmd_rename_entry;
+extern const struct cmd_entry cmd_export_entry;
+extern const struct cmd_entry cmd_import_entry;
+
+/* tunnel */
+
+/* keys and passwords */
+
+/* TLS CA */
+
+/* audit */
+
+/* shell, completion, inventories */
+
+/* misc */
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_version_entry;
+
+const struct cmd_entry *const cmd_table[] = {
+	/* contexts */
+	&cmd_create_entry, &cmd_ls_entry, &cmd_use_entry, &cmd_show_entry,
+	&cmd_prompt_entry, &cmd_inspect_entry, &cmd_update_entry, &cmd_rm_entry,
+	&cmd_rename_entry, &cmd_export_entry, &cmd_import_entry,
+
+	/* tunnel */
+
+	/* keys and passwords */
+
+	/* TLS CA */
+
+	/* audit */
+
+	/* shell, completion, inventories */
+
+	/* misc */
+	&cmd_help_entry, &cmd_version_entry, NULL
+};
