@@ -1,0 +1,25 @@
+/* fuzz-endpoint.c: the endpoint URL parser. */
+#include "compat.h"
+
+#include "endpoint.h"
+#include "xmalloc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *url = xstrndup((const char *)data, size);
+	struct endpoint ep;
+	struct cm_err err;
+
+	if (endpoint_parse(url, &ep, &err) == 0) {
+		/* nothing that could be read as an option gets through */
+		if ((ep.host && ep.host[0] == '-') ||
+		    (ep.user && ep.user[0] == '-'))
+			abort();
+	}
+	endpoint_free(&ep);
+	free(url);
+	return 0;
+}

@@ -1,0 +1,189 @@
+# lib-daemons.sh: real servers for the tests -- dockerd and sshd on private
+# sockets and loopback ports, stopped by pid when the test file ends.  A
+# server that cannot start fails the file with its log (test_fatal); it
+# is never skipped.  Sourced by test-lib.sh; also usable alone when the
+# caller defines test_fatal and test_atexit.
+
+BUSYBOX_IMAGE=ctxmgr-test/busybox:latest
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+	while :; do
+		p=$(( (RANDOM << 1 ^ RANDOM ^ $$) % 30000 + 20000 ))
+		if [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+# wait_for SECONDS CMD...: retry CMD every 0.1 s.
+wait_for() {
+	n=$(( $1 * 10 ))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# Stop the process in a pidfile and wait for it to go.
+stop_pidfile() {
+	[ -f "$1" ] || return 0
+	pid=$(cat "$1" 2>/dev/null)
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null || return 0
+	n=100
+	while kill -0 "$pid" 2>/dev/null && [ $n -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	kill -9 "$pid" 2>/dev/null || true
+}
+
+# start_dockerd DIR [dockerd args...]: a private dockerd whose API is on
+# unix://DIR/docker.sock.  Sets DOCKERD_SOCK.
+start_dockerd() {
+	dd_dir=$1
+	shift
+	mkdir -p "$dd_dir"
+	command -v dockerd >/dev/null ||
+		test_fatal "dockerd is not installed (run scripts/install-deps)"
+	dockerd --iptables=false --ip6tables=false --bridge=none \
+		--storage-driver=vfs --host "unix://$dd_dir/docker.sock" \
+		--data-root "$dd_dir/data" --exec-root "$dd_dir/x" \
+		--pidfile "$dd_dir/pid" "$@" >"$dd_dir/log" 2>&1 &
+	dd_pid=$!
+	test_atexit "stop_pidfile '$dd_dir/pid'; kill $dd_pid 2>/dev/null"
+	if ! wait_for 60 docker -H "unix://$dd_dir/docker.sock" version; then
+		tail -n 40 "$dd_dir/log" | sed 's/^/# dockerd: /'
+		test_fatal "dockerd did not start (log above, $dd_dir/log)"
+	fi
+	DOCKERD_SOCK="$dd_dir/docker.sock"
+}
+
+# The suite's shared dockerd if the runner started one, else our own.
+use_dockerd() {
+	if [ -n "${CTXMGR_TEST_DOCKER_SOCK:-}" ] &&
+		docker -H "unix://$CTXMGR_TEST_DOCKER_SOCK" version >/dev/null 2>&1; then
+		DOCKERD_SOCK=$CTXMGR_TEST_DOCKER_SOCK
+	else
+		start_dockerd "$TRASH/dockerd"
+	fi
+	ensure_busybox_image "$DOCKERD_SOCK"
+}
+
+# A tiny image without any registry: a static busybox, docker-imported.
+ensure_busybox_image() {
+	docker -H "unix://$1" image inspect "$BUSYBOX_IMAGE" >/dev/null 2>&1 &&
+		return 0
+	bb=$(command -v busybox || echo /bin/busybox)
+	[ -x "$bb" ] || test_fatal "busybox-static is not installed"
+	root=$(mktemp -d)
+	mkdir -p "$root/bin" "$root/tmp" "$root/etc"
+	cp "$bb" "$root/bin/busybox"
+	for c in sh cat echo ls sleep true false id wc head tail sha256sum \
+		dd env ps mkdir rm yes seq; do
+		ln -s busybox "$root/bin/$c"
+	done
+	echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
+	echo "nobody:x:65534:65534:nobody:/:/bin/sh" >>"$root/etc/passwd"
+	tar -C "$root" -cf "$root.tar" . &&
+		docker -H "unix://$1" import -c 'CMD ["/bin/sh"]' \
+			"$root.tar" "$BUSYBOX_IMAGE" >/dev/null ||
+		test_fatal "cannot import the busybox image"
+	rm -rf "$root" "$root.tar"
+}
+
+# make_user_key TYPE [FILE]: an unencrypted key for the test user.
+make_user_key() {
+	f=${2:-$HOME/.ssh/id_$1}
+	mkdir -p "$(dirname "$f")"
+	chmod 700 "$HOME/.ssh" 2>/dev/null || true
+	[ -f "$f" ] || ssh-keygen -q -t "$1" -N '' -C "ctxmgr-test" -f "$f"
+}
+
+# start_sshd NAME [sshd_config lines...]: a real sshd on 127.0.0.1 with its
+# own host key, accepting $HOME/.ssh/id_ed25519 (made here) for the
+# current user.  Sets SSHD_PORT, SSHD_DIR, SSH_USER; adds NAME to
+# $HOME/.ssh/config and the host key to $HOME/.ssh/known_hosts.  When
+# DOCKERD_SOCK is set, remote `docker` commands reach that daemon.
+start_sshd() {
+	name=$1
+	shift
+	SSHD_DIR="$TRASH/sshd-$name"
+	SSH_USER=$(id -un)
+	mkdir -p "$SSHD_DIR" "$HOME/.ssh"
+	chmod 700 "$HOME/.ssh"
+	[ "$(id -u)" = 0 ] && mkdir -p /run/sshd
+	sshd_bin=$(command -v sshd || echo /usr/sbin/sshd)
+	[ -x "$sshd_bin" ] || test_fatal "sshd is not installed"
+	ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/host_ed25519"
+	make_user_key ed25519
+	cat "$HOME"/.ssh/id_*.pub >"$SSHD_DIR/authorized_keys" 2>/dev/null
+	SSHD_PORT=$(free_port)
+	{
+		echo "Port $SSHD_PORT"
+		echo "ListenAddress 127.0.0.1"
+		echo "HostKey $SSHD_DIR/host_ed25519"
+		echo "PidFile $SSHD_DIR/sshd.pid"
+		echo "AuthorizedKeysFile $SSHD_DIR/authorized_keys"
+		echo "StrictModes no"
+		echo "UsePAM no"
+		echo "PasswordAuthentication no"
+		echo "KbdInteractiveAuthentication no"
+		echo "PermitRootLogin prohibit-password"
+		echo "LogLevel VERBOSE"
+		echo "MaxStartups 200:30:400"
+		[ -n "${DOCKERD_SOCK:-}" ] &&
+			echo "SetEnv DOCKER_HOST=unix://$DOCKERD_SOCK"
+		for line in "$@"; do echo "$line"; done
+		# defaults last: sshd keeps the first value it reads
+		echo "AllowStreamLocalForwarding yes"
+		echo "AllowTcpForwarding yes"
+	} >"$SSHD_DIR/sshd_config"
+	if ! out=$("$sshd_bin" -t -f "$SSHD_DIR/sshd_config" 2>&1); then
+		echo "$out" | sed 's/^/# sshd -t: /'
+		test_fatal "sshd rejects its config"
+	fi
+	"$sshd_bin" -D -f "$SSHD_DIR/sshd_config" -E "$SSHD_DIR/log" &
+	sshd_pid=$!
+	echo "$sshd_pid" >"$SSHD_DIR/pid.shell"
+	test_atexit "kill $sshd_pid 2>/dev/null"
+	if ! wait_for 20 sh -c "ss -Hltn 'sport = :$SSHD_PORT' | grep -q ."; then
+		sed 's/^/# sshd: /' "$SSHD_DIR/log"
+		test_fatal "sshd did not start (log above)"
+	fi
+	echo "[127.0.0.1]:$SSHD_PORT $(cut -d' ' -f1,2 "$SSHD_DIR/host_ed25519.pub")" \
+		>>"$HOME/.ssh/known_hosts"
+	cat >>"$HOME/.ssh/config" <<CFG
+Host $name
+	HostName 127.0.0.1
+	Port $SSHD_PORT
+	User $SSH_USER
+	IdentityFile $HOME/.ssh/id_ed25519
+	UserKnownHostsFile $HOME/.ssh/known_hosts
+	StrictHostKeyChecking yes
+	BatchMode yes
+
+CFG
+	chmod 600 "$HOME/.ssh/config"
+	# OpenSSH reads ~/.ssh/config from the passwd home, not $HOME: the
+	# docker CLI's ssh:// transport finds ours through this wrapper
+	mkdir -p "$TRASH/bin"
+	if [ ! -x "$TRASH/bin/ssh" ]; then
+		printf '#!/bin/sh\nexec %s -F "%s" "$@"\n' "$(command -v ssh)" \
+			"$HOME/.ssh/config" >"$TRASH/bin/ssh"
+		chmod +x "$TRASH/bin/ssh"
+	fi
+	case ":$PATH:" in *":$TRASH/bin:"*) ;; *) PATH="$TRASH/bin:$PATH" ;; esac
+	export PATH
+}
+
+# stop_sshd NAME: kill that sshd (and its sessions' listener).
+stop_sshd() {
+	[ -f "$TRASH/sshd-$1/pid.shell" ] && kill "$(cat "$TRASH/sshd-$1/pid.shell")" 2>/dev/null
+	wait_for 5 sh -c "! ss -Hltn 'sport = :$SSHD_PORT' | grep -q ." || true
+}
