@@ -369,8 +369,7 @@ gojson_get_fold(const json_t *obj, const char *key)
 
 	if (!json_is_object(obj))
 		return NULL;
-	if ((v = json_object_get(obj, key)) != NULL)
-		return v;
+	/* Go assigns every key that matches, in order: the last one wins */
 	json_object_foreach((json_t *)obj, k, v) if (strcasecmp(k, key) == 0)
 	    found = v;
 	return found;

@@ -42,8 +42,8 @@ int gojson_quote(const char *s, size_t len, struct buf *out);
 /* Append a float64 the way Go's encoder writes it. */
 int gojson_float(double f, struct buf *out);
 
-/* Look up a key the way Go matches struct fields: exact, then ASCII
- * case-insensitive. */
+/* Look up a key the way Go fills a struct field: keys are matched
+ * ASCII case-insensitively and the last matching key wins. */
 json_t *gojson_get_fold(const json_t *obj, const char *key);
 
 #endif

@@ -785,8 +785,11 @@ list_dir_sorted(const char *path, int want_dirs, struct strv *out)
 		    strcmp(de->d_name, "..") == 0)
 			continue;
 		p = path_join(path, de->d_name);
+		/* files: symlinks too, so that reading them is refused
+		 * rather than silently skipped */
 		if (lstat(p, &st) == 0 &&
-		    (want_dirs ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)))
+		    (want_dirs ? S_ISDIR(st.st_mode)
+			       : S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)))
 			strv_push(out, de->d_name);
 		free(p);
 	}

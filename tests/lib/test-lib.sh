@@ -98,8 +98,8 @@ test_expect_success() {
 # Run a command that must fail cleanly: exit 1..125, not a crash or
 # sanitizer report (134) and not success.
 test_must_fail() {
-	"$@"
-	rc=$?
+	rc=0
+	"$@" || rc=$?
 	if [ $rc -eq 0 ]; then
 		echo "test_must_fail: '$*' succeeded" >&2
 		return 1
@@ -115,8 +115,8 @@ test_must_fail() {
 test_expect_code() {
 	want=$1
 	shift
-	"$@"
-	rc=$?
+	rc=0
+	"$@" || rc=$?
 	if [ $rc -ne "$want" ]; then
 		echo "test_expect_code: '$*' exited $rc, wanted $want" >&2
 		return 1
