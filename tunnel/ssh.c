@@ -424,6 +424,7 @@ struct connect_ctx {
 	const struct ssh_params *p;
 	const char *home;
 	enum hostkey_policy policy; /* from the caller, or HKP_UNSET */
+	int connect_timeout_ms; /* TCP connect and the key exchange */
 };
 
 static int
@@ -517,7 +518,8 @@ session_setup(struct ssh_conn *c, struct hop *h, int fd, int explicit_target,
 		close(fd);
 		return err_set(err, ERR_NOMEM, "cannot start an SSH session");
 	}
-	libssh2_session_set_timeout(c->s, c->timeout_ms);
+	/* ConnectTimeout bounds the key exchange too, as in ssh */
+	libssh2_session_set_timeout(c->s, cc->connect_timeout_ms);
 	libssh2_session_flag(c->s, LIBSSH2_FLAG_SIGPIPE, 0);
 
 	/* known_hosts: the caller's file, UserKnownHostsFile, the default */
@@ -587,6 +589,7 @@ session_setup(struct ssh_conn *c, struct hop *h, int fd, int explicit_target,
 	if ((r = check_host_key(c, h, cc, &kh, khname,
 		 khfiles.n ? khfiles.v[0] : "known_hosts", err)) != 0)
 		goto out;
+	libssh2_session_set_timeout(c->s, c->timeout_ms);
 	c->info.kex_us += now_us() - t0;
 	if ((m = libssh2_session_methods(c->s, LIBSSH2_METHOD_CRYPT_CS)))
 		snprintf(c->info.cipher, sizeof(c->info.cipher), "%s", m);
@@ -722,7 +725,8 @@ ssh_connect(
 	if ((r = hop_resolve(
 		 &target, ep.host, ep.user, ep.port, p, cc.home, err)) != 0)
 		goto out;
-	ctimeout = p->connect_timeout_ms > 0 ? p->connect_timeout_ms
+	cc.connect_timeout_ms = ctimeout = p->connect_timeout_ms > 0
+	    ? p->connect_timeout_ms
 	    : target.cfg.connect_timeout > 0 ? target.cfg.connect_timeout * 1000
 					     : DEFAULT_CONNECT_TIMEOUT_MS;
 	timeout = p->timeout_ms > 0 ? p->timeout_ms : DEFAULT_TIMEOUT_MS;

@@ -379,6 +379,14 @@ bad:
 	return -1;
 }
 
+/* The options ctxmgr reads (all take one value but the two noted). */
+static const char *const single[] = { "hostname", "user", "port",
+	"identityfile", "identitiesonly", "userknownhostsfile",
+	"stricthostkeychecking", "connecttimeout", "serveraliveinterval",
+	"serveralivecountmax", "proxyjump", "proxycommand", "hostkeyalias",
+	"identityagent", "ciphers", "macs", "kexalgorithms",
+	"hostkeyalgorithms", "batchmode" };
+
 static int
 apply_option(
     struct pstate *ps, const char *name, int line, char **argv, int argc)
@@ -390,18 +398,19 @@ apply_option(
 
 	/* options ctxmgr does not use are ignored, as ssh may use them */
 	if (v == NULL) {
-		static const char *const need[] = { "hostname", "user", "port",
-			"identityfile", "identitiesonly", "userknownhostsfile",
-			"stricthostkeychecking", "connecttimeout",
-			"serveraliveinterval", "serveralivecountmax",
-			"proxyjump", "proxycommand", "hostkeyalias",
-			"identityagent", "ciphers", "macs", "kexalgorithms",
-			"hostkeyalgorithms", "batchmode" };
-		for (i = 0; i < (int)nitems(need); i++)
-			if (strcasecmp(kw, need[i]) == 0)
+		for (i = 0; i < (int)nitems(single); i++)
+			if (strcasecmp(kw, single[i]) == 0)
 				return perr(
 				    ps, name, line, "%s needs a value", kw);
 		return 0;
+	}
+	if (argc > 2 && strcasecmp(kw, "userknownhostsfile") != 0 &&
+	    strcasecmp(kw, "proxycommand") != 0) {
+		for (i = 0; i < (int)nitems(single); i++)
+			if (strcasecmp(kw, single[i]) == 0)
+				return perr(ps, name, line,
+				    "%s: garbage at end of line (\"%s\")", kw,
+				    argv[2]);
 	}
 	if (strcasecmp(kw, "hostname") == 0) {
 		char *h;
@@ -548,9 +557,17 @@ parse_line(struct pstate *ps, char *s, const char *name, int line, int *active)
 			return 0;
 		return do_include(ps, name, line, argv + 1, argc - 1, active);
 	}
-	if (!*active)
-		return 0;
-	return apply_option(ps, name, line, argv, argc);
+	if (*active)
+		return apply_option(ps, name, line, argv, argc);
+	/* checked all the same, as ssh checks every line */
+	struct ssh_host_config scratch, *real = ps->c;
+	int r;
+	sshconfig_init(&scratch);
+	ps->c = &scratch;
+	r = apply_option(ps, name, line, argv, argc);
+	ps->c = real;
+	sshconfig_release(&scratch);
+	return r;
 }
 
 static int

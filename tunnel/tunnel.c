@@ -438,6 +438,31 @@ tunnel_list(const char *run_dir, struct tunnel_status **listp, size_t *np,
 	return 0;
 }
 
+/* 1 once `pid` has exited (gone, or a zombie waiting for init). */
+static int
+pid_gone(pid_t pid)
+{
+	char path[64], st[256];
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) != 0 && errno == ESRCH)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 1;
+	n = read(fd, st, sizeof(st) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	st[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last ')' */
+	if ((p = strrchr(st, ')')) == NULL || p[1] == '\0')
+		return 0;
+	return p[2] == 'Z' || p[2] == 'X';
+}
+
 int
 tunnel_stop(
     const char *run_dir, const char *name, int wait_ms, struct cm_err *err)
@@ -488,6 +513,10 @@ tunnel_stop(
 		    "tunnel \"%s\" (pid %ld) did not stop", name, pid);
 		goto out;
 	}
+	/* the lock goes with the files, a moment before the process */
+	deadline = now_us() + 2000000;
+	while (!pid_gone((pid_t)pid) && now_us() < deadline)
+		usleep(10000);
 	remove_files(run_dir, name);
 out:
 	buf_release(&b);
