@@ -90,6 +90,9 @@ static const struct cmd_flag start_flags[] = {
 	    "auto|streamlocal|dial-stdio" },
 	{ "accept-new", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "record the host key of a host seen for the first time" },
+	{ "no-ping", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
+	    "do not check the remote socket with GET /_ping (it need not "
+	    "be a Docker daemon)" },
 	{ 0 }
 };
 
@@ -148,6 +151,7 @@ cmd_tunnel_start_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		goto out;
 	spec.listen = args_get(a, "listen");
 	spec.foreground = args_has(a, "foreground");
+	spec.no_ping = args_has(a, "no-ping");
 	spec.on_ready = on_ready;
 	spec.on_ready_arg = &ra;
 	if ((r = tunnel_start(&spec, &st, &already, &ctx->err)) != 0)

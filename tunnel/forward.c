@@ -322,6 +322,14 @@ probe(struct forwarder *f, enum tunnel_mode mode, struct cm_err *err)
 	engine_response_init(&resp, 4096);
 	if ((r = ssh_stream_open(f->conn, mode, &s, NULL, err)) != 0)
 		goto out;
+	if (f->cfg.no_ping) {
+		/* the channel opened: enough for a socket that is no Docker
+		 * daemon; it may have started talking, so it is not kept */
+		ssh_stream_close(s);
+		s = NULL;
+		r = 0;
+		goto out;
+	}
 	io.read = stream_read;
 	io.write = stream_write;
 	io.arg = s;
@@ -377,7 +385,12 @@ probe_modes(struct forwarder *f, struct cm_err *err)
 		f->mode = TUNNEL_DIAL_STDIO;
 		return 0;
 	}
-	return err_set(err, r, "%s; and before that: %s", err->msg, first.msg);
+	{
+		char second[sizeof(err->msg)];
+		snprintf(second, sizeof(second), "%s", err->msg);
+		return err_set(
+		    err, r, "%s; and before that: %s", second, first.msg);
+	}
 }
 
 static void
@@ -455,9 +468,22 @@ static int
 drain(struct forwarder *f)
 {
 	LIBSSH2_CHANNEL *ch = f->idle_ch;
+	unsigned long avail = 0, initial = 0, window;
 	struct client *c;
 	ssize_t n;
 	char dummy;
+
+	/*
+	 * A zero-length read may send a window adjustment when the window
+	 * ran low; never on a closed channel (the server would drop the
+	 * session), so the idle channel is used only while its window is
+	 * untouched enough.
+	 */
+	if (ch != NULL) {
+		window = libssh2_channel_window_read_ex(ch, &avail, &initial);
+		if (avail > 0 || window < initial / 4 * 3)
+			ch = NULL;
+	}
 
 	for (c = f->head; ch == NULL && c != NULL; c = c->next)
 		if (c->ch != NULL && c->st != CS_CLOSING && !c->ch_eof)

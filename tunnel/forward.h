@@ -57,6 +57,8 @@ struct fwd_config {
 	int alive_count; /* <= 0: 3 */
 	int max_clients; /* 0: 1024 */
 	int hold_ms; /* 0: 15000 */
+	int no_ping; /* check the remote socket by opening a channel only,
+			without GET /_ping (it need not be Docker) */
 	/* Write the status the control socket returns (JSON text). */
 	void (*status)(void *arg, const struct fwd_stats *st, struct buf *out);
 	void *status_arg;

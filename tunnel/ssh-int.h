@@ -27,6 +27,7 @@ struct xport {
 	int fd;
 	int loop_mode; /* queue sends instead of sending them */
 	int dead; /* fail every call (teardown) */
+	int tcp; /* a TCP socket (not a ProxyJump socketpair) */
 	char *q; /* queued bytes: q[qoff..qlen) */
 	size_t qoff, qlen, qcap;
 	uint64_t rx_bytes, tx_bytes;

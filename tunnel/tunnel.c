@@ -790,6 +790,7 @@ daemon_serve(struct daemon *d, struct cm_err *err)
 	fc.ctl_fd = d->ctl_fd;
 	fc.stop_fd = stop_pipe[0];
 	fc.alive_interval = -1;
+	fc.no_ping = spec->no_ping;
 	fc.status = status_json;
 	fc.status_arg = d;
 	if ((r = fwd_new(&fc, conn, &d->fwd, err)) != 0)

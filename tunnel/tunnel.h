@@ -56,6 +56,7 @@ struct tunnel_spec {
 	enum tunnel_mode mode;
 	const char *listen; /* "127.0.0.1:PORT" (also a TCP listener) */
 	int foreground; /* serve in this process until SIGINT/SIGTERM */
+	int no_ping; /* the remote socket need not be Docker (no /_ping) */
 	/* foreground: called once the socket serves */
 	void (*on_ready)(void *arg, const struct tunnel_status *st);
 	void *on_ready_arg;

@@ -3,6 +3,8 @@
 
 #include <poll.h>
 #include <pthread.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include "ssh-int.h"
@@ -75,8 +77,21 @@ xport_recv_cb(
 	if (n == 0 && x->error == 0)
 		x->error = ECONNRESET;
 	x->rx_bytes += (uint64_t)n;
-	if (n > 0)
+	if (n > 0) {
 		x->last_rx_us = now_us();
+		/*
+		 * Acknowledge at once: sshd does not set TCP_NODELAY for
+		 * forwarded channels, so a small packet it sends after a
+		 * reply (EOF, close) waits for our ACK, and a delayed ACK
+		 * costs 40 ms per request (measured: 23 against 3400
+		 * requests/s on one connection at a time).
+		 */
+		if (x->tcp) {
+			int one = 1;
+			(void)setsockopt(
+			    fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+		}
+	}
 	return n;
 }
 
@@ -102,6 +117,12 @@ xport_session_new(struct xport *x, int fd)
 		return NULL;
 	xport_attach(x, s, fd);
 	x->last_rx_us = now_us();
+	{
+		int one = 1;
+		/* our loop sends once a turn: Nagle would only add delay */
+		x->tcp = setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			     sizeof(one)) == 0;
+	}
 	return s;
 }
 

@@ -101,12 +101,16 @@ test_expect_success 'sshd killed and restarted mid-session: the next command wor
 test_expect_success 'clients caught in a dropped session are closed, not left hanging' '
 	sock=$(tunnel_field fx Socket) &&
 	{ timeout 60 docker -H "unix://$sock" run --rm --network none \
-		$BUSYBOX_IMAGE sleep 8 >/dev/null 2>&1 & } &&
+		--label ctxmgr-drop=1 $BUSYBOX_IMAGE sleep 8 >/dev/null 2>&1 & } &&
 	client=$! &&
-	sleep 2 &&
+	wait_for 30 sh -c "docker -H unix://$DOCKERD_SOCK ps -q --filter label=ctxmgr-drop=1 | grep -q ." &&
+	t0=$(date +%s) &&
 	kill_sshd fx &&
 	rc=0 && wait $client || rc=$? &&
+	t1=$(date +%s) &&
+	echo "docker run exited $rc after $((t1 - t0)) s" &&
 	test "$rc" != 0 && test "$rc" != 124 &&
+	test $((t1 - t0)) -lt 6 &&
 	restart_sshd fx &&
 	timeout 60 docker -H "unix://$sock" version >/dev/null
 '
