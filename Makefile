@@ -47,14 +47,15 @@ endif
 
 PKGS := openssl jansson yaml-0.1 readline
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-# libcrypto, libssl, jansson, libyaml and zxcvbn are linked statically:
+# libcrypto, libssl, jansson and libyaml are linked statically (Debian's
+# libzxcvbn.a is not position-independent, so zxcvbn stays dynamic):
 # resolving libcrypto's symbols at every start cost about 0.3 ms, which
 # matters for `ctxmgr prompt` on every shell prompt (docs/ARCHITECTURE.md).
 # STATIC_LIBS=0 links them dynamically.
 STATIC_LIBS ?= 1
 ifeq ($(STATIC_LIBS),1)
-PKG_LIBS := -Wl,-Bstatic -lssl -lcrypto -ljansson -lyaml -lzxcvbn \
-	-Wl,-Bdynamic -lreadline -ldl -lpthread
+PKG_LIBS := -Wl,-Bstatic -lssl -lcrypto -ljansson -lyaml \
+	-Wl,-Bdynamic -lzxcvbn -lreadline -ldl -lpthread
 else
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lzxcvbn
 endif
