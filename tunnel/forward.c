@@ -643,8 +643,15 @@ move_step(struct forwarder *f, struct client *c)
 			break;
 		}
 		room = cbuf_room_ensure(&c->down, avail > CBUF_SMALL);
-		if (room <= 0)
-			break;
+		if (room <= 0) {
+			if (client_flush_down(f, c) != 0) {
+				client_abort(f, c, "client write error");
+				return 0;
+			}
+			room = cbuf_room_ensure(&c->down, 1);
+			if (room <= 0)
+				break; /* the client is full: POLLOUT wakes us */
+		}
 		if ((size_t)room > budget)
 			room = (int)budget;
 		n = libssh2_channel_read(
@@ -669,12 +676,20 @@ move_step(struct forwarder *f, struct client *c)
 		client_abort(f, c, "channel read error");
 		return 0;
 	}
-	if (budget == 0)
-		f->busy = 1;
 	if (c->down.len > 0 && client_flush_down(f, c) != 0) {
 		client_abort(f, c, "client write error");
 		return 0;
 	}
+	/*
+	 * More to do without any event: the client took what was waiting
+	 * (perhaps just now), and libssh2 holds more -- the socket, read
+	 * empty by libssh2, would not wake us for it.
+	 */
+	if (budget == 0 ||
+	    (!c->ch_eof && c->fd >= 0 && c->down.len < CBUF_SMALL &&
+		(libssh2_channel_window_read_ex(c->ch, &avail, NULL),
+		    avail > 0)))
+		f->busy = 1;
 	if (c->ch_eof && c->down.len == 0 && !c->wr_shut && c->fd >= 0) {
 		shutdown(c->fd, SHUT_WR);
 		c->wr_shut = 1;

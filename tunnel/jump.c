@@ -48,6 +48,8 @@ pump(void *arg)
 	interval = c->info.alive_interval > 0 ? c->info.alive_interval : 30;
 	libssh2_keepalive_config(c->s, 0, (unsigned)interval);
 	for (;;) {
+		size_t up_before = j->uplen, down_before = j->downlen;
+		int progress;
 		/* channel side: write what the next session sent */
 		while (j->uplen > 0 && xport_queued(&c->x) < XPORT_HIGH_WATER) {
 			n = libssh2_channel_write(j->ch, j->up, j->uplen);
@@ -103,6 +105,14 @@ pump(void *arg)
 		}
 		if (xport_flush(&c->x) != 0)
 			goto done;
+		/* bytes moved: libssh2 may hold more that no event announces */
+		progress = j->uplen != up_before || j->downlen != down_before ||
+		    j->downlen == 0;
+		if (progress && j->downlen == 0) {
+			unsigned long avail = 0;
+			libssh2_channel_window_read_ex(j->ch, &avail, NULL);
+			progress = avail > 0;
+		}
 
 		pfd[0].fd = c->x.fd;
 		pfd[0].events = POLLIN | (xport_queued(&c->x) ? POLLOUT : 0);
@@ -112,7 +122,8 @@ pump(void *arg)
 		pfd[2].fd = j->stop[0];
 		pfd[2].events = POLLIN;
 		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
-		if (poll(pfd, 3, interval * 1000) < 0 && errno != EINTR)
+		if (poll(pfd, 3, progress ? 0 : interval * 1000) < 0 &&
+		    errno != EINTR)
 			goto done;
 		if (pfd[2].revents)
 			goto done;
