@@ -128,7 +128,7 @@ t_ctr=$(stream "$(tunnel_sock stream-ctr Socket)")
 s_ctr=$(stream "$BENCH_DIR/L-ctr.sock")
 echo
 echo "1 GiB from a remote unix socket, MB/s, median of $STREAM_RUNS runs:"
-printf '  %-44s %6s MB/s\n' \
+printf '  %-60s %6s MB/s\n' \
 	"ctxmgr tunnel ($cipher)" "$t_same" \
 	"OpenSSH ssh -L, same cipher ($cipher)" "$s_same" \
 	"OpenSSH ssh -L, its default ($default_cipher)" "$s_default" \
