@@ -553,6 +553,7 @@ open_step(struct forwarder *f)
 			    "daemon running?)",
 			    cn->info.alias, cn->info.remote_socket);
 			log_warn("%s", f->st.last_error);
+			c->st = CS_WAIT; /* no channel: the client goes now */
 			client_abort(f, c, "channel refused");
 			continue;
 		}

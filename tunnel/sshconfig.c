@@ -3,6 +3,8 @@
 
 #include <ctype.h>
 #include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "endpoint.h"
@@ -281,6 +283,22 @@ expand_home(const struct ssh_config_env *env, const char *p)
 	return xstrdup(p);
 }
 
+/* As ssh: a config file others could write is not used. */
+static int
+check_perm(const char *path, struct cm_err *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return err_sys(err, "cannot stat \"%s\"", path);
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022))
+		return err_set(err, ERR_PERM,
+		    "bad owner or permissions on \"%s\" (others could "
+		    "change how ctxmgr connects; chmod go-w)",
+		    path);
+	return 0;
+}
+
 static int
 do_include(struct pstate *ps, const char *name, int line, char **argv, int argc,
     int *active)
@@ -307,8 +325,10 @@ do_include(struct pstate *ps, const char *name, int line, char **argv, int argc,
 			for (j = 0; j < g.gl_pathc && r == 0; j++) {
 				struct buf b;
 				buf_init(&b, SSHCONFIG_MAX_FILE);
-				r = file_read(g.gl_pathv[j], SSHCONFIG_MAX_FILE,
-				    0, &b, ps->err);
+				r = check_perm(g.gl_pathv[j], ps->err);
+				if (r == 0)
+					r = file_read(g.gl_pathv[j],
+					    SSHCONFIG_MAX_FILE, 0, &b, ps->err);
 				if (r == 0) {
 					ps->depth++;
 					r = parse_text(ps, b.data, b.len,
@@ -615,6 +635,8 @@ sshconfig_load(const char *path, const char *host,
 
 	if (!file_exists(path))
 		return 0;
+	if ((r = check_perm(path, err)) != 0)
+		return r;
 	buf_init(&b, SSHCONFIG_MAX_FILE);
 	r = file_read(path, SSHCONFIG_MAX_FILE, 0, &b, err);
 	if (r == 0)

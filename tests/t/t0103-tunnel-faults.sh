@@ -151,6 +151,11 @@ test_expect_success 'hostile ssh_config lines are refused with file and line' '
 		"$FX_PORT" >"$HOME/.ssh/config" &&
 	test_expect_code 1 ctxmgr ping cfg 2>err &&
 	test_grep "unknown token %z" err &&
+	cp config.saved "$HOME/.ssh/config" &&
+	chmod 666 "$HOME/.ssh/config" &&
+	test_expect_code 1 ctxmgr ping cfg 2>err &&
+	test_grep "bad owner or permissions on \"$HOME/.ssh/config\"" err &&
+	chmod 600 "$HOME/.ssh/config" &&
 	! test -e "$TRASH/pwned"
 '
 
