@@ -1032,6 +1032,19 @@ start_locked(const struct tunnel_spec *spec, int lock_fd,
 	return tunnel_query(spec->run_dir, spec->name, st, err);
 }
 
+/* A running tunnel must serve the URL the context names now. */
+static int
+check_same_url(const struct tunnel_spec *spec, const struct tunnel_status *st,
+    struct cm_err *err)
+{
+	if (spec->ssh.url == NULL || strcmp(st->url, spec->ssh.url) == 0)
+		return 0;
+	return err_set(err, ERR_EXISTS,
+	    "the tunnel for \"%s\" serves \"%s\", but the context now "
+	    "names \"%s\": stop it first (ctxmgr tunnel stop %s)",
+	    spec->name, st->url, spec->ssh.url, spec->name);
+}
+
 int
 tunnel_start(const struct tunnel_spec *spec, struct tunnel_status *st,
     int *already, struct cm_err *err)
@@ -1065,6 +1078,7 @@ tunnel_start(const struct tunnel_spec *spec, struct tunnel_status *st,
 		r = tunnel_query(spec->run_dir, spec->name, st, err);
 		if (r == 0 && !st->starting) {
 			*already = 1;
+			r = check_same_url(spec, st, err);
 			break;
 		}
 		if (now_us() > deadline) {
@@ -1089,6 +1103,8 @@ tunnel_ensure(const struct tunnel_spec *spec, char **sockp, struct cm_err *err)
 	*sockp = NULL;
 	if (tunnel_query(spec->run_dir, spec->name, &st, err) == 0 &&
 	    !st.starting && st.socket[0] != '\0') {
+		if ((r = check_same_url(spec, &st, err)) != 0)
+			return r;
 		*sockp = xstrdup(st.socket);
 		return 0;
 	}

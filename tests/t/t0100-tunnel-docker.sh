@@ -32,6 +32,16 @@ test_expect_success 'a second start is a no-op that says so' '
 	test "$(json ls.json "d[0][\"Pid\"]")" = "$(cat "$TRASH/pid")"
 '
 
+test_expect_success 'a tunnel for an old URL is not handed out after the context changed' '
+	ctxmgr update box --host "ssh://box/elsewhere.sock" &&
+	test_when_finished "ctxmgr update box --host ssh://box$DOCKERD_SOCK" &&
+	test_expect_code 1 ctxmgr env box >out 2>err &&
+	test_grep "serves \"ssh://box$DOCKERD_SOCK\", but the context now names \"ssh://box/elsewhere.sock\"" err &&
+	! test -s out &&
+	test_expect_code 1 ctxmgr tunnel start box 2>err &&
+	test_grep "stop it first" err
+'
+
 test_expect_success 'env prints DOCKER_HOST for the tunnel, --unset undoes it' '
 	ctxmgr env box >out &&
 	echo "export DOCKER_HOST=unix://$sock" >expect &&

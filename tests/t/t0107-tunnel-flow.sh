@@ -128,4 +128,15 @@ test_expect_success 'a context made by docker context create works unchanged' '
 	test -s v &&
 	ctxmgr tunnel stop --all >/dev/null
 '
+test_expect_success 'an idle tunnel answers the server keepalives and stays up' '
+	start_sshd ka "ClientAliveInterval 1" "ClientAliveCountMax 2" &&
+	ctxmgr create ka --host "ssh://ka$DOCKERD_SOCK" &&
+	ctxmgr tunnel start ka >/dev/null &&
+	sleep 5 &&
+	test "$(tunnel_field ka Reconnects)" = 0 &&
+	test "$(tunnel_field ka Connected)" = True &&
+	docker -H "unix://$(tunnel_field ka Socket)" version >/dev/null &&
+	! grep -q "Timeout, client not responding" "$TRASH/sshd-ka/log" &&
+	ctxmgr tunnel stop ka
+'
 test_done
