@@ -37,13 +37,11 @@ INCLUDES := $(addprefix -I,$(MODULES))
 # libssh2 >= 1.11: the system's, or Debian's 1.11 built by scripts/build-libssh2
 LIBSSH2_LOCAL := $(DEPS)/libssh2
 LIBSSH2_ENV := $(DEPS)/libssh2.env
-ifneq ($(wildcard $(LIBSSH2_LOCAL)/lib/libssh2.a),)
-LIBSSH2_CFLAGS := -I$(LIBSSH2_LOCAL)/include
-LIBSSH2_LIBS := $(LIBSSH2_LOCAL)/lib/libssh2.a
-else
-LIBSSH2_CFLAGS := $(shell $(PKG_CONFIG) --cflags libssh2 2>/dev/null)
-LIBSSH2_LIBS := $(shell $(PKG_CONFIG) --libs libssh2 2>/dev/null)
-endif
+# decided when used (recursive =), so the first `make`, which builds the
+# local libssh2 before compiling, finds it
+LIBSSH2_HAVE_LOCAL = $(wildcard $(LIBSSH2_LOCAL)/lib/libssh2.a)
+LIBSSH2_CFLAGS = $(if $(LIBSSH2_HAVE_LOCAL),-I$(LIBSSH2_LOCAL)/include,$(shell $(PKG_CONFIG) --cflags libssh2 2>/dev/null))
+LIBSSH2_LIBS = $(if $(LIBSSH2_HAVE_LOCAL),$(LIBSSH2_LOCAL)/lib/libssh2.a,$(shell $(PKG_CONFIG) --libs libssh2 2>/dev/null))
 
 PKGS := openssl jansson yaml-0.1 readline
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -61,11 +59,11 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lzxcvbn
 endif
 
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
 	-Wno-format-nonliteral -Wno-format-truncation \
 	-Wno-missing-field-initializers $(WERROR) $(CFLAGS) $(SAN_FLAGS) $(INCLUDES) \
 	$(LIBSSH2_CFLAGS) $(PKG_CFLAGS)
-LIBS := $(LIBSSH2_LIBS) $(PKG_LIBS) -lm
+LIBS = $(LIBSSH2_LIBS) $(PKG_LIBS) -lm
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
 
 LIB_SRCS := $(sort $(wildcard common/*.c tunnel/*.c keystore/*.c audit/*.c) \
@@ -141,7 +139,7 @@ endif
 
 # libFuzzer: clang, ASan+UBSan, FUZZ_TIME seconds per harness.
 FUZZ_BUILD := build/fuzz
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 \
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 \
 	-fsanitize=fuzzer-no-link,address,undefined $(INCLUDES) \
 	$(LIBSSH2_CFLAGS) $(PKG_CFLAGS)
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o)

@@ -21,6 +21,11 @@ extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_import_entry;
 
 /* tunnel */
+extern const struct cmd_entry cmd_tunnel_entry;
+extern const struct cmd_entry cmd_env_entry;
+extern const struct cmd_entry cmd_exec_entry;
+extern const struct cmd_entry cmd_ping_entry;
+extern const struct cmd_entry cmd_remote_exec_entry;
 
 /* keys and passwords */
 
@@ -41,6 +46,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_rename_entry, &cmd_export_entry, &cmd_import_entry,
 
 	/* tunnel */
+	&cmd_tunnel_entry, &cmd_env_entry, &cmd_exec_entry, &cmd_ping_entry,
+	&cmd_remote_exec_entry,
 
 	/* keys and passwords */
 

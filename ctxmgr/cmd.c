@@ -337,6 +337,7 @@ cmd_main(struct cmd_ctx *parent, int argc, char **argv)
 	const char *value;
 
 	memset(&a, 0, sizeof(a));
+	a.dashdash = -1;
 	/* global options before the command */
 	for (i = 0; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -420,6 +421,7 @@ cmd_main(struct cmd_ctx *parent, int argc, char **argv)
 		}
 		if (strcmp(w, "--") == 0) {
 			only_args = 1;
+			a.dashdash = a.argc;
 			continue;
 		}
 		n = parse_option(&ctx, path, e->flags, nwords, words, i, &f,

@@ -100,6 +100,7 @@ struct cmd_args {
 	int argc;
 	char **argv; /* positional arguments */
 	struct flag_value *values; /* parallel to entry->flags */
+	int dashdash; /* positional arguments before "--", -1 without */
 };
 
 extern const struct cmd_entry *const cmd_table[];

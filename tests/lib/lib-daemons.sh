@@ -187,3 +187,35 @@ stop_sshd() {
 	[ -f "$TRASH/sshd-$1/pid.shell" ] && kill "$(cat "$TRASH/sshd-$1/pid.shell")" 2>/dev/null
 	wait_for 5 sh -c "! ss -Hltn 'sport = :$SSHD_PORT' | grep -q ." || true
 }
+
+# kill_sshd NAME: kill that sshd and the session processes it forked, so
+# connections through it drop (stop_sshd leaves sessions running).
+kill_sshd() {
+	kd_pidf="$TRASH/sshd-$1/pid.shell"
+	[ -f "$kd_pidf" ] || return 0
+	kd_pid=$(cat "$kd_pidf")
+	kd_kids=$(ps -o pid= --ppid "$kd_pid" 2>/dev/null)
+	kill "$kd_pid" 2>/dev/null
+	for kd_k in $kd_kids; do
+		# the session's own children (the privilege-separated user side)
+		for kd_g in $(ps -o pid= --ppid "$kd_k" 2>/dev/null); do
+			kill "$kd_g" 2>/dev/null
+		done
+		kill "$kd_k" 2>/dev/null
+	done
+	kd_port=$(sed -n 's/^Port //p' "$TRASH/sshd-$1/sshd_config")
+	wait_for 5 sh -c "! ss -Hltn 'sport = :$kd_port' | grep -q ." || true
+}
+
+# restart_sshd NAME: start a killed sshd again, same port, keys and config.
+restart_sshd() {
+	rs_dir="$TRASH/sshd-$1"
+	rs_port=$(sed -n 's/^Port //p' "$rs_dir/sshd_config")
+	sshd_bin=$(command -v sshd || echo /usr/sbin/sshd)
+	"$sshd_bin" -D -f "$rs_dir/sshd_config" -E "$rs_dir/log" &
+	rs_pid=$!
+	echo "$rs_pid" >"$rs_dir/pid.shell"
+	test_atexit "kill $rs_pid 2>/dev/null"
+	wait_for 20 sh -c "ss -Hltn 'sport = :$rs_port' | grep -q ." ||
+		test_fatal "sshd $1 did not restart"
+}

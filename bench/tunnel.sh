@@ -1,0 +1,156 @@
+#!/bin/bash
+# bench/tunnel.sh: the SSH tunnel against Docker's own ssh:// transport,
+# OpenSSH's `ssh -L` and the local socket, all in one run on loopback with
+# a private dockerd and a real sshd.
+#
+#  1. `docker version`: medians through each path, and the ratios;
+#  2. a 1 GiB stream from a remote unix socket: MB/s through the tunnel
+#     and through `ssh -L` with the same cipher and with OpenSSH's
+#     default, naming the ciphers negotiated;
+#  3. 100 concurrent clients doing GET /_ping (a new connection each):
+#     requests per second, and the tunnel's peak RSS.
+#
+# Environment: CTXMGR (the binary), BENCH_RUNS (docker version runs, 15),
+# BENCH_STREAM_RUNS (1 GiB runs, 3), BENCH_PINGS (requests, 5000).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+: "${CTXMGR:=$PWD/build/ctxmgr}"
+. bench/lib.sh
+bench_sandbox
+ctxmgr() { "$CTXMGR" "$@"; }
+
+RUNS=${BENCH_RUNS:-15}
+STREAM_RUNS=${BENCH_STREAM_RUNS:-3}
+PINGS=${BENCH_PINGS:-5000}
+GIB=1073741824
+
+for t in socat ssh curl cc; do
+	command -v $t >/dev/null || test_fatal "$t is not installed"
+done
+start_dockerd "$BENCH_DIR/dockerd"
+start_sshd bench
+SSH_CFG=$HOME/.ssh/config
+
+cc -O2 -o "$BENCH_DIR/pingload" bench/pingload.c ||
+	test_fatal "cannot build bench/pingload.c"
+
+# ssh -L SOCKET:REMOTE [ssh options...]: an OpenSSH forwarder in the
+# background, stopped at exit
+ssh_forward() {
+	fsock=$1 remote=$2
+	shift 2
+	ssh -F "$SSH_CFG" -N -o ExitOnForwardFailure=yes \
+		-o StreamLocalBindUnlink=yes -L "$fsock:$remote" "$@" bench &
+	fpid=$!
+	test_atexit "kill $fpid 2>/dev/null"
+	wait_for 20 test -S "$fsock" || test_fatal "ssh -L did not start"
+	echo "$fpid"
+}
+
+tunnel_sock() {
+	ctxmgr tunnel ls --format json | python3 -c "import json,sys
+for t in json.load(sys.stdin):
+    if t['Context'] == '$1': print(t['$2'])"
+}
+
+echo "# $(ssh -V 2>&1), $(ctxmgr --version | head -n 1)"
+echo "# $(nproc) CPUs; client, sshd, dockerd and the data source share them"
+
+# 1. docker version ----------------------------------------------------
+ctxmgr create bench --host "ssh://bench$DOCKERD_SOCK" >/dev/null 2>&1
+ctxmgr tunnel start bench >/dev/null || test_fatal "tunnel start failed"
+test_atexit "'$CTXMGR' tunnel stop --all >/dev/null 2>&1"
+TSOCK=$(tunnel_sock bench Socket)
+ssh_forward "$BENCH_DIR/ssh-L.sock" "$DOCKERD_SOCK" >/dev/null
+
+for h in "unix://$DOCKERD_SOCK" "unix://$TSOCK" "unix://$BENCH_DIR/ssh-L.sock" \
+	"ssh://bench"; do
+	docker -H "$h" version >/dev/null 2>&1 || test_fatal "docker -H $h failed"
+done
+local_ms=$(median_ms "$RUNS" docker -H "unix://$DOCKERD_SOCK" version)
+tunnel_ms=$(median_ms "$RUNS" docker -H "unix://$TSOCK" version)
+sshl_ms=$(median_ms "$RUNS" docker -H "unix://$BENCH_DIR/ssh-L.sock" version)
+dssh_ms=$(median_ms "$RUNS" docker -H "ssh://bench$DOCKERD_SOCK" version)
+echo
+echo "docker version, median of $RUNS runs:"
+printf '  %-34s %9s ms\n' "local socket" "$local_ms" \
+	"ctxmgr tunnel" "$tunnel_ms" \
+	"OpenSSH ssh -L sock:remote.sock" "$sshl_ms" \
+	"docker ssh:// (ssh ... dial-stdio)" "$dssh_ms"
+echo "  docker ssh:// / ctxmgr tunnel = $(ratio "$dssh_ms" "$tunnel_ms")x (target >= 10)"
+echo "  ctxmgr tunnel / local socket  = $(ratio "$tunnel_ms" "$local_ms")x (target <= 1.1)"
+echo "  ssh -L / ctxmgr tunnel        = $(ratio "$sshl_ms" "$tunnel_ms")x"
+
+# 2. 1 GiB stream ------------------------------------------------------
+SRC=$BENCH_DIR/source.sock
+socat UNIX-LISTEN:"$SRC",fork,mode=600 SYSTEM:"head -c $GIB /dev/zero" &
+test_atexit "kill $! 2>/dev/null"
+wait_for 10 test -S "$SRC" || test_fatal "the data source did not start"
+
+# mbps SOCKET: MB/s of one 1 GiB read (checks the byte count)
+mbps() {
+	t0=${EPOCHREALTIME/./}
+	n=$(socat -u UNIX-CONNECT:"$1" - | wc -c)
+	t1=${EPOCHREALTIME/./}
+	[ "$n" = "$GIB" ] || { echo "bench: $1 gave $n bytes, not $GIB" >&2; echo 0; return; }
+	awk -v b="$n" -v us=$((t1 - t0)) 'BEGIN { printf "%.0f\n", b / us }'
+}
+median() {
+	sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+stream() {
+	for ((i = 0; i < STREAM_RUNS; i++)); do mbps "$1"; done | median
+}
+
+cat >>"$SSH_CFG" <<CFG
+Host bench-ctr
+	HostName 127.0.0.1
+	Port $SSHD_PORT
+	Ciphers aes128-ctr
+
+CFG
+ctxmgr create stream --host "ssh://bench$SRC" >/dev/null 2>&1
+ctxmgr create stream-ctr --host "ssh://bench-ctr$SRC" >/dev/null 2>&1
+ctxmgr tunnel start stream --no-ping >/dev/null || test_fatal "tunnel start stream failed"
+ctxmgr tunnel start stream-ctr --no-ping >/dev/null || test_fatal "tunnel start stream-ctr failed"
+cipher=$(tunnel_sock stream Cipher)
+cipher_ctr=$(tunnel_sock stream-ctr Cipher)
+ssh_forward "$BENCH_DIR/L-same.sock" "$SRC" -c "$cipher" >/dev/null
+ssh_forward "$BENCH_DIR/L-ctr.sock" "$SRC" -c aes128-ctr >/dev/null
+ssh_forward "$BENCH_DIR/L-default.sock" "$SRC" -v 2>"$BENCH_DIR/ssh-default.log" >/dev/null
+default_cipher=$(sed -n 's/.*kex: client->server cipher: \([^ ]*\).*/\1/p' \
+	"$BENCH_DIR/ssh-default.log" | head -n 1)
+
+t_same=$(stream "$(tunnel_sock stream Socket)")
+s_same=$(stream "$BENCH_DIR/L-same.sock")
+s_default=$(stream "$BENCH_DIR/L-default.sock")
+t_ctr=$(stream "$(tunnel_sock stream-ctr Socket)")
+s_ctr=$(stream "$BENCH_DIR/L-ctr.sock")
+echo
+echo "1 GiB from a remote unix socket, MB/s, median of $STREAM_RUNS runs:"
+printf '  %-60s %6s MB/s\n' \
+	"ctxmgr tunnel ($cipher)" "$t_same" \
+	"OpenSSH ssh -L, same cipher ($cipher)" "$s_same" \
+	"OpenSSH ssh -L, its default ($default_cipher)" "$s_default" \
+	"ctxmgr tunnel ($cipher_ctr)" "$t_ctr" \
+	"OpenSSH ssh -L ($cipher_ctr)" "$s_ctr"
+echo "  ctxmgr / ssh -L, same cipher   = $(ratio "$t_same" "$s_same")x"
+echo "  ctxmgr / ssh -L, its default   = $(ratio "$t_same" "$s_default")x"
+echo "  ctxmgr / ssh -L, aes128-ctr    = $(ratio "$t_ctr" "$s_ctr")x"
+ctxmgr tunnel stop stream >/dev/null
+ctxmgr tunnel stop stream-ctr >/dev/null
+
+# 3. 100 concurrent /_ping clients ---------------------------------------
+ctxmgr tunnel stop bench >/dev/null
+ctxmgr tunnel start bench >/dev/null || test_fatal "tunnel restart failed"
+TSOCK=$(tunnel_sock bench Socket)
+echo
+echo "100 concurrent clients, GET /_ping on a new connection each, $PINGS requests:"
+for p in "ctxmgr tunnel:$TSOCK" "OpenSSH ssh -L:$BENCH_DIR/ssh-L.sock" \
+	"local socket:$DOCKERD_SOCK"; do
+	label=${p%%:*} s=${p#*:}
+	out=$("$BENCH_DIR/pingload" "$s" 100 "$PINGS") || echo "  ($label had errors)"
+	printf '  %-16s %s\n' "$label" "$out"
+done
+rss=$(tunnel_sock bench PeakRssKiB)
+echo "  ctxmgr tunnel peak RSS: $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') MB (target <= 16), peak connections $(tunnel_sock bench PeakConnections)"

@@ -1,0 +1,205 @@
+/* sshctx.c: contexts to tunnel inputs (see sshctx.h). */
+#include "compat.h"
+
+#include "cmdutil.h"
+#include "endpoint.h"
+#include "file.h"
+#include "passphrase.h"
+#include "sshctx.h"
+#include "xmalloc.h"
+
+int
+cmd_passphrase(void *arg, const char *key_path, int attempt, struct buf *out,
+    struct cm_err *err)
+{
+	const char *file = getenv("CTXMGR_PASSPHRASE_FILE");
+	char prompt[512];
+	int r;
+
+	(void)arg;
+	if (file != NULL && *file != '\0') {
+		if (attempt > 1)
+			return err_set(err, ERR_AUTH,
+			    "wrong passphrase for private key \"%s\" (from "
+			    "CTXMGR_PASSPHRASE_FILE)",
+			    key_path);
+		if ((r = passphrase_from_file(file, out, err)) != 0)
+			return err_prefix(err, "CTXMGR_PASSPHRASE_FILE");
+		return 0;
+	}
+	snprintf(prompt, sizeof(prompt), "%sEnter passphrase for key \"%s\": ",
+	    attempt > 1 ? "Wrong passphrase. " : "", key_path);
+	r = passphrase_prompt(prompt, 0, out, err);
+	if (r == ERR_NOTFOUND || (r == 0 && out->len == 0)) {
+		err_init(err);
+		return ERR_CANCEL; /* no terminal, or nothing typed */
+	}
+	return r;
+}
+
+int
+cmd_ssh_params(struct cmd_ctx *ctx, const struct context *c, int accept_new,
+    struct ssh_params *p)
+{
+	const char *v;
+
+	memset(p, 0, sizeof(*p));
+	p->url = c->host;
+	p->identity = context_setting(c, SETTING_IDENTITY);
+	if (p->identity != NULL && *p->identity == '\0')
+		p->identity = NULL;
+	p->passphrase = cmd_passphrase;
+	p->passphrase_arg = ctx;
+	v = context_setting(c, SETTING_HOST_KEY_CHECK);
+	if (accept_new)
+		p->host_key_policy = HKP_ACCEPT_NEW;
+	else if (v == NULL || *v == '\0')
+		p->host_key_policy = HKP_UNSET;
+	else if (strcmp(v, "yes") == 0)
+		p->host_key_policy = HKP_YES;
+	else if (strcmp(v, "accept-new") == 0)
+		p->host_key_policy = HKP_ACCEPT_NEW;
+	else if (strcmp(v, "no") == 0)
+		p->host_key_policy = HKP_NO;
+	else
+		return err_set(&ctx->err, ERR_INVALID,
+		    "context \"%s\": strictHostKeyChecking \"%s\" is not yes, "
+		    "accept-new or no",
+		    c->name, v);
+	return 0;
+}
+
+int
+cmd_load_ssh_context(struct cmd_ctx *ctx, struct store *st, const char *name,
+    struct context **cp)
+{
+	int r;
+
+	if ((r = cmd_load_context(ctx, st, name, cp)) != 0)
+		return r;
+	if ((*cp)->host == NULL || !str_has_prefix((*cp)->host, "ssh://")) {
+		r = err_set(&ctx->err, ERR_INVALID,
+		    "context \"%s\" is not an ssh:// context (its endpoint is "
+		    "\"%s\"): it needs no tunnel",
+		    (*cp)->name, (*cp)->host ? (*cp)->host : "");
+		context_free(*cp);
+		*cp = NULL;
+	}
+	return r;
+}
+
+int
+cmd_ssh_connect(struct cmd_ctx *ctx, const char *name, int accept_new,
+    struct ssh_conn **connp)
+{
+	struct context *c = NULL;
+	struct ssh_params p;
+	struct store st;
+	int r;
+
+	*connp = NULL;
+	cmd_store_open(ctx, &st);
+	if ((r = cmd_load_ssh_context(ctx, &st, name, &c)) == 0 &&
+	    (r = cmd_ssh_params(ctx, c, accept_new, &p)) == 0)
+		r = ssh_connect(&p, connp, &ctx->err);
+	context_free(c);
+	store_release(&st);
+	return r;
+}
+
+char *
+cmd_tunnel_run_dir(struct cmd_ctx *ctx)
+{
+	return tunnel_run_dir(ctx->config_dir);
+}
+
+int
+cmd_tunnel_spec(struct cmd_ctx *ctx, const struct context *c, const char *mode,
+    int accept_new, struct tunnel_spec *spec, char **run_dirp)
+{
+	int r;
+
+	memset(spec, 0, sizeof(*spec));
+	*run_dirp = NULL;
+	if ((r = cmd_ssh_params(ctx, c, accept_new, &spec->ssh)) != 0)
+		return r;
+	if (mode == NULL)
+		mode = context_setting(c, SETTING_TUNNEL_MODE);
+	if (tunnel_mode_parse(mode, &spec->mode) != 0)
+		return err_set(&ctx->err, ERR_USAGE,
+		    "tunnel mode \"%s\" is not auto, streamlocal or "
+		    "dial-stdio",
+		    mode);
+	spec->name = c->name;
+	*run_dirp = cmd_tunnel_run_dir(ctx);
+	spec->run_dir = *run_dirp;
+	return 0;
+}
+
+int
+cmd_tunnel_socket(struct cmd_ctx *ctx, const char *name, char **sockp)
+{
+	struct tunnel_spec spec;
+	struct context *c = NULL;
+	struct store st;
+	char *run_dir = NULL;
+	int r;
+
+	*sockp = NULL;
+	cmd_store_open(ctx, &st);
+	if ((r = cmd_load_ssh_context(ctx, &st, name, &c)) == 0 &&
+	    (r = cmd_tunnel_spec(ctx, c, NULL, 0, &spec, &run_dir)) == 0)
+		r = tunnel_ensure(&spec, sockp, &ctx->err);
+	free(run_dir);
+	context_free(c);
+	store_release(&st);
+	return r;
+}
+
+int
+cmd_docker_env(struct cmd_ctx *ctx, const char *name, struct strv *env)
+{
+	struct context *c = NULL;
+	struct store st;
+	char *sock = NULL, *tls = NULL, *dir = NULL;
+	int r;
+
+	cmd_store_open(ctx, &st);
+	if ((r = cmd_load_context(ctx, &st, name, &c)) != 0)
+		goto out;
+	if (c->host == NULL) {
+		r = err_set(&ctx->err, ERR_INVALID,
+		    "context \"%s\" has no Docker endpoint", c->name);
+		goto out;
+	}
+	if (str_has_prefix(c->host, "ssh://")) {
+		context_free(c);
+		c = NULL;
+		if ((r = cmd_tunnel_socket(ctx, name, &sock)) != 0)
+			goto out;
+		strv_push_owned(env, xasprintf("DOCKER_HOST=unix://%s", sock));
+		goto out;
+	}
+	strv_push_owned(env, xasprintf("DOCKER_HOST=%s", c->host));
+	if (str_has_prefix(c->host, "tcp://") && !c->is_default) {
+		tls = store_tls_dir(&st, c->name);
+		dir = path_join(tls, "docker");
+		char *ca = path_join(dir, "ca.pem");
+		if (file_exists(ca)) {
+			strv_push_owned(
+			    env, xasprintf("DOCKER_CERT_PATH=%s", dir));
+			strv_push(env,
+			    c->skip_tls_verify ? "DOCKER_TLS=1"
+					       : "DOCKER_TLS_VERIFY=1");
+		}
+		free(ca);
+	}
+	r = 0;
+out:
+	free(sock);
+	free(tls);
+	free(dir);
+	context_free(c);
+	store_release(&st);
+	return r;
+}

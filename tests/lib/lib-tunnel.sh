@@ -1,0 +1,39 @@
+# lib-tunnel.sh: helpers for the tunnel tests (t0100-t0199).  Source it
+# after test-lib.sh.
+
+# json FILE EXPR: a value from a JSON file (the document is d).
+json() {
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+# gone PID: the process has exited (init may not have reaped it yet).
+gone() {
+	st=$(ps -o stat= -p "$1" 2>/dev/null)
+	test -z "$st" || case "$st" in Z*) true ;; *) false ;; esac
+}
+
+# tunnel_pid NAME: the pid of the running tunnel of context NAME.
+tunnel_pid() {
+	ctxmgr tunnel ls --format json >"$TRASH/.tl.json" &&
+		json "$TRASH/.tl.json" "[t['Pid'] for t in d if t['Context'] == '$1'][0]"
+}
+
+# tunnel_field NAME FIELD: one field of `tunnel ls --format json`.
+tunnel_field() {
+	ctxmgr tunnel ls --format json >"$TRASH/.tl.json" &&
+		json "$TRASH/.tl.json" "[t['$2'] for t in d if t['Context'] == '$1'][0]"
+}
+
+# host_fp NAME: the SHA256 fingerprint of sshd NAME's host key.
+host_fp() {
+	ssh-keygen -lf "$TRASH/sshd-$1/host_ed25519.pub" | cut -d' ' -f2
+}
+
+# no_tunnel_left NAME: no process, socket, control socket or pidfile.
+no_tunnel_left() {
+	ctxmgr tunnel ls -q >"$TRASH/.tl.names" &&
+		! grep -qx "$1" "$TRASH/.tl.names" &&
+		! ls "$XDG_RUNTIME_DIR"/ctxmgr/*/"$1".sock \
+			"$XDG_RUNTIME_DIR"/ctxmgr/*/"$1".ctl \
+			"$XDG_RUNTIME_DIR"/ctxmgr/*/"$1".pid >/dev/null 2>&1
+}

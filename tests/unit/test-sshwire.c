@@ -1,0 +1,227 @@
+/* test-sshwire.c: base64, key files, shell quoting, HTTP answers. */
+#define UNIT_IMPLEMENTATION
+#include "unit.h"
+
+#include "engine.h"
+#include "shquote.h"
+#include "sshwire.h"
+#include "xmalloc.h"
+
+/* Throwaway test keys (ssh-keygen -t ed25519; the second with the
+ * passphrase "secret"). */
+static const char key_plain[] =
+    "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+    "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+    "QyNTUxOQAAACDX9m8bfeKXf0ykl3QJfLqkAokXeDC6yPdYdVAezp4zyQAAAIh0S7amdEu2\n"
+    "pgAAAAtzc2gtZWQyNTUxOQAAACDX9m8bfeKXf0ykl3QJfLqkAokXeDC6yPdYdVAezp4zyQ\n"
+    "AAAECNAdyqGXxWzgzDQXeA6+7Hfr4OeKoVZm0hMAt+3M6R/9f2bxt94pd/TKSXdAl8uqQC\n"
+    "iRd4MLrI91h1UB7OnjPJAAAAAXQBAgME\n"
+    "-----END OPENSSH PRIVATE KEY-----\n";
+static const char pub_plain[] = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINf2bxt"
+				"94pd/TKSXdAl8uqQCiRd4MLrI91h1UB7OnjPJ t\n";
+static const char key_enc[] =
+    "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+    "b3BlbnNzaC1rZXktdjEAAAAACmFlczI1Ni1jdHIAAAAGYmNyeXB0AAAAGAAAABAxFz8pig\n"
+    "LrT72CLHecezJIAAAAEAAAAAEAAAAzAAAAC3NzaC1lZDI1NTE5AAAAIE/x5FQeBrF38/G3\n"
+    "zq5tjeFATeAG3oWygxfYHxcESZ14AAAAkDTH4Q6RhEXeFy+gcsqzNv1ztoV1eVZWp+0FbC\n"
+    "9zGm+DHDCYS2APZjSWFzqqtLtnQNwwQddtaDs4G5lt+leDQa0XS3gESMygtRZCXSI+fWDJ\n"
+    "L1GSO/QRBOao7lLP9D1SAK4JYoA1kwgvXZBbDEdrbzav6wKZclGMNaEwBCFc5aUIbrvJ2n\n"
+    "yoKwAaffGI5EIurA==\n"
+    "-----END OPENSSH PRIVATE KEY-----\n";
+static const char pub_enc[] = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE/x5FQe"
+			      "BrF38/G3zq5tjeFATeAG3oWygxfYHxcESZ14 t";
+
+static void
+test_base64(void **state)
+{
+	static const char *const vec[][2] = { { "", "" }, { "f", "Zg==" },
+		{ "fo", "Zm8=" }, { "foo", "Zm9v" }, { "foob", "Zm9vYg==" },
+		{ "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" } };
+	struct buf b;
+	size_t i;
+
+	(void)state;
+	buf_init(&b, 0);
+	for (i = 0; i < nitems(vec); i++) {
+		buf_reset(&b);
+		assert_int_equal(
+		    b64_encode(vec[i][0], strlen(vec[i][0]), &b), 0);
+		assert_string_equal(b.data, vec[i][1]);
+		buf_reset(&b);
+		assert_int_equal(
+		    b64_decode(vec[i][1], strlen(vec[i][1]), &b), 0);
+		assert_string_equal(b.data, vec[i][0]);
+	}
+	assert_int_equal(b64_decode("Zm9v!", 5, &b), -1);
+	assert_int_equal(b64_decode("Z", 1, &b), -1);
+	assert_int_equal(b64_decode("Zm9=v", 5, &b), -1);
+	buf_release(&b);
+}
+
+static void
+test_privkey(void **state)
+{
+	struct privkey_info pi;
+	struct buf pub;
+	struct cm_err err;
+
+	(void)state;
+	buf_init(&pub, 0);
+	assert_int_equal(
+	    privkey_inspect(key_plain, strlen(key_plain), &pi, &err), 0);
+	assert_int_equal(pi.format, PRIVKEY_OPENSSH);
+	assert_false(pi.encrypted);
+	assert_int_equal(
+	    pubkey_parse_line(pub_plain, strlen(pub_plain), &pub), 0);
+	assert_int_equal(pi.pubkey.len, pub.len);
+	assert_memory_equal(pi.pubkey.data, pub.data, pub.len);
+	privkey_info_release(&pi);
+
+	buf_reset(&pub);
+	assert_int_equal(
+	    privkey_inspect(key_enc, strlen(key_enc), &pi, &err), 0);
+	assert_true(pi.encrypted);
+	assert_int_equal(pubkey_parse_line(pub_enc, strlen(pub_enc), &pub), 0);
+	assert_memory_equal(pi.pubkey.data, pub.data, pub.len);
+	privkey_info_release(&pi);
+
+	static const char rsa_enc[] = "-----BEGIN RSA PRIVATE KEY-----\n"
+				      "Proc-Type: 4,ENCRYPTED\n"
+				      "DEK-Info: AES-128-CBC,00\n\nAAAA\n"
+				      "-----END RSA PRIVATE KEY-----\n";
+	assert_int_equal(
+	    privkey_inspect(rsa_enc, strlen(rsa_enc), &pi, &err), 0);
+	assert_int_equal(pi.format, PRIVKEY_PEM);
+	assert_true(pi.encrypted);
+	privkey_info_release(&pi);
+	static const char ec[] = "-----BEGIN EC PRIVATE KEY-----\nAAAA\n"
+				 "-----END EC PRIVATE KEY-----\n";
+	assert_int_equal(privkey_inspect(ec, strlen(ec), &pi, &err), 0);
+	assert_false(pi.encrypted);
+	privkey_info_release(&pi);
+
+	/* hostile: truncated, bad magic, lengths past the end */
+	static const char *const bad[] = {
+		"not a key",
+		"-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n"
+		"-----END OPENSSH PRIVATE KEY-----\n",
+		"-----BEGIN OPENSSH PRIVATE KEY-----\n"
+		"b3BlbnNzaC1rZXktdjEA/////w==\n"
+		"-----END OPENSSH PRIVATE KEY-----\n",
+		"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn",
+	};
+	for (size_t i = 0; i < nitems(bad); i++) {
+		assert_int_not_equal(
+		    privkey_inspect(bad[i], strlen(bad[i]), &pi, &err), 0);
+		privkey_info_release(&pi);
+	}
+	buf_release(&pub);
+}
+
+/* What sh prints for `printf %s QUOTED` must be the original. */
+static void
+roundtrip(const char *arg)
+{
+	struct buf cmd;
+	char out[4096];
+	size_t n;
+	FILE *f;
+
+	buf_init(&cmd, 0);
+	buf_adds(&cmd, "printf %s ");
+	assert_int_equal(shell_quote(&cmd, arg), 0);
+	f = popen(cmd.data, "r");
+	assert_non_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	assert_int_equal(pclose(f), 0);
+	if (strcmp(out, arg) != 0)
+		fail_msg("\"%s\" came back as \"%s\" (command: %s)", arg, out,
+		    cmd.data);
+	buf_release(&cmd);
+}
+
+static void
+test_shquote(void **state)
+{
+	static const char *const args[] = { "plain", "a b", "it's", "''",
+		"$(id)", "`id`", "a;b&c|d", "*", "~", "~root", "=x", "a\nb",
+		"\"q\"", "\\", "-n", "%s", "$HOME", "!x", "{a,b}", "#c",
+		"tab\there", "unix:///var/run/docker.sock" };
+	struct buf b;
+	char *s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(args); i++)
+		roundtrip(args[i]);
+	s = shell_quote_str("");
+	assert_string_equal(s, "''");
+	free(s);
+	s = shell_quote_str("/var/run/docker.sock");
+	assert_string_equal(s, "/var/run/docker.sock");
+	free(s);
+	s = shell_quote_str("it's");
+	assert_string_equal(s, "'it'\\''s'");
+	free(s);
+	buf_init(&b, 0);
+	const char *argv[] = { "docker", "--host", "unix:///x y", NULL };
+	assert_int_equal(shell_quote_argv(&b, argv, -1), 0);
+	assert_string_equal(b.data, "docker --host 'unix:///x y'");
+	buf_release(&b);
+	/* past the cap nothing is appended */
+	buf_init(&b, 8);
+	buf_adds(&b, "ab");
+	assert_int_equal(shell_quote(&b, "0123456789"), -1);
+	assert_string_equal(b.data, "ab");
+	buf_release(&b);
+}
+
+static void
+test_engine(void **state)
+{
+	struct engine_response r;
+	struct cm_err err;
+	static const char ok[] = "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\n"
+				 "Content-Length: 2\r\n\r\nOKjunk";
+	static const char chunked[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+				      "chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde"
+				      "\r\n0\r\n\r\n";
+
+	(void)state;
+	engine_response_init(&r, 64);
+	assert_int_equal(engine_parse_response(ok, strlen(ok), &r, &err), 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.body.data, "OK");
+	assert_string_equal(r.api_version, "1.41");
+	assert_int_equal(
+	    engine_parse_response(chunked, strlen(chunked), &r, &err), 0);
+	assert_string_equal(r.body.data, "abcde");
+	static const char *const bad[] = { "", "HTTP/1.1 200 OK\r\n",
+		"SSH-2.0-OpenSSH\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"fffffffff\r\n" };
+	for (size_t i = 0; i < nitems(bad); i++)
+		assert_int_not_equal(
+		    engine_parse_response(bad[i], strlen(bad[i]), &r, &err), 0);
+	/* over the body cap */
+	static const char big[] = "HTTP/1.1 200 OK\r\n\r\n"
+				  "0123456789012345678901234567890123456789"
+				  "0123456789012345678901234567890123456789";
+	assert_int_equal(
+	    engine_parse_response(big, strlen(big), &r, &err), ERR_TOOBIG);
+	engine_response_release(&r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_privkey),
+		cmocka_unit_test(test_shquote),
+		cmocka_unit_test(test_engine),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

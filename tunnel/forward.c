@@ -1,0 +1,1024 @@
+/*
+ * forward.c: the forwarder's event loop (see forward.h).
+ *
+ * One turn: reconnect if due, serve the session (process what the server
+ * sent, start channel opens, move bytes for every client from a rotating
+ * start, close finished channels, keepalive), flush the session's send
+ * queue, then poll.  Everything is non-blocking except reconnecting,
+ * which is bounded by the connect and step timeouts.
+ *
+ * libssh2 reads the whole socket into one packet list on any read call,
+ * so the loop never trusts the socket alone: each turn it "drains" once
+ * (a zero-length read on a channel that can carry no data), then asks
+ * every channel how much it holds (libssh2_channel_window_read_ex).
+ */
+#include "compat.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "forward.h"
+#include "log.h"
+#include "ssh-int.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define CBUF_SMALL 16384
+#define CBUF_BIG ((size_t)128 << 10)
+#define TURN_CAP ((size_t)128 << 10) /* per client, direction and turn */
+#define CLOSE_TIMEOUT_US (30ULL * 1000000)
+#define MAX_DIAL_STDIO 8 /* session channels at once (sshd MaxSessions) */
+#define BACKOFF_MIN_US 250000ULL
+#define BACKOFF_MAX_US (30ULL * 1000000)
+#define BACKOFF_WAITING_US 1000000ULL /* while clients wait */
+
+enum cstate { CS_WAIT, CS_OPENING, CS_STARTING, CS_OPEN, CS_CLOSING };
+
+struct cbuf {
+	char *p;
+	size_t off, len, cap; /* data is p[off..off+len) */
+};
+
+struct client {
+	struct client *next, *prev;
+	struct client *wnext; /* wait queue */
+	int fd; /* -1 once closed */
+	enum cstate st;
+	LIBSSH2_CHANNEL *ch;
+	struct cbuf up; /* client to remote */
+	struct cbuf down; /* remote to client */
+	unsigned rd_eof : 1, eof_sent : 1, ch_eof : 1, wr_shut : 1;
+	unsigned waiting : 1;
+	uint64_t since; /* arrival, or when closing began */
+	int pi; /* poll index, -1 none */
+};
+
+struct forwarder {
+	struct fwd_config cfg;
+	struct ssh_conn *conn; /* NULL while disconnected */
+	LIBSSH2_CHANNEL *idle_ch; /* closed probe channel, for draining */
+	enum tunnel_mode mode;
+	struct client *head, *tail;
+	struct client *wq_head, *wq_tail;
+	struct client *opening; /* the channel open in flight */
+	unsigned nclients;
+	unsigned dial_channels; /* session channels in use */
+	struct fwd_stats st;
+	uint64_t next_attempt, backoff;
+	uint64_t last_ka;
+	int interval, count;
+	int busy; /* work left that needs no event */
+	struct pollfd *pfd;
+	size_t pfdcap;
+};
+
+static void session_lost(struct forwarder *f, const char *fmt, ...)
+    PRINTFLIKE(2, 3);
+
+/* Buffers */
+
+static int
+cbuf_room_ensure(struct cbuf *b, size_t want_big)
+{
+	if (b->cap == 0) {
+		b->cap = want_big ? CBUF_BIG : CBUF_SMALL;
+		b->p = xmalloc(b->cap);
+	}
+	if (b->off > 0 && b->off + b->len == b->cap) {
+		memmove(b->p, b->p + b->off, b->len);
+		b->off = 0;
+	}
+	if (want_big && b->cap < CBUF_BIG && b->off + b->len == b->cap) {
+		b->p = xreallocarray(b->p, CBUF_BIG, 1);
+		b->cap = CBUF_BIG;
+	}
+	return (int)(b->cap - b->off - b->len);
+}
+
+static void
+cbuf_consume(struct cbuf *b, size_t n)
+{
+	b->off += n;
+	b->len -= n;
+	if (b->len == 0)
+		b->off = 0;
+}
+
+static void
+cbuf_free(struct cbuf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Clients */
+
+static void
+client_unlink_wait(struct forwarder *f, struct client *c)
+{
+	struct client **pp;
+
+	if (!c->waiting)
+		return;
+	for (pp = &f->wq_head; *pp != NULL; pp = &(*pp)->wnext)
+		if (*pp == c) {
+			*pp = c->wnext;
+			break;
+		}
+	f->wq_tail = NULL;
+	for (struct client *w = f->wq_head; w != NULL; w = w->wnext)
+		f->wq_tail = w;
+	c->waiting = 0;
+	c->wnext = NULL;
+}
+
+static void
+client_enqueue(struct forwarder *f, struct client *c, int front)
+{
+	c->st = CS_WAIT;
+	c->waiting = 1;
+	if (front) {
+		c->wnext = f->wq_head;
+		f->wq_head = c;
+		if (f->wq_tail == NULL)
+			f->wq_tail = c;
+		return;
+	}
+	c->wnext = NULL;
+	if (f->wq_tail != NULL)
+		f->wq_tail->wnext = c;
+	else
+		f->wq_head = c;
+	f->wq_tail = c;
+}
+
+static void
+client_close_fd(struct forwarder *f, struct client *c)
+{
+	if (c->fd >= 0) {
+		close(c->fd);
+		c->fd = -1;
+		f->st.open_conns--;
+	}
+}
+
+static void
+client_remove(struct forwarder *f, struct client *c)
+{
+	client_close_fd(f, c);
+	client_unlink_wait(f, c);
+	if (f->opening == c)
+		f->opening = NULL;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		f->head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		f->tail = c->prev;
+	cbuf_free(&c->up);
+	cbuf_free(&c->down);
+	f->nclients--;
+	free(c);
+}
+
+/* Stop serving a client: its socket now, its channel when closed. */
+static void
+client_abort(struct forwarder *f, struct client *c, const char *why)
+{
+	if (why != NULL)
+		log_debug("client %p: %s", (void *)c, why);
+	client_close_fd(f, c);
+	if (c->st == CS_OPENING)
+		return; /* the open in flight finishes first */
+	if (c->ch != NULL) {
+		if (c->st == CS_OPEN || c->st == CS_STARTING) {
+			if (f->mode == TUNNEL_DIAL_STDIO)
+				f->dial_channels--;
+		}
+		c->st = CS_CLOSING;
+		c->since = now_us();
+		return;
+	}
+	client_remove(f, c);
+}
+
+static void
+client_new(struct forwarder *f, int fd)
+{
+	struct client *c = xcalloc(1, sizeof(*c));
+
+	c->fd = fd;
+	c->pi = -1;
+	c->since = now_us();
+	c->prev = f->tail;
+	if (f->tail)
+		f->tail->next = c;
+	else
+		f->head = c;
+	f->tail = c;
+	f->nclients++;
+	f->st.open_conns++;
+	f->st.total_conns++;
+	if (f->st.open_conns > f->st.peak_conns)
+		f->st.peak_conns = f->st.open_conns;
+	client_enqueue(f, c, 0);
+}
+
+/* Write what the client should get; 0, or -1 when it is gone. */
+static int
+client_flush_down(struct forwarder *f, struct client *c)
+{
+	size_t sent = 0;
+	int r;
+
+	if (c->fd < 0 || c->down.len == 0)
+		return 0;
+	r = send_nb(c->fd, c->down.p + c->down.off, c->down.len, &sent);
+	cbuf_consume(&c->down, sent);
+	f->st.bytes_in += (uint64_t)sent;
+	return r;
+}
+
+/* Read what the client sent, up to the room left. */
+static void
+client_read_up(struct forwarder *f, struct client *c)
+{
+	int room;
+	ssize_t n;
+
+	if (c->rd_eof || c->fd < 0)
+		return;
+	room = cbuf_room_ensure(
+	    &c->up, c->up.cap == CBUF_SMALL && c->up.len == c->up.cap);
+	if (room <= 0)
+		return;
+	n = recv(
+	    c->fd, c->up.p + c->up.off + c->up.len, (size_t)room, MSG_DONTWAIT);
+	if (n > 0) {
+		c->up.len += (size_t)n;
+		return;
+	}
+	if (n == 0) {
+		c->rd_eof = 1;
+		return;
+	}
+	if (errno != EAGAIN && errno != EINTR)
+		client_abort(f, c, "read error");
+}
+
+/* Session */
+
+static void
+session_ready(struct forwarder *f)
+{
+	struct ssh_conn *cn = f->conn;
+	const char *m;
+
+	f->st.up_since_us = now_us();
+	f->backoff = 0;
+	f->last_ka = now_us();
+	/* no reply asked: libssh2 would keep every reply forever */
+	libssh2_keepalive_config(
+	    cn->s, 0, (unsigned)(f->interval > 0 ? f->interval : 0));
+	if (f->interval > 0) {
+		unsigned ut = (unsigned)(f->interval * f->count * 1000);
+		int on = 1;
+		(void)setsockopt(
+		    cn->x.fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ut, sizeof(ut));
+		(void)setsockopt(
+		    cn->x.fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	}
+	m = libssh2_session_methods(cn->s, LIBSSH2_METHOD_CRYPT_CS);
+	snprintf(f->st.cipher, sizeof(f->st.cipher), "%s", m ? m : "");
+}
+
+static ssize_t
+stream_read(void *arg, void *p, size_t n, struct cm_err *err)
+{
+	return ssh_stream_read(arg, p, n, err);
+}
+
+static int
+stream_write(void *arg, const void *p, size_t n, struct cm_err *err)
+{
+	return ssh_stream_write(arg, p, n, err);
+}
+
+/* Open one channel, ask the daemon for /_ping; keep the channel closed. */
+static int
+probe(struct forwarder *f, enum tunnel_mode mode, struct cm_err *err)
+{
+	struct ssh_stream *s = NULL;
+	struct engine_response resp;
+	struct engine_io io = { 0 };
+	int r;
+
+	engine_response_init(&resp, 4096);
+	if ((r = ssh_stream_open(f->conn, mode, &s, NULL, err)) != 0)
+		goto out;
+	if (f->cfg.no_ping) {
+		/* the channel opened: enough for a socket that is no Docker
+		 * daemon; it may have started talking, so it is not kept */
+		ssh_stream_close(s);
+		s = NULL;
+		r = 0;
+		goto out;
+	}
+	io.read = stream_read;
+	io.write = stream_write;
+	io.arg = s;
+	if ((r = engine_get(&io, "/_ping", &resp, err)) != 0) {
+		if (mode == TUNNEL_DIAL_STDIO)
+			err_prefix(err,
+			    "\"docker system dial-stdio\" on \"%s\" gave no "
+			    "answer (is docker installed there, and the "
+			    "daemon running?)",
+			    f->conn->info.alias);
+		else
+			err_prefix(err, "the Docker daemon at \"%s\" on \"%s\"",
+			    f->conn->info.remote_socket, f->conn->info.alias);
+		goto out;
+	}
+	if (resp.status != 200) {
+		r = err_set(err, ERR_PROTO,
+		    "the Docker daemon on \"%s\" answered /_ping with HTTP %d",
+		    f->conn->info.alias, resp.status);
+		goto out;
+	}
+	r = 0;
+out:
+	if (s != NULL) {
+		if (r == 0 && f->idle_ch == NULL)
+			f->idle_ch = ssh_stream_keep_closed(s);
+		else
+			ssh_stream_close(s);
+	}
+	engine_response_release(&resp);
+	return r;
+}
+
+/* Check the remote end; AUTO settles on a mode here. */
+static int
+probe_modes(struct forwarder *f, struct cm_err *err)
+{
+	struct cm_err first;
+	int r;
+
+	if (f->mode != TUNNEL_AUTO)
+		return probe(f, f->mode, err);
+	err_init(&first);
+	if ((r = probe(f, TUNNEL_STREAMLOCAL, &first)) == 0) {
+		f->mode = TUNNEL_STREAMLOCAL;
+		return 0;
+	}
+	if (first.code == ERR_NET && f->conn->x.error != 0)
+		return err_set(err, first.code, "%s", first.msg);
+	log_info("stream-local forwarding failed (%s); trying dial-stdio",
+	    first.msg);
+	if ((r = probe(f, TUNNEL_DIAL_STDIO, err)) == 0) {
+		f->mode = TUNNEL_DIAL_STDIO;
+		return 0;
+	}
+	{
+		char second[sizeof(err->msg)];
+		snprintf(second, sizeof(second), "%s", err->msg);
+		return err_set(
+		    err, r, "%s; and before that: %s", second, first.msg);
+	}
+}
+
+static void
+conn_drop(struct ssh_conn *c)
+{
+	c->x.dead = 1;
+	ssh_close(c);
+}
+
+static void
+session_lost(struct forwarder *f, const char *fmt, ...)
+{
+	struct client *c, *next;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->st.last_error, sizeof(f->st.last_error), fmt, ap);
+	va_end(ap);
+	log_warn("session to \"%s\" lost: %s", f->conn->info.alias,
+	    f->st.last_error);
+	for (c = f->head; c != NULL; c = next) {
+		next = c->next;
+		c->ch = NULL; /* freed with the session */
+		if (c->st == CS_OPENING && c->fd >= 0) {
+			client_enqueue(f, c, 1); /* not served yet: retry */
+			continue;
+		}
+		if (c->st == CS_WAIT)
+			continue;
+		client_remove(f, c); /* caught in the drop: closed */
+	}
+	f->opening = NULL;
+	f->idle_ch = NULL;
+	f->dial_channels = 0;
+	conn_drop(f->conn);
+	f->conn = NULL;
+	f->st.up_since_us = 0;
+	f->backoff = 0;
+	f->next_attempt = now_us();
+}
+
+static void
+maybe_reconnect(struct forwarder *f, uint64_t now)
+{
+	struct ssh_conn *c = NULL;
+	struct cm_err err;
+
+	if (now < f->next_attempt)
+		return;
+	err_init(&err);
+	if (ssh_connect(f->cfg.ssh, &c, &err) == 0) {
+		f->conn = c;
+		f->st.reconnects++;
+		session_ready(f);
+		if (probe(f, f->mode, &err) != 0)
+			log_warn("reconnected to \"%s\", but: %s",
+			    c->info.alias, err.msg);
+		else
+			log_info("reconnected to \"%s\"", c->info.alias);
+		return;
+	}
+	snprintf(f->st.last_error, sizeof(f->st.last_error), "%s", err.msg);
+	f->backoff = f->backoff == 0          ? BACKOFF_MIN_US
+	    : f->backoff * 2 > BACKOFF_MAX_US ? BACKOFF_MAX_US
+					      : f->backoff * 2;
+	f->next_attempt = now_us() + f->backoff;
+	log_warn("reconnect failed (next try in %llu ms): %s",
+	    (unsigned long long)(f->backoff / 1000), err.msg);
+}
+
+/* Serving */
+
+/* Process what the server sent; 0, or -1 when the session died. */
+static int
+drain(struct forwarder *f)
+{
+	LIBSSH2_CHANNEL *ch = f->idle_ch;
+	unsigned long avail = 0, initial = 0, window;
+	struct client *c;
+	ssize_t n;
+	char dummy;
+
+	/*
+	 * A zero-length read may send a window adjustment when the window
+	 * ran low; never on a closed channel (the server would drop the
+	 * session), so the idle channel is used only while its window is
+	 * untouched enough.
+	 */
+	if (ch != NULL) {
+		window = libssh2_channel_window_read_ex(ch, &avail, &initial);
+		if (avail > 0 || window < initial / 4 * 3)
+			ch = NULL;
+	}
+
+	for (c = f->head; ch == NULL && c != NULL; c = c->next)
+		if (c->ch != NULL && c->st != CS_CLOSING && !c->ch_eof)
+			ch = c->ch;
+	if (ch == NULL)
+		return 0;
+	n = libssh2_channel_read(ch, &dummy, 0);
+	if (n < 0 && n != LIBSSH2_ERROR_EAGAIN && ssh_session_broken((int)n)) {
+		session_lost(f,
+		    "the server closed the connection or the link "
+		    "died");
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 if libssh2 said the session is gone (and it was dropped). */
+static int
+check_broken(struct forwarder *f, int rc, const char *what)
+{
+	if (!ssh_session_broken(rc))
+		return 0;
+	session_lost(f, "%s failed (libssh2 error %d)", what, rc);
+	return 1;
+}
+
+static void
+open_step(struct forwarder *f)
+{
+	struct ssh_conn *cn = f->conn;
+	LIBSSH2_CHANNEL *ch;
+	struct client *c;
+	int rc;
+
+	while (f->conn != NULL) {
+		if (f->opening == NULL) {
+			if (f->wq_head == NULL)
+				return;
+			if (f->mode == TUNNEL_DIAL_STDIO &&
+			    f->dial_channels >= MAX_DIAL_STDIO)
+				return;
+			c = f->wq_head;
+			client_unlink_wait(f, c);
+			if (c->fd < 0) {
+				client_remove(f, c);
+				continue;
+			}
+			c->st = CS_OPENING;
+			f->opening = c;
+		}
+		c = f->opening;
+		if (f->mode == TUNNEL_DIAL_STDIO)
+			ch = libssh2_channel_open_session(cn->s);
+		else
+			ch = libssh2_channel_direct_streamlocal_ex(
+			    cn->s, cn->info.remote_socket, "127.0.0.1", 0);
+		if (ch == NULL) {
+			rc = libssh2_session_last_errno(cn->s);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return;
+			if (check_broken(f, rc, "opening a channel"))
+				return;
+			f->opening = NULL;
+			f->st.failed_conns++;
+			snprintf(f->st.last_error, sizeof(f->st.last_error),
+			    "\"%s\" refused a channel to \"%s\" (is the "
+			    "daemon running?)",
+			    cn->info.alias, cn->info.remote_socket);
+			log_warn("%s", f->st.last_error);
+			c->st = CS_WAIT; /* no channel: the client goes now */
+			client_abort(f, c, "channel refused");
+			continue;
+		}
+		f->opening = NULL;
+		c->ch = ch;
+		if (f->mode == TUNNEL_DIAL_STDIO) {
+			f->dial_channels++;
+			c->st = CS_STARTING;
+		} else
+			c->st = CS_OPEN;
+		if (c->fd < 0) /* the client left while we waited */
+			client_abort(f, c, NULL);
+	}
+}
+
+static void
+start_step(struct forwarder *f, struct client *c)
+{
+	int rc = libssh2_channel_exec(c->ch, f->conn->dial_cmd);
+
+	if (rc == LIBSSH2_ERROR_EAGAIN)
+		return;
+	if (rc != 0) {
+		if (check_broken(f, rc, "starting dial-stdio"))
+			return;
+		f->st.failed_conns++;
+		client_abort(f, c, "dial-stdio refused");
+		return;
+	}
+	libssh2_channel_handle_extended_data2(
+	    c->ch, LIBSSH2_CHANNEL_EXTENDED_DATA_IGNORE);
+	c->st = CS_OPEN;
+}
+
+/* Move bytes both ways for one client; 0, or -1 if the session died. */
+static int
+move_step(struct forwarder *f, struct client *c)
+{
+	struct ssh_conn *cn = f->conn;
+	size_t budget;
+	unsigned long avail = 0;
+	ssize_t n;
+	int rc;
+
+	/* client to remote, while the window and the send queue allow */
+	budget = TURN_CAP;
+	while (c->up.len > 0 && budget > 0) {
+		if (xport_queued(&cn->x) >= XPORT_HIGH_WATER ||
+		    libssh2_channel_window_write_ex(c->ch, NULL) == 0)
+			break;
+		n = libssh2_channel_write(c->ch, c->up.p + c->up.off,
+		    c->up.len < budget ? c->up.len : budget);
+		if (n > 0) {
+			cbuf_consume(&c->up, (size_t)n);
+			f->st.bytes_out += (uint64_t)n;
+			budget -= (size_t)n;
+			continue;
+		}
+		if (n == 0 || n == LIBSSH2_ERROR_EAGAIN)
+			break;
+		if (check_broken(f, (int)n, "channel write"))
+			return -1;
+		client_abort(f, c, "channel write refused");
+		return 0;
+	}
+	if (budget == 0)
+		f->busy = 1;
+	if (c->rd_eof && c->up.len == 0 && !c->eof_sent) {
+		rc = libssh2_channel_send_eof(c->ch);
+		if (rc == 0)
+			c->eof_sent = 1;
+		else if (rc != LIBSSH2_ERROR_EAGAIN) {
+			if (check_broken(f, rc, "channel EOF"))
+				return -1;
+			client_abort(f, c, "cannot send EOF");
+			return 0;
+		}
+	}
+
+	/* remote to client, while the client takes it */
+	budget = TURN_CAP;
+	while (!c->ch_eof && budget > 0 && c->fd >= 0) {
+		int room;
+		(void)libssh2_channel_window_read_ex(c->ch, &avail, NULL);
+		if (avail == 0) {
+			if (libssh2_channel_eof(c->ch))
+				c->ch_eof = 1;
+			break;
+		}
+		room = cbuf_room_ensure(&c->down, avail > CBUF_SMALL);
+		if (room <= 0) {
+			if (client_flush_down(f, c) != 0) {
+				client_abort(f, c, "client write error");
+				return 0;
+			}
+			room = cbuf_room_ensure(&c->down, 1);
+			if (room <= 0)
+				break; /* the client is full: POLLOUT wakes us */
+		}
+		if ((size_t)room > budget)
+			room = (int)budget;
+		n = libssh2_channel_read(
+		    c->ch, c->down.p + c->down.off + c->down.len, (size_t)room);
+		if (n > 0) {
+			c->down.len += (size_t)n;
+			budget -= (size_t)n;
+			if (client_flush_down(f, c) != 0) {
+				client_abort(f, c, "client write error");
+				return 0;
+			}
+			continue;
+		}
+		if (n == 0) {
+			c->ch_eof = 1;
+			break;
+		}
+		if (n == LIBSSH2_ERROR_EAGAIN)
+			break;
+		if (check_broken(f, (int)n, "channel read"))
+			return -1;
+		client_abort(f, c, "channel read error");
+		return 0;
+	}
+	if (c->down.len > 0 && client_flush_down(f, c) != 0) {
+		client_abort(f, c, "client write error");
+		return 0;
+	}
+	/*
+	 * More to do without any event: the client took what was waiting
+	 * (perhaps just now), and libssh2 holds more -- the socket, read
+	 * empty by libssh2, would not wake us for it.
+	 */
+	if (budget == 0 ||
+	    (!c->ch_eof && c->fd >= 0 && c->down.len < CBUF_SMALL &&
+		(libssh2_channel_window_read_ex(c->ch, &avail, NULL),
+		    avail > 0)))
+		f->busy = 1;
+	if (c->ch_eof && c->down.len == 0 && !c->wr_shut && c->fd >= 0) {
+		shutdown(c->fd, SHUT_WR);
+		c->wr_shut = 1;
+	}
+	if (c->wr_shut && c->rd_eof && c->eof_sent)
+		client_abort(f, c, NULL); /* done both ways */
+	return 0;
+}
+
+static void
+close_step(struct forwarder *f, struct client *c)
+{
+	int rc = libssh2_channel_close(c->ch);
+
+	if (rc == LIBSSH2_ERROR_EAGAIN &&
+	    now_us() - c->since < CLOSE_TIMEOUT_US)
+		return;
+	if (rc != 0 && rc != LIBSSH2_ERROR_EAGAIN &&
+	    check_broken(f, rc, "channel close"))
+		return;
+	if (rc == 0)
+		(void)libssh2_channel_free(c->ch);
+	else
+		log_warn("a channel did not close in time; leaving it");
+	c->ch = NULL;
+	client_remove(f, c);
+}
+
+static void
+keepalive_step(struct forwarder *f, uint64_t now)
+{
+	uint64_t iv = (uint64_t)f->interval * 1000000;
+	int next = 0;
+
+	if (f->interval <= 0 || now - f->conn->x.last_rx_us < iv ||
+	    now - f->last_ka < iv)
+		return;
+	if (libssh2_keepalive_send(f->conn->s, &next) != 0) {
+		session_lost(f, "keepalive failed");
+		return;
+	}
+	f->last_ka = now;
+}
+
+static void
+service(struct forwarder *f)
+{
+	struct client *c, *next, *first;
+
+	f->busy = 0;
+	if (drain(f) != 0)
+		return;
+	open_step(f);
+	if (f->conn == NULL)
+		return;
+	/* rotate: the first served last time goes to the back */
+	if (f->head != NULL && f->head != f->tail) {
+		first = f->head;
+		f->head = first->next;
+		f->head->prev = NULL;
+		first->prev = f->tail;
+		first->next = NULL;
+		f->tail->next = first;
+		f->tail = first;
+	}
+	for (c = f->head; c != NULL && f->conn != NULL; c = next) {
+		next = c->next;
+		switch (c->st) {
+		case CS_STARTING:
+			start_step(f, c);
+			if (f->conn != NULL && c->st == CS_OPEN)
+				(void)move_step(f, c);
+			break;
+		case CS_OPEN:
+			(void)move_step(f, c);
+			break;
+		case CS_CLOSING:
+			close_step(f, c);
+			break;
+		default:
+			break;
+		}
+	}
+	if (f->conn != NULL)
+		keepalive_step(f, now_us());
+}
+
+/* Listeners and the control socket */
+
+static void
+accept_clients(struct forwarder *f, int lfd)
+{
+	int fd, n;
+	unsigned max =
+	    f->cfg.max_clients > 0 ? (unsigned)f->cfg.max_clients : 1024;
+
+	for (n = 0; n < 64 && f->nclients < max; n++) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
+				log_warn("accept: %s", strerror(errno));
+			return;
+		}
+		client_new(f, fd);
+	}
+}
+
+static void
+answer_ctl(struct forwarder *f)
+{
+	struct fwd_stats st;
+	struct buf out;
+	int fd;
+
+	while ((fd = accept4(f->cfg.ctl_fd, NULL, NULL,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		fwd_get_stats(f, &st);
+		buf_init(&out, 65536);
+		if (f->cfg.status != NULL)
+			f->cfg.status(f->cfg.status_arg, &st, &out);
+		(void)send(fd, out.data, out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		buf_release(&out);
+	}
+}
+
+/* The loop */
+
+static struct pollfd *
+pfd_slot(struct forwarder *f, size_t i)
+{
+	if (i >= f->pfdcap) {
+		f->pfdcap = f->pfdcap ? f->pfdcap * 2 : 64;
+		f->pfd = xreallocarray(f->pfd, f->pfdcap, sizeof(*f->pfd));
+	}
+	memset(&f->pfd[i], 0, sizeof(f->pfd[i]));
+	return &f->pfd[i];
+}
+
+static int
+has_channels(const struct forwarder *f)
+{
+	const struct client *c;
+
+	if (f->idle_ch != NULL)
+		return 1;
+	for (c = f->head; c != NULL; c = c->next)
+		if (c->ch != NULL || c->st == CS_OPENING)
+			return 1;
+	return 0;
+}
+
+int
+fwd_run(struct forwarder *f, struct cm_err *err)
+{
+	enum { P_STOP, P_UNIX, P_TCP, P_CTL, P_SSH, P_FIRST };
+	struct client *c, *next;
+	size_t n;
+	int timeout, rc;
+	uint64_t now, hold;
+	unsigned max =
+	    f->cfg.max_clients > 0 ? (unsigned)f->cfg.max_clients : 1024;
+
+	hold = (uint64_t)(f->cfg.hold_ms > 0 ? f->cfg.hold_ms : 15000) * 1000;
+	(void)err;
+	for (;;) {
+		now = now_us();
+		if (f->conn == NULL)
+			maybe_reconnect(f, now);
+		if (f->conn != NULL)
+			service(f);
+		else {
+			/* clients waiting too long for the session: closed */
+			now = now_us();
+			for (c = f->head; c != NULL; c = next) {
+				next = c->next;
+				if (c->st == CS_WAIT && now - c->since > hold)
+					client_abort(f, c, "no session");
+			}
+		}
+		if (f->conn != NULL && xport_flush(&f->conn->x) != 0)
+			session_lost(
+			    f, "cannot send: %s", strerror(f->conn->x.error));
+
+		/* what to wait for */
+		for (n = 0; n < P_FIRST; n++)
+			pfd_slot(f, n)->fd = -1;
+		f->pfd[P_STOP].fd = f->cfg.stop_fd;
+		f->pfd[P_STOP].events = POLLIN;
+		if (f->nclients < max) {
+			f->pfd[P_UNIX].fd = f->cfg.unix_fd;
+			f->pfd[P_UNIX].events = POLLIN;
+			f->pfd[P_TCP].fd = f->cfg.tcp_fd;
+			f->pfd[P_TCP].events = POLLIN;
+		}
+		f->pfd[P_CTL].fd = f->cfg.ctl_fd;
+		f->pfd[P_CTL].events = POLLIN;
+		if (f->conn != NULL) {
+			f->pfd[P_SSH].fd = f->conn->x.fd;
+			f->pfd[P_SSH].events = (has_channels(f) ? POLLIN : 0) |
+			    (xport_queued(&f->conn->x) ? POLLOUT : 0);
+		}
+		n = P_FIRST;
+		for (c = f->head; c != NULL; c = c->next) {
+			struct pollfd *p;
+			c->pi = -1;
+			if (c->fd < 0)
+				continue;
+			p = pfd_slot(f, n);
+			p->fd = c->fd;
+			if (!c->rd_eof &&
+			    (c->up.cap == 0 || c->up.len < c->up.cap))
+				p->events |= POLLIN;
+			if (c->down.len > 0)
+				p->events |= POLLOUT;
+			c->pi = (int)n++;
+		}
+		timeout = 1000;
+		if (f->busy)
+			timeout = 0;
+		if (f->conn == NULL) {
+			now = now_us();
+			uint64_t at = f->next_attempt;
+			if (f->wq_head != NULL &&
+			    at > now + BACKOFF_WAITING_US) {
+				at = now + BACKOFF_WAITING_US;
+				f->next_attempt = at;
+			}
+			if (at <= now)
+				timeout = 0;
+			else if (at - now < 1000000)
+				timeout = (int)((at - now) / 1000) + 1;
+		}
+		rc = poll(f->pfd, n, timeout);
+		if (rc < 0) {
+			if (errno == EINTR)
+				continue;
+			return err_sys(err, "poll");
+		}
+		if (f->pfd[P_STOP].revents)
+			return 0;
+		if (f->pfd[P_UNIX].revents & POLLIN)
+			accept_clients(f, f->cfg.unix_fd);
+		if (f->pfd[P_TCP].revents & POLLIN)
+			accept_clients(f, f->cfg.tcp_fd);
+		if (f->pfd[P_CTL].revents & POLLIN)
+			answer_ctl(f);
+		for (c = f->head; c != NULL; c = next) {
+			short ev;
+			next = c->next;
+			if (c->pi < 0 || c->fd < 0)
+				continue;
+			ev = f->pfd[c->pi].revents;
+			if (ev & (POLLIN | POLLHUP | POLLERR))
+				client_read_up(f, c);
+			if (c->fd < 0)
+				continue;
+			if ((ev & POLLOUT) && client_flush_down(f, c) != 0) {
+				client_abort(f, c, "client write error");
+				continue;
+			}
+			if ((ev & (POLLHUP | POLLERR)) && c->rd_eof) {
+				client_abort(f, c, "client hung up");
+				continue;
+			}
+			/* a waiting client that left before any byte */
+			if (c->st == CS_WAIT && c->rd_eof && c->up.len == 0)
+				client_remove(f, c);
+		}
+		if (f->conn != NULL && (f->pfd[P_SSH].revents & POLLOUT) &&
+		    xport_flush(&f->conn->x) != 0)
+			session_lost(
+			    f, "cannot send: %s", strerror(f->conn->x.error));
+		if (f->conn != NULL &&
+		    (f->pfd[P_SSH].revents & (POLLERR | POLLHUP)) &&
+		    !has_channels(f))
+			session_lost(f, "the connection was closed");
+	}
+}
+
+int
+fwd_new(const struct fwd_config *cfg, struct ssh_conn *conn,
+    struct forwarder **fp, struct cm_err *err)
+{
+	struct forwarder *f = xcalloc(1, sizeof(*f));
+	int r;
+
+	*fp = NULL;
+	f->cfg = *cfg;
+	f->conn = conn;
+	f->mode = cfg->mode;
+	f->interval = cfg->alive_interval < 0
+	    ? (conn->info.alive_interval >= 0 ? conn->info.alive_interval : 30)
+	    : cfg->alive_interval;
+	f->count = cfg->alive_count > 0
+	    ? cfg->alive_count
+	    : (conn->info.alive_count > 0 ? conn->info.alive_count : 3);
+	f->st.started_us = now_us();
+	if ((r = probe_modes(f, err)) != 0) {
+		ssh_close(conn);
+		free(f);
+		return r;
+	}
+	f->st.mode = f->mode;
+	session_ready(f);
+	*fp = f;
+	return 0;
+}
+
+void
+fwd_get_stats(const struct forwarder *f, struct fwd_stats *st)
+{
+	*st = f->st;
+	st->mode = f->mode;
+}
+
+void
+fwd_free(struct forwarder *f)
+{
+	if (f == NULL)
+		return;
+	while (f->head != NULL) {
+		f->head->ch = NULL;
+		client_remove(f, f->head);
+	}
+	if (f->conn != NULL)
+		ssh_close(f->conn);
+	free(f->pfd);
+	free(f);
+}

@@ -1,0 +1,83 @@
+/*
+ * forward.h: the forwarder -- one single-threaded, non-blocking event loop
+ * that serves local clients (a unix socket and, optionally, a 127.0.0.1
+ * TCP listener) over one SSH session, one channel per client connection:
+ * direct-streamlocal@openssh.com to the remote Docker socket, or
+ * `docker system dial-stdio` on a session channel.
+ *
+ * Guarantees:
+ *  - fairness: every turn serves every client, starting from a rotating
+ *    position, moving at most a bounded number of bytes per client and
+ *    direction; channel opens are queued (one in flight per session);
+ *  - backpressure both ways: a client is not read while its bytes wait
+ *    for the SSH window or the socket; a channel is not read while its
+ *    client has not taken what was read before;
+ *  - half-close: a client's shutdown(SHUT_WR) becomes channel EOF, and
+ *    channel EOF becomes shutdown(SHUT_WR) towards the client;
+ *  - keepalives when the server has been quiet for ServerAliveInterval,
+ *    and TCP_USER_TIMEOUT of interval x ServerAliveCountMax, so a dead
+ *    peer is noticed;
+ *  - a dropped session closes the clients that were using it (never a
+ *    hang), then reconnects with backoff; clients that arrive meanwhile
+ *    wait (at most hold_ms) and are served once the session is back.
+ */
+#ifndef CTXMGR_FORWARD_H
+#define CTXMGR_FORWARD_H
+
+#include "buf.h"
+#include "err.h"
+#include "ssh.h"
+
+/* Counters, as `tunnel ls` shows them. */
+struct fwd_stats {
+	uint64_t started_us; /* monotonic */
+	uint64_t up_since_us; /* 0 while disconnected */
+	unsigned open_conns; /* clients connected now */
+	uint64_t total_conns;
+	uint64_t failed_conns; /* the remote refused a channel */
+	uint64_t bytes_in; /* remote to clients */
+	uint64_t bytes_out; /* clients to remote */
+	unsigned reconnects;
+	unsigned peak_conns;
+	enum tunnel_mode mode; /* the mode in use */
+	char cipher[64];
+	char last_error[256];
+};
+
+struct forwarder;
+
+struct fwd_config {
+	const struct ssh_params *ssh; /* how to reconnect */
+	enum tunnel_mode mode; /* as asked (AUTO resolved on connect) */
+	int unix_fd; /* listening sockets (non-blocking), -1 if none */
+	int tcp_fd;
+	int ctl_fd; /* control socket: status to whoever connects */
+	int stop_fd; /* readable: stop (a signal self-pipe) */
+	int alive_interval; /* seconds; 0 none, <0 the default (30) */
+	int alive_count; /* <= 0: 3 */
+	int max_clients; /* 0: 1024 */
+	int hold_ms; /* 0: 15000 */
+	int no_ping; /* check the remote socket by opening a channel only,
+			without GET /_ping (it need not be Docker) */
+	/* Write the status the control socket returns (JSON text). */
+	void (*status)(void *arg, const struct fwd_stats *st, struct buf *out);
+	void *status_arg;
+};
+
+/*
+ * Make a forwarder on an already connected session (owned from now on)
+ * and check the remote end with one probe channel (mode AUTO picks
+ * streamlocal, else dial-stdio).  On failure `conn` is closed.
+ */
+int fwd_new(const struct fwd_config *cfg, struct ssh_conn *conn,
+    struct forwarder **fp, struct cm_err *err);
+
+/* Serve until stop_fd becomes readable; 0, or an error that stopped it. */
+int fwd_run(struct forwarder *f, struct cm_err *err);
+
+void fwd_get_stats(const struct forwarder *f, struct fwd_stats *st);
+
+/* Close every client and the session; free. */
+void fwd_free(struct forwarder *f);
+
+#endif
