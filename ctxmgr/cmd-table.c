@@ -23,6 +23,8 @@ extern const struct cmd_entry cmd_import_entry;
 /* tunnel */
 
 /* keys and passwords */
+extern const struct cmd_entry cmd_keys_entry;
+extern const struct cmd_entry cmd_password_entry;
 
 /* TLS CA */
 
@@ -43,6 +45,7 @@ const struct cmd_entry *const cmd_table[] = {
 	/* tunnel */
 
 	/* keys and passwords */
+	&cmd_keys_entry, &cmd_password_entry,
 
 	/* TLS CA */
 
