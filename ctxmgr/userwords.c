@@ -23,17 +23,21 @@ add_word(struct strv *out, const char *w, size_t len)
 	strv_push_owned(out, xstrndup(w, len));
 }
 
-/* A host name, and each of its labels, except the top-level domain. */
+/* A name, and each of its parts: "acme-prod.example.com" adds "acme",
+ * "prod" and "example" too (the last part is a top-level domain or too
+ * common to matter). */
 static void
-add_host(struct strv *out, const char *host)
+add_name(struct strv *out, const char *name)
 {
-	const char *p = host, *dot;
+	const char *p = name, *sep;
 
-	add_word(out, host, strlen(host));
-	while ((dot = strchr(p, '.')) != NULL) {
-		add_word(out, p, (size_t)(dot - p));
-		p = dot + 1;
+	add_word(out, name, strlen(name));
+	while ((sep = strpbrk(p, ".-_+")) != NULL) {
+		add_word(out, p, (size_t)(sep - p));
+		p = sep + 1;
 	}
+	if (p != name && strchr(name, '.') == NULL)
+		add_word(out, p, strlen(p));
 }
 
 void
@@ -53,7 +57,7 @@ cmd_user_words(struct cmd_ctx *ctx, const struct strv *users, struct strv *out)
 		add_word(out, pw->pw_name, strlen(pw->pw_name));
 	if (gethostname(host, sizeof(host)) == 0) {
 		host[sizeof(host) - 1] = '\0';
-		add_host(out, host);
+		add_name(out, host);
 	}
 	cmd_store_open(ctx, &st);
 	if (store_list(&st, &list, &n, &err) == 0)
@@ -71,7 +75,7 @@ cmd_user_words(struct cmd_ctx *ctx, const struct strv *users, struct strv *out)
 			if (ep.user != NULL)
 				add_word(out, ep.user, strlen(ep.user));
 			if (ep.host != NULL)
-				add_host(out, ep.host);
+				add_name(out, ep.host);
 			endpoint_free(&ep);
 		}
 	context_list_free(list, n);

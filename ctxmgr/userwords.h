@@ -12,8 +12,9 @@
 /*
  * Fill `out` (NULL-terminated once non-empty): the names in `users` (may
  * be NULL), the login name, the host name, and from the store every
- * context name, endpoint user and host, with dotted host names also split
- * into their labels ("prod.example.com" adds "prod" and "example").
+ * context name, endpoint user and host, each also split into its parts
+ * at '.', '-', '_' and '+' ("acme-prod" adds "acme" and "prod",
+ * "db.example.com" adds "db" and "example").
  * Words shorter than 3 characters are left out; a broken store is
  * skipped, never an error.
  */

@@ -461,6 +461,36 @@ hashed_host_ok(const char *p, size_t n)
 	return ok;
 }
 
+/* A word that reads as a key type name, known or not. */
+static int
+looks_like_type(const char *p, size_t n)
+{
+	static const char *const prefixes[] = { "ssh-", "ecdsa-", "sk-", "rsa-",
+		"x509v3-" };
+	size_t i;
+
+	for (i = 0; i < nitems(prefixes); i++)
+		if (n > strlen(prefixes[i]) &&
+		    memcmp(p, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	return memmem(p, n, "@openssh.com", 12) != NULL;
+}
+
+/* Is the next word (after blanks) a known key type? */
+static int
+next_is_type(const char *p, size_t n)
+{
+	size_t tl;
+
+	while (n > 0 && is_blank(*p)) {
+		p++;
+		n--;
+	}
+	for (tl = 0; tl < n && !is_blank(p[tl]); tl++)
+		;
+	return sshkey_type_known(p, tl);
+}
+
 /* Check one line of an authorized_keys or known_hosts file. */
 static void
 check_line(struct key_report *rep, const char *path, unsigned lineno,
@@ -481,6 +511,12 @@ check_line(struct key_report *rep, const char *path, unsigned lineno,
 					   : KEY_KIND_AUTHORIZED);
 	if (sshkey_type_known(p, tl))
 		goto key; /* no options, no hosts */
+	if (looks_like_type(p, tl) && !next_is_type(p + tl, n - tl)) {
+		char *name = sshkey_printable(p, tl, 64, 1);
+		add_reason(f, KEY_FAIL, "unknown key type \"%s\"", name);
+		free(name);
+		goto bad;
+	}
 	if (p[0] == '@') {
 		f->marker = sshkey_printable(p, tl, 32, 1);
 		if (strcmp(f->marker, "@cert-authority") != 0 &&
@@ -551,9 +587,9 @@ key:
 		add_reason(f, KEY_FAIL, "%s", err.msg);
 		goto bad;
 	}
+	apply_key_policy(f);
 	if (f->options != NULL)
 		add_reason(f, KEY_OK, "options: %s", f->options);
-	apply_key_policy(f);
 	return;
 bad:
 	(*bad)++;

@@ -267,7 +267,7 @@ osk_check_private(const unsigned char *p, size_t n, size_t blocksize,
 			goto trunc;
 		if (al != 32 || bl != 64 || memcmp(b + 32, a, 32) != 0) {
 			rc = err_set(err, ERR_INVALID,
-			    "the Ed25519 private key is malformed");
+			    "the Ed25519 private key is corrupted");
 			goto out;
 		}
 		sshwr_string(&plain, a, al);
@@ -382,6 +382,12 @@ sshkey_check_passphrase(const char *data, size_t len, const char *pass,
 	if (!k.encrypted) {
 		rc = osk_check_private(
 		    o.priv, o.privlen, o.cipher->blocksize, &k, NULL, err);
+		goto out;
+	}
+	if (o.rounds > SSHKEY_ROUNDS_MAX) {
+		rc = err_set(err, ERR_INVALID,
+		    "%u KDF rounds: more than the %d ctxmgr tries",
+		    (unsigned)o.rounds, SSHKEY_ROUNDS_MAX);
 		goto out;
 	}
 	if (o.cipher->evp == NULL || o.privlen > INT32_MAX) {
