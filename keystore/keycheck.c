@@ -9,7 +9,7 @@
 #include "buf.h"
 #include "file.h"
 #include "keycheck.h"
-#include "sshwire.h"
+#include "sshcodec.h"
 #include "xmalloc.h"
 
 /* Thresholds of the policy (README.md, "Key policy"). */

@@ -13,7 +13,7 @@
 
 #include "bcrypt-pbkdf.h"
 #include "sshkey-int.h"
-#include "sshwire.h"
+#include "sshcodec.h"
 #include "xmalloc.h"
 
 /* A BIGNUM parameter of `pk` as an mpint. */

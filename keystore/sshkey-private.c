@@ -13,7 +13,7 @@
 #include "bcrypt-pbkdf.h"
 #include "pem.h"
 #include "sshkey-int.h"
-#include "sshwire.h"
+#include "sshcodec.h"
 #include "xmalloc.h"
 
 static const struct sshkey_cipher ciphers[] = {

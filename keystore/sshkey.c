@@ -9,7 +9,7 @@
 #include <openssl/obj_mac.h>
 
 #include "sshkey-int.h"
-#include "sshwire.h"
+#include "sshcodec.h"
 #include "xmalloc.h"
 
 static const struct sshkey_kt keytypes[] = {
@@ -211,7 +211,7 @@ parse_key_fields(struct sshrd *r, const struct sshkey_kt *kt,
 		    (b[bl - 1] & 1) == 0)
 			return err_set(
 			    err, ERR_INVALID, "not a valid RSA public key");
-		k->bits = sshwire_bits(b, bl);
+		k->bits = sshcodec_bits(b, bl);
 		sshwr_mpint(plain, a, al);
 		sshwr_mpint(plain, b, bl);
 		break;
@@ -224,7 +224,7 @@ parse_key_fields(struct sshrd *r, const struct sshkey_kt *kt,
 		if (al == 0 || bl == 0 || cl == 0 || dl == 0)
 			return err_set(
 			    err, ERR_INVALID, "not a valid DSA public key");
-		k->bits = sshwire_bits(a, al);
+		k->bits = sshcodec_bits(a, al);
 		sshwr_mpint(plain, a, al);
 		sshwr_mpint(plain, b, bl);
 		sshwr_mpint(plain, c, cl);

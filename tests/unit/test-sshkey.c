@@ -12,7 +12,7 @@
 
 #include "file.h"
 #include "sshkey.h"
-#include "sshwire.h"
+#include "sshcodec.h"
 #include "xmalloc.h"
 
 #define PASS "unit test passphrase"

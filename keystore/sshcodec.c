@@ -1,7 +1,7 @@
-/* sshwire.c: SSH wire encoding and strict base64 (see sshwire.h). */
+/* sshcodec.c: SSH wire encoding and strict base64 (see sshcodec.h). */
 #include "compat.h"
 
-#include "sshwire.h"
+#include "sshcodec.h"
 
 void
 sshrd_init(struct sshrd *r, const void *p, size_t len)
@@ -99,7 +99,7 @@ sshrd_skip(struct sshrd *r, size_t n)
 }
 
 int
-sshwire_bits(const unsigned char *p, size_t len)
+sshcodec_bits(const unsigned char *p, size_t len)
 {
 	unsigned char top;
 	int bits;

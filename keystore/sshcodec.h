@@ -1,5 +1,5 @@
 /*
- * sshwire.h: the SSH wire encoding (RFC 4251 section 5) and strict
+ * sshcodec.h: the SSH wire encoding (RFC 4251 section 5) and strict
  * base64, for key blobs and openssh-key-v1 files.
  *
  * The reader never trusts a length: every get checks it against what is
@@ -7,8 +7,8 @@
  * writer appends to a struct buf, so it inherits the buffer's size cap
  * and, for a secret buffer, its wiping.
  */
-#ifndef CTXMGR_SSHWIRE_H
-#define CTXMGR_SSHWIRE_H
+#ifndef CTXMGR_SSHCODEC_H
+#define CTXMGR_SSHCODEC_H
 
 #include "buf.h"
 #include "err.h"
@@ -48,7 +48,7 @@ int sshrd_mpint(struct sshrd *r, const unsigned char **p, size_t *len);
 int sshrd_skip(struct sshrd *r, size_t n);
 
 /* Number of significant bits in a big-endian magnitude. */
-int sshwire_bits(const unsigned char *p, size_t len);
+int sshcodec_bits(const unsigned char *p, size_t len);
 
 int sshwr_u32(struct buf *b, uint32_t v);
 int sshwr_string(struct buf *b, const void *p, size_t len);

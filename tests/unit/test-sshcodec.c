@@ -1,8 +1,8 @@
-/* test-sshwire.c: the SSH wire reader/writer and strict base64. */
+/* test-sshcodec.c: the SSH wire reader/writer and strict base64. */
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "sshwire.h"
+#include "sshcodec.h"
 
 static void
 test_reader_bounds(void **state)
@@ -79,9 +79,10 @@ test_mpint(void **state)
 	assert_memory_equal(b.data, pos, sizeof(pos));
 	buf_release(&b);
 
-	assert_int_equal(sshwire_bits((const unsigned char *)"\0\x01\0", 3), 9);
-	assert_int_equal(sshwire_bits((const unsigned char *)"\xff", 1), 8);
-	assert_int_equal(sshwire_bits((const unsigned char *)"\0", 1), 0);
+	assert_int_equal(
+	    sshcodec_bits((const unsigned char *)"\0\x01\0", 3), 9);
+	assert_int_equal(sshcodec_bits((const unsigned char *)"\xff", 1), 8);
+	assert_int_equal(sshcodec_bits((const unsigned char *)"\0", 1), 0);
 }
 
 static void
