@@ -20,49 +20,41 @@ blowfish_init(struct blowfish *bf)
 	memcpy(bf->s, blowfish_pi_s, sizeof(bf->s));
 }
 
+/*
+ * Sixteen Feistel rounds, two at a time so the halves never need
+ * swapping; the result is Schneier's (swap after each round, undo the
+ * last swap, then xor P17 and P18).
+ */
 void
 blowfish_encrypt(const struct blowfish *bf, uint32_t *lp, uint32_t *rp)
 {
-	uint32_t l = *lp, r = *rp, t;
+	uint32_t l = *lp, r = *rp;
 	int i;
 
-	for (i = 0; i < 16; i++) {
+	for (i = 0; i < 16; i += 2) {
 		l ^= bf->p[i];
 		r ^= F(bf, l);
-		t = l;
-		l = r;
-		r = t;
+		r ^= bf->p[i + 1];
+		l ^= F(bf, r);
 	}
-	/* undo the last swap */
-	t = l;
-	l = r;
-	r = t;
-	r ^= bf->p[16];
-	l ^= bf->p[17];
-	*lp = l;
-	*rp = r;
+	*lp = r ^ bf->p[17];
+	*rp = l ^ bf->p[16];
 }
 
 void
 blowfish_decrypt(const struct blowfish *bf, uint32_t *lp, uint32_t *rp)
 {
-	uint32_t l = *lp, r = *rp, t;
+	uint32_t l = *lp, r = *rp;
 	int i;
 
-	for (i = 17; i > 1; i--) {
+	for (i = 17; i > 1; i -= 2) {
 		l ^= bf->p[i];
 		r ^= F(bf, l);
-		t = l;
-		l = r;
-		r = t;
+		r ^= bf->p[i - 1];
+		l ^= F(bf, r);
 	}
-	t = l;
-	l = r;
-	r = t;
-	r ^= bf->p[1];
-	l ^= bf->p[0];
-	*lp = l;
-	*rp = r;
+	*lp = r ^ bf->p[0];
+	*rp = l ^ bf->p[1];
 }
 
 /* The next 32 bits of `data`, big-endian, wrapping around at the end. */

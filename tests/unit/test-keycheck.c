@@ -6,7 +6,6 @@
 #include "unit.h"
 
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "file.h"
@@ -16,25 +15,6 @@
 static char *dir;
 static char *ed_pub, *ecdsa_pub, *dsa_pub, *rsa1024_pub, *rsa2048_pub,
     *rsa3072_pub;
-
-static void run(const char *fmt, ...) PRINTFLIKE(1, 2);
-
-static void
-run(const char *fmt, ...)
-{
-	struct buf cmd;
-	va_list ap;
-	int st;
-
-	buf_init(&cmd, 0);
-	va_start(ap, fmt);
-	buf_vprintf(&cmd, fmt, ap);
-	va_end(ap);
-	st = system(cmd.data);
-	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		fail_msg("command failed: %s", cmd.data);
-	buf_release(&cmd);
-}
 
 /* The first line of a .pub file, without its newline. */
 static char *
@@ -57,14 +37,14 @@ setup(void **state)
 {
 	(void)state;
 	dir = unit_tmpdir();
-	run("cd %s && ssh-keygen -q -t ed25519 -N '' -C ed -f ed && "
-	    "ssh-keygen -q -t ed25519 -N 'a b c d e f' -f ed-enc && "
-	    "ssh-keygen -q -t ed25519 -a 8 -N 'a b c d e f' -f ed-8 && "
-	    "ssh-keygen -q -t ecdsa -N '' -f ecdsa && "
-	    "ssh-keygen -q -t dsa -N '' -f dsa && "
-	    "ssh-keygen -q -t rsa -b 1024 -N '' -f rsa1024 && "
-	    "ssh-keygen -q -t rsa -b 2048 -N '' -f rsa2048 && "
-	    "ssh-keygen -q -t rsa -b 3072 -N '' -f rsa3072 >/dev/null",
+	unit_run("cd %s && ssh-keygen -q -t ed25519 -N '' -C ed -f ed && "
+		 "ssh-keygen -q -t ed25519 -N 'a b c d e f' -f ed-enc && "
+		 "ssh-keygen -q -t ed25519 -a 8 -N 'a b c d e f' -f ed-8 && "
+		 "ssh-keygen -q -t ecdsa -N '' -f ecdsa && "
+		 "ssh-keygen -q -t dsa -N '' -f dsa && "
+		 "ssh-keygen -q -t rsa -b 1024 -N '' -f rsa1024 && "
+		 "ssh-keygen -q -t rsa -b 2048 -N '' -f rsa2048 && "
+		 "ssh-keygen -q -t rsa -b 3072 -N '' -f rsa3072 >/dev/null",
 	    dir);
 	ed_pub = publine("ed");
 	ecdsa_pub = publine("ecdsa");
@@ -240,7 +220,8 @@ test_pem_sidecar(void **state)
 
 	(void)state;
 	/* ssh-keygen -m PEM encrypts the legacy way (DEK-Info, MD5) */
-	run("cd %s && cp rsa2048 pem && ssh-keygen -q -p -m PEM -N 'x y z' "
+	unit_run(
+	    "cd %s && cp rsa2048 pem && ssh-keygen -q -p -m PEM -N 'x y z' "
 	    "-f pem >/dev/null && cp rsa2048.pub pem.pub",
 	    dir);
 	check_file("pem", &rep);
@@ -254,13 +235,13 @@ test_pem_sidecar(void **state)
 	expect_reason(&rep.v[0], KEY_WARN, "RSA 2048");
 	key_report_release(&rep);
 	/* no .pub: type unknown, said so */
-	run("rm %s/pem.pub", dir);
+	unit_run("rm %s/pem.pub", dir);
 	check_file("pem", &rep);
 	assert_int_equal(rep.v[0].key.bits, 0);
 	expect_reason(&rep.v[0], KEY_OK, "unknown without the passphrase");
 	key_report_release(&rep);
 	/* a .pub of another key is pointed out */
-	run("cp %s/ed.pub %s/ed-enc.pub", dir, dir);
+	unit_run("cp %s/ed.pub %s/ed-enc.pub", dir, dir);
 	check_file("ed-enc", &rep);
 	expect_reason(&rep.v[0], KEY_WARN, "another key");
 	key_report_release(&rep);
@@ -365,7 +346,8 @@ test_known_hosts(void **state)
 	buf_printf(&t, "example.com %s\nbox %s\n", ed_pub, rsa3072_pub);
 	assert_int_equal(
 	    file_write_atomic(p, t.data, t.len, 0600, FILE_NOSYNC, NULL), 0);
-	run("ssh-keygen -q -H -f %s >/dev/null 2>&1 && rm -f %s.old", p, p);
+	unit_run(
+	    "ssh-keygen -q -H -f %s >/dev/null 2>&1 && rm -f %s.old", p, p);
 	key_report_init(&rep);
 	keycheck_file(p, &rep);
 	assert_int_equal(rep.n, 2);
@@ -442,7 +424,7 @@ test_unreadable_files(void **state)
 	keycheck_file(p, &rep);
 	free(p);
 	p = xasprintf("%s/big", dir);
-	run("head -c 2000000 /dev/zero >%s", p);
+	unit_run("head -c 2000000 /dev/zero >%s", p);
 	keycheck_file(p, &rep);
 	free(p);
 	assert_int_equal(rep.n, 4);

@@ -8,8 +8,6 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include <sys/wait.h>
-
 #include "file.h"
 #include "sshkey.h"
 #include "sshcodec.h"
@@ -35,25 +33,6 @@ static const struct gen {
 	{ "ed25519", 256, "ED25519" },
 };
 
-static void run(const char *fmt, ...) PRINTFLIKE(1, 2);
-
-static void
-run(const char *fmt, ...)
-{
-	struct buf cmd;
-	va_list ap;
-	int st;
-
-	buf_init(&cmd, 0);
-	va_start(ap, fmt);
-	buf_vprintf(&cmd, fmt, ap);
-	va_end(ap);
-	st = system(cmd.data);
-	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		fail_msg("command failed: %s", cmd.data);
-	buf_release(&cmd);
-}
-
 static char *path_of(const char *fmt, ...) PRINTFLIKE(1, 2);
 
 static char *
@@ -78,6 +57,22 @@ slurp(const char *path, struct buf *b)
 	buf_init(b, 0);
 	if (file_read(path, SSHKEY_FILE_MAX, 0, b, &err) != 0)
 		fail_msg("%s", err.msg);
+}
+
+/* Parse the file `name` of the test directory into `k` (must succeed). */
+static void
+load(const char *name, struct sshkey_info *k)
+{
+	char *p = path_of("%s", name);
+	struct cm_err err;
+	struct buf b;
+
+	slurp(p, &b);
+	sshkey_info_init(k);
+	if (sshkey_parse(b.data, b.len, k, &err) != 0)
+		fail_msg("%s: %s", p, err.msg);
+	buf_release(&b);
+	free(p);
 }
 
 /* What `ssh-keygen -l -f path` says: bits, fingerprint, label. */
@@ -107,17 +102,19 @@ setup(void **state)
 	(void)state;
 	dir = unit_tmpdir();
 	for (i = 0; i < nitems(gens); i++) {
-		run("ssh-keygen -q -t %s -b %d -N '' -C 'plain %s %d' -f "
-		    "%s/%s%d",
+		unit_run("ssh-keygen -q -t %s -b %d -N '' -C 'plain %s %d' -f "
+			 "%s/%s%d",
 		    gens[i].type, gens[i].bits, gens[i].type, gens[i].bits, dir,
 		    gens[i].type, gens[i].bits);
-		run("ssh-keygen -q -t %s -b %d -N '" PASS
-		    "' -C 'enc' -f %s/%s%d-enc",
+		unit_run("ssh-keygen -q -t %s -b %d -N '" PASS
+			 "' -C 'enc' -f %s/%s%d-enc",
 		    gens[i].type, gens[i].bits, dir, gens[i].type,
 		    gens[i].bits);
 	}
-	run("ssh-keygen -q -t ed25519 -a 8 -N '" PASS "' -f %s/rounds8", dir);
-	run("ssh-keygen -q -t ed25519 -a 100 -N '" PASS "' -f %s/rounds100",
+	unit_run(
+	    "ssh-keygen -q -t ed25519 -a 8 -N '" PASS "' -f %s/rounds8", dir);
+	unit_run("ssh-keygen -q -t ed25519 -a 100 -N '" PASS
+		 "' -f %s/rounds100",
 	    dir);
 	return 0;
 }
@@ -206,17 +203,10 @@ static void
 expect_rounds(const char *name, unsigned long rounds)
 {
 	struct sshkey_info k;
-	struct cm_err err;
-	struct buf b;
-	char *p = path_of("%s", name);
 
-	slurp(p, &b);
-	sshkey_info_init(&k);
-	assert_int_equal(sshkey_parse(b.data, b.len, &k, &err), 0);
+	load(name, &k);
 	assert_int_equal(k.kdf_rounds, rounds);
 	sshkey_info_release(&k);
-	buf_release(&b);
-	free(p);
 }
 
 static void
@@ -304,8 +294,8 @@ test_written_keys(void **state)
 			assert_int_equal(file_write_atomic(pp, pub.data,
 					     pub.len, 0644, FILE_NOSYNC, &err),
 			    0);
-			run("ssh-keygen -y -P '%s' -f %s >%s", enc ? PASS : "",
-			    p, yp);
+			unit_run("ssh-keygen -y -P '%s' -f %s >%s",
+			    enc ? PASS : "", p, yp);
 			slurp(yp, &y);
 			/* -y prints "type base64 comment" */
 			assert_int_equal(y.len, pub.len);
@@ -367,7 +357,8 @@ test_openssl_keys(void **state)
 	int bits;
 
 	(void)state;
-	run("cd %s && openssl genpkey -quiet -algorithm RSA -pkeyopt "
+	unit_run(
+	    "cd %s && openssl genpkey -quiet -algorithm RSA -pkeyopt "
 	    "rsa_keygen_bits:2048 -out rsa8.pem 2>/dev/null && "
 	    "openssl rsa -in rsa8.pem -traditional -out rsa1.pem 2>/dev/null "
 	    "&& "
@@ -420,22 +411,12 @@ test_openssl_keys(void **state)
 	/* the EC public key has the private key's fingerprint */
 	{
 		struct sshkey_info a, c;
-		struct buf x, y;
-		char *p1 = path_of("ec8.pem"), *p2 = path_of("ecpub.pem");
-		slurp(p1, &x);
-		slurp(p2, &y);
-		sshkey_info_init(&a);
-		sshkey_info_init(&c);
-		assert_int_equal(sshkey_parse(x.data, x.len, &a, &err), 0);
-		assert_int_equal(sshkey_parse(y.data, y.len, &c, &err), 0);
+		load("ec8.pem", &a);
+		load("ecpub.pem", &c);
 		assert_string_equal(a.fingerprint, c.fingerprint);
 		assert_int_equal(a.bits, 384);
 		sshkey_info_release(&a);
 		sshkey_info_release(&c);
-		buf_release(&x);
-		buf_release(&y);
-		free(p1);
-		free(p2);
 	}
 
 	static const struct {
@@ -454,11 +435,7 @@ test_openssl_keys(void **state)
 		    "AES-256-CBC", 16384 },
 	};
 	for (i = 0; i < nitems(encs); i++) {
-		p = path_of("%s", encs[i].file);
-		slurp(p, &b);
-		sshkey_info_init(&k);
-		if (sshkey_parse(b.data, b.len, &k, &err) != 0)
-			fail_msg("%s: %s", p, err.msg);
+		load(encs[i].file, &k);
 		assert_int_equal(k.format, encs[i].fmt);
 		assert_int_equal(k.encrypted, 1);
 		assert_int_equal(k.is_private, 1);
@@ -467,8 +444,6 @@ test_openssl_keys(void **state)
 		assert_string_equal(k.cipher, encs[i].cipher);
 		assert_int_equal(k.kdf_rounds, encs[i].rounds);
 		sshkey_info_release(&k);
-		buf_release(&b);
-		free(p);
 	}
 }
 
@@ -477,45 +452,26 @@ static void
 test_exported_public(void **state)
 {
 	struct sshkey_info a, k;
-	struct cm_err err;
-	struct buf b;
-	char *p;
 
 	(void)state;
-	run("cd %s && ssh-keygen -e -f rsa2048.pub >rsa.rfc && "
-	    "ssh-keygen -e -m PKCS8 -f rsa2048.pub >rsa.spki && "
-	    "ssh-keygen -e -f ed25519256.pub >ed.rfc",
+	unit_run("cd %s && ssh-keygen -e -f rsa2048.pub >rsa.rfc && "
+		 "ssh-keygen -e -m PKCS8 -f rsa2048.pub >rsa.spki && "
+		 "ssh-keygen -e -f ed25519256.pub >ed.rfc",
 	    dir);
-	p = path_of("rsa2048.pub");
-	slurp(p, &b);
-	sshkey_info_init(&a);
-	assert_int_equal(sshkey_parse(b.data, b.len, &a, &err), 0);
-	buf_release(&b);
-	free(p);
+	load("rsa2048.pub", &a);
 	static const char *const files[] = { "rsa.rfc", "rsa.spki" };
 	size_t i;
 	for (i = 0; i < nitems(files); i++) {
-		p = path_of("%s", files[i]);
-		slurp(p, &b);
-		sshkey_info_init(&k);
-		if (sshkey_parse(b.data, b.len, &k, &err) != 0)
-			fail_msg("%s: %s", p, err.msg);
+		load(files[i], &k);
 		assert_string_equal(k.fingerprint, a.fingerprint);
 		assert_int_equal(k.bits, 2048);
 		assert_int_equal(k.is_private, 0);
 		sshkey_info_release(&k);
-		buf_release(&b);
-		free(p);
 	}
-	p = path_of("ed.rfc");
-	slurp(p, &b);
-	sshkey_info_init(&k);
-	assert_int_equal(sshkey_parse(b.data, b.len, &k, &err), 0);
+	load("ed.rfc", &k);
 	assert_int_equal(k.format, SSHKEY_FMT_RFC4716);
 	assert_non_null(k.comment); /* ssh-keygen writes a Comment: header */
 	sshkey_info_release(&k);
-	buf_release(&b);
-	free(p);
 	sshkey_info_release(&a);
 }
 
@@ -524,63 +480,42 @@ static void
 test_certificates(void **state)
 {
 	struct sshkey_info k, ca, user;
-	struct cm_err err;
-	struct buf b;
 	char *p, fp[64], label[32];
 	int bits;
 
 	(void)state;
-	run("cd %s && cp ed25519256.pub user.pub && "
-	    "ssh-keygen -q -s ecdsa256 -I 'key id' -n alice -V +1d "
-	    "user.pub && cp rsa3072.pub host.pub && ssh-keygen -q -s "
-	    "ed25519256 -I host -h -n box host.pub",
+	unit_run("cd %s && cp ed25519256.pub user.pub && "
+		 "ssh-keygen -q -s ecdsa256 -I 'key id' -n alice -V +1d "
+		 "user.pub && cp rsa3072.pub host.pub && ssh-keygen -q -s "
+		 "ed25519256 -I host -h -n box host.pub",
 	    dir);
-	p = path_of("user-cert.pub");
-	slurp(p, &b);
-	sshkey_info_init(&k);
-	if (sshkey_parse(b.data, b.len, &k, &err) != 0)
-		fail_msg("%s", err.msg);
+	load("user-cert.pub", &k);
 	assert_true(k.cert);
 	assert_false(k.cert_host);
 	assert_string_equal(k.type_name, "ssh-ed25519-cert-v01@openssh.com");
 	assert_string_equal(k.cert_key_id, "key id");
 	assert_int_equal(k.ca_type, SSHKEY_ECDSA);
 	assert_int_equal(k.ca_bits, 256);
+	p = path_of("user-cert.pub");
 	keygen_l(p, &bits, fp, label);
+	free(p);
 	assert_string_equal(k.fingerprint, fp);
 	assert_string_equal(label, "ED25519-CERT");
-	buf_release(&b);
-	free(p);
 	/* the fingerprints are those of the plain keys */
-	p = path_of("ecdsa256.pub");
-	slurp(p, &b);
-	sshkey_info_init(&ca);
-	assert_int_equal(sshkey_parse(b.data, b.len, &ca, &err), 0);
+	load("ecdsa256.pub", &ca);
 	assert_string_equal(k.ca_fingerprint, ca.fingerprint);
-	buf_release(&b);
-	free(p);
-	p = path_of("user.pub");
-	slurp(p, &b);
-	sshkey_info_init(&user);
-	assert_int_equal(sshkey_parse(b.data, b.len, &user, &err), 0);
+	load("user.pub", &user);
 	assert_string_equal(k.fingerprint, user.fingerprint);
-	buf_release(&b);
-	free(p);
 	sshkey_info_release(&k);
 	sshkey_info_release(&ca);
 	sshkey_info_release(&user);
 
-	p = path_of("host-cert.pub");
-	slurp(p, &b);
-	sshkey_info_init(&k);
-	assert_int_equal(sshkey_parse(b.data, b.len, &k, &err), 0);
+	load("host-cert.pub", &k);
 	assert_true(k.cert_host);
 	assert_int_equal(k.type, SSHKEY_RSA);
 	assert_int_equal(k.bits, 3072);
 	assert_int_equal(k.ca_type, SSHKEY_ED25519);
 	sshkey_info_release(&k);
-	buf_release(&b);
-	free(p);
 }
 
 /* A blob we build, for hostile variations. */
