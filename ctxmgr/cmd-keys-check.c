@@ -2,7 +2,10 @@
  * known_hosts files. */
 #include "compat.h"
 
+#include <unistd.h>
+
 #include "cmdutil.h"
+#include "file.h"
 #include "keycheck.h"
 #include "keysremote.h"
 #include "output.h"
@@ -153,13 +156,32 @@ print_table(struct cmd_ctx *ctx, const struct key_report *rep)
 	    counts[KEY_OK], counts[KEY_WARN], counts[KEY_FAIL]);
 }
 
+/* "-": the text on standard input, read once. */
+static int
+check_stdin(struct cmd_ctx *ctx, struct key_report *rep, int *done)
+{
+	struct buf b;
+	int r;
+
+	if ((*done)++)
+		return err_set(&ctx->err, ERR_USAGE,
+		    "standard input (\"-\") can be read only once");
+	buf_init_secret(&b, SSHKEY_FILE_MAX);
+	r = file_read_fd(
+	    STDIN_FILENO, "standard input", SSHKEY_FILE_MAX, &b, &ctx->err);
+	if (r == 0)
+		keycheck_text("-", b.data, b.len, 0, rep);
+	buf_release(&b);
+	return r;
+}
+
 static int
 cmd_keys_check_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
 	struct key_report rep;
 	enum key_verdict worst;
 	json_t *arr;
-	int i, r = 0;
+	int i, r = 0, stdin_done = 0;
 
 	if (a->argc == 0 && ctx->context == NULL)
 		return err_set(&ctx->err, ERR_USAGE,
@@ -167,7 +189,11 @@ cmd_keys_check_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		    "remote authorized_keys");
 	key_report_init(&rep);
 	for (i = 0; i < a->argc; i++)
-		keycheck_file(a->argv[i], &rep);
+		if (strcmp(a->argv[i], "-") == 0) {
+			if ((r = check_stdin(ctx, &rep, &stdin_done)) != 0)
+				goto out;
+		} else
+			keycheck_file(a->argv[i], &rep);
 	if (ctx->context != NULL &&
 	    (r = keys_check_remote(ctx, ctx->context, &rep)) != 0)
 		goto out;
@@ -192,20 +218,21 @@ out:
 
 const struct cmd_entry cmd_keys_check_entry = {
 	.name = "check",
-	.usage = "[--strict] [--format table|json|yaml] [PATH...] "
+	.usage = "[--strict] [--format table|json|yaml] [PATH|-]... "
 		 "[--context NAME]",
 	.summary = "rate SSH keys, key files, authorized_keys and known_hosts",
 	.help = "Reads OpenSSH private keys (openssh-key-v1: type, size, "
 		"cipher and KDF rounds\nwithout the passphrase), PEM private "
 		"keys (PKCS#1, PKCS#8, SEC1), public keys\n(.pub, RFC 4716, "
 		"PEM), certificates, and authorized_keys and known_hosts "
-		"files\n(one finding per key line, options noted).  Each "
-		"finding gets a verdict, ok,\nwarn or fail, with its reasons; "
-		"the policy and its sources are in the README.\nWith --context "
-		"NAME, the authorized_keys of the context's SSH user is read\n"
-		"over SSH and checked too.\n\nExit status: 1 when anything "
-		"fails (with --strict, also on warnings), so it\ncan gate CI.  "
-		"-q prints nothing: the exit status alone answers.",
+		"files\n(one finding per key line, options noted); \"-\" "
+		"reads standard input.  Each\nfinding gets a verdict, ok, "
+		"warn or fail, with its reasons; the policy and its\nsources "
+		"are in the README.  With --context NAME, the authorized_keys "
+		"of the\ncontext's SSH user is read over SSH and checked "
+		"too.\n\nExit status: 1 when anything fails (with --strict, "
+		"also on warnings), so it\ncan gate CI.  -q prints nothing: "
+		"the exit status alone answers.",
 	.flags = keys_check_flags,
 	.args = { 0, -1, COMPLETE_FILE, NULL },
 	.exec = cmd_keys_check_exec,

@@ -313,15 +313,16 @@ const struct cmd_entry cmd_keys_gen_entry = {
 		 "[--passphrase-file FILE | --no-passphrase] [--allow-weak] "
 		 "FILE",
 	.summary = "make an SSH key pair (FILE and FILE.pub)",
-	.help = "Writes FILE (mode 0600, openssh-key-v1, encrypted with "
-		"bcrypt-pbkdf and aes256-ctr\nas ssh-keygen does) and "
-		"FILE.pub (OpenSSH format); OpenSSH and libssh2 read\nboth.  "
-		"An existing FILE or FILE.pub is never overwritten.  The "
-		"passphrase is\nasked twice on the terminal without echo "
-		"(empty: no encryption), or read from\n--passphrase-file or "
-		"$" PASSPHRASE_FILE_ENV ".  Keys the policy fails (RSA below "
-		"2048\nbits) and passphrases below zxcvbn score 3 are refused "
-		"unless --allow-weak.",
+	.help = "Writes FILE (mode 0600) in OpenSSH's openssh-key-v1 format, "
+		"encrypted with\nbcrypt-pbkdf and aes256-ctr as ssh-keygen "
+		"does, and FILE.pub (mode 0644) in\nOpenSSH's one-line form; "
+		"OpenSSH and libssh2 read both.  An existing FILE or\n"
+		"FILE.pub is never overwritten.  The passphrase is asked twice "
+		"on the terminal\nwithout echo (empty: no encryption), or read "
+		"from --passphrase-file or\n$" PASSPHRASE_FILE_ENV
+		".  A key the policy fails (RSA below 2048 bits) and a\n"
+		"passphrase below zxcvbn score 3 are refused unless "
+		"--allow-weak.",
 	.flags = keys_gen_flags,
 	.args = { 1, 1, COMPLETE_FILE, NULL },
 	.exec = cmd_keys_gen_exec,

@@ -699,19 +699,6 @@ check_lines(struct key_report *rep, const char *path, const char *data,
 	}
 }
 
-void
-keycheck_text(const char *name, const char *data, size_t len, int flags,
-    struct key_report *rep)
-{
-	if (memchr(data, '\0', len) != NULL) {
-		struct key_finding *f =
-		    finding_new(rep, name, 0, KEY_KIND_FILE);
-		add_reason(f, KEY_FAIL, "binary data, not a key file");
-		return;
-	}
-	check_lines(rep, name, data, len, flags);
-}
-
 static const char *
 base_name(const char *path)
 {
@@ -763,6 +750,112 @@ out:
 	free(p);
 }
 
+/* A file finding for the permissions of an authorized_keys or
+ * known_hosts file, when they let someone else add keys. */
+static void
+check_line_file_stat(struct key_report *rep, const char *path, size_t first,
+    const struct stat *st)
+{
+	struct key_finding *f;
+	size_t i;
+	int kh = 0;
+
+	for (i = first; i < rep->n; i++)
+		if (rep->v[i].kind == KEY_KIND_KNOWN_HOST)
+			kh = 1;
+	if ((st->st_mode & 022) ||
+	    (st->st_uid != geteuid() && st->st_uid != 0)) {
+		f = finding_new(rep, path, 0, KEY_KIND_FILE);
+		set_stat(f, st);
+		if (st->st_mode & 022)
+			add_reason(f, KEY_FAIL,
+			    "mode %04o: group or others can write it and add "
+			    "%s keys%s",
+			    (unsigned)(st->st_mode & 07777),
+			    kh ? "host" : "login",
+			    kh ? "" : " (sshd's StrictModes refuses it)");
+		if (st->st_uid != geteuid() && st->st_uid != 0)
+			add_reason(f, KEY_FAIL,
+			    "owned by %s (uid %u), neither you nor root",
+			    f->owner, (unsigned)st->st_uid);
+	}
+	for (i = first; i < rep->n; i++)
+		if (!rep->v[i].have_stat)
+			set_stat(&rep->v[i], st);
+}
+
+/*
+ * The checks on a file's text: one key (private or public), or lines of
+ * authorized_keys / known_hosts.  `st` is NULL for text that is not a
+ * local file (standard input, a remote file): no owner, mode or .pub.
+ */
+static void
+check_data(struct key_report *rep, const char *path, const char *data,
+    size_t len, int flags, const struct stat *st)
+{
+	struct key_finding *f;
+	struct cm_err err;
+	size_t first;
+	int r, armored;
+
+	err_init(&err);
+	if (memchr(data, '\0', len) != NULL) {
+		f = finding_new(rep, path, 0, KEY_KIND_FILE);
+		if (st != NULL)
+			set_stat(f, st);
+		add_reason(f, KEY_FAIL,
+		    "binary data, not a key in text form (DER keys are not "
+		    "read: convert with \"openssl pkey -in KEY -out "
+		    "KEY.pem\")");
+		return;
+	}
+	armored = memmem(data, len, "-----BEGIN ", 11) != NULL ||
+	    memmem(data, len, "---- BEGIN ", 11) != NULL;
+	if ((!(flags & (KEYCHECK_AUTHORIZED | KEYCHECK_KNOWN_HOSTS)) &&
+		len > 0) ||
+	    armored) {
+		f = finding_new(rep, path, 0, KEY_KIND_PUBLIC);
+		r = sshkey_parse(data, len, &f->key, &err);
+		if (r == ERR_NOTFOUND) {
+			/* not one key: lines of authorized_keys or known_hosts */
+			finding_release(f);
+			rep->n--;
+		} else {
+			if (st != NULL)
+				set_stat(f, st);
+			if (f->key.is_private ||
+			    (r != 0 && armored &&
+				memmem(data, len, "PRIVATE KEY", 11) != NULL))
+				f->kind = KEY_KIND_PRIVATE;
+			else if (r != 0)
+				f->kind = KEY_KIND_FILE;
+			if (r != 0) {
+				f->key.is_private = 0;
+				add_reason(f, KEY_FAIL, "%s", err.msg);
+			} else {
+				if (f->kind == KEY_KIND_PRIVATE && st != NULL)
+					use_sidecar(f);
+				apply_key_policy(f);
+			}
+			if (f->kind == KEY_KIND_PRIVATE)
+				apply_private_file_policy(f);
+			return;
+		}
+	}
+	first = rep->n;
+	check_lines(rep, path, data, len, flags);
+	/* who can add keys to the file matters as much as the keys */
+	if (st != NULL)
+		check_line_file_stat(rep, path, first, st);
+}
+
+void
+keycheck_text(const char *name, const char *data, size_t len, int flags,
+    struct key_report *rep)
+{
+	check_data(rep, name, data, len, flags, NULL);
+}
+
 void
 keycheck_file(const char *path, struct key_report *rep)
 {
@@ -770,7 +863,7 @@ keycheck_file(const char *path, struct key_report *rep)
 	struct stat st;
 	struct cm_err err;
 	struct buf b;
-	int fd, r = 0, flags = 0, armored;
+	int fd, r = 0, flags = 0;
 	const char *base = base_name(path);
 
 	err_init(&err);
@@ -810,75 +903,7 @@ keycheck_file(const char *path, struct key_report *rep)
 		flags = KEYCHECK_KNOWN_HOSTS;
 	else if (strstr(base, "authorized_keys") != NULL)
 		flags = KEYCHECK_AUTHORIZED;
-	if (memchr(b.data, '\0', b.len) != NULL) {
-		f = finding_new(rep, path, 0, KEY_KIND_FILE);
-		set_stat(f, &st);
-		add_reason(f, KEY_FAIL,
-		    "binary data, not a key in text form (DER keys are not "
-		    "read: convert with \"openssl pkey -in KEY -out "
-		    "KEY.pem\")");
-		goto out;
-	}
-	armored = memmem(b.data, b.len, "-----BEGIN ", 11) != NULL ||
-	    memmem(b.data, b.len, "---- BEGIN ", 11) != NULL;
-	if ((flags == 0 && b.len > 0) || armored) {
-		f = finding_new(rep, path, 0, KEY_KIND_PUBLIC);
-		r = sshkey_parse(b.data, b.len, &f->key, &err);
-		if (r == 0 || r != ERR_NOTFOUND) {
-			set_stat(f, &st);
-			if (f->key.is_private ||
-			    (r != 0 && armored &&
-				memmem(b.data, b.len, "PRIVATE KEY", 11)))
-				f->kind = KEY_KIND_PRIVATE;
-			else if (r != 0)
-				f->kind = KEY_KIND_FILE;
-			if (r != 0) {
-				f->key.is_private = 0;
-				add_reason(f, KEY_FAIL, "%s", err.msg);
-			} else {
-				if (f->kind == KEY_KIND_PRIVATE)
-					use_sidecar(f);
-				apply_key_policy(f);
-			}
-			if (f->kind == KEY_KIND_PRIVATE)
-				apply_private_file_policy(f);
-			goto out;
-		}
-		/* not a single key: lines of authorized_keys or known_hosts */
-		finding_release(f);
-		rep->n--;
-	}
-	{
-		size_t first = rep->n, i;
-		check_lines(rep, path, b.data, b.len, flags);
-		/* who can add keys to the file matters as much as the keys */
-		int kh = 0;
-		for (i = first; i < rep->n; i++)
-			if (rep->v[i].kind == KEY_KIND_KNOWN_HOST)
-				kh = 1;
-		if ((st.st_mode & 022) ||
-		    (st.st_uid != geteuid() && st.st_uid != 0)) {
-			f = finding_new(rep, path, 0, KEY_KIND_FILE);
-			set_stat(f, &st);
-			if (st.st_mode & 022)
-				add_reason(f, KEY_FAIL,
-				    "mode %04o: group or others can write it "
-				    "and add %s keys%s",
-				    (unsigned)(st.st_mode & 07777),
-				    kh ? "host" : "login",
-				    kh ? ""
-				       : " (sshd's StrictModes refuses "
-					 "it)");
-			if (st.st_uid != geteuid() && st.st_uid != 0)
-				add_reason(f, KEY_FAIL,
-				    "owned by %s (uid %u), neither you nor "
-				    "root",
-				    f->owner, (unsigned)st.st_uid);
-		}
-		for (i = first; i < rep->n; i++)
-			if (!rep->v[i].have_stat)
-				set_stat(&rep->v[i], &st);
-	}
+	check_data(rep, path, b.data, b.len, flags, &st);
 out:
 	if (fd >= 0)
 		close(fd);

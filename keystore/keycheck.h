@@ -78,8 +78,9 @@ void key_report_release(struct key_report *rep);
 void keycheck_file(const char *path, struct key_report *rep);
 
 /*
- * Check text that came from elsewhere (a remote authorized_keys): the
- * same parsing without file facts; `name` labels the findings.
+ * Check text that came from elsewhere (standard input, a remote
+ * authorized_keys): the same checks without file facts (owner, mode, a
+ * .pub beside it); `name` labels the findings.
  */
 void keycheck_text(const char *name, const char *data, size_t len, int flags,
     struct key_report *rep);

@@ -211,6 +211,20 @@ test_expect_success 'the table: columns, colours off when piped' '
 	! grep -q "$(printf "\033")" out
 '
 
+test_expect_success '"-" reads standard input: lines or one key' '
+	cd k &&
+	cat ed25519256.pub rsa1024.pub |
+		test_expect_code 1 ctxmgr keys check --format json - >out.json &&
+	jq out.json "[\"%s:%d %s\" % (x[\"path\"], x[\"line\"], x[\"verdict\"]) for x in d]" >got &&
+	printf "%s\n" "-:1 ok" "-:2 fail" >want &&
+	test_cmp want got &&
+	ctxmgr keys check --format json - <ed-enc >out.json &&
+	test "$(jq out.json "d[0][\"kind\"]")" = private-key &&
+	test "$(jq out.json "\"mode\" in d[0]")" = false &&
+	test_expect_code 2 ctxmgr keys check - - </dev/null 2>err &&
+	test_grep "only once" err
+'
+
 test_expect_success 'no argument and no --context is a usage error' '
 	test_expect_code 2 ctxmgr keys check 2>err &&
 	test_grep "give key files to check" err
