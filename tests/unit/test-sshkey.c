@@ -251,6 +251,50 @@ test_passphrase_check(void **state)
 	free(p);
 }
 
+/* The other ciphers ssh-keygen -Z offers: named, and decrypted where
+ * OpenSSL has the cipher. */
+static void
+test_ciphers(void **state)
+{
+	static const char *const ciphers[] = { "aes128-ctr", "aes192-ctr",
+		"aes128-cbc", "aes256-cbc", "aes128-gcm@openssh.com",
+		"aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com" };
+	struct sshkey_info k;
+	struct cm_err err;
+	struct buf b;
+	char *p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(ciphers); i++) {
+		unit_run("ssh-keygen -q -t ed25519 -a 2 -Z %s -N '" PASS
+			 "' -f %s/z%zu",
+		    ciphers[i], dir, i);
+		p = path_of("z%zu", i);
+		slurp(p, &b);
+		sshkey_info_init(&k);
+		assert_int_equal(sshkey_parse(b.data, b.len, &k, &err), 0);
+		assert_string_equal(k.cipher, ciphers[i]);
+		assert_int_equal(k.kdf_rounds, 2);
+		if (strncmp(ciphers[i], "chacha", 6) == 0) {
+			assert_int_equal(sshkey_check_passphrase(b.data, b.len,
+					     PASS, strlen(PASS), &err),
+			    ERR_INVALID);
+			assert_non_null(strstr(err.msg, "cannot decrypt"));
+		} else {
+			assert_int_equal(sshkey_check_passphrase(b.data, b.len,
+					     PASS, strlen(PASS), &err),
+			    0);
+			assert_int_equal(sshkey_check_passphrase(
+					     b.data, b.len, "nope", 4, &err),
+			    ERR_AUTH);
+		}
+		sshkey_info_release(&k);
+		buf_release(&b);
+		free(p);
+	}
+}
+
 /* Keys we write: ssh-keygen reads them, with and without passphrase. */
 static void
 test_written_keys(void **state)
@@ -516,6 +560,78 @@ test_certificates(void **state)
 	assert_int_equal(k.bits, 3072);
 	assert_int_equal(k.ca_type, SSHKEY_ED25519);
 	sshkey_info_release(&k);
+}
+
+/* Security-key (FIDO) public keys, built from ordinary keys' points:
+ * type, size and fingerprint as ssh-keygen -l gives them. */
+static void
+test_sk_keys(void **state)
+{
+	struct sshkey_info ec, ed, k;
+	struct cm_err err;
+	struct buf blob, line;
+	const unsigned char *t, *curve, *q, *pk;
+	size_t tl, cl, ql, pl;
+	struct sshrd r;
+	char *p, fp[64], label[32];
+	int bits;
+
+	(void)state;
+	load("ecdsa256.pub", &ec);
+	load("ed25519256.pub", &ed);
+	sshrd_init(&r, ec.blob, ec.bloblen);
+	assert_int_equal(sshrd_string(&r, &t, &tl), 0);
+	assert_int_equal(sshrd_string(&r, &curve, &cl), 0);
+	assert_int_equal(sshrd_string(&r, &q, &ql), 0);
+	sshrd_init(&r, ed.blob, ed.bloblen);
+	assert_int_equal(sshrd_string(&r, &t, &tl), 0);
+	assert_int_equal(sshrd_string(&r, &pk, &pl), 0);
+
+	buf_init(&blob, 0);
+	sshwr_cstring(&blob, "sk-ecdsa-sha2-nistp256@openssh.com");
+	sshwr_string(&blob, curve, cl);
+	sshwr_string(&blob, q, ql);
+	sshwr_cstring(&blob, "ssh:");
+	buf_init(&line, 0);
+	buf_adds(&line, "sk-ecdsa-sha2-nistp256@openssh.com ");
+	base64_encode(blob.data, blob.len, &line);
+	buf_adds(&line, " fido\n");
+	p = path_of("sk-ecdsa.pub");
+	assert_int_equal(
+	    file_write_atomic(p, line.data, line.len, 0644, FILE_NOSYNC, &err),
+	    0);
+	load("sk-ecdsa.pub", &k);
+	assert_int_equal(k.type, SSHKEY_ECDSA_SK);
+	keygen_l(p, &bits, fp, label);
+	assert_string_equal(k.fingerprint, fp);
+	assert_int_equal(k.bits, bits);
+	assert_string_equal(label, "ECDSA-SK");
+	sshkey_info_release(&k);
+	free(p);
+
+	buf_reset(&blob);
+	buf_reset(&line);
+	sshwr_cstring(&blob, "sk-ssh-ed25519@openssh.com");
+	sshwr_string(&blob, pk, pl);
+	sshwr_cstring(&blob, "ssh:");
+	buf_adds(&line, "sk-ssh-ed25519@openssh.com ");
+	base64_encode(blob.data, blob.len, &line);
+	buf_adds(&line, "\n");
+	p = path_of("sk-ed.pub");
+	assert_int_equal(
+	    file_write_atomic(p, line.data, line.len, 0644, FILE_NOSYNC, &err),
+	    0);
+	load("sk-ed.pub", &k);
+	assert_int_equal(k.type, SSHKEY_ED25519_SK);
+	keygen_l(p, &bits, fp, label);
+	assert_string_equal(k.fingerprint, fp);
+	assert_string_equal(label, "ED25519-SK");
+	sshkey_info_release(&k);
+	free(p);
+	buf_release(&blob);
+	buf_release(&line);
+	sshkey_info_release(&ec);
+	sshkey_info_release(&ed);
 }
 
 /* A blob we build, for hostile variations. */
@@ -836,11 +952,13 @@ main(void)
 		cmocka_unit_test(test_keygen_keys),
 		cmocka_unit_test(test_kdf_rounds),
 		cmocka_unit_test(test_passphrase_check),
+		cmocka_unit_test(test_ciphers),
 		cmocka_unit_test(test_written_keys),
 		cmocka_unit_test(test_generate_limits),
 		cmocka_unit_test(test_openssl_keys),
 		cmocka_unit_test(test_exported_public),
 		cmocka_unit_test(test_certificates),
+		cmocka_unit_test(test_sk_keys),
 		cmocka_unit_test(test_hostile_blobs),
 		cmocka_unit_test(test_public_lines),
 		cmocka_unit_test(test_damaged_private),
