@@ -31,6 +31,11 @@ read_password(struct cmd_ctx *ctx, struct cmd_args *a, struct buf *pw)
 	int r;
 
 	if (args_has(a, "stdin")) {
+		if (isatty(STDIN_FILENO))
+			return err_set(&ctx->err, ERR_USAGE,
+			    "standard input is a terminal, which would echo "
+			    "the password: leave out --stdin to be asked "
+			    "without echo");
 		r = passphrase_from_fd(
 		    STDIN_FILENO, PASSPHRASE_MAX, pw, &ctx->err);
 		if (r == ERR_TOOBIG)

@@ -114,6 +114,11 @@ test_expect_success 'the terminal: read without echo' '
 	! grep -q "correct horse" out
 '
 
+test_expect_success '--stdin on a terminal is refused: it would echo' '
+	test_expect_code 2 "$PTY_FEED" -- sh -c "\"$CTXMGR\" password check --stdin </dev/tty" >out &&
+	test_grep "leave out --stdin" out
+'
+
 test_expect_success 'no terminal and no --stdin: a usage error' '
 	test_expect_code 2 setsid -w "$CTXMGR" password check </dev/null 2>err &&
 	test_grep "use --stdin" err
