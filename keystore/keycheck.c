@@ -909,3 +909,116 @@ out:
 		close(fd);
 	buf_release(&b);
 }
+
+/* One line of the remote output's header; 0 or -1. */
+static int
+remote_line(const char **pp, const char *end, char *line, size_t size)
+{
+	const char *nl = memchr(*pp, '\n', (size_t)(end - *pp));
+	size_t n;
+
+	if (nl == NULL || (n = (size_t)(nl - *pp)) >= size)
+		return -1;
+	memcpy(line, *pp, n);
+	line[n] = '\0';
+	*pp = nl + 1;
+	return 0;
+}
+
+/* "MODE UID" (octal, decimal) or "-" for a path stat could not read. */
+static int
+remote_owner(const char *line, int *known, unsigned *mode, unsigned long *uid)
+{
+	char *end;
+
+	*known = 0;
+	if (strcmp(line, "-") == 0)
+		return 0;
+	if (line[0] < '0' || line[0] > '7')
+		return -1;
+	errno = 0;
+	*mode = (unsigned)strtoul(line, &end, 8);
+	if (errno != 0 || *end != ' ' || *mode > 07777 || end[1] < '0' ||
+	    end[1] > '9')
+		return -1;
+	*uid = strtoul(end + 1, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*known = 1;
+	return 0;
+}
+
+int
+keycheck_remote_output(const char *name, const char *out, size_t len,
+    struct key_report *rep, struct cm_err *err)
+{
+	static const char *const what[] = { "the authorized_keys file",
+		"~/.ssh", "the home directory" };
+	const char *p = out, *end = out + len;
+	struct key_finding *f = NULL;
+	unsigned long user, uid[3] = { 0, 0, 0 };
+	unsigned mode[3] = { 0, 0, 0 };
+	int known[3] = { 0, 0, 0 }, i;
+	size_t first = rep->n, k;
+	char line[64], *e;
+
+	if (remote_line(&p, end, line, sizeof(line)) != 0 ||
+	    strcmp(line, "ctxmgr-keys 1") != 0)
+		return err_set(err, ERR_PROTO,
+		    "the remote host did not run the check (is sh there?)");
+	if (remote_line(&p, end, line, sizeof(line)) != 0 || line[0] < '0' ||
+	    line[0] > '9')
+		goto bad;
+	errno = 0;
+	user = strtoul(line, &e, 10);
+	if (errno != 0 || *e != '\0')
+		goto bad;
+	for (i = 0; i < 3; i++)
+		if (remote_line(&p, end, line, sizeof(line)) != 0 ||
+		    remote_owner(line, &known[i], &mode[i], &uid[i]) != 0)
+			goto bad;
+	if (remote_line(&p, end, line, sizeof(line)) != 0)
+		goto bad;
+	if (strcmp(line, "absent") == 0) {
+		if (p != end)
+			goto bad;
+		f = finding_new(rep, name, 0, KEY_KIND_FILE);
+		add_reason(f, KEY_OK,
+		    "no authorized_keys file: no key logs in with it");
+	} else if (strcmp(line, "present") == 0)
+		check_data(rep, name, p, (size_t)(end - p),
+		    KEYCHECK_AUTHORIZED | KEYCHECK_EMPTY_OK, NULL);
+	else
+		goto bad;
+	/* what sshd's StrictModes looks at: nobody else may write them */
+	for (i = 0; i < 3; i++) {
+		if (!known[i] ||
+		    (!(mode[i] & 022) && (uid[i] == user || uid[i] == 0)))
+			continue;
+		if (f == NULL)
+			f = finding_new(rep, name, 0, KEY_KIND_FILE);
+		if (mode[i] & 022)
+			add_reason(f, KEY_FAIL,
+			    "%s has mode %04o: group or others can write it "
+			    "and add login keys (sshd's StrictModes refuses "
+			    "it)",
+			    what[i], mode[i]);
+		if (uid[i] != user && uid[i] != 0)
+			add_reason(f, KEY_FAIL,
+			    "%s is owned by uid %lu, neither the user (uid "
+			    "%lu) nor root",
+			    what[i], uid[i], user);
+	}
+	/* the file's owner and mode, as the remote stat said them */
+	for (k = first; known[0] && k < rep->n; k++) {
+		rep->v[k].have_stat = 1;
+		rep->v[k].uid = (uid_t)uid[0];
+		rep->v[k].mode = mode[0];
+		snprintf(
+		    rep->v[k].owner, sizeof(rep->v[k].owner), "%lu", uid[0]);
+	}
+	return 0;
+bad:
+	return err_set(err, ERR_PROTO,
+	    "the remote host answered the check with something unexpected");
+}

@@ -85,6 +85,32 @@ void keycheck_file(const char *path, struct key_report *rep);
 void keycheck_text(const char *name, const char *data, size_t len, int flags,
     struct key_report *rep);
 
+/*
+ * A remote authorized_keys, as `keys check --context` reads it: run
+ * KEYCHECK_REMOTE_COMMAND on the remote host (any login shell: it hands
+ * itself to sh) and give its standard output to keycheck_remote_output.
+ * The command prints a version line, the remote uid, the mode and owner
+ * of ~/.ssh/authorized_keys, ~/.ssh and ~ (what sshd's StrictModes
+ * checks), then "present" and the file, or "absent".  Nothing in it
+ * comes from the context.
+ */
+#define KEYCHECK_REMOTE_COMMAND                                                \
+	"sh -c 'f=\"$HOME/.ssh/authorized_keys\"; echo ctxmgr-keys 1; "        \
+	"id -u; for p in \"$f\" \"$HOME/.ssh\" \"$HOME\"; do "                 \
+	"stat -L -c \"%a %u\" \"$p\" 2>/dev/null || echo -; done; "            \
+	"if [ -f \"$f\" ]; then echo present; cat \"$f\"; "                    \
+	"else echo absent; fi'"
+
+/*
+ * Findings for the output of KEYCHECK_REMOTE_COMMAND: the keys (as
+ * authorized_keys lines) and a file finding when the modes or owners let
+ * someone else add keys, or when there is no file.  `name` labels them
+ * ("prod:~/.ssh/authorized_keys").  ERR_PROTO when the output is not
+ * what the command prints (another shell, a hostile host).
+ */
+int keycheck_remote_output(const char *name, const char *out, size_t len,
+    struct key_report *rep, struct cm_err *err);
+
 /* The worst verdict in a report (KEY_OK when empty). */
 enum key_verdict key_report_worst(const struct key_report *rep);
 

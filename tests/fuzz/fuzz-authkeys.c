@@ -1,5 +1,5 @@
-/* fuzz-authkeys.c: authorized_keys and known_hosts parsing and the key
- * policy over them. */
+/* fuzz-authkeys.c: authorized_keys and known_hosts parsing, the key
+ * policy over them, and the answer of a remote authorized_keys check. */
 #include "compat.h"
 
 #include "keycheck.h"
@@ -20,6 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const int flags[] = { 0, KEYCHECK_AUTHORIZED,
 		KEYCHECK_KNOWN_HOSTS | KEYCHECK_EMPTY_OK };
 	struct key_report rep;
+	struct cm_err err;
 	size_t i, j, f;
 
 	for (f = 0; f < nitems(flags); f++) {
@@ -43,5 +44,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		key_report_release(&rep);
 	}
+	/* the same text as the answer of a hostile remote host */
+	key_report_init(&rep);
+	(void)keycheck_remote_output(
+	    "remote", (const char *)data, size, &rep, &err);
+	for (i = 0; i < rep.n; i++)
+		for (j = 0; j < rep.v[i].nreasons; j++)
+			check_clean(rep.v[i].reasons[j].text);
+	key_report_release(&rep);
 	return 0;
 }

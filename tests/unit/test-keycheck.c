@@ -435,6 +435,96 @@ test_unreadable_files(void **state)
 	key_report_release(&rep);
 }
 
+static void
+test_remote_output(void **state)
+{
+	struct key_report rep;
+	struct cm_err err;
+	struct buf t;
+
+	(void)state;
+	buf_init(&t, 0);
+	buf_printf(&t,
+	    "ctxmgr-keys 1\n1000\n600 1000\n700 1000\n755 1000\n"
+	    "present\n%s\nrestrict %s\n",
+	    ed_pub, rsa1024_pub);
+	key_report_init(&rep);
+	assert_int_equal(keycheck_remote_output("box:~/.ssh/authorized_keys",
+			     t.data, t.len, &rep, &err),
+	    0);
+	assert_int_equal(rep.n, 2);
+	assert_string_equal(rep.v[0].path, "box:~/.ssh/authorized_keys");
+	assert_int_equal(rep.v[0].kind, KEY_KIND_AUTHORIZED);
+	assert_int_equal(rep.v[0].verdict, KEY_OK);
+	assert_int_equal(rep.v[0].mode, 0600);
+	assert_string_equal(rep.v[0].owner, "1000");
+	assert_int_equal(rep.v[1].verdict, KEY_FAIL);
+	assert_int_equal(rep.v[1].line, 2);
+	key_report_release(&rep);
+
+	/* what StrictModes refuses: a writable file, ~/.ssh or home, and
+	 * another owner */
+	buf_reset(&t);
+	buf_printf(&t,
+	    "ctxmgr-keys 1\n1000\n664 1000\n777 1000\n755 2000\n"
+	    "present\n%s\n",
+	    ed_pub);
+	key_report_init(&rep);
+	assert_int_equal(
+	    keycheck_remote_output("box", t.data, t.len, &rep, &err), 0);
+	assert_int_equal(rep.n, 2);
+	assert_int_equal(rep.v[1].kind, KEY_KIND_FILE);
+	expect_reason(
+	    &rep.v[1], KEY_FAIL, "authorized_keys file has mode 0664");
+	expect_reason(&rep.v[1], KEY_FAIL, "~/.ssh has mode 0777");
+	expect_reason(
+	    &rep.v[1], KEY_FAIL, "the home directory is owned by uid 2000");
+	key_report_release(&rep);
+
+	/* no file: a note; root-owned directories are fine */
+	key_report_init(&rep);
+	assert_int_equal(
+	    keycheck_remote_output("box",
+		"ctxmgr-keys 1\n0\n-\n700 0\n700 0\nabsent\n", 37, &rep, &err),
+	    0);
+	assert_int_equal(rep.n, 1);
+	assert_int_equal(rep.v[0].verdict, KEY_OK);
+	expect_reason(&rep.v[0], KEY_OK, "no authorized_keys");
+	key_report_release(&rep);
+
+	/* an empty file is no failure */
+	key_report_init(&rep);
+	assert_int_equal(keycheck_remote_output("box",
+			     "ctxmgr-keys 1\n0\n600 0\n700 0\n700 0\n"
+			     "present\n",
+			     42, &rep, &err),
+	    0);
+	assert_int_equal(rep.n, 0);
+	key_report_release(&rep);
+
+	/* anything else is refused, whole */
+	static const char *const bad[] = { "", "hello\n",
+		"ctxmgr-keys 2\n0\n-\n-\n-\nabsent\n",
+		"ctxmgr-keys 1\nroot\n-\n-\n-\nabsent\n",
+		"ctxmgr-keys 1\n0\n999 0\n-\n-\nabsent\n",
+		"ctxmgr-keys 1\n0\n600\n-\n-\nabsent\n",
+		"ctxmgr-keys 1\n0\n600 x\n-\n-\nabsent\n",
+		"ctxmgr-keys 1\n0\n-\n-\n-\nmaybe\n",
+		"ctxmgr-keys 1\n0\n-\n-\n-\nabsent\ntrailing\n",
+		"ctxmgr-keys 1\n0\n-\n-\n-\nabsent",
+		"ctxmgr-keys 1\n99999999999999999999999\n-\n-\n-\nabsent\n" };
+	size_t i;
+	for (i = 0; i < nitems(bad); i++) {
+		key_report_init(&rep);
+		assert_int_equal(keycheck_remote_output(
+				     "box", bad[i], strlen(bad[i]), &rep, &err),
+		    ERR_PROTO);
+		assert_int_equal(rep.n, 0);
+		key_report_release(&rep);
+	}
+	buf_release(&t);
+}
+
 int
 main(void)
 {
@@ -446,6 +536,7 @@ main(void)
 		cmocka_unit_test(test_known_hosts),
 		cmocka_unit_test(test_bad_texts),
 		cmocka_unit_test(test_unreadable_files),
+		cmocka_unit_test(test_remote_output),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
