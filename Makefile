@@ -75,6 +75,8 @@ BIN := $(BUILD)/ctxmgr
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_NAMES ?= $(FUZZ_SRCS:tests/fuzz/%.c=%)
 FUZZ_REGRESS_BINS := $(FUZZ_NAMES:%=$(BUILD)/fuzz-regress/%)
@@ -110,6 +112,12 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBRARY)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBRARY) $(LIBS) \
 		$(ALL_LDFLAGS) $$($(PKG_CONFIG) --libs cmocka)
 
+# Programs the integration tests run (found next to the ctxmgr binary).
+$(BUILD)/tests/helpers/%: tests/helpers/%.c $(LIBRARY)
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CC      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBRARY) $(LIBS) $(ALL_LDFLAGS)
+
 $(BUILD)/fuzz-regress/%: tests/fuzz/%.c tests/fuzz/regress-main.c $(LIBRARY)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $@"
@@ -122,7 +130,7 @@ unit: $(UNIT_BINS)
 fuzz-regress: $(FUZZ_REGRESS_BINS)
 	@tests/run-fuzz-regress $(BUILD)/fuzz-regress $(FUZZ_NAMES)
 
-integration: $(BIN)
+integration: $(BIN) $(HELPER_BINS)
 	@CTXMGR=$(CURDIR)/$(BIN) tests/run-integration
 
 # One variant: the unit tests, the fuzz corpora and the integration suite.
@@ -168,6 +176,7 @@ install: $(BIN)
 
 FORMAT_SRCS = $(wildcard common/*.[ch] tunnel/*.[ch] keystore/*.[ch] \
 	audit/*.[ch] ctxmgr/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] \
+	tests/helpers/*.[ch] \
 	bench/*.[ch] tests/lib/*.[ch])
 
 format:

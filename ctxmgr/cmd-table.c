@@ -28,6 +28,8 @@ extern const struct cmd_entry cmd_ping_entry;
 extern const struct cmd_entry cmd_remote_exec_entry;
 
 /* keys and passwords */
+extern const struct cmd_entry cmd_keys_entry;
+extern const struct cmd_entry cmd_password_entry;
 
 /* TLS CA */
 
@@ -50,6 +52,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_remote_exec_entry,
 
 	/* keys and passwords */
+	&cmd_keys_entry, &cmd_password_entry,
 
 	/* TLS CA */
 

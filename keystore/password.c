@@ -179,6 +179,9 @@ password_check(const char *pw, size_t len, const char *const *user_words,
 	}
 	ZxcvbnFreeInfo(info);
 
+	/* a very strong password needs no advice about its parts */
+	if (r->score >= 4)
+		memset(seen, 0, sizeof(seen));
 	if (r->blocklisted)
 		add_feedback(r,
 		    "It is a common password or a name from your "

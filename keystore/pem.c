@@ -20,9 +20,8 @@ pem_key_is_encrypted(const char *data, size_t len)
 	return 0;
 }
 
-/* Refuse to let OpenSSL prompt for a passphrase on the terminal. */
-static int
-no_passphrase(char *buf, int size, int rwflag, void *u)
+int
+pem_no_passphrase(char *buf, int size, int rwflag, void *u)
 {
 	(void)buf;
 	(void)size;
@@ -45,8 +44,8 @@ pem_check_certs(
 		return err_set(err, ERR_INVALID,
 		    "%s is not a PEM file (no \"-----BEGIN\" line)", what);
 	bio = BIO_new_mem_buf(data, (int)len);
-	while (
-	    (x = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL)) != NULL) {
+	while ((x = PEM_read_bio_X509(bio, NULL, pem_no_passphrase, NULL)) !=
+	    NULL) {
 		X509_free(x);
 		n++;
 	}
@@ -77,7 +76,7 @@ pem_check_key(
 		    "KEY.plain\")",
 		    what);
 	bio = BIO_new_mem_buf(data, (int)len);
-	pk = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+	pk = PEM_read_bio_PrivateKey(bio, NULL, pem_no_passphrase, NULL);
 	BIO_free(bio);
 	ERR_clear_error();
 	if (pk == NULL)
@@ -99,10 +98,10 @@ pem_check_pair(const char *cert, size_t cert_len, const char *key,
 	if (cert_len > INT32_MAX || key_len > INT32_MAX)
 		return err_set(err, ERR_TOOBIG, "certificate or key too big");
 	bio = BIO_new_mem_buf(cert, (int)cert_len);
-	x = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL);
+	x = PEM_read_bio_X509(bio, NULL, pem_no_passphrase, NULL);
 	BIO_free(bio);
 	bio = BIO_new_mem_buf(key, (int)key_len);
-	pk = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+	pk = PEM_read_bio_PrivateKey(bio, NULL, pem_no_passphrase, NULL);
 	BIO_free(bio);
 	if (x == NULL || pk == NULL)
 		r = err_set(

@@ -8,6 +8,9 @@
 
 #include "err.h"
 
+/* A pem_password_cb that refuses, so OpenSSL never prompts on the tty. */
+int pem_no_passphrase(char *buf, int size, int rwflag, void *u);
+
 /* 1 if the text holds an encrypted private key (PKCS#8 or legacy PEM). */
 int pem_key_is_encrypted(const char *data, size_t len);
 

@@ -18,6 +18,9 @@
 char *unit_tmpdir(void);
 void unit_rmtree(const char *dir);
 
+/* Run a shell command (printf-style); the test fails unless it exits 0. */
+void unit_run(const char *fmt, ...) PRINTFLIKE(1, 2);
+
 #ifdef UNIT_IMPLEMENTATION
 #include "file.h"
 #include "xmalloc.h"
@@ -36,6 +39,24 @@ void
 unit_rmtree(const char *dir)
 {
 	(void)dir_remove_tree(dir, NULL);
+}
+
+#include <sys/wait.h>
+void
+unit_run(const char *fmt, ...)
+{
+	struct buf cmd;
+	va_list ap;
+	int st;
+
+	buf_init(&cmd, 0);
+	va_start(ap, fmt);
+	buf_vprintf(&cmd, fmt, ap);
+	va_end(ap);
+	st = system(cmd.data);
+	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("command failed: %s", cmd.data);
+	buf_release(&cmd);
 }
 #endif
 

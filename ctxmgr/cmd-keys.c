@@ -1,0 +1,18 @@
+/* cmd-keys.c: the "keys" group: check and gen. */
+#include "compat.h"
+
+#include "cmd.h"
+
+extern const struct cmd_entry cmd_keys_check_entry;
+extern const struct cmd_entry cmd_keys_gen_entry;
+
+static const struct cmd_entry *const keys_subcommands[] = {
+	&cmd_keys_check_entry, &cmd_keys_gen_entry, NULL
+};
+
+const struct cmd_entry cmd_keys_entry = {
+	.name = "keys",
+	.usage = "check|gen ...",
+	.summary = "check SSH keys for weaknesses, make new key pairs",
+	.subcommands = keys_subcommands,
+};
