@@ -25,6 +25,7 @@ extern const struct cmd_entry cmd_import_entry;
 /* keys and passwords */
 
 /* TLS CA */
+extern const struct cmd_entry cmd_ca_entry;
 
 /* audit */
 
@@ -45,6 +46,7 @@ const struct cmd_entry *const cmd_table[] = {
 	/* keys and passwords */
 
 	/* TLS CA */
+	&cmd_ca_entry,
 
 	/* audit */
 

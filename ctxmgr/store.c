@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dirswap.h"
 #include "dockercfg.h"
 #include "file.h"
 #include "gojson.h"
@@ -765,6 +766,35 @@ store_tls_remove(struct store *st, const char *name, const char *endpoint,
 	dir = store_tls_dir(st, name);
 	if (r == 0 && rmdir(epdir) == 0)
 		(void)rmdir(dir);
+	free(epdir);
+	free(dir);
+	return r;
+}
+
+int
+store_tls_replace(struct store *st, const char *name, const char *endpoint,
+    const struct dirswap_file *files, size_t n, char **oldp, struct cm_err *err)
+{
+	char *dir = NULL, *epdir = NULL;
+	size_t i;
+	int r;
+
+	*oldp = NULL;
+	if ((r = context_name_check(name, err)) != 0 ||
+	    (r = check_component(endpoint, "endpoint", err)) != 0)
+		return r;
+	for (i = 0; i < n; i++)
+		if ((r = check_component(files[i].name, "file", err)) != 0)
+			return r;
+	dir = store_tls_dir(st, name);
+	epdir = tls_path(st, name, endpoint, NULL);
+	if ((r = check_not_link(st->tls_root, err)) == 0 &&
+	    (r = check_not_link(dir, err)) == 0 &&
+	    (r = check_not_link(epdir, err)) == 0 &&
+	    (r = dir_ensure(st->tls_root, 0700, err)) == 0 &&
+	    (r = dir_ensure(dir, 0700, err)) == 0)
+		r = dirswap_replace(
+		    epdir, 0700, files, n, 1, st->tls_root, oldp, err);
 	free(epdir);
 	free(dir);
 	return r;

@@ -122,6 +122,18 @@ int store_tls_read(const struct store *st, const char *name,
 int store_tls_remove(struct store *st, const char *name, const char *endpoint,
     const char *file, struct cm_err *err);
 
+/*
+ * Replace the files of a context's TLS endpoint as one set, swapped in
+ * with renameat2(RENAME_EXCHANGE) (see dirswap.h): the endpoint dir holds
+ * the old set or the new one, never a mix.  Other files are kept.  *oldp
+ * is the swapped-out directory (inside contexts/tls) for the caller to
+ * read and remove, or NULL.  Call with the lock held.
+ */
+struct dirswap_file;
+int store_tls_replace(struct store *st, const char *name, const char *endpoint,
+    const struct dirswap_file *files, size_t n, char **oldp,
+    struct cm_err *err);
+
 /* {endpoint: [files...]} for inspect and export (new reference). */
 json_t *store_tls_material(const struct store *st, const char *name);
 
