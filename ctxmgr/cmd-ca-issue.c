@@ -747,6 +747,7 @@ plan_servers(struct ca *ca, const struct ca_renew_rule *rule, int force,
 		const char *cn = e->subject + 3;
 		struct rot_item *it;
 		time_t due_at;
+		long left;
 		int match = names->n == 0;
 		if (e->kind != CERT_SERVER || e->status != CADB_VALID ||
 		    strncmp(e->subject, "CN=", 3) != 0)
@@ -773,11 +774,13 @@ plan_servers(struct ca *ca, const struct ca_renew_rule *rule, int force,
 		    (long)((e->not_after - e->not_before - CA_BACKDATE +
 			       43200) /
 			86400));
+		left = ca_cmd_days_left(e->not_after, now);
 		set_reason(it, ROT_DUE,
-		    xasprintf("%s %ld days left: reissue with \"%s\", then "
+		    xasprintf("%s %ld day%s%s: reissue with \"%s\", then "
 			      "install it and restart dockerd",
-			now >= e->not_after ? "expired," : "",
-			ca_cmd_days_left(e->not_after, now), cmd.data));
+			left < 0 ? "expired" : "", left < 0 ? -left : left,
+			(left == 1 || left == -1) ? "" : "s",
+			left < 0 ? " ago" : " left", cmd.data));
 	}
 	buf_release(&cmd);
 }

@@ -118,9 +118,8 @@ ca_cmd_date(time_t t, char out[16])
 long
 ca_cmd_days_left(time_t t, time_t now)
 {
-	double d = difftime(t, now) / 86400.0;
-
-	return d < 0 ? (long)(d - 0.999999) : (long)d;
+	/* whole days, rounded toward zero either side */
+	return (long)(difftime(t, now) / 86400.0);
 }
 
 const char *

@@ -56,7 +56,7 @@ int ca_cmd_days(struct cmd_ctx *ctx, struct cmd_args *a, int def, int *daysp);
 /* "2025-01-31" for tables. */
 void ca_cmd_date(time_t t, char out[16]);
 
-/* Whole days from now to `t` (negative when past). */
+/* Whole days from now to `t`, toward zero (negative when past). */
 long ca_cmd_days_left(time_t t, time_t now);
 
 /* The displayed status: valid, due, expired, revoked, superseded. */

@@ -43,3 +43,15 @@ ca_snapshot() {
 		xargs -0 -r sha256sum
 		find . -name lock -prune -o -printf '%p %m\n' | sort) 2>&1
 }
+
+# ctxmgr_at OFFSET ARGS...: run ctxmgr with the clock moved by OFFSET
+# ("+70d", "-400d") through libfaketime.  ASan must then accept a
+# preloaded library ahead of its runtime.
+ctxmgr_at() {
+	off=$1
+	shift
+	command -v faketime >/dev/null ||
+		test_fatal "faketime is not installed (run scripts/install-deps)"
+	ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0" \
+		faketime -f "$off" "$CTXMGR" "$@"
+}
