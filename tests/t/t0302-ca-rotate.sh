@@ -88,7 +88,7 @@ test_expect_success 'a renewal keeps the CN, key type and lifetime' '
 test_expect_success 'past two thirds of the lifetime: renewed once, then idempotent' '
 	ctxmgr_at +59d ca rotate --all >out0 &&
 	test_grep "^renewed  *client  *r4 .*expired" out0 &&
-	test_grep "^skipped  *client  *r2 .*not due: 30 days left" out0 &&
+	grep -E "^skipped +client +r2 .*not due: 3[01] days left" out0 &&
 	test_grep "^due  *server  *srv1 .*expired 49 days ago" out0 &&
 	test "$(grep -c "^renewed" out0)" = 1 &&
 	ctxmgr_at +61d ca rotate --all >out1 &&
