@@ -173,9 +173,11 @@ dirswap_replace(const char *target, mode_t dir_mode,
 		return 0;
 	} else
 		*oldp = xstrdup(stage);
-	/* done: a failed sync now is a durability problem, not a failure */
-	if (dir_sync(parent, NULL) != 0 ||
-	    (exists && dir_sync(stage_dir, NULL) != 0))
+	/*
+	 * Done.  A failed sync now is a durability problem, not a failure;
+	 * where the old set went need not survive a crash (it is removed).
+	 */
+	if (dir_sync(parent, NULL) != 0)
 		log_warn("cannot sync \"%s\"", parent);
 	free(stage);
 	free(parent);

@@ -7,6 +7,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
@@ -46,6 +47,13 @@ ossl_reason(void)
 		ERR_error_string_n(e, text, sizeof(text));
 	ERR_clear_error();
 	return text;
+}
+
+void
+x509_lib_init(void)
+{
+	(void)OPENSSL_init_crypto(
+	    OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT, NULL);
 }
 
 int

@@ -28,6 +28,14 @@ enum x509_key_type {
 
 enum cert_kind { CERT_CA, CERT_SERVER, CERT_CLIENT };
 
+/*
+ * Start libcrypto for a short-lived command: without reading the system
+ * openssl.cnf (about 1 ms, and nothing in it applies to certificate
+ * work) and without the clean-up pass at exit.  Call before any other
+ * OpenSSL function; later calls do nothing.
+ */
+void x509_lib_init(void);
+
 /* "ecdsa-p256" <-> KEY_ECDSA_P256; parse fails with ERR_USAGE. */
 int x509_key_type_parse(
     const char *s, enum x509_key_type *t, struct cm_err *err);
