@@ -412,52 +412,71 @@ static const struct cmd_flag ca_issue_client_flags[] = { CA_FLAG_DIR,
 	{ 0 } };
 
 /*
- * Issue a client certificate for context `name` and install it; the
- * certificate it replaces is marked superseded.  Both the CA and the
- * store are locked by the caller; the CA is unlocked.
+ * Issue a client certificate for context `name` into the in-memory
+ * database, marking the certificate it replaces superseded; nothing is
+ * installed or saved yet.  *old_serialp: the replaced certificate's
+ * serial; *foreignp: the context holds another CA's files.  The CA is
+ * locked and unlocked by the caller.
  */
 static int
-issue_client(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
+prepare_client(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
     const char *name, const char *cn, enum x509_key_type kt, int days,
-    struct ca_issued *is, char **old_serialp, char **archivedp)
+    struct ca_issued *is, char **old_serialp, int *foreignp)
 {
 	struct ca_issue_opts o;
 	struct cadb_entry *prev = NULL;
-	struct buf old;
 	X509 *cur;
-	int r, foreign = 0;
+	int r;
 
 	*old_serialp = NULL;
-	buf_init(&old, CADB_MAX_BYTES);
-	buf_add(&old, ca->db_bytes.data, ca->db_bytes.len);
+	*foreignp = 0;
 	if ((cur = context_cert(st, name)) != NULL) {
 		prev = ca_lookup(ca, cur);
-		foreign = prev == NULL;
+		*foreignp = prev == NULL;
 		X509_free(cur);
 	}
+	if (prev != NULL)
+		*old_serialp = xstrdup(prev->serial);
 	memset(&o, 0, sizeof(o));
 	o.kind = CERT_CLIENT;
 	o.cn = cn;
 	o.context = name;
 	o.key_type = kt;
 	o.days = days;
-	if ((r = ca_issue(ca, &o, is, &ctx->err)) != 0)
-		goto out;
-	/* ca_issue may have moved the entries: look the old one up again */
-	if (prev != NULL) {
-		*old_serialp = xstrdup(prev->serial);
-		prev = cadb_find(&ca->db, *old_serialp);
-		ca_supersede(prev, is->info.serial);
+	if ((r = ca_issue(ca, &o, is, &ctx->err)) != 0) {
+		free(*old_serialp);
+		*old_serialp = NULL;
+		return r;
 	}
-	/* record first, then install; undo the record if that fails */
-	if ((r = ca_save(ca, &ctx->err)) != 0)
-		goto out;
-	if ((r = install_client(ctx, ca, st, name, is, foreign, archivedp)) !=
-	    0) {
+	/* ca_issue may have moved the entries: look the old one up again */
+	if (*old_serialp != NULL)
+		ca_supersede(cadb_find(&ca->db, *old_serialp), is->info.serial);
+	return 0;
+}
+
+/*
+ * Issue and install one client certificate: recorded first, then
+ * installed; the record is undone when installing fails.  The store
+ * lock is held.
+ */
+static int
+issue_client(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
+    const char *name, const char *cn, enum x509_key_type kt, int days,
+    struct ca_issued *is, char **old_serialp, char **archivedp)
+{
+	struct buf old;
+	int r, foreign;
+
+	buf_init(&old, CADB_MAX_BYTES);
+	buf_add(&old, ca->db_bytes.data, ca->db_bytes.len);
+	if ((r = prepare_client(ctx, ca, st, name, cn, kt, days, is,
+		 old_serialp, &foreign)) == 0 &&
+	    (r = ca_save(ca, &ctx->err)) == 0 &&
+	    (r = install_client(ctx, ca, st, name, is, foreign, archivedp)) !=
+		0) {
 		struct cm_err e2;
 		(void)ca_rollback(ca, &old, &e2);
 	}
-out:
 	if (r != 0) {
 		free(*old_serialp);
 		*old_serialp = NULL;
@@ -854,6 +873,76 @@ print_rotation(struct cmd_ctx *ctx, const struct rot_list *l)
 	table_print(ctx, t);
 }
 
+/*
+ * Renew every item marked ROT_WOULD: issue them all, record them with
+ * one database write, then install each; an install that fails is taken
+ * out of the database again.  One write instead of one per context keeps
+ * a rotation of many contexts linear.
+ */
+static void
+renew_all(
+    struct cmd_ctx *ctx, struct ca *ca, struct store *st, struct rot_list *l)
+{
+	struct ca_issued *is = xcalloc(l->n, sizeof(*is));
+	int *foreign = xcalloc(l->n, sizeof(*foreign)), undo = 0;
+	char **old = xcalloc(l->n, sizeof(*old)), date[16], *arch;
+	size_t i, issued = 0;
+
+	for (i = 0; i < l->n; i++) {
+		struct rot_item *it = &l->v[i];
+		if (it->action != ROT_WOULD)
+			continue;
+		err_init(&ctx->err);
+		if (prepare_client(ctx, ca, st, it->name, it->cn, it->key_type,
+			it->days, &is[i], &old[i], &foreign[i]) != 0) {
+			set_reason(it, ROT_FAILED, xstrdup(ctx->err.msg));
+			continue;
+		}
+		issued++;
+	}
+	if (issued > 0 && ca_save(ca, &ctx->err) != 0) {
+		for (i = 0; i < l->n; i++)
+			if (l->v[i].action == ROT_WOULD)
+				set_reason(&l->v[i], ROT_FAILED,
+				    xstrdup(ctx->err.msg));
+		goto out;
+	}
+	for (i = 0; i < l->n; i++) {
+		struct rot_item *it = &l->v[i];
+		if (it->action != ROT_WOULD)
+			continue;
+		err_init(&ctx->err);
+		arch = NULL;
+		if (install_client(ctx, ca, st, it->name, &is[i], foreign[i],
+			&arch) != 0) {
+			set_reason(it, ROT_FAILED, xstrdup(ctx->err.msg));
+			ca_forget(ca, is[i].info.serial, old[i]);
+			undo = 1;
+			continue;
+		}
+		free(arch);
+		it->new_serial = xstrdup(is[i].info.serial);
+		it->not_after = is[i].info.not_after;
+		ca_cmd_date(is[i].info.not_after, date);
+		set_reason(it, ROT_RENEWED,
+		    xasprintf("%s: new key and certificate, valid until %s",
+			it->reason, date));
+	}
+	if (undo && ca_save(ca, &ctx->err) != 0)
+		fprintf(ctx->errout,
+		    "warning: the database still lists certificates that were "
+		    "not installed: %s\n",
+		    ctx->err.msg);
+out:
+	for (i = 0; i < l->n; i++) {
+		ca_issued_release(&is[i]);
+		free(old[i]);
+	}
+	free(is);
+	free(old);
+	free(foreign);
+}
+
 static int
 cmd_ca_rotate_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
@@ -868,7 +957,6 @@ cmd_ca_rotate_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	struct ca ca;
 	time_t now = ca_now();
 	size_t i, n = 0;
-	char date[16];
 
 	memset(&ca, 0, sizeof(ca));
 	ca.lock_fd = -1;
@@ -915,31 +1003,7 @@ cmd_ca_rotate_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		if ((r = ca_cmd_unlock(ctx, a, &ca)) != 0 ||
 		    (r = store_lock(&st, &ctx->err)) != 0)
 			goto out;
-		for (i = 0; i < l.n; i++) {
-			struct rot_item *it = &l.v[i];
-			struct ca_issued is;
-			char *old = NULL, *arch = NULL;
-			if (it->action != ROT_WOULD)
-				continue;
-			err_init(&ctx->err);
-			if (issue_client(ctx, &ca, &st, it->name, it->cn,
-				it->key_type, it->days, &is, &old,
-				&arch) != 0) {
-				set_reason(
-				    it, ROT_FAILED, xstrdup(ctx->err.msg));
-				continue;
-			}
-			it->new_serial = xstrdup(is.info.serial);
-			it->not_after = is.info.not_after;
-			ca_cmd_date(is.info.not_after, date);
-			set_reason(it, ROT_RENEWED,
-			    xasprintf("%s: new key and certificate, valid "
-				      "until %s",
-				it->reason, date));
-			free(old);
-			free(arch);
-			ca_issued_release(&is);
-		}
+		renew_all(ctx, &ca, &st, &l);
 		err_init(&ctx->err);
 	}
 	for (i = 0; i < l.n; i++)

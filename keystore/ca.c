@@ -514,6 +514,30 @@ out:
 	return r;
 }
 
+/*
+ * Drop superseded certificates that have expired: nothing can use them
+ * any more and their PEM stays in issued/.  Keeps the database, which is
+ * read and rewritten whole, from growing with every rotation.
+ */
+static void
+prune(struct ca *ca)
+{
+	time_t now = ca_now();
+	size_t i, j;
+
+	for (i = j = 0; i < ca->db.n; i++) {
+		struct cadb_entry *e = &ca->db.v[i];
+		if (e->status == CADB_SUPERSEDED && e->not_after < now) {
+			cadb_entry_release(e);
+			continue;
+		}
+		if (i != j)
+			ca->db.v[j] = *e;
+		j++;
+	}
+	ca->db.n = j;
+}
+
 int
 ca_save(struct ca *ca, struct cm_err *err)
 {
@@ -523,6 +547,7 @@ ca_save(struct ca *ca, struct cm_err *err)
 
 	if (ca->key == NULL)
 		return err_set(err, ERR_INVALID, "the CA key is locked");
+	prune(ca);
 	buf_init(&b, CADB_MAX_BYTES);
 	p = ca_path(ca, CA_DB_FILE);
 	if ((r = cadb_write(&ca->db, ca->key, &b, err)) == 0 &&
@@ -556,11 +581,33 @@ ca_rollback(struct ca *ca, const struct buf *old, struct cm_err *err)
 void
 ca_supersede(struct cadb_entry *e, const char *serial)
 {
-	if (e->status != CADB_VALID)
+	if (e == NULL || e->status != CADB_VALID)
 		return;
 	e->status = CADB_SUPERSEDED;
 	free(e->replaced_by);
 	e->replaced_by = xstrdup(serial);
+}
+
+void
+ca_forget(struct ca *ca, const char *serial, const char *old_serial)
+{
+	struct cadb_entry *e = cadb_find(&ca->db, serial), *old;
+	size_t i;
+
+	if (e != NULL) {
+		i = (size_t)(e - ca->db.v);
+		cadb_entry_release(e);
+		memmove(&ca->db.v[i], &ca->db.v[i + 1],
+		    (ca->db.n - i - 1) * sizeof(*e));
+		ca->db.n--;
+	}
+	if (old_serial != NULL &&
+	    (old = cadb_find(&ca->db, old_serial)) != NULL &&
+	    old->status == CADB_SUPERSEDED) {
+		old->status = CADB_VALID;
+		free(old->replaced_by);
+		old->replaced_by = xstrdup("");
+	}
 }
 
 static int

@@ -116,8 +116,14 @@ int ca_save(struct ca *ca, struct cm_err *err);
  */
 int ca_rollback(struct ca *ca, const struct buf *old, struct cm_err *err);
 
-/* Mark `e` superseded by `serial` (in memory). */
+/* Mark `e` (may be NULL) superseded by `serial` (in memory). */
 void ca_supersede(struct cadb_entry *e, const char *serial);
+
+/*
+ * Undo an issue in memory: drop the entry `serial` and make `old_serial`
+ * (may be NULL) valid again.
+ */
+void ca_forget(struct ca *ca, const char *serial, const char *old_serial);
 
 /* A CRL of every revoked certificate, valid `days`; kept in crl.pem. */
 int ca_crl(struct ca *ca, int days, struct buf *out, struct cm_err *err);

@@ -41,8 +41,8 @@ cadb_init(struct cadb *db)
 	memset(db, 0, sizeof(*db));
 }
 
-static void
-entry_release(struct cadb_entry *e)
+void
+cadb_entry_release(struct cadb_entry *e)
 {
 	free(e->serial);
 	free(e->subject);
@@ -60,7 +60,7 @@ cadb_release(struct cadb *db)
 	size_t i;
 
 	for (i = 0; i < db->n; i++)
-		entry_release(&db->v[i]);
+		cadb_entry_release(&db->v[i]);
 	free(db->v);
 	memset(db, 0, sizeof(*db));
 }

@@ -80,6 +80,9 @@ int cadb_read(const char *data, size_t len, EVP_PKEY *pub, struct cadb *db,
 int cadb_write(
     const struct cadb *db, EVP_PKEY *key, struct buf *out, struct cm_err *err);
 
+/* Free an entry's strings (the entry itself belongs to the array). */
+void cadb_entry_release(struct cadb_entry *e);
+
 /* Append a new zeroed entry (owned strings empty) and return it. */
 struct cadb_entry *cadb_add(struct cadb *db);
 
