@@ -5,7 +5,7 @@ test_description='ca issue server/client, ls, revoke, crl; bad input'
 
 ca_passphrase
 CA=$(CA_DIR_DEFAULT)
-ctxmgr ca init >/dev/null 2>&1 || test_fatal "ca init failed"
+ca_init_fast >/dev/null 2>&1 || test_fatal "ca init failed"
 
 test_expect_success 'issue server: files, modes, extensions, dockerd flags' '
 	ctxmgr ca issue server --cn docker1 \

@@ -5,7 +5,7 @@ test_description='ca rotate: due rule, dry run, force, idempotence, lock, server
 
 ca_passphrase
 CA=$(CA_DIR_DEFAULT)
-ctxmgr ca init >/dev/null 2>&1 || test_fatal "ca init failed"
+ca_init_fast >/dev/null 2>&1 || test_fatal "ca init failed"
 for c in r1 r2 r3; do
 	ctxmgr create $c --host tcp://127.0.0.1:2376 2>/dev/null &&
 		ctxmgr ca issue client $c >/dev/null ||

@@ -5,7 +5,7 @@ test_description='ca with a real dockerd --tlsverify and the real docker CLI'
 
 ca_passphrase
 CA=$(CA_DIR_DEFAULT)
-ctxmgr ca init >/dev/null 2>&1 || test_fatal "ca init failed"
+ca_init_fast >/dev/null 2>&1 || test_fatal "ca init failed"
 ctxmgr ca issue server --cn dockerd-test --san DNS:localhost,IP:127.0.0.1 \
 	--out "$TRASH/srv" >/dev/null || test_fatal "cannot issue the server certificate"
 start_tls_dockerd "$TRASH/dockerd" "$TRASH/srv"
@@ -28,7 +28,7 @@ test_expect_success 'without a client certificate the daemon refuses' '
 '
 
 test_expect_success 'a client certificate from another CA is refused' '
-	ctxmgr ca init --dir other >/dev/null &&
+	ca_init_fast --dir other >/dev/null &&
 	ctxmgr create tmp-other --host $URL 2>/dev/null &&
 	ctxmgr ca issue client tmp-other --dir other >/dev/null &&
 	d=$(ctx_tls tmp-other) &&
