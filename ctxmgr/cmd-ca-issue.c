@@ -328,19 +328,23 @@ cmd_ca_issue_server_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	o.sans = &sans;
 	o.days = days;
 	buf_add(&old, ca.db_bytes.data, ca.db_bytes.len);
-	if ((r = ca_issue(&ca, &o, &is, &ctx->err)) != 0 ||
-	    (r = ca_save(&ca, &ctx->err)) != 0)
+	if ((r = ca_issue(&ca, &o, &is, &ctx->err)) != 0)
+		goto out;
+	/* the server's previous certificates give way to this one */
+	for (i = 0; i < ca.db.n; i++) {
+		prev = &ca.db.v[i];
+		if (prev->kind == CERT_SERVER &&
+		    strncmp(prev->subject, "CN=", 3) == 0 &&
+		    strcmp(prev->subject + 3, cn) == 0 &&
+		    strcmp(prev->serial, is.info.serial) != 0)
+			ca_supersede(prev, is.info.serial);
+	}
+	if ((r = ca_save(&ca, &ctx->err)) != 0)
 		goto out;
 	if ((r = ca_store_server(&ca, &is, &old_serial, &ctx->err)) != 0) {
 		struct cm_err e2;
 		(void)ca_rollback(&ca, &old, &e2);
 		goto out;
-	}
-	if (old_serial != NULL &&
-	    (prev = cadb_find(&ca.db, old_serial)) != NULL) {
-		ca_supersede(prev, is.info.serial);
-		if ((r = ca_save(&ca, &ctx->err)) != 0)
-			goto out;
 	}
 	dir = ca_server_dir(&ca, cn);
 	if (outdir != NULL) {
@@ -351,13 +355,12 @@ cmd_ca_issue_server_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			{ "server-key.pem", is.key_pem.data, is.key_pem.len,
 			    0600 },
 		};
-		static const mode_t modes[3] = { 0644, 0644, 0600 };
 		if ((r = dir_ensure(outdir, 0700, &ctx->err)) != 0)
 			goto out;
-		for (i = 0; i < 3 && r == 0; i++) {
+		for (i = 0; i < nitems(files) && r == 0; i++) {
 			char *p = path_join(outdir, files[i].name);
 			r = file_write_atomic(p, files[i].data, files[i].len,
-			    modes[i], 0, &ctx->err);
+			    files[i].mode, 0, &ctx->err);
 			free(p);
 		}
 		if (r != 0) {

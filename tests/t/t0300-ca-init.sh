@@ -106,6 +106,25 @@ test_expect_success 'passphrase sources: env file, --passphrase-file -, bad file
 	! test -e p2
 '
 
+test_expect_success 'the terminal prompt: no echo, asked twice, mismatch refused' '
+	pw="correct horse battery staple" &&
+	env -u CTXMGR_CA_PASSPHRASE_FILE "$TEST_LIB_DIR/tty-answer.py" "$pw" "$pw" -- \
+		"$CTXMGR" ca init --dir tty1 --kdf-iterations 2048 >out &&
+	test_grep "New CA passphrase:" out &&
+	test_grep "Same passphrase again:" out &&
+	! grep -q "horse" out &&
+	test -f tty1/ca.pem &&
+	test_expect_code 1 env -u CTXMGR_CA_PASSPHRASE_FILE "$TEST_LIB_DIR/tty-answer.py" \
+		"$pw" "correct horse battery stable" -- \
+		"$CTXMGR" ca init --dir tty2 >out &&
+	test_grep "the passphrases do not match" out &&
+	! test -e tty2 &&
+	env -u CTXMGR_CA_PASSPHRASE_FILE "$TEST_LIB_DIR/tty-answer.py" "$pw" -- \
+		"$CTXMGR" ca crl --dir tty1 --out c.pem >out &&
+	test_grep "^CA passphrase:" out && ! grep -q "horse" out &&
+	test -s c.pem
+'
+
 test_expect_success 'bad options: key type, days, kdf iterations, cn' '
 	test_expect_code 2 ctxmgr ca init --dir b --key-type dsa 2>err &&
 	test_grep "must be one of ecdsa-p256|ecdsa-p384|ed25519|rsa-3072|rsa-4096" err &&
