@@ -62,7 +62,9 @@ ossl_rotate_all() {
 
 printf '\n%-44s %11s %11s %7s\n' "operation" "ctxmgr ms" "openssl ms" "ratio"
 row() {
-	printf '%-44s %11s %11s %7s\n' "$1" "$2" "$3" "$(ratio "$3" "$2")x"
+	local r=-
+	[ "$3" = - ] || r="$(ratio "$3" "$2")x"
+	printf '%-44s %11s %11s %7s\n' "$1" "$2" "$3" "$r"
 }
 
 issue_2048=$(median_ms "$R" "$CTXMGR" ca issue client bench --dir "$W/ca-2048")
