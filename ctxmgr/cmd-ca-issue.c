@@ -295,7 +295,7 @@ cmd_ca_issue_server_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	struct cadb_entry *prev;
 	char *old_serial = NULL, *dir = NULL;
 	size_t i;
-	int r, days;
+	int r, days, issued = 0;
 
 	memset(&is, 0, sizeof(is));
 	memset(&o, 0, sizeof(o));
@@ -330,6 +330,7 @@ cmd_ca_issue_server_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	buf_add(&old, ca.db_bytes.data, ca.db_bytes.len);
 	if ((r = ca_issue(&ca, &o, &is, &ctx->err)) != 0)
 		goto out;
+	issued = 1;
 	/* the server's previous certificates give way to this one */
 	for (i = 0; i < ca.db.n; i++) {
 		prev = &ca.db.v[i];
@@ -346,6 +347,7 @@ cmd_ca_issue_server_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		(void)ca_rollback(&ca, &old, &e2);
 		goto out;
 	}
+	issued = 0; /* in place: --out failing below undoes nothing */
 	dir = ca_server_dir(&ca, cn);
 	if (outdir != NULL) {
 		struct dirswap_file files[3] = {
@@ -377,6 +379,8 @@ cmd_ca_issue_server_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	}
 	print_server(ctx, &is, dir, old_serial);
 out:
+	if (r != 0 && issued)
+		ca_discard(&ca, is.info.serial);
 	free(dir);
 	free(old_serial);
 	buf_release(&old);
@@ -473,13 +477,16 @@ issue_client(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
 	buf_init(&old, CADB_MAX_BYTES);
 	buf_add(&old, ca->db_bytes.data, ca->db_bytes.len);
 	if ((r = prepare_client(ctx, ca, st, name, cn, kt, days, is,
-		 old_serialp, &foreign)) == 0 &&
-	    (r = ca_save(ca, &ctx->err)) == 0 &&
+		 old_serialp, &foreign)) != 0)
+		goto out;
+	if ((r = ca_save(ca, &ctx->err)) != 0 ||
 	    (r = install_client(ctx, ca, st, name, is, foreign, archivedp)) !=
 		0) {
 		struct cm_err e2;
 		(void)ca_rollback(ca, &old, &e2);
+		ca_discard(ca, is->info.serial);
 	}
+out:
 	if (r != 0) {
 		free(*old_serialp);
 		*old_serialp = NULL;
@@ -889,7 +896,11 @@ renew_all(
 	struct ca_issued *is = xcalloc(l->n, sizeof(*is));
 	int *foreign = xcalloc(l->n, sizeof(*foreign)), undo = 0;
 	char **old = xcalloc(l->n, sizeof(*old)), date[16], *arch;
-	size_t i, issued = 0;
+	size_t i, issued = 0, installed = 0;
+	struct buf before;
+
+	buf_init(&before, CADB_MAX_BYTES);
+	buf_add(&before, ca->db_bytes.data, ca->db_bytes.len);
 
 	for (i = 0; i < l->n; i++) {
 		struct rot_item *it = &l->v[i];
@@ -905,9 +916,11 @@ renew_all(
 	}
 	if (issued > 0 && ca_save(ca, &ctx->err) != 0) {
 		for (i = 0; i < l->n; i++)
-			if (l->v[i].action == ROT_WOULD)
+			if (l->v[i].action == ROT_WOULD) {
 				set_reason(&l->v[i], ROT_FAILED,
 				    xstrdup(ctx->err.msg));
+				ca_discard(ca, is[i].info.serial);
+			}
 		goto out;
 	}
 	for (i = 0; i < l->n; i++) {
@@ -924,6 +937,7 @@ renew_all(
 			continue;
 		}
 		free(arch);
+		installed++;
 		it->new_serial = xstrdup(is[i].info.serial);
 		it->not_after = is[i].info.not_after;
 		ca_cmd_date(is[i].info.not_after, date);
@@ -931,7 +945,10 @@ renew_all(
 		    xasprintf("%s: new key and certificate, valid until %s",
 			it->reason, date));
 	}
-	if (undo && ca_save(ca, &ctx->err) != 0)
+	/* nothing installed: the database goes back byte for byte */
+	if (undo &&
+	    (installed == 0 ? ca_rollback(ca, &before, &ctx->err)
+			    : ca_save(ca, &ctx->err)) != 0)
 		fprintf(ctx->errout,
 		    "warning: the database still lists certificates that were "
 		    "not installed: %s\n",
@@ -944,6 +961,7 @@ out:
 	free(is);
 	free(old);
 	free(foreign);
+	buf_release(&before);
 }
 
 static int

@@ -19,16 +19,16 @@ char *
 ca_cmd_dir(struct cmd_ctx *ctx, struct cmd_args *a)
 {
 	const char *d = args_get(a, "dir"), *env = getenv(CA_DIR_ENV);
-	char *state;
+	char *state, *dir;
 
 	if (d != NULL && *d != '\0')
 		return xstrdup(d);
 	if (env != NULL && *env != '\0')
 		return xstrdup(env);
 	state = path_join(ctx->config_dir, "ctxmgr");
-	d = path_join(state, "ca");
+	dir = path_join(state, "ca");
 	free(state);
-	return (char *)d;
+	return dir;
 }
 
 int

@@ -157,9 +157,12 @@ lock_dir(const char *dir, int *fdp, struct cm_err *err)
 	return 0;
 }
 
-/* Is `dir` absent (0), an empty directory (0), or something else? */
+/*
+ * Is `dir` absent or an empty directory (0; an empty one is removed, and
+ * *removedp set, so the rename can take its place), or something else?
+ */
 static int
-check_init_target(const char *dir, struct cm_err *err)
+check_init_target(const char *dir, int *removedp, struct cm_err *err)
 {
 	struct stat st;
 	char *p;
@@ -180,7 +183,9 @@ check_init_target(const char *dir, struct cm_err *err)
 		    "a CA already exists in \"%s\" (refusing to overwrite it; "
 		    "use --dir for another one)",
 		    dir);
-	if (rmdir(dir) != 0 && errno != ENOENT) {
+	if (rmdir(dir) == 0)
+		*removedp = 1;
+	else if (errno != ENOENT) {
 		if (errno == ENOTEMPTY || errno == EEXIST)
 			return err_set(err, ERR_EXISTS,
 			    "\"%s\" exists and is not empty (refusing to "
@@ -202,7 +207,7 @@ ca_init(const struct ca_init_opts *o, struct ca *out, struct cm_err *err)
 	X509 *cert = NULL;
 	char *parent, *tmp = NULL, *sub;
 	time_t now = ca_now();
-	int r, lock_fd = -1;
+	int r, lock_fd = -1, removed = 0;
 
 	x509_lib_init();
 	ca_zero(&ca);
@@ -225,7 +230,7 @@ ca_init(const struct ca_init_opts *o, struct ca *out, struct cm_err *err)
 	}
 	if ((r = dir_ensure(parent, 0700, err)) != 0 ||
 	    (r = lock_dir(parent, &lock_fd, err)) != 0 ||
-	    (r = check_init_target(o->dir, err)) != 0)
+	    (r = check_init_target(o->dir, &removed, err)) != 0)
 		goto out;
 
 	if ((r = x509_keygen(o->key_type, &key, err)) != 0)
@@ -296,6 +301,8 @@ out:
 		(void)dir_remove_tree(tmp, NULL);
 		free(tmp);
 	}
+	if (r != 0 && removed)
+		(void)mkdir(o->dir, 0700); /* as it was: empty */
 	if (lock_fd >= 0)
 		file_unlock(lock_fd);
 	x509_info_release(&info);
@@ -589,11 +596,23 @@ ca_supersede(struct cadb_entry *e, const char *serial)
 }
 
 void
+ca_discard(struct ca *ca, const char *serial)
+{
+	char *name = xasprintf("issued/%s.pem", serial), *p;
+
+	p = ca_path(ca, name);
+	(void)unlink(p);
+	free(p);
+	free(name);
+}
+
+void
 ca_forget(struct ca *ca, const char *serial, const char *old_serial)
 {
 	struct cadb_entry *e = cadb_find(&ca->db, serial), *old;
 	size_t i;
 
+	ca_discard(ca, serial);
 	if (e != NULL) {
 		i = (size_t)(e - ca->db.v);
 		cadb_entry_release(e);

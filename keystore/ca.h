@@ -119,9 +119,12 @@ int ca_rollback(struct ca *ca, const struct buf *old, struct cm_err *err);
 /* Mark `e` (may be NULL) superseded by `serial` (in memory). */
 void ca_supersede(struct cadb_entry *e, const char *serial);
 
+/* Remove issued/SERIAL.pem of a certificate that was never used. */
+void ca_discard(struct ca *ca, const char *serial);
+
 /*
- * Undo an issue in memory: drop the entry `serial` and make `old_serial`
- * (may be NULL) valid again.
+ * Undo an issue: drop the entry `serial` (and its issued/ copy) and make
+ * `old_serial` (may be NULL) valid again.  The database is not saved.
  */
 void ca_forget(struct ca *ca, const char *serial, const char *old_serial);
 

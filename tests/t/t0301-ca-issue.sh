@@ -122,6 +122,21 @@ test_expect_success 'issue client refuses ssh://, unix://, default, missing cont
 	test_cmp before after && test_cmp sbefore safter
 '
 
+test_expect_success 'an install that fails leaves the CA as it was' '
+	ctxmgr create c9 --host tcp://127.0.0.1:2376 2>/dev/null &&
+	ctxmgr ca issue client c9 >/dev/null &&
+	t=$DOCKER_CONFIG/contexts/tls/$(ctx_dir c9) &&
+	mv $t real9 && ln -s $TRASH/real9 $t &&
+	ca_snapshot >before &&
+	test_expect_code 1 ctxmgr ca issue client c9 2>err &&
+	test_grep "symbolic link" err &&
+	ca_snapshot >after && test_cmp before after &&
+	test_expect_code 1 ctxmgr ca rotate c9 --force >out &&
+	test_grep "^failed  *client  *c9 .*symbolic link" out &&
+	ca_snapshot >after && test_cmp before after &&
+	rm $t && mv real9 $t
+'
+
 test_expect_success 'create refuses encrypted client keys and non-PEM files' '
 	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
 		-aes-256-cbc -pass pass:secretsecret -out enc.key 2>/dev/null &&
@@ -165,9 +180,9 @@ import json
 v=json.load(open(\"ls.json\"))
 keys={\"serial\",\"kind\",\"subject\",\"sans\",\"context\",\"keyType\",\"notBefore\",\"notAfter\",\"daysLeft\",\"status\",\"sha256\"}
 for c in v: assert keys <= set(c), c
-assert sorted(c[\"kind\"] for c in v)==[\"ca\",\"client\",\"client\",\"client\",\"server\"], v
+assert sorted(c[\"kind\"] for c in v)==[\"ca\",\"client\",\"client\",\"client\",\"client\",\"server\"], v
 " &&
-	ctxmgr ca ls -q >q && test $(wc -l <q) = 5
+	ctxmgr ca ls -q >q && test $(wc -l <q) = 6
 '
 
 test_expect_success 'revoke by context: revoked, CRL written, Docker caveat stated' '
