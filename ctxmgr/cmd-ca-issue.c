@@ -696,7 +696,7 @@ plan_context(struct ca *ca, struct store *st, const char *name, int named,
 	struct x509_info info;
 	char when[16];
 	X509 *x;
-	time_t due_at;
+	time_t due_at, nb, na;
 
 	memset(&info, 0, sizeof(info));
 	if (store_load(st, name, &c, &e2) != 0) {
@@ -714,15 +714,20 @@ plan_context(struct ca *ca, struct store *st, const char *name, int named,
 		return;
 	}
 	it = rot_add(l, name, CERT_CLIENT);
-	if ((e = ca_lookup(ca, x)) == NULL) {
+	if (!x509_issued_by(x, ca->cert)) {
 		set_reason(it, named ? ROT_FAILED : ROT_SKIPPED,
 		    xstrdup("its certificate was not issued by this CA"));
 		goto out;
 	}
 	(void)x509_info_get(x, &info, &e2);
-	it->old_serial = xstrdup(e->serial);
-	it->not_after = e->not_after;
-	if (e->status == CADB_REVOKED) {
+	/* ours but no longer listed (pruned after expiry): the certificate
+	 * itself says all that renewal needs */
+	nb = info.not_before;
+	na = info.not_after;
+	it->old_serial = xstrdup(info.serial);
+	it->not_after = na;
+	if ((e = cadb_find(&ca->db, info.serial)) != NULL &&
+	    e->status == CADB_REVOKED) {
 		set_reason(it, ROT_SKIPPED,
 		    xasprintf("its certificate is revoked: issue a new one "
 			      "with \"ctxmgr ca issue client %s\"",
@@ -737,24 +742,23 @@ plan_context(struct ca *ca, struct store *st, const char *name, int named,
 	it->cn = x509_common_name(x);
 	if (!key_type_of_name(info.key_type, &it->key_type))
 		it->key_type = KEY_ECDSA_P256;
-	it->days =
-	    (int)((e->not_after - e->not_before - CA_BACKDATE + 43200) / 86400);
+	it->days = (int)((na - nb - CA_BACKDATE + 43200) / 86400);
 	if (it->days < 1)
 		it->days = 1;
-	due_at = ca_renew_at(e->not_before, e->not_after, rule);
+	due_at = ca_renew_at(nb, na, rule);
 	ca_cmd_date(due_at, when);
 	if (force)
 		set_reason(it, ROT_WOULD, xstrdup("--force"));
-	else if (now >= e->not_after)
+	else if (now >= na)
 		set_reason(it, ROT_WOULD, xstrdup("expired"));
 	else if (now >= due_at)
 		set_reason(it, ROT_WOULD,
 		    xasprintf("due since %s (%ld days left)", when,
-			ca_cmd_days_left(e->not_after, now)));
+			ca_cmd_days_left(na, now)));
 	else
 		set_reason(it, ROT_SKIPPED,
 		    xasprintf("not due: %ld days left, renews from %s",
-			ca_cmd_days_left(e->not_after, now), when));
+			ca_cmd_days_left(na, now), when));
 out:
 	x509_info_release(&info);
 	X509_free(x);

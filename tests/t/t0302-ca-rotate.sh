@@ -160,6 +160,21 @@ test_expect_success 'concurrent runs take turns on the lock; the store stays who
 	test "$(ls $CA/issued | wc -l)" -ge 12
 '
 
+test_expect_success 'expired superseded entries are pruned; a context holding one is still renewed' '
+	ctxmgr create p1 --host tcp://127.0.0.1:2376 2>/dev/null &&
+	ctxmgr ca issue client p1 --days 1 >/dev/null &&
+	a=$(cert_serial $(ctx_tls p1)/cert.pem) &&
+	cp -a $(ctx_tls p1) saved &&
+	ctxmgr ca rotate p1 --force >/dev/null &&
+	ctxmgr ca ls --all --format json | test_grep "\"$a\"" &&
+	rm -rf $(ctx_tls p1) && cp -a saved $(ctx_tls p1) &&
+	ctxmgr_at +2d ca rotate r1 --force >/dev/null &&
+	! ctxmgr ca ls --all --format json | grep -q "\"$a\"" &&
+	test -f $CA/issued/$a.pem &&
+	ctxmgr_at +2d ca rotate p1 >out &&
+	test_grep "^renewed  *client  *p1  *$(echo $a | cut -c1-16) .*expired" out
+'
+
 test_expect_success 'json output of rotate' '
 	ctxmgr ca rotate r1 --force --format json >out.json &&
 	python3 -c "
