@@ -31,8 +31,8 @@
 #define CA_CRL_CAVEAT                                                          \
 	"Docker does not check CRLs: dockerd keeps accepting a revoked "       \
 	"certificate\nuntil it expires.  To cut it off now, replace the CA "   \
-	"(ca init --dir NEW, reissue\nthe server and client certificates, "    \
-	"restart dockerd); keep client lifetimes\nshort so that expiry does "  \
+	"(ca init --dir NEW,\nreissue the server and client certificates, "    \
+	"restart dockerd); keep client\nlifetimes short so that expiry does "  \
 	"the work (the default is 90 days)."
 
 /* The CA directory for this run (new string). */
