@@ -337,6 +337,16 @@ ca_open(struct ca *ca, const char *dir, int flags, struct cm_err *err)
 	if (!S_ISDIR(st.st_mode))
 		return err_set(err, ERR_INVALID,
 		    "CA directory \"%s\" is not a directory", dir);
+	/* anyone who can write here could swap the CA certificate */
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+		return err_set(err, ERR_PERM,
+		    "CA directory \"%s\" is owned by uid %u, not by you", dir,
+		    (unsigned)st.st_uid);
+	if (st.st_mode & 022)
+		return err_set(err, ERR_PERM,
+		    "CA directory \"%s\" has mode %04o: group or others can "
+		    "write to it (chmod 700 \"%s\")",
+		    dir, (unsigned)(st.st_mode & 07777), dir);
 	if (flags & CA_OPEN_LOCK) {
 		p = ca_path(ca, "lock");
 		r = file_lock(p, &ca->lock_fd, err);

@@ -201,6 +201,16 @@ test_expect_success 'a CA key readable by others is refused' '
 	test_grep "CA key .* has mode 0644" err
 '
 
+test_expect_success 'a writable CA dir or a symlinked CA key is refused' '
+	cp -a "$CA" m2 && chmod 777 m2 &&
+	test_expect_code 1 ctxmgr ca ls --dir m2 2>err &&
+	test_grep "has mode 0777: group or others can write to it" err &&
+	cp -a "$CA" m3 && mv m3/ca-key.pem key-elsewhere.pem &&
+	ln -s $TRASH/key-elsewhere.pem m3/ca-key.pem &&
+	test_expect_code 1 ctxmgr ca crl --dir m3 2>err &&
+	test_grep "symbolic link" err
+'
+
 test_expect_success 'CTXMGR_CA_DIR picks the CA' '
 	CTXMGR_CA_DIR=$TRASH/ca-ed25519 ctxmgr ca ls -q >out &&
 	test $(wc -l <out) = 1 &&
