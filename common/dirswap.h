@@ -32,4 +32,22 @@ int dirswap_replace(const char *target, mode_t dir_mode,
     const struct dirswap_file *files, size_t n, int keep_others,
     const char *stage_dir, char **oldp, struct cm_err *err);
 
+/*
+ * The same in steps, for many directories at once: stage each (with
+ * DIRSWAP_NOSYNC nothing is synced), make everything durable with one
+ * dirswap_sync, commit each (with DIRSWAP_NOSYNC the parent is not
+ * synced: call dirswap_sync again at the end).  *stagep is the staging
+ * directory (new string); dirswap_commit consumes it, also on failure,
+ * and gives *oldp as dirswap_replace does.
+ */
+#define DIRSWAP_NOSYNC 0x01
+int dirswap_stage(const char *target, mode_t dir_mode,
+    const struct dirswap_file *files, size_t n, int keep_others,
+    const char *stage_dir, int flags, char **stagep, struct cm_err *err);
+int dirswap_commit(const char *target, const char *stage, int flags,
+    char **oldp, struct cm_err *err);
+
+/* syncfs(2) on the file system that holds `path`. */
+int dirswap_sync(const char *path, struct cm_err *err);
+
 #endif

@@ -81,6 +81,47 @@ out:
 	return r;
 }
 
+/* The files a context gets for an issued certificate; `bundle` holds
+ * the ca.pem text the first entry points to. */
+static void
+client_files(struct ca *ca, struct store *st, const char *name,
+    const struct ca_issued *is, struct dirswap_file files[3],
+    struct buf *bundle)
+{
+	struct buf old_ca;
+	struct cm_err e2;
+
+	buf_init(&old_ca, STORE_TLS_MAX);
+	(void)store_tls_read(st, name, TLS_EP, "ca.pem", &old_ca, &e2);
+	ca_bundle(ca, &old_ca, bundle);
+	buf_release(&old_ca);
+	files[0] =
+	    (struct dirswap_file){ "ca.pem", bundle->data, bundle->len, 0600 };
+	files[1] = (struct dirswap_file){ "cert.pem", is->cert_pem.data,
+		is->cert_pem.len, 0600 };
+	files[2] = (struct dirswap_file){ "key.pem", is->key_pem.data,
+		is->key_pem.len, 0600 };
+}
+
+/* After a swap: archive another CA's old files when asked, then remove
+ * the old set (its key with it).  The new files are in place, so an
+ * archive failure only warns. */
+static void
+finish_old(struct cmd_ctx *ctx, struct ca *ca, const char *name,
+    const char *old, int archive, char **archivedp)
+{
+	if (old == NULL)
+		return;
+	if (archive && archive_old(ctx, ca, name, old, archivedp) != 0) {
+		fprintf(ctx->errout,
+		    "warning: cannot archive the old TLS files of \"%s\": "
+		    "%s\n",
+		    name, ctx->err.msg);
+		err_init(&ctx->err);
+	}
+	(void)dir_remove_tree(old, NULL);
+}
+
 /*
  * Install an issued client certificate into context `name` (store lock
  * held).  The old files of another CA are archived when `archive`.
@@ -90,40 +131,17 @@ install_client(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
     const char *name, const struct ca_issued *is, int archive, char **archivedp)
 {
 	struct dirswap_file files[3];
-	struct buf old_ca, bundle;
-	struct cm_err e2;
+	struct buf bundle;
 	char *old = NULL;
 	int r;
 
 	*archivedp = NULL;
-	buf_init(&old_ca, STORE_TLS_MAX);
 	buf_init(&bundle, 0);
-	(void)store_tls_read(st, name, TLS_EP, "ca.pem", &old_ca, &e2);
-	ca_bundle(ca, &old_ca, &bundle);
-	files[0] =
-	    (struct dirswap_file){ "ca.pem", bundle.data, bundle.len, 0600 };
-	files[1] = (struct dirswap_file){ "cert.pem", is->cert_pem.data,
-		is->cert_pem.len, 0600 };
-	files[2] = (struct dirswap_file){ "key.pem", is->key_pem.data,
-		is->key_pem.len, 0600 };
+	client_files(ca, st, name, is, files, &bundle);
 	if ((r = store_tls_replace(
-		 st, name, TLS_EP, files, nitems(files), &old, &ctx->err)) != 0)
-		goto out;
-	if (old != NULL) {
-		/* the files are in place: an archive failure only warns */
-		if (archive &&
-		    archive_old(ctx, ca, name, old, archivedp) != 0) {
-			fprintf(ctx->errout,
-			    "warning: cannot archive the old TLS files of "
-			    "\"%s\": %s\n",
-			    name, ctx->err.msg);
-			err_init(&ctx->err);
-		}
-		(void)dir_remove_tree(old, NULL);
-	}
-out:
+		 st, name, TLS_EP, files, nitems(files), &old, &ctx->err)) == 0)
+		finish_old(ctx, ca, name, old, archive, archivedp);
 	free(old);
-	buf_release(&old_ca);
 	buf_release(&bundle);
 	return r;
 }
@@ -888,10 +906,12 @@ print_rotation(struct cmd_ctx *ctx, const struct rot_list *l)
 }
 
 /*
- * Renew every item marked ROT_WOULD: issue them all, record them with
- * one database write, then install each; an install that fails is taken
- * out of the database again.  One write instead of one per context keeps
- * a rotation of many contexts linear.
+ * Renew every item marked ROT_WOULD: issue them all and record them with
+ * one database write; stage every context's new files unsynced, make
+ * them durable with one syncfs, swap each in, and one more syncfs.  An
+ * item that fails is taken out of the database again.  A fixed number of
+ * writes and syncs instead of several per context keeps a rotation of
+ * many contexts fast.
  */
 static void
 renew_all(
@@ -899,13 +919,15 @@ renew_all(
 {
 	struct ca_issued *is = xcalloc(l->n, sizeof(*is));
 	int *foreign = xcalloc(l->n, sizeof(*foreign)), undo = 0;
-	char **old = xcalloc(l->n, sizeof(*old)), date[16], *arch;
+	char **old = xcalloc(l->n, sizeof(*old)), date[16], *arch, *gone;
+	char **stage = xcalloc(l->n, sizeof(*stage));
 	size_t i, issued = 0, installed = 0;
-	struct buf before;
+	struct dirswap_file files[3];
+	struct buf before, bundle;
 
 	buf_init(&before, CADB_MAX_BYTES);
+	buf_init(&bundle, 0);
 	buf_add(&before, ca->db_bytes.data, ca->db_bytes.len);
-
 	for (i = 0; i < l->n; i++) {
 		struct rot_item *it = &l->v[i];
 		if (it->action != ROT_WOULD)
@@ -932,14 +954,41 @@ renew_all(
 		if (it->action != ROT_WOULD)
 			continue;
 		err_init(&ctx->err);
-		arch = NULL;
-		if (install_client(ctx, ca, st, it->name, &is[i], foreign[i],
-			&arch) != 0) {
+		buf_reset(&bundle);
+		client_files(ca, st, it->name, &is[i], files, &bundle);
+		if (store_tls_stage(st, it->name, TLS_EP, files, nitems(files),
+			&stage[i], &ctx->err) != 0) {
+			set_reason(it, ROT_FAILED, xstrdup(ctx->err.msg));
+			ca_forget(ca, is[i].info.serial, old[i]);
+			undo = 1;
+		}
+	}
+	if (issued > 0 && store_tls_sync(st, &ctx->err) != 0) {
+		for (i = 0; i < l->n; i++)
+			if (stage[i] != NULL) {
+				(void)dir_remove_tree(stage[i], NULL);
+				set_reason(&l->v[i], ROT_FAILED,
+				    xstrdup(ctx->err.msg));
+				ca_forget(ca, is[i].info.serial, old[i]);
+				undo = 1;
+			}
+		goto undo;
+	}
+	for (i = 0; i < l->n; i++) {
+		struct rot_item *it = &l->v[i];
+		if (stage[i] == NULL)
+			continue;
+		err_init(&ctx->err);
+		gone = arch = NULL;
+		if (store_tls_commit(st, it->name, TLS_EP, stage[i], &gone,
+			&ctx->err) != 0) {
 			set_reason(it, ROT_FAILED, xstrdup(ctx->err.msg));
 			ca_forget(ca, is[i].info.serial, old[i]);
 			undo = 1;
 			continue;
 		}
+		finish_old(ctx, ca, it->name, gone, foreign[i], &arch);
+		free(gone);
 		free(arch);
 		installed++;
 		it->new_serial = xstrdup(is[i].info.serial);
@@ -949,6 +998,9 @@ renew_all(
 		    xasprintf("%s: new key and certificate, valid until %s",
 			it->reason, date));
 	}
+	if (installed > 0 && store_tls_sync(st, &ctx->err) != 0)
+		fprintf(ctx->errout, "warning: %s\n", ctx->err.msg);
+undo:
 	/* nothing installed: the database goes back byte for byte */
 	if (undo &&
 	    (installed == 0 ? ca_rollback(ca, &before, &ctx->err)
@@ -961,11 +1013,14 @@ out:
 	for (i = 0; i < l->n; i++) {
 		ca_issued_release(&is[i]);
 		free(old[i]);
+		free(stage[i]);
 	}
 	free(is);
 	free(old);
+	free(stage);
 	free(foreign);
 	buf_release(&before);
+	buf_release(&bundle);
 }
 
 static int

@@ -136,6 +136,19 @@ int store_tls_replace(struct store *st, const char *name, const char *endpoint,
     const struct dirswap_file *files, size_t n, char **oldp,
     struct cm_err *err);
 
+/*
+ * The same for many contexts at once (ca rotate): stage each context's
+ * new set unsynced, store_tls_sync once, commit each, store_tls_sync
+ * again.  One syncfs(2) instead of five fsyncs per context.
+ * store_tls_commit consumes `stage`, also on failure.
+ */
+int store_tls_stage(struct store *st, const char *name, const char *endpoint,
+    const struct dirswap_file *files, size_t n, char **stagep,
+    struct cm_err *err);
+int store_tls_commit(struct store *st, const char *name, const char *endpoint,
+    const char *stage, char **oldp, struct cm_err *err);
+int store_tls_sync(struct store *st, struct cm_err *err);
+
 /* {endpoint: [files...]} for inspect and export (new reference). */
 json_t *store_tls_material(const struct store *st, const char *name);
 
