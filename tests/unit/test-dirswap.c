@@ -117,6 +117,55 @@ test_basic(void **state)
 	free(dir);
 }
 
+/* The steps ca rotate uses: stage unsynced, sync once, commit. */
+static void
+test_steps(void **state)
+{
+	char *dir = unit_tmpdir(), *target = path_join(dir, "docker");
+	char *stage_dir = path_join(dir, "stage"), *stage, *old, *s;
+	struct dirswap_file f = { "cert.pem", "new", 3, 0600 };
+	struct cm_err err;
+
+	(void)state;
+	assert_int_equal(dir_ensure(stage_dir, 0700, &err), 0);
+	swap_gen(target, stage_dir, 1, 0);
+	assert_int_equal(dirswap_stage(target, 0700, &f, 1, 1, stage_dir,
+			     DIRSWAP_NOSYNC, &stage, &err),
+	    0);
+	/* staged, not yet visible; the kept key came along */
+	s = slurp(target, "cert.pem");
+	assert_string_equal(s, "gen 1");
+	free(s);
+	s = slurp(stage, "key.pem");
+	assert_string_equal(s, "gen 1");
+	free(s);
+	assert_int_equal(dirswap_sync(stage_dir, &err), 0);
+	assert_int_equal(
+	    dirswap_commit(target, stage, DIRSWAP_NOSYNC, &old, &err), 0);
+	s = slurp(target, "cert.pem");
+	assert_string_equal(s, "new");
+	free(s);
+	assert_non_null(old);
+	(void)dir_remove_tree(old, NULL);
+	free(old);
+	free(stage);
+	/* a commit that cannot happen removes the staged directory */
+	assert_int_equal(dirswap_stage(target, 0700, &f, 1, 0, stage_dir,
+			     DIRSWAP_NOSYNC, &stage, &err),
+	    0);
+	(void)dir_remove_tree(target, NULL);
+	assert_int_equal(file_write_atomic(target, "x", 1, 0600, 0, &err), 0);
+	assert_int_equal(
+	    dirswap_commit(target, stage, 0, &old, &err), ERR_PERM);
+	assert_false(file_exists(stage));
+	free(stage);
+	assert_int_equal(dirswap_sync("/nonexistent-dir", &err), ERR_NOTFOUND);
+	unit_rmtree(dir);
+	free(stage_dir);
+	free(target);
+	free(dir);
+}
+
 struct reader {
 	const char *target;
 	volatile int stop;
@@ -180,6 +229,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_steps),
 		cmocka_unit_test(test_never_mixed),
 	};
 
