@@ -223,8 +223,8 @@ static const struct cmd_flag ca_issue_server_flags[] = { CA_FLAG_DIR,
 	{ 0 } };
 
 static void
-print_server(struct cmd_ctx *ctx, const struct ca_issued *is, const char *dir,
-    const char *old_serial)
+print_server(struct cmd_ctx *ctx, const char *cn, const struct ca_issued *is,
+    const char *dir, const char *old_serial)
 {
 	char until[16];
 	size_t i;
@@ -272,7 +272,7 @@ print_server(struct cmd_ctx *ctx, const struct ca_issued *is, const char *dir,
 	fprintf(ctx->out,
 	    "issued server certificate \"%s\" (serial %s, %s, valid until "
 	    "%s)\n",
-	    is->info.subject + 3, is->info.serial, is->info.key_type, until);
+	    cn, is->info.serial, is->info.key_type, until);
 	if (old_serial)
 		fprintf(ctx->out, "  replaces serial %s\n", old_serial);
 	fprintf(ctx->out, "  names        ");
@@ -352,9 +352,8 @@ cmd_ca_issue_server_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	/* the server's previous certificates give way to this one */
 	for (i = 0; i < ca.db.n; i++) {
 		prev = &ca.db.v[i];
-		if (prev->kind == CERT_SERVER &&
-		    strncmp(prev->subject, "CN=", 3) == 0 &&
-		    strcmp(prev->subject + 3, cn) == 0 &&
+		if (ca_server_cn(prev) != NULL &&
+		    strcmp(ca_server_cn(prev), cn) == 0 &&
 		    strcmp(prev->serial, is.info.serial) != 0)
 			ca_supersede(prev, is.info.serial);
 	}
@@ -395,7 +394,7 @@ cmd_ca_issue_server_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		if (dir == NULL)
 			dir = xstrdup(outdir);
 	}
-	print_server(ctx, &is, dir, old_serial);
+	print_server(ctx, cn, &is, dir, old_serial);
 out:
 	if (r != 0 && issued)
 		ca_discard(&ca, is.info.serial);
@@ -795,13 +794,12 @@ plan_servers(struct ca *ca, const struct ca_renew_rule *rule, int force,
 	buf_init(&cmd, 0);
 	for (i = 0; i < ca->db.n; i++) {
 		const struct cadb_entry *e = &ca->db.v[i];
-		const char *cn = e->subject + 3;
+		const char *cn = ca_server_cn(e);
 		struct rot_item *it;
 		time_t due_at;
 		long left;
 		int match = names->n == 0;
-		if (e->kind != CERT_SERVER || e->status != CADB_VALID ||
-		    strncmp(e->subject, "CN=", 3) != 0)
+		if (cn == NULL || e->status != CADB_VALID)
 			continue;
 		for (j = 0; j < names->n; j++)
 			match |= strcmp(names->v[j], cn) == 0;
@@ -1064,10 +1062,9 @@ cmd_ca_rotate_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			size_t j;
 			int server = 0;
 			for (j = 0; j < ca.db.n; j++)
-				server |= ca.db.v[j].kind == CERT_SERVER &&
-				    strcmp(ca.db.v[j].subject + 3,
-					a->argv[i]) == 0 &&
-				    strncmp(ca.db.v[j].subject, "CN=", 3) == 0;
+				server |= ca_server_cn(&ca.db.v[j]) != NULL &&
+				    strcmp(ca_server_cn(&ca.db.v[j]),
+					a->argv[i]) == 0;
 			if (server) {
 				strv_push(&names, a->argv[i]);
 				continue;

@@ -437,9 +437,8 @@ resolve_target(
 	store_release(&st);
 	for (i = 0; by_name == NULL && i < ca->db.n; i++) {
 		struct cadb_entry *e = &ca->db.v[i];
-		if (e->kind == CERT_SERVER && e->status == CADB_VALID &&
-		    strncmp(e->subject, "CN=", 3) == 0 &&
-		    strcmp(e->subject + 3, arg) == 0)
+		if (e->status == CADB_VALID && ca_server_cn(e) != NULL &&
+		    strcmp(ca_server_cn(e), arg) == 0)
 			by_name = e;
 	}
 	(void)cadb_find_prefix(&ca->db, arg, &by_serial, &e2);

@@ -819,6 +819,14 @@ out:
 	return r;
 }
 
+const char *
+ca_server_cn(const struct cadb_entry *e)
+{
+	if (e->kind != CERT_SERVER || strncmp(e->subject, "CN=", 3) != 0)
+		return NULL;
+	return e->subject + 3;
+}
+
 struct cadb_entry *
 ca_lookup(struct ca *ca, X509 *x)
 {

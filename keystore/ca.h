@@ -145,6 +145,10 @@ int ca_server_name_check(const char *cn, struct cm_err *err);
 int ca_store_server(struct ca *ca, const struct ca_issued *is,
     char **old_serial, struct cm_err *err);
 
+/* The name of a server entry ("CN=docker1" gives "docker1"), or NULL
+ * when `e` is not a server certificate named that way. */
+const char *ca_server_cn(const struct cadb_entry *e);
+
 /* The database entry for a certificate, when this CA issued it. */
 struct cadb_entry *ca_lookup(struct ca *ca, X509 *x);
 
