@@ -603,6 +603,9 @@ x509_key_load(const char *pem, size_t len, const char *pass, size_t passlen,
 		pk = PEM_read_bio_PrivateKey(bio, NULL, pass_cb, &pa);
 	BIO_free(bio);
 	if (pk == NULL) {
+		if (pa.asked && pass == NULL)
+			return err_set(
+			    err, ERR_INVALID, "the key is encrypted");
 		if (pa.asked)
 			return err_set(err, ERR_AUTH,
 			    "wrong passphrase (or a damaged key file)");

@@ -2,6 +2,7 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "ca.h"
@@ -305,6 +306,22 @@ test_pem_keys(void **state)
 	EVP_PKEY_free(back);
 	assert_int_equal(
 	    x509_key_load("junk", 4, NULL, 0, &back, &err), ERR_INVALID);
+	{
+		/* legacy "Proc-Type: 4,ENCRYPTED" PEM without a passphrase */
+		BIO *bio = BIO_new(BIO_s_mem());
+		char *p;
+		long n;
+		assert_int_equal(PEM_write_bio_PrivateKey_traditional(bio, pk,
+				     EVP_aes_128_cbc(), (unsigned char *)"pw",
+				     2, NULL, NULL),
+		    1);
+		n = BIO_get_mem_data(bio, &p);
+		assert_int_equal(
+		    x509_key_load(p, (size_t)n, NULL, 0, &back, &err),
+		    ERR_INVALID);
+		assert_string_equal(err.msg, "the key is encrypted");
+		BIO_free(bio);
+	}
 	assert_int_equal(
 	    x509_key_pem_encrypted(pk, "", 0, 2048, &enc, &err), ERR_INVALID);
 
