@@ -32,6 +32,7 @@ extern const struct cmd_entry cmd_keys_entry;
 extern const struct cmd_entry cmd_password_entry;
 
 /* TLS CA */
+extern const struct cmd_entry cmd_ca_entry;
 
 /* audit */
 
@@ -55,6 +56,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_keys_entry, &cmd_password_entry,
 
 	/* TLS CA */
+	&cmd_ca_entry,
 
 	/* audit */
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dirswap.h"
 #include "dockercfg.h"
 #include "file.h"
 #include "gojson.h"
@@ -731,6 +732,94 @@ store_tls_remove(struct store *st, const char *name, const char *endpoint,
 	free(epdir);
 	free(dir);
 	return r;
+}
+
+/* Checks and directories shared by the TLS replace functions. */
+static int
+tls_replace_prep(struct store *st, const char *name, const char *endpoint,
+    const struct dirswap_file *files, size_t n, char **epdirp,
+    struct cm_err *err)
+{
+	char *dir;
+	size_t i;
+	int r;
+
+	*epdirp = NULL;
+	if ((r = context_name_check(name, err)) != 0 ||
+	    (r = check_component(endpoint, "endpoint", err)) != 0)
+		return r;
+	for (i = 0; i < n; i++)
+		if ((r = check_component(files[i].name, "file", err)) != 0)
+			return r;
+	dir = store_tls_dir(st, name);
+	*epdirp = tls_path(st, name, endpoint, NULL);
+	if ((r = check_not_link(st->tls_root, err)) == 0 &&
+	    (r = check_not_link(dir, err)) == 0 &&
+	    (r = check_not_link(*epdirp, err)) == 0 &&
+	    (r = dir_ensure(st->tls_root, 0700, err)) == 0)
+		r = dir_ensure(dir, 0700, err);
+	free(dir);
+	if (r != 0) {
+		free(*epdirp);
+		*epdirp = NULL;
+	}
+	return r;
+}
+
+int
+store_tls_replace(struct store *st, const char *name, const char *endpoint,
+    const struct dirswap_file *files, size_t n, char **oldp, struct cm_err *err)
+{
+	char *epdir;
+	int r;
+
+	*oldp = NULL;
+	if ((r = tls_replace_prep(st, name, endpoint, files, n, &epdir, err)) ==
+	    0)
+		r = dirswap_replace(
+		    epdir, 0700, files, n, 1, st->tls_root, oldp, err);
+	free(epdir);
+	return r;
+}
+
+int
+store_tls_stage(struct store *st, const char *name, const char *endpoint,
+    const struct dirswap_file *files, size_t n, char **stagep,
+    struct cm_err *err)
+{
+	char *epdir;
+	int r;
+
+	*stagep = NULL;
+	if ((r = tls_replace_prep(st, name, endpoint, files, n, &epdir, err)) ==
+	    0)
+		r = dirswap_stage(epdir, 0700, files, n, 1, st->tls_root,
+		    DIRSWAP_NOSYNC, stagep, err);
+	free(epdir);
+	return r;
+}
+
+int
+store_tls_commit(struct store *st, const char *name, const char *endpoint,
+    const char *stage, char **oldp, struct cm_err *err)
+{
+	char *epdir;
+	int r;
+
+	*oldp = NULL;
+	if ((r = tls_replace_prep(st, name, endpoint, NULL, 0, &epdir, err)) ==
+	    0)
+		r = dirswap_commit(epdir, stage, DIRSWAP_NOSYNC, oldp, err);
+	else
+		(void)dir_remove_tree(stage, NULL);
+	free(epdir);
+	return r;
+}
+
+int
+store_tls_sync(struct store *st, struct cm_err *err)
+{
+	return dirswap_sync(st->tls_root, err);
 }
 
 static void

@@ -124,6 +124,31 @@ int store_tls_read(const struct store *st, const char *name,
 int store_tls_remove(struct store *st, const char *name, const char *endpoint,
     const char *file, struct cm_err *err);
 
+/*
+ * Replace the files of a context's TLS endpoint as one set, swapped in
+ * with renameat2(RENAME_EXCHANGE) (see dirswap.h): the endpoint dir holds
+ * the old set or the new one, never a mix.  Other files are kept.  *oldp
+ * is the swapped-out directory (inside contexts/tls) for the caller to
+ * read and remove, or NULL.  Call with the lock held.
+ */
+struct dirswap_file;
+int store_tls_replace(struct store *st, const char *name, const char *endpoint,
+    const struct dirswap_file *files, size_t n, char **oldp,
+    struct cm_err *err);
+
+/*
+ * The same for many contexts at once (ca rotate): stage each context's
+ * new set unsynced, store_tls_sync once, commit each, store_tls_sync
+ * again.  One syncfs(2) instead of five fsyncs per context.
+ * store_tls_commit consumes `stage`, also on failure.
+ */
+int store_tls_stage(struct store *st, const char *name, const char *endpoint,
+    const struct dirswap_file *files, size_t n, char **stagep,
+    struct cm_err *err);
+int store_tls_commit(struct store *st, const char *name, const char *endpoint,
+    const char *stage, char **oldp, struct cm_err *err);
+int store_tls_sync(struct store *st, struct cm_err *err);
+
 /* {endpoint: [files...]} for inspect and export (new reference). */
 json_t *store_tls_material(const struct store *st, const char *name);
 

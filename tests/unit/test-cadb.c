@@ -1,0 +1,242 @@
+/* test-cadb.c: the CA database: round trips, signatures, hostile input. */
+#define UNIT_IMPLEMENTATION
+#include "unit.h"
+
+#include "cadb.h"
+
+static void
+fill(struct cadb *db)
+{
+	struct cadb_entry *e;
+
+	cadb_init(db);
+	db->crl_number = 7;
+	e = cadb_add(db);
+	free(e->serial);
+	e->serial = xstrdup("0A1B2C3D4E5F60718293");
+	e->kind = CERT_SERVER;
+	free(e->subject);
+	e->subject = xstrdup("CN=docker1");
+	strv_push(&e->sans, "DNS:docker1.example.com");
+	strv_push(&e->sans, "IP:192.0.2.7");
+	free(e->key_type);
+	e->key_type = xstrdup("ecdsa-p256");
+	e->not_before = 1700000000;
+	e->not_after = 1800000000;
+	e = cadb_add(db);
+	free(e->serial);
+	e->serial = xstrdup("7F00AA");
+	e->kind = CERT_CLIENT;
+	e->status = CADB_REVOKED;
+	e->revoked_at = 1750000000;
+	free(e->context);
+	e->context = xstrdup("prod.eu-1");
+	free(e->replaced_by);
+	e->replaced_by = xstrdup("0A1B2C3D4E5F60718293");
+	free(e->sha256);
+	e->sha256 = xstrdup("00112233445566778899aabbccddeeff"
+			    "00112233445566778899aabbccddeeff");
+	e->not_before = 1700000000;
+	e->not_after = 1700000000;
+}
+
+static void
+test_roundtrip(void **state)
+{
+	struct cadb db, back;
+	struct buf b, b2;
+	struct cm_err err;
+
+	(void)state;
+	fill(&db);
+	buf_init(&b, 0);
+	buf_init(&b2, 0);
+	assert_int_equal(cadb_encode(&db, &b), 0);
+	assert_int_equal(cadb_parse(b.data, b.len, &back, &err), 0);
+	assert_int_equal(back.n, 2);
+	assert_int_equal(back.crl_number, 7);
+	assert_string_equal(back.v[0].subject, "CN=docker1");
+	assert_int_equal(back.v[0].sans.n, 2);
+	assert_int_equal(back.v[1].status, CADB_REVOKED);
+	assert_int_equal(back.v[1].revoked_at, 1750000000);
+	assert_string_equal(back.v[1].context, "prod.eu-1");
+	assert_int_equal(cadb_encode(&back, &b2), 0);
+	assert_int_equal(b.len, b2.len);
+	assert_memory_equal(b.data, b2.data, b.len);
+	assert_ptr_equal(cadb_find(&back, "7f00aa"), &back.v[1]);
+	assert_null(cadb_find(&back, "7F00"));
+	cadb_release(&db);
+	cadb_release(&back);
+	buf_release(&b);
+	buf_release(&b2);
+}
+
+static void
+test_prefix(void **state)
+{
+	struct cadb db;
+	struct cadb_entry *e;
+	struct cm_err err;
+
+	(void)state;
+	fill(&db);
+	assert_int_equal(cadb_find_prefix(&db, "0a1b2c3d", &e, &err), 0);
+	assert_ptr_equal(e, &db.v[0]);
+	assert_int_equal(cadb_find_prefix(&db, "0A1B", &e, &err), ERR_NOTFOUND);
+	assert_int_equal(
+	    cadb_find_prefix(&db, "FFFFFFFF", &e, &err), ERR_NOTFOUND);
+	assert_int_equal(
+	    cadb_find_prefix(&db, "0A1B2C3Z", &e, &err), ERR_NOTFOUND);
+	free(db.v[1].serial);
+	db.v[1].serial = xstrdup("0A1B2C3D99");
+	assert_int_equal(
+	    cadb_find_prefix(&db, "0A1B2C3D", &e, &err), ERR_INVALID);
+	assert_non_null(strstr(err.msg, "ambiguous"));
+	cadb_release(&db);
+}
+
+static void
+test_signature(void **state)
+{
+	struct cadb db, back;
+	struct buf b;
+	struct cm_err err;
+	EVP_PKEY *k1, *k2;
+	size_t i;
+
+	(void)state;
+	fill(&db);
+	buf_init(&b, 0);
+	assert_int_equal(x509_keygen(KEY_ECDSA_P256, &k1, &err), 0);
+	assert_int_equal(x509_keygen(KEY_ED25519, &k2, &err), 0);
+	assert_int_equal(cadb_write(&db, k1, &b, &err), 0);
+	assert_int_equal(cadb_read(b.data, b.len, k1, &back, &err), 0);
+	assert_int_equal(back.n, 2);
+	cadb_release(&back);
+	assert_int_equal(
+	    cadb_read(b.data, b.len, k2, &back, &err), ERR_INVALID);
+	assert_non_null(strstr(err.msg, "signature does not match"));
+	/* any changed byte of the signed part is caught */
+	for (i = 0; i < b.len && b.data[i] != 's'; i += 7) {
+		b.data[i] ^= 1;
+		assert_int_not_equal(
+		    cadb_read(b.data, b.len, k1, &back, &err), 0);
+		b.data[i] ^= 1;
+	}
+	assert_int_equal(
+	    cadb_read(b.data, b.len - 1, k1, &back, &err), ERR_INVALID);
+	assert_int_equal(cadb_read(b.data, 10, k1, &back, &err), ERR_INVALID);
+	assert_int_equal(cadb_read("", 0, k1, &back, &err), ERR_INVALID);
+	assert_int_equal(
+	    cadb_read("signature: !!!!\n", 16, k1, &back, &err), ERR_INVALID);
+	assert_int_equal(back.n, 0);
+	EVP_PKEY_free(k1);
+	EVP_PKEY_free(k2);
+	cadb_release(&db);
+	buf_release(&b);
+}
+
+static void
+bad(const char *json, const char *msg_part)
+{
+	struct cadb db;
+	struct cm_err err;
+
+	err_init(&err);
+	if (cadb_parse(json, strlen(json), &db, &err) == 0)
+		fail_msg("accepted: %s", json);
+	if (strstr(err.msg, msg_part) == NULL)
+		fail_msg(
+		    "%s: message \"%s\" lacks \"%s\"", json, err.msg, msg_part);
+	assert_int_equal(db.n, 0);
+	assert_null(db.v);
+}
+
+#define ENTRY(extra)                                                           \
+	"{\"version\":1,\"certificates\":[{\"serial\":\"0A\",\"kind\":"        \
+	"\"client\",\"status\":\"valid\",\"subject\":\"CN=x\",\"notBefore\":"  \
+	"\"2025-01-01T00:00:00Z\",\"notAfter\":\"2025-02-01T00:00:00Z\"" extra \
+	"}]}"
+
+static void
+test_hostile(void **state)
+{
+	struct cadb db;
+	struct cm_err err;
+
+	(void)state;
+	assert_int_equal(
+	    cadb_parse(ENTRY(""), strlen(ENTRY("")), &db, &err), 0);
+	cadb_release(&db);
+	bad("", "line 1");
+	bad("[]", "not a JSON object");
+	bad("{\"version\":2,\"certificates\":[]}", "version");
+	bad("{\"version\":1}", "\"certificates\" is not a list");
+	bad("{\"version\":1,\"version\":1,\"certificates\":[]}", "duplicate");
+	bad("{\"version\":1,\"crlNumber\":-1,\"certificates\":[]}",
+	    "crlNumber");
+	bad("{\"version\":1,\"certificates\":[1]}",
+	    "certificate 1: not an object");
+	bad(ENTRY(",\"kind\":\"client\""), "duplicate");
+	bad("{\"version\":1,\"certificates\":[{\"serial\":\"0A\"}]}",
+	    "\"kind\" is missing");
+	bad(ENTRY(",\"sans\":[\"DNS:-x\"]"), "san 1");
+	bad(ENTRY(",\"sans\":\"DNS:x\""), "not a list");
+	bad(ENTRY(",\"context\":\"../x\""), "context");
+	bad(ENTRY(",\"context\":5"), "not a string");
+	bad(ENTRY(",\"sha256\":\"abc\""), "sha256");
+	bad(ENTRY(",\"replacedBy\":\"zz\""), "replacedBy");
+	bad(ENTRY(",\"keyType\":\"a\\u0001b\""), "control characters");
+	bad("{\"version\":1,\"certificates\":[{\"serial\":\"0a\",\"kind\":"
+	    "\"client\",\"status\":\"valid\",\"subject\":\"CN=x\","
+	    "\"notBefore\":\"2025-01-01T00:00:00Z\",\"notAfter\":"
+	    "\"2025-02-01T00:00:00Z\"}]}",
+	    "upper-case hex");
+	bad("{\"version\":1,\"certificates\":[{\"serial\":\"0A\",\"kind\":"
+	    "\"root\",\"status\":\"valid\",\"subject\":\"CN=x\","
+	    "\"notBefore\":\"2025-01-01T00:00:00Z\",\"notAfter\":"
+	    "\"2025-02-01T00:00:00Z\"}]}",
+	    "unknown kind");
+	bad("{\"version\":1,\"certificates\":[{\"serial\":\"0A\",\"kind\":"
+	    "\"client\",\"status\":\"revoked\",\"subject\":\"CN=x\","
+	    "\"notBefore\":\"2025-01-01T00:00:00Z\",\"notAfter\":"
+	    "\"2025-02-01T00:00:00Z\"}]}",
+	    "\"revokedAt\" is missing");
+	bad("{\"version\":1,\"certificates\":[{\"serial\":\"0A\",\"kind\":"
+	    "\"client\",\"status\":\"valid\",\"subject\":\"CN=x\","
+	    "\"notBefore\":\"2025-03-01T00:00:00Z\",\"notAfter\":"
+	    "\"2025-02-01T00:00:00Z\"}]}",
+	    "notAfter is before notBefore");
+	bad("{\"version\":1,\"certificates\":[{\"serial\":\"0A\",\"kind\":"
+	    "\"client\",\"status\":\"valid\",\"subject\":\"CN=x\","
+	    "\"notBefore\":\"yesterday\",\"notAfter\":"
+	    "\"2025-02-01T00:00:00Z\"}]}",
+	    "not a UTC time");
+	bad("{\"version\":1,\"certificates\":[" ENTRY("") "]}",
+	    "\"serial\" is missing");
+	{
+		/* the same serial twice */
+		const char *twice =
+		    "{\"version\":1,\"certificates\":[{\"serial\":\"0A\","
+		    "\"kind\":\"client\",\"status\":\"valid\",\"subject\":"
+		    "\"CN=x\",\"notBefore\":\"2025-01-01T00:00:00Z\","
+		    "\"notAfter\":\"2025-02-01T00:00:00Z\"},{\"serial\":\"0A\","
+		    "\"kind\":\"client\",\"status\":\"valid\",\"subject\":"
+		    "\"CN=x\",\"notBefore\":\"2025-01-01T00:00:00Z\","
+		    "\"notAfter\":\"2025-02-01T00:00:00Z\"}]}";
+		bad(twice, "appears twice");
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_prefix),
+		cmocka_unit_test(test_signature),
+		cmocka_unit_test(test_hostile),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
