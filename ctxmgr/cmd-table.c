@@ -29,6 +29,7 @@ extern const struct cmd_entry cmd_import_entry;
 /* audit */
 
 /* shell, completion, inventories */
+extern const struct cmd_entry cmd_shell_entry;
 
 /* misc */
 extern const struct cmd_entry cmd_help_entry;
@@ -49,6 +50,7 @@ const struct cmd_entry *const cmd_table[] = {
 	/* audit */
 
 	/* shell, completion, inventories */
+	&cmd_shell_entry,
 
 	/* misc */
 	&cmd_help_entry, &cmd_version_entry, NULL
