@@ -7,6 +7,8 @@
 #   make bench              benchmarks against the Docker CLI and OpenSSH
 #   make fuzz               libFuzzer harnesses (FUZZ_TIME seconds each)
 #   make install PREFIX=... binary, man page and completions
+#   make completions        regenerate completions/ and docs/ctxmgr.1 from
+#                           the command table (a test checks they match)
 
 CC ?= cc
 PREFIX ?= /usr/local
@@ -71,7 +73,8 @@ FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/%.c=%)
 FUZZ_REGRESS_BINS := $(FUZZ_NAMES:%=$(BUILD)/fuzz-regress/%)
 
 .PHONY: all deps check check-one unit integration fuzz-regress fuzz demo \
-	bench install format format-check clean distclean
+	bench install install-files completions format format-check clean \
+	distclean
 
 all: $(BIN)
 
@@ -153,9 +156,37 @@ demo: deps $(BIN)
 bench: deps $(BIN)
 	@CTXMGR=$(CURDIR)/$(BIN) bench/run
 
+# The generated files, written by the binary from its command table.
+GENERATED := completions/ctxmgr.bash completions/_ctxmgr \
+	completions/ctxmgr.fish docs/ctxmgr.1
+
+completions: $(BIN)
+	@mkdir -p completions
+	$(Q)$(BIN) completion bash >completions/ctxmgr.bash
+	$(Q)$(BIN) completion zsh >completions/_ctxmgr
+	$(Q)$(BIN) completion fish >completions/ctxmgr.fish
+	$(Q)$(BIN) manpage >docs/ctxmgr.1
+	@echo "completions: wrote $(GENERATED)"
+
 install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin
+	@$(MAKE) --no-print-directory install-files BIN=$(BIN)
+
+# install without building (the tests install a binary they were given);
+# the scripts and the man page come from that binary's own table
+SHARE := $(DESTDIR)$(PREFIX)/share
+install-files:
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/man/man1 \
+		$(SHARE)/bash-completion/completions \
+		$(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ctxmgr
+	$(BIN) manpage >$(SHARE)/man/man1/ctxmgr.1
+	$(BIN) completion bash >$(SHARE)/bash-completion/completions/ctxmgr
+	$(BIN) completion zsh >$(SHARE)/zsh/site-functions/_ctxmgr
+	$(BIN) completion fish >$(SHARE)/fish/vendor_completions.d/ctxmgr.fish
+	chmod 0644 $(SHARE)/man/man1/ctxmgr.1 \
+		$(SHARE)/bash-completion/completions/ctxmgr \
+		$(SHARE)/zsh/site-functions/_ctxmgr \
+		$(SHARE)/fish/vendor_completions.d/ctxmgr.fish
 
 FORMAT_SRCS = $(wildcard common/*.[ch] tunnel/*.[ch] keystore/*.[ch] \
 	audit/*.[ch] ctxmgr/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] \

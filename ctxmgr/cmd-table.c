@@ -30,6 +30,8 @@ extern const struct cmd_entry cmd_import_entry;
 
 /* shell, completion, inventories */
 extern const struct cmd_entry cmd_shell_entry;
+extern const struct cmd_entry cmd_completion_entry;
+extern const struct cmd_entry cmd_manpage_entry;
 
 /* misc */
 extern const struct cmd_entry cmd_help_entry;
@@ -50,7 +52,7 @@ const struct cmd_entry *const cmd_table[] = {
 	/* audit */
 
 	/* shell, completion, inventories */
-	&cmd_shell_entry,
+	&cmd_shell_entry, &cmd_completion_entry, &cmd_manpage_entry,
 
 	/* misc */
 	&cmd_help_entry, &cmd_version_entry, NULL
