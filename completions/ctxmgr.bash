@@ -7,7 +7,10 @@ _ctxmgr_subcommands()
 {
 	case $1 in
 	'')
-		_ctxmgr_r='create ls use show prompt inspect update rm rename export import shell completion help version'
+		_ctxmgr_r='create ls use show prompt inspect update rm rename export import shell completion config help version'
+		;;
+	'config')
+		_ctxmgr_r='show path'
 		;;
 	*) _ctxmgr_r='' ;;
 	esac
@@ -68,6 +71,8 @@ _ctxmgr_value()
 	'import --format') _ctxmgr_r='choice table' ;;
 	'shell --format') _ctxmgr_r='choice table' ;;
 	'completion --format') _ctxmgr_r='choice table' ;;
+	'config show --format') _ctxmgr_r='choice table json yaml' ;;
+	'config path --format') _ctxmgr_r='choice table' ;;
 	'help --format') _ctxmgr_r='choice table' ;;
 	'version --format') _ctxmgr_r='choice table json yaml' ;;
 	*)
@@ -98,6 +103,9 @@ _ctxmgr_args()
 	'import') _ctxmgr_r='2 file' ;;
 	'shell') _ctxmgr_r='0 none' ;;
 	'completion') _ctxmgr_r='1 choice bash zsh fish' ;;
+	'config') _ctxmgr_r='0 none' ;;
+	'config show') _ctxmgr_r='0 none' ;;
+	'config path') _ctxmgr_r='0 none' ;;
 	'help') _ctxmgr_r='3 command' ;;
 	'version') _ctxmgr_r='0 none' ;;
 	*) _ctxmgr_r='0 none' ;;
