@@ -7,7 +7,7 @@ _ctxmgr_subcommands()
 {
 	case $1 in
 	'')
-		_ctxmgr_r='create ls use show prompt inspect update rm rename export import shell completion config help version'
+		_ctxmgr_r='create ls use show prompt inspect update rm rename export import shell completion config import-hosts help version'
 		;;
 	'config')
 		_ctxmgr_r='show path'
@@ -28,6 +28,9 @@ _ctxmgr_flags()
 		;;
 	'rm')
 		_ctxmgr_r='--force'
+		;;
+	'import-hosts')
+		_ctxmgr_r='--dry-run --prefix --update'
 		;;
 	*) _ctxmgr_r='' ;;
 	esac
@@ -73,6 +76,8 @@ _ctxmgr_value()
 	'completion --format') _ctxmgr_r='choice table' ;;
 	'config show --format') _ctxmgr_r='choice table json yaml' ;;
 	'config path --format') _ctxmgr_r='choice table' ;;
+	'import-hosts --prefix' | 'import-hosts -p') _ctxmgr_r='none' ;;
+	'import-hosts --format') _ctxmgr_r='choice table json yaml' ;;
 	'help --format') _ctxmgr_r='choice table' ;;
 	'version --format') _ctxmgr_r='choice table json yaml' ;;
 	*)
@@ -106,6 +111,7 @@ _ctxmgr_args()
 	'config') _ctxmgr_r='0 none' ;;
 	'config show') _ctxmgr_r='0 none' ;;
 	'config path') _ctxmgr_r='0 none' ;;
+	'import-hosts') _ctxmgr_r='1 file' ;;
 	'help') _ctxmgr_r='3 command' ;;
 	'version') _ctxmgr_r='0 none' ;;
 	*) _ctxmgr_r='0 none' ;;
