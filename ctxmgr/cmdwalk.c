@@ -142,7 +142,7 @@ cmd_line_is_secret(int argc, char **argv)
 	const struct cmd_entry *e = NULL, *sub;
 	const struct cmd_flag *last;
 	const char *value;
-	int i, only_args = 0, nargs = 0;
+	int i, only_args = 0, nargs = 0, unknown = 0;
 
 	for (i = 0; i < argc; i++) {
 		const char *word = argv[i];
@@ -162,9 +162,14 @@ cmd_line_is_secret(int argc, char **argv)
 				return 1;
 			continue;
 		}
+		if (unknown)
+			continue;
 		if (e == NULL) {
-			if ((e = cmd_find(cmd_table, word)) == NULL)
-				return 0;
+			/* an unknown command: its options still count */
+			if ((e = cmd_find(cmd_table, word)) == NULL) {
+				unknown = 1;
+				continue;
+			}
 		} else if (nargs == 0 && e->subcommands != NULL &&
 		    (sub = cmd_find(e->subcommands, word)) != NULL)
 			e = sub;

@@ -334,7 +334,9 @@ run_command(struct cmd_ctx *ctx, int argc, char **argv)
 		r = cmd_main(ctx, argc, argv);
 		if (fflush(ctx->out) != 0 && r == 0)
 			r = 1;
-		exit(r);
+		fflush(ctx->errout);
+		/* the shell's own memory is the parent's to free */
+		_exit(r);
 	}
 	return shell_wait(pid);
 }
@@ -415,8 +417,11 @@ shell_run(struct cmd_ctx *parent)
 		} else
 			line = read_line_plain();
 		if (line == NULL) {
-			if (tty)
+			/* Ctrl-D at the prompt is a normal way out */
+			if (tty) {
 				fputc('\n', stdout);
+				status = 0;
+			}
 			break;
 		}
 		if (tty)
