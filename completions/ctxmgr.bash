@@ -154,7 +154,7 @@ _ctxmgr_offer()
 
 _ctxmgr()
 {
-	local cur=${COMP_WORDS[COMP_CWORD]} path='' word pending='' cfg=''
+	local cur=${COMP_WORDS[COMP_CWORD]} cmdpath='' word pending='' cfg=''
 	local args='' prefix='' kind max subs='' _ctxmgr_r
 	local -i i only=0 nargs=0
 	COMPREPLY=()
@@ -180,24 +180,24 @@ _ctxmgr()
 				[[ ${word%%=*} == --config ]] && cfg=${word#*=}
 				continue
 			fi
-			_ctxmgr_value "$path" "$word"
+			_ctxmgr_value "$cmdpath" "$word"
 			[[ -n $_ctxmgr_r ]] && pending=$word
 			continue
 		fi
 		if ((nargs == 0)); then
-			_ctxmgr_subcommands "$path"
+			_ctxmgr_subcommands "$cmdpath"
 			if [[ " $_ctxmgr_r " == *" $word "* ]]; then
-				path=${path:+$path }$word
+				cmdpath=${cmdpath:+$cmdpath }$word
 				continue
 			fi
-			[[ -z $path ]] && return 0
+			[[ -z $cmdpath ]] && return 0
 		fi
 		nargs+=1
 		args=${args:+$args }$word
 	done
 	[[ $cur == = ]] && cur=''
 	if [[ -z $pending ]] && ((!only)) && [[ $cur == --*=* ]]; then
-		_ctxmgr_value "$path" "${cur%%=*}"
+		_ctxmgr_value "$cmdpath" "${cur%%=*}"
 		[[ -z $_ctxmgr_r ]] && return 0
 		pending=${cur%%=*}
 		prefix=$pending=
@@ -205,24 +205,24 @@ _ctxmgr()
 	fi
 	if [[ -n $pending ]]; then
 		[[ $pending == - ]] && return 0
-		_ctxmgr_value "$path" "$pending"
+		_ctxmgr_value "$cmdpath" "$pending"
 		_ctxmgr_offer "$_ctxmgr_r" "$cfg" "$cur" "$prefix"
 		return 0
 	fi
 	if ((!only)) && [[ $cur == -* ]]; then
-		_ctxmgr_flags "$path"
+		_ctxmgr_flags "$cmdpath"
 		_ctxmgr_offer "choice $_ctxmgr_r" "$cfg" "$cur" ''
 		return 0
 	fi
 	if ((nargs == 0)); then
-		_ctxmgr_subcommands "$path"
+		_ctxmgr_subcommands "$cmdpath"
 		subs=$_ctxmgr_r
 	fi
-	if [[ -z $path ]]; then
+	if [[ -z $cmdpath ]]; then
 		_ctxmgr_offer none "$cfg" "$cur" '' "$subs"
 		return 0
 	fi
-	_ctxmgr_args "$path"
+	_ctxmgr_args "$cmdpath"
 	max=${_ctxmgr_r%% *}
 	kind=${_ctxmgr_r#* }
 	((max >= 0 && nargs >= max)) && kind=none

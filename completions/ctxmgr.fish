@@ -248,7 +248,7 @@ function __ctxmgr_complete
     set -l words (commandline -opc)
     set -l cur (commandline -ct)
     set -e words[1]
-    set -l path ''
+    set -l cmdpath ''
     set -l pending ''
     set -l cfg ''
     set -l args ''
@@ -270,16 +270,16 @@ function __ctxmgr_complete
                 test "$kv[1]" = --config; and set cfg $kv[2]
                 continue
             end
-            set -l v (__ctxmgr_value "$path" $word)
+            set -l v (__ctxmgr_value "$cmdpath" $word)
             test -n "$v"; and set pending $word
             continue
         end
         if test $nargs = 0
-            if contains -- $word (__ctxmgr_subcommands "$path" | string replace -r '\t.*' '')
-                set path (string trim -- "$path $word")
+            if contains -- $word (__ctxmgr_subcommands "$cmdpath" | string replace -r '\t.*' '')
+                set cmdpath (string trim -- "$cmdpath $word")
                 continue
             end
-            test -z "$path"; and return
+            test -z "$cmdpath"; and return
         end
         set nargs (math $nargs + 1)
         set args (string trim -- "$args $word")
@@ -287,25 +287,25 @@ function __ctxmgr_complete
     set -l prefix ''
     if test -z "$pending"; and test $only = 0; and string match -qr -- '^--.*=' $cur
         set -l kv (string split -m 1 = -- $cur)
-        set -l v (__ctxmgr_value "$path" $kv[1])
+        set -l v (__ctxmgr_value "$cmdpath" $kv[1])
         test -z "$v"; and return
         set pending $kv[1]
         set prefix $kv[1]=
         set cur $kv[2]
     end
     if test -n "$pending"
-        __ctxmgr_offer (__ctxmgr_value "$path" $pending) "$cfg" "$cur" "$prefix"
+        __ctxmgr_offer (__ctxmgr_value "$cmdpath" $pending) "$cfg" "$cur" "$prefix"
         return
     end
     if test $only = 0; and string match -q -- '-*' $cur
-        __ctxmgr_flags "$path"
+        __ctxmgr_flags "$cmdpath"
         return
     end
     if test $nargs = 0
-        __ctxmgr_subcommands "$path"
+        __ctxmgr_subcommands "$cmdpath"
     end
-    test -z "$path"; and return
-    set -l spec (string split -m 1 ' ' -- (__ctxmgr_args "$path"))
+    test -z "$cmdpath"; and return
+    set -l spec (string split -m 1 ' ' -- (__ctxmgr_args "$cmdpath"))
     if test $spec[1] -ge 0; and test $nargs -ge $spec[1]
         return
     end
