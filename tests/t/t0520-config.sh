@@ -63,7 +63,7 @@ test_expect_success 'an empty file is fine' '
 '
 
 bad() {
-	printf "$1" >"$CFG" &&
+	printf -- "$1" >"$CFG" &&
 	test_expect_code 1 ctxmgr config show >out 2>err &&
 	test_grep -F "ctxmgr: $CFG:$2" err &&
 	test "$(wc -l <err)" = 1 &&
