@@ -217,6 +217,7 @@ own_host(struct reader *rd, const struct ynode *m, const struct defaults *df)
 {
 	const char *name, *host, *user = NULL, *s, *socket = NULL;
 	const struct ynode *v;
+	struct defaults urldf;
 	struct inv_host *h;
 	long long port = 0;
 	int r;
@@ -234,6 +235,13 @@ own_host(struct reader *rd, const struct ynode *m, const struct defaults *df)
 		    name);
 	if ((r = text(rd, v, "host", &host)) != 0)
 		return r;
+	if (strstr(host, "://") != NULL) {
+		/* a URL carries its own user, port and socket */
+		memset(&urldf, 0, sizeof(urldf));
+		urldf.identity = df->identity;
+		urldf.tags = df->tags;
+		df = &urldf;
+	}
 	if ((v = pick(m, "user", df->user)) != NULL &&
 	    (r = text(rd, v, "user", &user)) != 0)
 		return r;
