@@ -114,6 +114,26 @@ add_kind(struct completion *c, enum complete_kind kind, const char *choices,
 	}
 }
 
+/* The values of a flag; --format offers what the command accepts. */
+static void
+add_flag_value(struct completion *c, const struct cmd_entry *e,
+    const struct cmd_flag *f, const char *config_dir, int shell)
+{
+	static const char *const names[] = { "table", "json", "yaml", "sarif" };
+	unsigned fmts;
+	size_t i;
+
+	if (strcmp(f->name, "format") == 0 && f->complete == COMPLETE_CHOICE &&
+	    e != NULL && e->exec != NULL) {
+		fmts = e->formats ? e->formats : FMTS_DEFAULT;
+		for (i = 0; i < nitems(names); i++)
+			if (fmts & FMT_BIT(i))
+				add(c, names[i]);
+		return;
+	}
+	add_kind(c, f->complete, f->choices, config_dir, shell);
+}
+
 /* "help ca iss<TAB>": the arguments of help are a command path. */
 static void
 add_help_path(struct completion *c, char **args, int nargs, int shell)
@@ -148,8 +168,7 @@ complete_line(const char *config_dir, char **words, int n, int shell,
 		config_dir = w.config_dir;
 	e = w.entry;
 	if (w.pending != NULL) {
-		add_kind(out, w.pending->complete, w.pending->choices,
-		    config_dir, shell);
+		add_flag_value(out, e, w.pending, config_dir, shell);
 		return;
 	}
 	if (shell && n > 1 && strcmp(words[0], "docker") == 0) {
