@@ -722,11 +722,10 @@ static int parse_group(struct ansible *a, const struct ynode *key,
     const struct ynode *body, const char *parent, int depth);
 
 static int
-group_hosts(struct ansible *a, struct agroup *g, const struct ynode *hosts)
+group_hosts(struct ansible *a, const char *gname, const struct ynode *hosts)
 {
 	struct reader *rd = a->rd;
 	struct strv names = { 0 };
-	const char *gname = g->name;
 	size_t i, j;
 	int r = 0;
 
@@ -739,25 +738,30 @@ group_hosts(struct ansible *a, struct agroup *g, const struct ynode *hosts)
 	for (i = 0; i < hosts->n && r == 0; i++) {
 		const struct ynode *k = hosts->items[2 * i];
 		const struct ynode *v = hosts->items[2 * i + 1];
-		if (!ynode_is_null(v) && v->type != YNODE_MAP)
-			return ydoc_error(rd->d, v, rd->err, ERR_INVALID,
+		if (!ynode_is_null(v) && v->type != YNODE_MAP) {
+			r = ydoc_error(rd->d, v, rd->err, ERR_INVALID,
 			    "the variables of host \"%s\" must be a mapping, "
 			    "not %s",
 			    k->value, ynode_kind(v));
-		if (str_has_ctrl(k->value) || k->len == 0)
-			return ydoc_error(rd->d, k, rd->err, ERR_INVALID,
+			break;
+		}
+		if (str_has_ctrl(k->value) || k->len == 0) {
+			r = ydoc_error(rd->d, k, rd->err, ERR_INVALID,
 			    "a host name must not be empty or hold control "
 			    "characters");
+			break;
+		}
 		strv_free(&names);
-		if ((r = inventory_expand_range(
-			 k->value, INVENTORY_MAX_HOSTS, &names, rd->err)) != 0)
-			return ydoc_error(
+		if ((r = inventory_expand_range(k->value, INVENTORY_MAX_HOSTS,
+			 &names, rd->err)) != 0) {
+			r = ydoc_error(
 			    rd->d, k, rd->err, r, "%s", rd->err->msg);
+			break;
+		}
 		for (j = 0; j < names.n && r == 0; j++) {
 			struct ahost *h = host_get(a, names.v[j], k, &r);
 			if (h == NULL)
 				break;
-			/* g may move when groups grow: use the name */
 			strv_add_unique(&h->groups, gname);
 			if (!ynode_is_null(v))
 				push_vars(&h->vars, &h->nvars, v);
@@ -823,8 +827,7 @@ parse_group(struct ansible *a, const struct ynode *key,
 		g = group_get(a, name, key, &r);
 		push_vars(&g->vars, &g->nvars, v);
 	}
-	if ((r = group_hosts(a, group_get(a, name, key, &r),
-		 ynode_get(body, "hosts"))) != 0)
+	if ((r = group_hosts(a, name, ynode_get(body, "hosts"))) != 0)
 		goto out;
 	if ((v = ynode_get(body, "children")) != NULL && !ynode_is_null(v)) {
 		if (v->type != YNODE_MAP) {
