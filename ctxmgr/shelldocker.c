@@ -50,40 +50,36 @@ shell_docker(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct docker_target t;
 	pid_t pid;
-	int status;
 
 	(void)argc;
-	err_init(&ctx->err);
-	if (resolve_target(ctx, &t) != 0) {
-		fprintf(ctx->errout, "ctxmgr: %s\n", ctx->err.msg);
-		return 1;
-	}
 	fflush(ctx->out);
 	fflush(ctx->errout);
 	if ((pid = fork()) < 0) {
 		fprintf(
 		    ctx->errout, "ctxmgr: cannot fork: %s\n", strerror(errno));
-		status = 1;
-		goto out;
+		return 1;
 	}
-	if (pid == 0) {
-		shell_child_signals();
-		setenv("DOCKER_CONFIG", ctx->config_dir, 1);
-		if (t.host != NULL) {
-			setenv("DOCKER_HOST", t.host, 1);
-			unsetenv("DOCKER_CONTEXT");
-		} else if (t.context != NULL) {
-			setenv("DOCKER_CONTEXT", t.context, 1);
-			unsetenv("DOCKER_HOST");
-		}
-		execvp("docker", argv);
-		fprintf(
-		    stderr, "ctxmgr: cannot run docker: %s\n", strerror(errno));
-		_exit(127);
+	if (pid != 0)
+		return shell_wait(pid);
+	/*
+	 * In the child: finding the context (and starting a tunnel) may
+	 * take a while, and Ctrl-C must be able to stop it.
+	 */
+	shell_child_signals();
+	err_init(&ctx->err);
+	if (resolve_target(ctx, &t) != 0) {
+		fprintf(ctx->errout, "ctxmgr: %s\n", ctx->err.msg);
+		_exit(1);
 	}
-	status = shell_wait(pid);
-out:
-	free(t.context);
-	free(t.host);
-	return status;
+	setenv("DOCKER_CONFIG", ctx->config_dir, 1);
+	if (t.host != NULL) {
+		setenv("DOCKER_HOST", t.host, 1);
+		unsetenv("DOCKER_CONTEXT");
+	} else if (t.context != NULL) {
+		setenv("DOCKER_CONTEXT", t.context, 1);
+		unsetenv("DOCKER_HOST");
+	}
+	execvp("docker", argv);
+	fprintf(stderr, "ctxmgr: cannot run docker: %s\n", strerror(errno));
+	_exit(127);
 }
