@@ -54,10 +54,16 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # resolving libcrypto's symbols at every start cost about 0.3 ms, which
 # matters for `ctxmgr prompt` on every shell prompt (docs/ARCHITECTURE.md).
 # STATIC_LIBS=0 links them dynamically.
+#
+# readline and libtinfo too: loading them costs every command about 0.2 ms
+# (bench/shell.sh).  Readline's archive defines an xmalloc of its own, so
+# the build links a copy whose xmalloc is renamed.
 STATIC_LIBS ?= 1
+RL_STATIC :=
 ifeq ($(STATIC_LIBS),1)
-PKG_LIBS := -Wl,-Bstatic -lssl -lcrypto -ljansson -lyaml \
-	-Wl,-Bdynamic -lzxcvbn -lreadline -ldl -lpthread
+RL_STATIC := $(DEPS)/libreadline-ctxmgr.a
+PKG_LIBS := $(RL_STATIC) -Wl,-Bstatic -lssl -lcrypto -ljansson -lyaml \
+	-ltinfo -Wl,-Bdynamic -lzxcvbn -ldl -lpthread
 else
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lzxcvbn
 endif
@@ -95,6 +101,11 @@ deps:
 $(LIBSSH2_ENV):
 	@scripts/build-libssh2 $(DEPS)
 
+$(DEPS)/libreadline-ctxmgr.a:
+	@mkdir -p $(dir $@)
+	$(Q)objcopy --redefine-sym xmalloc=ctxmgr_rl_xmalloc \
+		"$$($(CC) -print-file-name=libreadline.a)" $@
+
 $(BUILD)/obj/%.o: %.c $(LIBSSH2_ENV)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $<"
@@ -104,18 +115,19 @@ $(LIBRARY): $(LIB_OBJS)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-$(BIN): $(MAIN_OBJ) $(LIBRARY)
+$(BIN): $(MAIN_OBJ) $(LIBRARY) $(RL_STATIC)
 	@[ "$(V)" = 1 ] || echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBRARY) $(LIBS)
 	@echo "built $@ with $$(cat $(LIBSSH2_ENV))"
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBRARY)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBRARY) $(RL_STATIC)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBRARY) $(LIBS) \
 		$(ALL_LDFLAGS) $$($(PKG_CONFIG) --libs cmocka)
 
-$(BUILD)/fuzz-regress/%: tests/fuzz/%.c tests/fuzz/regress-main.c $(LIBRARY)
+$(BUILD)/fuzz-regress/%: tests/fuzz/%.c tests/fuzz/regress-main.c $(LIBRARY) \
+    $(RL_STATIC)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/regress-main.c $(LIBRARY) \
@@ -154,7 +166,7 @@ $(FUZZ_BUILD)/obj/%.o: %.c $(LIBSSH2_ENV)
 	@[ "$(V)" = 1 ] || echo "  CLANG   $<"
 	$(Q)clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
-$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS)
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS) $(RL_STATIC)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
 		$(FUZZ_LIB_OBJS) $(LIBS)
 
