@@ -169,6 +169,18 @@ test_expect_success 'exit N leaves with status N' '
 	test "$(tmux_wait_exit)" = 3 && tmux_stop
 '
 
+test_expect_success 'commands print exactly what they print on the command line' '
+	for line in "ls" "ls --format json" "ls -q" "inspect prod staging" \
+		"inspect --format yaml prod" "show --format json" "help use" \
+		"config show" "completion fish" "use nosuch" "rm" "--version"; do
+		cli_rc=0 && sh_rc=0 &&
+		{ ctxmgr $line >cli.out 2>cli.err || cli_rc=$?; } &&
+		{ echo "$line" | ctxmgr shell >sh.out 2>sh.err || sh_rc=$?; } &&
+		test_cmp cli.out sh.out && test_cmp cli.err sh.err &&
+			test $cli_rc = $sh_rc || { echo "differs: $line"; exit 1; }
+	done
+'
+
 test_expect_success 'lines on stdin run without a terminal' '
 	printf "show\nuse staging\nnosuch\nprompt\n" | ctxmgr shell >out 2>err &&
 	printf "default\nstaging\nstaging\n" >expect &&
