@@ -222,7 +222,6 @@ attempted_completion(const char *text, int start, int end)
 		m = rl_completion_matches(text, dir_generator);
 		break;
 	case COMPLETE_WORDS:
-		/* a value after "--flag=" must not end in a space twice */
 		m = rl_completion_matches(text, comp_generator);
 		break;
 	}
