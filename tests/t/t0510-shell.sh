@@ -83,7 +83,8 @@ test_expect_success 'the prompt follows use' '
 '
 
 test_expect_success 'Ctrl-C cancels the line being typed' '
-	tmux_type "rm -f prod" && tmux_keys C-c &&
+	tmux_type "rm -f prod" && tmux_wait_cursor "$P rm -f prod" &&
+	tmux_keys C-c &&
 	tmux_wait "rm -f prod\^C" &&
 	tmux_wait_cursor "$P" &&
 	tmux_keys Enter && tmux_wait_cursor "$P" &&
@@ -94,7 +95,10 @@ test_expect_success 'Ctrl-C stops a running command, not the shell' '
 	ctxmgr create hang --host ssh://x@hang.example.com -q >/dev/null &&
 	mkfifo "$TRASH/fifo" &&
 	tmux_type "import-hosts $TRASH/fifo" && tmux_keys Enter &&
-	sleep 0.3 && tmux_keys C-c &&
+	pane_pid=$(tmux -S "$TMUX_SOCK" display -p "#{pane_pid}") &&
+	shell_pid=$(pgrep -P "$pane_pid") &&
+	wait_for 10 pgrep -P "$shell_pid" &&
+	tmux_keys C-c &&
 	tmux_wait_cursor "$P" &&
 	tmux_type "show" && tmux_keys Enter &&
 	tmux_wait_cursor "$P"
