@@ -7,6 +7,8 @@
 #   make bench              benchmarks against the Docker CLI and OpenSSH
 #   make fuzz               libFuzzer harnesses (FUZZ_TIME seconds each)
 #   make install PREFIX=... binary, man page and completions
+#   make completions        regenerate completions/ and docs/ctxmgr.1 from
+#                           the command table (a test checks they match)
 
 CC ?= cc
 PREFIX ?= /usr/local
@@ -50,10 +52,16 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # resolving libcrypto's symbols at every start cost about 0.3 ms, which
 # matters for `ctxmgr prompt` on every shell prompt (docs/ARCHITECTURE.md).
 # STATIC_LIBS=0 links them dynamically.
+#
+# readline and libtinfo too: loading them costs every command about 0.2 ms
+# (bench/shell.sh).  Readline's archive defines an xmalloc of its own, so
+# the build links a copy whose xmalloc is renamed.
 STATIC_LIBS ?= 1
+RL_STATIC :=
 ifeq ($(STATIC_LIBS),1)
-PKG_LIBS := -Wl,-Bstatic -lssl -lcrypto -ljansson -lyaml \
-	-Wl,-Bdynamic -lzxcvbn -lreadline -ldl -lpthread
+RL_STATIC := $(DEPS)/libreadline-ctxmgr.a
+PKG_LIBS := $(RL_STATIC) -Wl,-Bstatic -lssl -lcrypto -ljansson -lyaml \
+	-ltinfo -Wl,-Bdynamic -lzxcvbn -ldl -lpthread
 else
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lzxcvbn
 endif
@@ -82,7 +90,8 @@ FUZZ_NAMES ?= $(FUZZ_SRCS:tests/fuzz/%.c=%)
 FUZZ_REGRESS_BINS := $(FUZZ_NAMES:%=$(BUILD)/fuzz-regress/%)
 
 .PHONY: all deps check check-one unit integration fuzz-regress fuzz demo \
-	bench install format format-check clean distclean
+	bench install install-files completions format format-check clean \
+	distclean
 
 all: $(BIN)
 
@@ -91,6 +100,11 @@ deps:
 
 $(LIBSSH2_ENV):
 	@scripts/build-libssh2 $(DEPS)
+
+$(DEPS)/libreadline-ctxmgr.a:
+	@mkdir -p $(dir $@)
+	$(Q)objcopy --redefine-sym xmalloc=ctxmgr_rl_xmalloc \
+		"$$($(CC) -print-file-name=libreadline.a)" $@
 
 $(BUILD)/obj/%.o: %.c $(LIBSSH2_ENV)
 	@mkdir -p $(dir $@)
@@ -101,12 +115,12 @@ $(LIBRARY): $(LIB_OBJS)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-$(BIN): $(MAIN_OBJ) $(LIBRARY)
+$(BIN): $(MAIN_OBJ) $(LIBRARY) $(RL_STATIC)
 	@[ "$(V)" = 1 ] || echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBRARY) $(LIBS)
 	@echo "built $@ with $$(cat $(LIBSSH2_ENV))"
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBRARY)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBRARY) $(RL_STATIC)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBRARY) $(LIBS) \
@@ -118,7 +132,8 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c $(LIBRARY)
 	@[ "$(V)" = 1 ] || echo "  CC      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBRARY) $(LIBS) $(ALL_LDFLAGS)
 
-$(BUILD)/fuzz-regress/%: tests/fuzz/%.c tests/fuzz/regress-main.c $(LIBRARY)
+$(BUILD)/fuzz-regress/%: tests/fuzz/%.c tests/fuzz/regress-main.c $(LIBRARY) \
+    $(RL_STATIC)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/regress-main.c $(LIBRARY) \
@@ -157,7 +172,7 @@ $(FUZZ_BUILD)/obj/%.o: %.c $(LIBSSH2_ENV)
 	@[ "$(V)" = 1 ] || echo "  CLANG   $<"
 	$(Q)clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
-$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS)
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS) $(RL_STATIC)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
 		$(FUZZ_LIB_OBJS) $(LIBS)
 
@@ -170,9 +185,37 @@ demo: deps $(BIN)
 bench: deps $(BIN)
 	@CTXMGR=$(CURDIR)/$(BIN) bench/run
 
+# The generated files, written by the binary from its command table.
+GENERATED := completions/ctxmgr.bash completions/_ctxmgr \
+	completions/ctxmgr.fish docs/ctxmgr.1
+
+completions: $(BIN)
+	@mkdir -p completions
+	$(Q)$(BIN) completion bash >completions/ctxmgr.bash
+	$(Q)$(BIN) completion zsh >completions/_ctxmgr
+	$(Q)$(BIN) completion fish >completions/ctxmgr.fish
+	$(Q)$(BIN) manpage >docs/ctxmgr.1
+	@echo "completions: wrote $(GENERATED)"
+
 install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin
+	@$(MAKE) --no-print-directory install-files BIN=$(BIN)
+
+# install without building (the tests install a binary they were given);
+# the scripts and the man page come from that binary's own table
+SHARE := $(DESTDIR)$(PREFIX)/share
+install-files:
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/man/man1 \
+		$(SHARE)/bash-completion/completions \
+		$(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ctxmgr
+	$(BIN) manpage >$(SHARE)/man/man1/ctxmgr.1
+	$(BIN) completion bash >$(SHARE)/bash-completion/completions/ctxmgr
+	$(BIN) completion zsh >$(SHARE)/zsh/site-functions/_ctxmgr
+	$(BIN) completion fish >$(SHARE)/fish/vendor_completions.d/ctxmgr.fish
+	chmod 0644 $(SHARE)/man/man1/ctxmgr.1 \
+		$(SHARE)/bash-completion/completions/ctxmgr \
+		$(SHARE)/zsh/site-functions/_ctxmgr \
+		$(SHARE)/fish/vendor_completions.d/ctxmgr.fish
 
 FORMAT_SRCS = $(wildcard common/*.[ch] tunnel/*.[ch] keystore/*.[ch] \
 	audit/*.[ch] ctxmgr/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] \

@@ -37,6 +37,11 @@ extern const struct cmd_entry cmd_ca_entry;
 /* audit */
 
 /* shell, completion, inventories */
+extern const struct cmd_entry cmd_shell_entry;
+extern const struct cmd_entry cmd_completion_entry;
+extern const struct cmd_entry cmd_manpage_entry;
+extern const struct cmd_entry cmd_config_entry;
+extern const struct cmd_entry cmd_import_hosts_entry;
 
 /* misc */
 extern const struct cmd_entry cmd_help_entry;
@@ -61,6 +66,8 @@ const struct cmd_entry *const cmd_table[] = {
 	/* audit */
 
 	/* shell, completion, inventories */
+	&cmd_shell_entry, &cmd_completion_entry, &cmd_manpage_entry,
+	&cmd_config_entry, &cmd_import_hosts_entry,
 
 	/* misc */
 	&cmd_help_entry, &cmd_version_entry, NULL

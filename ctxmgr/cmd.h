@@ -37,7 +37,11 @@ struct cmd_flag {
 	const char *metavar; /* "FILE"; NULL for booleans */
 	const char *help;
 	const char *choices; /* "a|b|c" for COMPLETE_CHOICE */
+	unsigned attrs; /* FLAG_ATTR_* */
 };
+
+/* cmd_flag.attrs */
+#define FLAG_ATTR_SECRET 0x01 /* the value is a secret: never in history */
 
 struct cmd_argspec {
 	int min;
@@ -138,6 +142,35 @@ const struct strv *args_get_all(const struct cmd_args *a, const char *flag);
 /* Integer flag value or `def` when absent (parsing checked it already). */
 long long args_get_int(
     const struct cmd_args *a, const char *flag, long long def);
+
+/*
+ * 1 if a command line (words after "ctxmgr") carries a secret: a
+ * CMD_SECRET command, or a flag marked FLAG_ATTR_SECRET or whose name
+ * says passphrase, password or secret.  The shell never stores such
+ * lines in its history.
+ */
+int cmd_line_is_secret(int argc, char **argv);
+
+/*
+ * Walk a command line as the parser would, without running anything:
+ * the command reached (NULL when none yet), its path ("ca issue"), the
+ * number of positional arguments, and the flag still waiting for its
+ * value at the end (NULL when none).  Unknown words stop nothing.
+ */
+struct cmd_walk {
+	const struct cmd_entry *entry;
+	char path[128];
+	int nargs;
+	int only_args; /* "--" was seen */
+	const struct cmd_flag *pending; /* flag whose value comes next */
+	const char *config_dir; /* --config given on the line, or NULL */
+	int unknown_command; /* the first word is not a command */
+};
+void cmd_walk(int argc, char **argv, struct cmd_walk *w);
+
+/* Find a flag by long name among an entry's flags, then the globals. */
+const struct cmd_flag *cmd_flag_find(
+    const struct cmd_entry *e, const char *name, size_t len);
 
 /* Exit status of an exec return value (see cmd_main). */
 int cmd_exit_status(int r);

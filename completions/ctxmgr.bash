@@ -1,0 +1,237 @@
+# bash completion for ctxmgr, generated from its command table by
+# "ctxmgr completion bash" -- do not edit; run "make completions" instead.
+# Context names come from "ctxmgr ls -q" when you press Tab.
+
+# The subcommands of a command path ("" is the top level).
+_ctxmgr_subcommands()
+{
+	case $1 in
+	'')
+		_ctxmgr_r='create ls use show prompt inspect update rm rename export import shell completion config import-hosts help version'
+		;;
+	'config')
+		_ctxmgr_r='show path'
+		;;
+	*) _ctxmgr_r='' ;;
+	esac
+}
+
+# The options of a command path, then the global ones.
+_ctxmgr_flags()
+{
+	case $1 in
+	'create')
+		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --from --use'
+		;;
+	'update')
+		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --clear-tls'
+		;;
+	'rm')
+		_ctxmgr_r='--force'
+		;;
+	'import-hosts')
+		_ctxmgr_r='--dry-run --prefix --update'
+		;;
+	*) _ctxmgr_r='' ;;
+	esac
+	_ctxmgr_r+=' --config --context --format --quiet --no-color --verbose --version --help'
+}
+
+# What the value of an option is: context, file, dir, "choice A B...", none;
+# empty for options that take no value.
+_ctxmgr_value()
+{
+	case "$1 $2" in
+	'create --host' | 'create -H') _ctxmgr_r='none' ;;
+	'create --description' | 'create -d') _ctxmgr_r='none' ;;
+	'create --docker') _ctxmgr_r='none' ;;
+	'create --ca') _ctxmgr_r='file' ;;
+	'create --cert') _ctxmgr_r='file' ;;
+	'create --key') _ctxmgr_r='file' ;;
+	'create --identity' | 'create -i') _ctxmgr_r='file' ;;
+	'create --strict-host-key-checking') _ctxmgr_r='choice yes accept-new no' ;;
+	'create --tunnel-mode') _ctxmgr_r='choice auto streamlocal dial-stdio' ;;
+	'create --from') _ctxmgr_r='context' ;;
+	'create --format') _ctxmgr_r='choice table json yaml' ;;
+	'ls --format') _ctxmgr_r='choice table json yaml' ;;
+	'use --format') _ctxmgr_r='choice table json yaml' ;;
+	'show --format') _ctxmgr_r='choice table json yaml' ;;
+	'prompt --format') _ctxmgr_r='choice table' ;;
+	'inspect --format') _ctxmgr_r='choice json yaml' ;;
+	'update --host' | 'update -H') _ctxmgr_r='none' ;;
+	'update --description' | 'update -d') _ctxmgr_r='none' ;;
+	'update --docker') _ctxmgr_r='none' ;;
+	'update --ca') _ctxmgr_r='file' ;;
+	'update --cert') _ctxmgr_r='file' ;;
+	'update --key') _ctxmgr_r='file' ;;
+	'update --identity' | 'update -i') _ctxmgr_r='file' ;;
+	'update --strict-host-key-checking') _ctxmgr_r='choice yes accept-new no' ;;
+	'update --tunnel-mode') _ctxmgr_r='choice auto streamlocal dial-stdio' ;;
+	'update --format') _ctxmgr_r='choice table json yaml' ;;
+	'rm --format') _ctxmgr_r='choice table' ;;
+	'rename --format') _ctxmgr_r='choice table' ;;
+	'export --format') _ctxmgr_r='choice table' ;;
+	'import --format') _ctxmgr_r='choice table' ;;
+	'shell --format') _ctxmgr_r='choice table' ;;
+	'completion --format') _ctxmgr_r='choice table' ;;
+	'config show --format') _ctxmgr_r='choice table json yaml' ;;
+	'config path --format') _ctxmgr_r='choice table' ;;
+	'import-hosts --prefix' | 'import-hosts -p') _ctxmgr_r='none' ;;
+	'import-hosts --format') _ctxmgr_r='choice table json yaml' ;;
+	'help --format') _ctxmgr_r='choice table' ;;
+	'version --format') _ctxmgr_r='choice table json yaml' ;;
+	*)
+		case $2 in
+		--config) _ctxmgr_r='dir' ;;
+		--context | -c) _ctxmgr_r='context' ;;
+		--format) _ctxmgr_r='choice table json yaml sarif' ;;
+		*) _ctxmgr_r='' ;;
+		esac
+		;;
+	esac
+}
+
+# A command's arguments: the most it takes (-1: any) and their kind.
+_ctxmgr_args()
+{
+	case $1 in
+	'create') _ctxmgr_r='1 none' ;;
+	'ls') _ctxmgr_r='0 none' ;;
+	'use') _ctxmgr_r='1 context' ;;
+	'show') _ctxmgr_r='0 none' ;;
+	'prompt') _ctxmgr_r='0 none' ;;
+	'inspect') _ctxmgr_r='-1 context' ;;
+	'update') _ctxmgr_r='1 context' ;;
+	'rm') _ctxmgr_r='-1 context' ;;
+	'rename') _ctxmgr_r='2 context' ;;
+	'export') _ctxmgr_r='2 context' ;;
+	'import') _ctxmgr_r='2 file' ;;
+	'shell') _ctxmgr_r='0 none' ;;
+	'completion') _ctxmgr_r='1 choice bash zsh fish' ;;
+	'config') _ctxmgr_r='0 none' ;;
+	'config show') _ctxmgr_r='0 none' ;;
+	'config path') _ctxmgr_r='0 none' ;;
+	'import-hosts') _ctxmgr_r='1 file' ;;
+	'help') _ctxmgr_r='3 command' ;;
+	'version') _ctxmgr_r='0 none' ;;
+	*) _ctxmgr_r='0 none' ;;
+	esac
+}
+
+_ctxmgr_contexts()
+{
+	local bin=${COMP_WORDS[0]}
+	[[ $bin == '~/'* ]] && bin=$HOME/${bin#'~/'}
+	if [[ -n $1 ]]; then
+		"$bin" --config "$1" ls -q 2>/dev/null
+	else
+		"$bin" ls -q 2>/dev/null
+	fi
+}
+
+# Offer the words of a completion kind: context, file, dir, command,
+# "choice A B...", none.  $2 config dir, $3 the prefix typed, $4 what
+# goes before each word ("--flag="), $5 extra words.
+_ctxmgr_offer()
+{
+	local words=$5
+	case $1 in
+	context) words+=" $(_ctxmgr_contexts "$2")" ;;
+	choice\ *) words+=" ${1#choice }" ;;
+	file | dir)
+		compopt -o filenames 2>/dev/null
+		if [[ $1 == dir ]]; then
+			mapfile -t COMPREPLY < <(compgen -d -- "$3")
+		else
+			mapfile -t COMPREPLY < <(compgen -W "$words" -- "$3"
+				compgen -f -- "$3")
+		fi
+		return
+		;;
+	esac
+	mapfile -t COMPREPLY < <(compgen -P "$4" -W "$words" -- "$3")
+}
+
+_ctxmgr()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} cmdpath='' word pending='' cfg=''
+	local args='' prefix='' kind max subs='' _ctxmgr_r
+	local -i i only=0 nargs=0
+	COMPREPLY=()
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		word=${COMP_WORDS[i]}
+		if [[ -n $pending ]]; then
+			# "--flag=value" arrives as "--flag" "=" "value"
+			[[ $word == = ]] && continue
+			[[ $pending == --config ]] && cfg=$word
+			pending=''
+			continue
+		fi
+		if [[ $word == = ]]; then
+			pending=-
+			continue
+		fi
+		if ((!only)) && [[ $word == -- ]]; then
+			only=1
+			continue
+		fi
+		if ((!only)) && [[ $word == -?* ]]; then
+			if [[ $word == --*=* ]]; then
+				[[ ${word%%=*} == --config ]] && cfg=${word#*=}
+				continue
+			fi
+			_ctxmgr_value "$cmdpath" "$word"
+			[[ -n $_ctxmgr_r ]] && pending=$word
+			continue
+		fi
+		if ((nargs == 0)); then
+			_ctxmgr_subcommands "$cmdpath"
+			if [[ " $_ctxmgr_r " == *" $word "* ]]; then
+				cmdpath=${cmdpath:+$cmdpath }$word
+				continue
+			fi
+			[[ -z $cmdpath ]] && return 0
+		fi
+		nargs+=1
+		args=${args:+$args }$word
+	done
+	[[ $cur == = ]] && cur=''
+	if [[ -z $pending ]] && ((!only)) && [[ $cur == --*=* ]]; then
+		_ctxmgr_value "$cmdpath" "${cur%%=*}"
+		[[ -z $_ctxmgr_r ]] && return 0
+		pending=${cur%%=*}
+		prefix=$pending=
+		cur=${cur#*=}
+	fi
+	if [[ -n $pending ]]; then
+		[[ $pending == - ]] && return 0
+		_ctxmgr_value "$cmdpath" "$pending"
+		_ctxmgr_offer "$_ctxmgr_r" "$cfg" "$cur" "$prefix"
+		return 0
+	fi
+	if ((!only)) && [[ $cur == -* ]]; then
+		_ctxmgr_flags "$cmdpath"
+		_ctxmgr_offer "choice $_ctxmgr_r" "$cfg" "$cur" ''
+		return 0
+	fi
+	if ((nargs == 0)); then
+		_ctxmgr_subcommands "$cmdpath"
+		subs=$_ctxmgr_r
+	fi
+	if [[ -z $cmdpath ]]; then
+		_ctxmgr_offer none "$cfg" "$cur" '' "$subs"
+		return 0
+	fi
+	_ctxmgr_args "$cmdpath"
+	max=${_ctxmgr_r%% *}
+	kind=${_ctxmgr_r#* }
+	((max >= 0 && nargs >= max)) && kind=none
+	if [[ $kind == command ]]; then
+		_ctxmgr_subcommands "$args"
+		kind="choice $_ctxmgr_r"
+	fi
+	_ctxmgr_offer "$kind" "$cfg" "$cur" '' "$subs"
+	return 0
+}
+
+complete -F _ctxmgr ctxmgr
