@@ -7,7 +7,22 @@ _ctxmgr_subcommands()
 {
 	case $1 in
 	'')
-		_ctxmgr_r='create ls use show prompt inspect update rm rename export import shell completion config import-hosts help version'
+		_ctxmgr_r='create ls use show prompt inspect update rm rename export import tunnel env exec ping keys password ca shell completion config import-hosts help version'
+		;;
+	'tunnel')
+		_ctxmgr_r='start stop ls'
+		;;
+	'keys')
+		_ctxmgr_r='check gen'
+		;;
+	'password')
+		_ctxmgr_r='check'
+		;;
+	'ca')
+		_ctxmgr_r='init issue rotate ls revoke crl'
+		;;
+	'ca issue')
+		_ctxmgr_r='server client'
 		;;
 	'config')
 		_ctxmgr_r='show path'
@@ -28,6 +43,48 @@ _ctxmgr_flags()
 		;;
 	'rm')
 		_ctxmgr_r='--force'
+		;;
+	'tunnel start')
+		_ctxmgr_r='--foreground --listen --mode --accept-new --no-ping'
+		;;
+	'tunnel stop')
+		_ctxmgr_r='--all'
+		;;
+	'env')
+		_ctxmgr_r='--unset --shell'
+		;;
+	'ping')
+		_ctxmgr_r='--mode --accept-new'
+		;;
+	'keys check')
+		_ctxmgr_r='--strict'
+		;;
+	'keys gen')
+		_ctxmgr_r='--type --bits --comment --passphrase-file --no-passphrase --rounds --allow-weak'
+		;;
+	'password check')
+		_ctxmgr_r='--user --min-score --stdin --strict'
+		;;
+	'ca init')
+		_ctxmgr_r='--dir --cn --key-type --days --passphrase-file --allow-weak --kdf-iterations'
+		;;
+	'ca issue server')
+		_ctxmgr_r='--dir --passphrase-file --cn --san --days --key-type --out'
+		;;
+	'ca issue client')
+		_ctxmgr_r='--dir --passphrase-file --cn --days --key-type'
+		;;
+	'ca rotate')
+		_ctxmgr_r='--dir --passphrase-file --all --renew-before --dry-run --force'
+		;;
+	'ca ls')
+		_ctxmgr_r='--dir --all'
+		;;
+	'ca revoke')
+		_ctxmgr_r='--dir --passphrase-file'
+		;;
+	'ca crl')
+		_ctxmgr_r='--dir --passphrase-file --out --days'
 		;;
 	'import-hosts')
 		_ctxmgr_r='--dry-run --prefix --update'
@@ -72,6 +129,61 @@ _ctxmgr_value()
 	'rename --format') _ctxmgr_r='choice table' ;;
 	'export --format') _ctxmgr_r='choice table' ;;
 	'import --format') _ctxmgr_r='choice table' ;;
+	'tunnel start --listen') _ctxmgr_r='none' ;;
+	'tunnel start --mode') _ctxmgr_r='choice auto streamlocal dial-stdio' ;;
+	'tunnel start --format') _ctxmgr_r='choice table json yaml' ;;
+	'tunnel stop --format') _ctxmgr_r='choice table json yaml' ;;
+	'tunnel ls --format') _ctxmgr_r='choice table json yaml' ;;
+	'env --shell') _ctxmgr_r='choice sh fish' ;;
+	'env --format') _ctxmgr_r='choice table json yaml' ;;
+	'exec --format') _ctxmgr_r='choice table json yaml' ;;
+	'ping --mode') _ctxmgr_r='choice auto streamlocal dial-stdio' ;;
+	'ping --format') _ctxmgr_r='choice table json yaml' ;;
+	'keys check --format') _ctxmgr_r='choice table json yaml' ;;
+	'keys gen --type' | 'keys gen -t') _ctxmgr_r='choice ed25519 ecdsa rsa' ;;
+	'keys gen --bits' | 'keys gen -b') _ctxmgr_r='none' ;;
+	'keys gen --comment' | 'keys gen -C') _ctxmgr_r='none' ;;
+	'keys gen --passphrase-file') _ctxmgr_r='file' ;;
+	'keys gen --rounds' | 'keys gen -a') _ctxmgr_r='none' ;;
+	'keys gen --format') _ctxmgr_r='choice table json yaml' ;;
+	'password check --user' | 'password check -u') _ctxmgr_r='none' ;;
+	'password check --min-score') _ctxmgr_r='none' ;;
+	'password check --format') _ctxmgr_r='choice table json yaml' ;;
+	'ca init --dir') _ctxmgr_r='dir' ;;
+	'ca init --cn') _ctxmgr_r='none' ;;
+	'ca init --key-type' | 'ca init -t') _ctxmgr_r='choice ecdsa-p256 ecdsa-p384 ed25519 rsa-3072 rsa-4096' ;;
+	'ca init --days') _ctxmgr_r='none' ;;
+	'ca init --passphrase-file') _ctxmgr_r='file' ;;
+	'ca init --kdf-iterations') _ctxmgr_r='none' ;;
+	'ca init --format') _ctxmgr_r='choice table json yaml' ;;
+	'ca issue server --dir') _ctxmgr_r='dir' ;;
+	'ca issue server --passphrase-file') _ctxmgr_r='file' ;;
+	'ca issue server --cn') _ctxmgr_r='none' ;;
+	'ca issue server --san') _ctxmgr_r='none' ;;
+	'ca issue server --days') _ctxmgr_r='none' ;;
+	'ca issue server --key-type' | 'ca issue server -t') _ctxmgr_r='choice ecdsa-p256 ecdsa-p384 ed25519 rsa-3072 rsa-4096' ;;
+	'ca issue server --out' | 'ca issue server -o') _ctxmgr_r='dir' ;;
+	'ca issue server --format') _ctxmgr_r='choice table json yaml' ;;
+	'ca issue client --dir') _ctxmgr_r='dir' ;;
+	'ca issue client --passphrase-file') _ctxmgr_r='file' ;;
+	'ca issue client --cn') _ctxmgr_r='none' ;;
+	'ca issue client --days') _ctxmgr_r='none' ;;
+	'ca issue client --key-type' | 'ca issue client -t') _ctxmgr_r='choice ecdsa-p256 ecdsa-p384 ed25519 rsa-3072 rsa-4096' ;;
+	'ca issue client --format') _ctxmgr_r='choice table json yaml' ;;
+	'ca rotate --dir') _ctxmgr_r='dir' ;;
+	'ca rotate --passphrase-file') _ctxmgr_r='file' ;;
+	'ca rotate --renew-before') _ctxmgr_r='none' ;;
+	'ca rotate --format') _ctxmgr_r='choice table json yaml' ;;
+	'ca ls --dir') _ctxmgr_r='dir' ;;
+	'ca ls --format') _ctxmgr_r='choice table json yaml' ;;
+	'ca revoke --dir') _ctxmgr_r='dir' ;;
+	'ca revoke --passphrase-file') _ctxmgr_r='file' ;;
+	'ca revoke --format') _ctxmgr_r='choice table json yaml' ;;
+	'ca crl --dir') _ctxmgr_r='dir' ;;
+	'ca crl --passphrase-file') _ctxmgr_r='file' ;;
+	'ca crl --out' | 'ca crl -o') _ctxmgr_r='file' ;;
+	'ca crl --days') _ctxmgr_r='none' ;;
+	'ca crl --format') _ctxmgr_r='choice table json yaml' ;;
 	'shell --format') _ctxmgr_r='choice table' ;;
 	'completion --format') _ctxmgr_r='choice table' ;;
 	'config show --format') _ctxmgr_r='choice table json yaml' ;;
@@ -106,6 +218,27 @@ _ctxmgr_args()
 	'rename') _ctxmgr_r='2 context' ;;
 	'export') _ctxmgr_r='2 context' ;;
 	'import') _ctxmgr_r='2 file' ;;
+	'tunnel') _ctxmgr_r='0 none' ;;
+	'tunnel start') _ctxmgr_r='1 context' ;;
+	'tunnel stop') _ctxmgr_r='1 context' ;;
+	'tunnel ls') _ctxmgr_r='0 none' ;;
+	'env') _ctxmgr_r='1 context' ;;
+	'exec') _ctxmgr_r='-1 context' ;;
+	'ping') _ctxmgr_r='1 context' ;;
+	'keys') _ctxmgr_r='0 none' ;;
+	'keys check') _ctxmgr_r='-1 file' ;;
+	'keys gen') _ctxmgr_r='1 file' ;;
+	'password') _ctxmgr_r='0 none' ;;
+	'password check') _ctxmgr_r='0 none' ;;
+	'ca') _ctxmgr_r='0 none' ;;
+	'ca init') _ctxmgr_r='0 none' ;;
+	'ca issue') _ctxmgr_r='0 none' ;;
+	'ca issue server') _ctxmgr_r='0 none' ;;
+	'ca issue client') _ctxmgr_r='1 context' ;;
+	'ca rotate') _ctxmgr_r='-1 context' ;;
+	'ca ls') _ctxmgr_r='0 none' ;;
+	'ca revoke') _ctxmgr_r='1 context' ;;
+	'ca crl') _ctxmgr_r='0 none' ;;
 	'shell') _ctxmgr_r='0 none' ;;
 	'completion') _ctxmgr_r='1 choice bash zsh fish' ;;
 	'config') _ctxmgr_r='0 none' ;;
