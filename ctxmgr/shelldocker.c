@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "shelldocker.h"
+#include "sshctx.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -19,7 +20,7 @@ resolve_target(struct cmd_ctx *ctx, struct docker_target *t)
 	enum context_source src;
 	struct context *c = NULL;
 	struct store st;
-	char *name = NULL;
+	char *name = NULL, *sock = NULL;
 	int r;
 
 	memset(t, 0, sizeof(*t));
@@ -34,12 +35,19 @@ resolve_target(struct cmd_ctx *ctx, struct docker_target *t)
 	if ((r = store_load(&st, name, &c, &ctx->err)) != 0)
 		goto out;
 	/*
-	 * ssh:// contexts go through Docker's own ssh transport here; once
-	 * the tunnel module is in, its socket is used instead.
+	 * ssh:// contexts go through their ctxmgr tunnel (started when none
+	 * runs), not through Docker's ssh transport with an ssh process per
+	 * connection; other contexts are Docker's to use as they are.
 	 */
-	t->context = xstrdup(name);
+	if (c->host != NULL && strncmp(c->host, "ssh://", 6) == 0) {
+		if ((r = cmd_tunnel_socket(ctx, name, &sock)) != 0)
+			goto out;
+		t->host = xasprintf("unix://%s", sock);
+	} else
+		t->context = xstrdup(name);
 out:
 	context_free(c);
+	free(sock);
 	free(name);
 	store_release(&st);
 	return r;

@@ -2,6 +2,7 @@
 test_description='docker lines in ctxmgr shell reach the current context'
 . "$(dirname "$0")/../lib/test-lib.sh"
 . "$TEST_LIB_DIR/lib-tmux.sh"
+. "$TEST_LIB_DIR/lib-tunnel.sh"
 
 use_dockerd
 
@@ -56,6 +57,38 @@ test_expect_success 'docker line on an ssh:// context reaches the remote daemon'
 	ctxmgr create viassh --host ssh://box -q >/dev/null &&
 	echo "docker version --format {{.Server.Version}}" |
 		ctxmgr --context viassh shell >out 2>err &&
+	test_atexit "\"$CTXMGR\" tunnel stop --all >/dev/null 2>&1" &&
 	test "$(cat out)" = "$(docker -H "unix://$DOCKERD_SOCK" version --format {{.Server.Version}})"
+'
+
+test_expect_success 'the docker line went through a ctxmgr tunnel, which is reused' '
+	ctxmgr tunnel ls -q >names &&
+	echo viassh >want && test_cmp want names &&
+	pid=$(tunnel_pid viassh) &&
+	printf "%s\n" "docker info --format {{.Name}}" \
+		"docker version --format {{.Server.Version}}" |
+		ctxmgr --context viassh shell >out 2>err &&
+	test "$(wc -l <out)" = 2 &&
+	test "$(tunnel_pid viassh)" = "$pid" &&
+	test "$(tunnel_field viassh Connected)" = True &&
+	ctxmgr tunnel ls -q >names && test_cmp want names
+'
+
+test_expect_success 'a changed host key: clear error, no tunnel, the shell goes on' '
+	start_sshd other &&
+	ctxmgr create spoofed --host "ssh://$SSH_USER@127.0.0.1:$SSHD_PORT" -q >/dev/null &&
+	cp "$HOME/.ssh/known_hosts" kh.save &&
+	ssh-keygen -q -t ed25519 -N "" -f fakehost &&
+	grep -v "^\[127.0.0.1\]:$SSHD_PORT " kh.save >"$HOME/.ssh/known_hosts" &&
+	echo "[127.0.0.1]:$SSHD_PORT $(cut -d" " -f1,2 fakehost.pub)" \
+		>>"$HOME/.ssh/known_hosts" &&
+	printf "%s\n" "docker version" "show" |
+		ctxmgr --context spoofed shell >out 2>err &&
+	cp kh.save "$HOME/.ssh/known_hosts" &&
+	test_grep -i "host key" err &&
+	test_grep -x spoofed out &&
+	! test_grep -q "Server" out &&
+	ctxmgr tunnel ls -q >names &&
+	! test_grep -qx spoofed names
 '
 test_done
