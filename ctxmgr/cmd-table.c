@@ -27,6 +27,7 @@ extern const struct cmd_entry cmd_import_entry;
 /* TLS CA */
 
 /* audit */
+extern const struct cmd_entry cmd_audit_entry;
 
 /* shell, completion, inventories */
 
@@ -47,6 +48,7 @@ const struct cmd_entry *const cmd_table[] = {
 	/* TLS CA */
 
 	/* audit */
+	&cmd_audit_entry,
 
 	/* shell, completion, inventories */
 
