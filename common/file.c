@@ -241,10 +241,13 @@ out:
 int
 dir_ensure(const char *path, mode_t mode, struct cm_err *err)
 {
-	char *p = xstrdup(path), *s;
+	char *p, *s;
 	struct stat st;
 	int r = 0;
 
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0; /* the common case: nothing to create */
+	p = xstrdup(path);
 	for (s = p + 1;; s++) {
 		if (*s != '/' && *s != '\0')
 			continue;

@@ -3,9 +3,8 @@
 
 #include <time.h>
 
-#include <openssl/evp.h>
-
 #include "err.h"
+#include "sha256.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -13,11 +12,14 @@ void
 sha256_hex(const void *data, size_t len, char out[65])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	struct sha256_ctx c;
+	unsigned char md[32];
+	int i;
 
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	for (i = 0; i < mdlen && i < 32; i++) {
+	sha256_init(&c);
+	sha256_update(&c, data, len);
+	sha256_final(&c, md);
+	for (i = 0; i < 32; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 0xf];
 	}

@@ -251,20 +251,28 @@ dockercfg_set_current(const char *data, size_t len, const char *name,
 			pos = m[i].val_end;
 			continue;
 		}
-		/* remove the member with the separator before it, or the
-		 * one after it when it is the first member */
-		size_t cut_from, cut_to;
-		if (i > 0) {
-			cut_from = m[i - 1].val_end;
+		/*
+		 * Remove the member with the separator after the kept member
+		 * before it; when none is kept before it, up to the next kept
+		 * member; when none is kept at all, everything inside {}.
+		 */
+		size_t cut_from, cut_to, j;
+		int prev = -1, next = -1;
+		for (j = 0; j < i; j++)
+			if (!m[j].is_current)
+				prev = (int)j;
+		for (j = i + 1; j < (size_t)n && next < 0; j++)
+			if (!m[j].is_current)
+				next = (int)j;
+		if (prev >= 0) {
+			cut_from = m[prev].val_end;
 			cut_to = m[i].val_end;
-		} else {
+		} else if (next >= 0) {
 			cut_from = m[i].start;
-			cut_to = (size_t)n > 1 ? m[1].start : m[i].val_end;
-			if ((size_t)n == 1) {
-				/* keep the text around the only member tidy */
-				cut_from = open + 1;
-				cut_to = close;
-			}
+			cut_to = m[next].start;
+		} else {
+			cut_from = open + 1;
+			cut_to = close;
 		}
 		if (cut_from < pos)
 			cut_from = pos;

@@ -3,6 +3,7 @@
 
 #include "gojson.h"
 #include "output.h"
+#include "util.h"
 #include "xmalloc.h"
 #include "yamlout.h"
 
@@ -34,6 +35,8 @@ output_safe(const char *s)
 	struct buf b;
 	const unsigned char *p;
 
+	if (!str_has_ctrl(s))
+		return xstrdup(s);
 	buf_init(&b, 0);
 	for (p = (const unsigned char *)s; *p != '\0'; p++)
 		if (*p < 0x20 || *p == 0x7f)

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include "dockercfg.h"
 #include "file.h"
 #include "gojson.h"
+#include "metascan.h"
 #include "store.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -143,12 +145,6 @@ context_default(void)
 	return c;
 }
 
-static char *
-json_strdup(const json_t *v)
-{
-	return xstrndup(json_string_value(v), json_string_length(v));
-}
-
 /* Go struct field matching: exact or ASCII case-insensitive. */
 static int
 key_folds(const char *key, const char *field)
@@ -160,110 +156,51 @@ int
 context_parse_meta(
     const char *data, size_t len, struct context **cp, struct cm_err *err)
 {
-	struct context *c = NULL;
-	json_t *v = NULL, *name, *meta, *eps, *docker, *item;
+	struct meta_summary sum;
+	struct context *c;
+	json_t *v = NULL, *meta, *eps, *docker, *item;
 	const char *key;
 	int r;
 
 	*cp = NULL;
-	if ((r = gojson_parse(data, len, &v, err)) != 0)
+	/* the typed fields, Go's way (the last matching key wins) */
+	if ((r = meta_scan(data, len, &sum, err)) != 0)
+		return r;
+	/* everything else, kept as it is, through jansson */
+	if ((r = gojson_parse(data, len, &v, err)) != 0) {
+		meta_summary_free(&sum);
 		return err_prefix(err, "invalid meta.json");
-	if (!json_is_object(v)) {
-		r = err_set(
-		    err, ERR_INVALID, "invalid meta.json: not a JSON object");
-		goto out;
-	}
-	name = gojson_get_fold(v, "Name");
-	if (name != NULL && !json_is_string(name) && !json_is_null(name)) {
-		r = err_set(err, ERR_INVALID,
-		    "invalid meta.json: Name is not a string");
-		goto out;
 	}
 	c = context_new(NULL);
-	if (json_is_string(name)) {
-		free(c->name);
-		c->name = json_strdup(name);
-	}
+	free(c->name);
+	c->name = sum.name;
+	c->description = sum.description;
+	c->host = sum.host;
+	c->skip_tls_verify = sum.skip_tls_verify;
 
 	meta = gojson_get_fold(v, "Metadata");
-	if (meta != NULL && !json_is_null(meta)) {
-		if (!json_is_object(meta)) {
-			r = err_set(err, ERR_INVALID,
-			    "invalid meta.json: Metadata is not an object");
-			goto out;
-		}
-		json_object_foreach(meta, key, item)
-		{
-			if (strcmp(key, "Description") == 0) {
-				if (!json_is_string(item)) {
-					r = err_set(err, ERR_INVALID,
-					    "invalid meta.json: Description is "
-					    "not a string");
-					goto out;
-				}
-				if (json_string_length(item) > 0)
-					c->description = json_strdup(item);
-				continue;
-			}
-			json_object_set_nocheck(c->metadata, key, item);
-		}
-	}
+	json_object_foreach(meta, key, item) if (strcmp(key, "Description") !=
+	    0) json_object_set_nocheck(c->metadata, key, item);
 
 	c->has_docker = 0;
 	eps = gojson_get_fold(v, "Endpoints");
-	if (eps != NULL && !json_is_null(eps)) {
-		if (!json_is_object(eps)) {
-			r = err_set(err, ERR_INVALID,
-			    "invalid meta.json: Endpoints is not an object");
-			goto out;
-		}
-		json_object_foreach(eps, key, item) if (strcmp(key, "docker") !=
-		    0) json_object_set_nocheck(c->endpoints, key, item);
-		docker = json_object_get(eps, "docker");
-		if (docker != NULL && !json_is_null(docker)) {
-			json_t *host, *skip;
-			if (!json_is_object(docker)) {
-				r = err_set(err, ERR_INVALID,
-				    "invalid meta.json: the docker endpoint is "
-				    "not an object");
-				goto out;
-			}
-			c->has_docker = 1;
-			host = gojson_get_fold(docker, "Host");
-			skip = gojson_get_fold(docker, "SkipTLSVerify");
-			if (host != NULL && !json_is_string(host) &&
-			    !json_is_null(host)) {
-				r = err_set(err, ERR_INVALID,
-				    "invalid meta.json: Host is not a string");
-				goto out;
-			}
-			if (skip != NULL && !json_is_boolean(skip) &&
-			    !json_is_null(skip)) {
-				r = err_set(err, ERR_INVALID,
-				    "invalid meta.json: SkipTLSVerify is not a "
-				    "boolean");
-				goto out;
-			}
-			if (json_is_string(host) && json_string_length(host))
-				c->host = json_strdup(host);
-			c->skip_tls_verify = json_is_true(skip);
-			json_object_foreach(
-			    docker, key, item) if (!key_folds(key, "Host") &&
-			    !key_folds(key, "SkipTLSVerify"))
-			    json_object_set_nocheck(c->docker_extra, key, item);
-		}
+	json_object_foreach(eps, key, item) if (strcmp(key, "docker") != 0)
+	    json_object_set_nocheck(c->endpoints, key, item);
+	docker = json_object_get(eps, "docker");
+	if (json_is_object(docker)) {
+		c->has_docker = 1;
+		json_object_foreach(
+		    docker, key, item) if (!key_folds(key, "Host") &&
+		    !key_folds(key, "SkipTLSVerify"))
+		    json_object_set_nocheck(c->docker_extra, key, item);
 	}
 
 	json_object_foreach(v, key, item) if (!key_folds(key, "Name") &&
 	    !key_folds(key, "Metadata") && !key_folds(key, "Endpoints"))
 	    json_object_set_nocheck(c->top_extra, key, item);
-	*cp = c;
-	c = NULL;
-	r = 0;
-out:
-	context_free(c);
 	json_decref(v);
-	return r;
+	*cp = c;
+	return 0;
 }
 
 /* Sorted copy of `extra` merged into `dst` (keys of dst win). */
@@ -470,15 +407,52 @@ cmp_context(const void *a, const void *b)
 	return strcmp(ca->name, cb->name);
 }
 
+/* One listing entry from a meta.json file, with the fast scanner. */
+static struct context *
+list_entry(const char *dirname, const char *path)
+{
+	struct meta_summary sum;
+	struct context *c;
+	struct cm_err e;
+	struct buf b;
+	char hex[65];
+	int r;
+
+	buf_init(&b, STORE_META_MAX);
+	r = file_read(path, STORE_META_MAX, FILE_NOFOLLOW, &b, &e);
+	if (r == ERR_NOTFOUND) {
+		buf_release(&b);
+		return NULL; /* a folder without meta.json is not a context */
+	}
+	if (r == 0)
+		r = meta_scan(b.data, b.len, &sum, &e);
+	buf_release(&b);
+	if (r != 0) {
+		c = context_new(dirname);
+		c->error = xstrdup(e.msg);
+		return c;
+	}
+	/* a light entry: no JSON trees, so it cannot be saved */
+	c = xcalloc(1, sizeof(*c));
+	c->name = sum.name;
+	c->description = sum.description;
+	c->host = sum.host;
+	c->skip_tls_verify = sum.skip_tls_verify;
+	sha256_hex(c->name, strlen(c->name), hex);
+	if (strcmp(hex, dirname) != 0)
+		c->error = xstrdup("meta.json is stored under another "
+				   "context's folder");
+	return c;
+}
+
 int
 store_list(const struct store *st, struct context ***listp, size_t *np,
     struct cm_err *err)
 {
 	struct context **list = NULL, *c;
 	struct dirent *de;
-	struct cm_err e2;
 	size_t n = 0, cap = 0;
-	char hex[65];
+	char *path;
 	DIR *d;
 
 	*listp = NULL;
@@ -486,28 +460,13 @@ store_list(const struct store *st, struct context ***listp, size_t *np,
 	if ((d = opendir(st->meta_root)) == NULL && errno != ENOENT)
 		return err_sys(err, "cannot read \"%s\"", st->meta_root);
 	while (d != NULL && (de = readdir(d)) != NULL) {
-		char *dir, *path;
 		if (de->d_name[0] == '.')
 			continue;
-		dir = path_join(st->meta_root, de->d_name);
-		path = path_join(dir, "meta.json");
-		if (!file_exists(path)) {
-			free(path);
-			free(dir);
-			continue;
-		}
-		err_init(&e2);
-		if (load_file(path, NULL, &c, &e2) != 0) {
-			c = context_new(de->d_name);
-			c->error = xstrdup(e2.msg);
-		} else {
-			sha256_hex(c->name, strlen(c->name), hex);
-			if (strcmp(hex, de->d_name) != 0)
-				c->error = xstrdup("meta.json is stored under "
-						   "another context's folder");
-		}
+		path = xasprintf("%s/%s/meta.json", st->meta_root, de->d_name);
+		c = list_entry(de->d_name, path);
 		free(path);
-		free(dir);
+		if (c == NULL)
+			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			list = xreallocarray(list, cap, sizeof(*list));
@@ -545,6 +504,10 @@ store_save(
 	int r;
 
 	buf_init(&b, STORE_META_MAX);
+	if (c->metadata == NULL)
+		return err_set(err, ERR_INVALID,
+		    "context \"%s\" is a listing entry: load it to save it",
+		    c->name);
 	if ((r = context_name_check(c->name, err)) != 0)
 		goto out;
 	dir = store_meta_dir(st, c->name);
@@ -910,7 +873,9 @@ store_get_previous(const struct store *st, char **namep, struct cm_err *err)
 	}
 	if (r == 0) {
 		buf_rtrim(&b);
-		if (b.len > 0)
+		if (b.len > 0 &&
+		    (strcmp(b.data, STORE_DEFAULT_NAME) == 0 ||
+			context_name_check(b.data, NULL) == 0))
 			*namep = buf_detach(&b, NULL);
 	}
 	buf_release(&b);
@@ -921,13 +886,23 @@ int
 store_set_previous(struct store *st, const char *name, struct cm_err *err)
 {
 	char *path, *text;
-	int r;
+	int fd, r = 0;
 
 	if ((r = store_state_dir(st, err)) != 0)
 		return r;
 	path = path_join(st->state_dir, "previous");
 	text = xasprintf("%s\n", name ? name : STORE_DEFAULT_NAME);
-	r = file_write_atomic(path, text, strlen(text), 0600, 0, err);
+	/*
+	 * A convenience for `use -`, rewritten in place under the store lock:
+	 * no temporary file, no fsync.  A torn write reads back as an invalid
+	 * name, which store_get_previous ignores.
+	 */
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || fd_write_all(fd, text, strlen(text)) != 0 ||
+	    ftruncate(fd, (off_t)strlen(text)) != 0)
+		r = err_sys(err, "cannot write \"%s\"", path);
+	if (fd >= 0)
+		close(fd);
 	free(text);
 	free(path);
 	return r;

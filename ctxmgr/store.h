@@ -95,7 +95,9 @@ int store_load(const struct store *st, const char *name, struct context **cp,
 
 /*
  * Every stored context, sorted by name, plus the default one; a broken
- * meta.json becomes an entry with `error` set, never a failure.
+ * meta.json becomes an entry with `error` set, never a failure.  Entries
+ * carry name, description, host and skip_tls_verify only (read with the
+ * fast scanner); store_load a context for its settings and extra keys.
  */
 int store_list(const struct store *st, struct context ***listp, size_t *np,
     struct cm_err *err);

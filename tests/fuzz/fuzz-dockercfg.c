@@ -32,7 +32,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dockercfg_set_current(in, size, NULL, &out, &err) == 0) {
 		cur = NULL;
 		if (out.len > 0 &&
-		    (v = json_loadb(out.data, out.len, JSON_ALLOW_NUL, NULL)) ==
+		    (v = json_loadb(out.data, out.len,
+			 JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, NULL)) ==
 			NULL &&
 		    strspn(out.data, " \t\r\n") != out.len)
 			abort();

@@ -74,6 +74,13 @@ test_remove(void **state)
 	expect_set("{\"currentContext\":\"a\"}", NULL, "{}");
 	expect_set("{\"b\":2}", NULL, "{\"b\":2}");
 	expect_set("", NULL, "");
+	/* several members fold to currentContext: all go, commas stay right */
+	expect_set("{\"currentContext\":\"a\",\"CurrentContext\":\"a\","
+		   "\"x\":1,\"currentcontext\":\"b\"}",
+	    NULL, "{\"x\":1}");
+	expect_set(
+	    "{\"x\":1,\"currentContext\":\"a\",\"CurrentContext\":\"a\"}", NULL,
+	    "{\"x\":1}");
 }
 
 static void

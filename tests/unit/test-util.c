@@ -1,0 +1,75 @@
+/* test-util.c: SHA-256 against OpenSSL, small helpers. */
+#define UNIT_IMPLEMENTATION
+#include "unit.h"
+
+#include <openssl/evp.h>
+
+#include "sha256.h"
+#include "util.h"
+
+static void
+test_sha256_vectors(void **state)
+{
+	char hex[65];
+
+	(void)state;
+	sha256_hex("", 0, hex);
+	assert_string_equal(hex,
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b"
+	    "934ca495991b7852b855");
+	sha256_hex("foo", 3, hex);
+	assert_string_equal(hex,
+	    "2c26b46b68ffc68ff99b453c1d30413413422d706483"
+	    "bfa0f98a5e886266e7ae");
+}
+
+static void
+test_sha256_matches_openssl(void **state)
+{
+	unsigned char data[300], ours[32], theirs[32];
+	struct sha256_ctx c;
+	unsigned int n;
+	size_t len, i, split;
+
+	(void)state;
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i * 131 + 7);
+	/* every length across block boundaries, fed in two pieces */
+	for (len = 0; len <= sizeof(data); len++) {
+		split = len / 3;
+		sha256_init(&c);
+		sha256_update(&c, data, split);
+		sha256_update(&c, data + split, len - split);
+		sha256_final(&c, ours);
+		EVP_Digest(data, len, theirs, &n, EVP_sha256(), NULL);
+		assert_memory_equal(ours, theirs, 32);
+	}
+}
+
+static void
+test_helpers(void **state)
+{
+	long long v;
+
+	(void)state;
+	assert_int_equal(str_distance("craete", "create"), 1);
+	assert_int_equal(str_distance("ls", "rm"), 2);
+	assert_true(str_has_ctrl("a\x1b"));
+	assert_false(str_has_ctrl("caf\xc3\xa9"));
+	assert_int_equal(parse_int("42", 0, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(parse_int("4x", 0, 100, &v), ERR_INVALID);
+	assert_int_equal(parse_int("101", 0, 100, &v), ERR_INVALID);
+	assert_int_equal(parse_int("", 0, 100, &v), ERR_INVALID);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sha256_vectors),
+		cmocka_unit_test(test_sha256_matches_openssl),
+		cmocka_unit_test(test_helpers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
