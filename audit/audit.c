@@ -497,8 +497,8 @@ audit_daemon(
 	else
 		host_thread(&a);
 
-	if (!a.api.reached)
-		report_error(a.r, NULL, "Engine API: %s", a.api.err);
+	if (a.api.reached && a.api.version == NULL)
+		report_error(a.r, NULL, "%s", a.api.version_err);
 	if (a.host.err[0] != '\0' && a.host.have)
 		report_error(a.r, NULL, "%s", a.host.err);
 	checks_exposure(&a);

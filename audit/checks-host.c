@@ -82,6 +82,21 @@ probe_findings(struct audit_ctx *a)
 	}
 }
 
+/* The daemon's version as major * 100 + minor (2010), or -1. */
+static int
+daemon_version(const struct audit_ctx *a)
+{
+	const char *v;
+	int maj, min;
+
+	if (a->api.version == NULL ||
+	    jget_str(a->api.version, "Version", &v) != 1 ||
+	    sscanf(v, "%d.%d", &maj, &min) != 2 || maj < 0 || min < 0 ||
+	    min > 99)
+		return -1;
+	return maj * 100 + min;
+}
+
 /* Listeners from the daemon's own sockets and configuration. */
 static void
 config_findings(struct audit_ctx *a)
@@ -91,12 +106,27 @@ config_findings(struct audit_ctx *a)
 	const struct probe *p;
 	char obj[300];
 	size_t i;
-	int tls_known, tls, verify_known, verify;
+	int tls_known, tls, verify_known, verify, ver;
 
-	verify_known = dc->tlsverify.src != DS_UNKNOWN;
+	tls = (dc->tls.src != DS_UNKNOWN && dc->tls.b) ||
+	    (dc->tlsverify.src != DS_UNKNOWN && dc->tlsverify.b);
+	tls_known = dc->tls.src != DS_UNKNOWN || tls;
+	verify_known =
+	    dc->tlsverify.src == DS_FLAG || dc->tlsverify.src == DS_JSON;
 	verify = verify_known && dc->tlsverify.b;
-	tls_known = dc->tls.src != DS_UNKNOWN || verify;
-	tls = verify || (dc->tls.src != DS_UNKNOWN && dc->tls.b);
+	/*
+	 * dockerd 20.10 and later verify clients when --tls is given
+	 * without --tlsverify (unless --tlsverify=false); older ones, and
+	 * "tls": true in daemon.json alone, do not.
+	 */
+	if (!verify_known && dc->tlsverify.src == DS_DEFAULT) {
+		ver = daemon_version(a);
+		if (dc->tls.src == DS_FLAG && dc->tls.b) {
+			verify_known = ver >= 0;
+			verify = ver >= 2010;
+		} else
+			verify_known = 1;
+	}
 	for (i = 0; i < dc->nlisten; i++) {
 		const struct dlisten *l = &dc->listen[i];
 		listener_name(l->addr, l->port, obj, sizeof(obj));

@@ -340,6 +340,7 @@ http_resp_feed(struct http_resp *r, const char *data, size_t len, size_t *used,
 				return rc;
 			break;
 		}
+		rc = 0;
 		switch (r->state) {
 		case RS_STATUS:
 			rc = parse_status(r, err);

@@ -9,8 +9,8 @@
  *   0  nothing at or above --fail-on (or no --fail-on)
  *   1  a finding at or above --fail-on; or an error before any report
  *   2  usage error
- *   3  the audit is incomplete: a check could not run because an answer
- *      was missing or broken (listed under errors)
+ *   3  the audit is incomplete: something could not be gathered because
+ *      an answer was missing or broken (listed under errors)
  */
 #include "compat.h"
 
@@ -133,7 +133,7 @@ report_exit(const struct audit_report *r, int fail_on)
 	if (fail_on >= 0 && report_worst(r) >= fail_on)
 		return AUDIT_EXIT_FINDINGS;
 	report_status_counts(r, st);
-	return st[CS_ERROR] > 0 ? AUDIT_EXIT_INCOMPLETE : 0;
+	return st[CS_ERROR] > 0 || r->errors.n > 0 ? AUDIT_EXIT_INCOMPLETE : 0;
 }
 
 /* ---- from a context to an audit target ---- */
