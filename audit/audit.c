@@ -571,6 +571,7 @@ audit_image(const struct audit_target *t, const char *image,
 	layers = json_array();
 	for (i = json_array_size(hist); i-- > 0;) {
 		const char *by = "", *id = "", *flags[3];
+		char *safe;
 		long long size = 0, created = 0;
 		json_t *fl = json_array(), *l;
 		size_t k;
@@ -584,9 +585,11 @@ audit_image(const struct audit_target *t, const char *image,
 		audit_history_flags(by, flags);
 		for (k = 0; flags[k] != NULL; k++)
 			json_array_append_new(fl, json_string(flags[k]));
+		safe = audit_redact(by);
 		l = json_pack("{s:I,s:s?,s:I,s:o?,s:o}", "created",
 		    (json_int_t)created, "id", id, "size", (json_int_t)size,
-		    "created_by", json_string(by), "flags", fl);
+		    "created_by", json_string(safe), "flags", fl);
+		free(safe);
 		if (l != NULL)
 			json_array_append_new(layers, l);
 	}

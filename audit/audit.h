@@ -63,4 +63,13 @@ int audit_seccomp(
  */
 void audit_history_flags(const char *created_by, const char *flags[3]);
 
+/* 1 if an environment variable's name suggests a secret. */
+int audit_secret_name(const char *name, size_t len);
+
+/*
+ * A copy of a history step with the values of secret-looking NAME=value
+ * words (ENV, build args) replaced by "***" (free it).
+ */
+char *audit_redact(const char *created_by);
+
 #endif

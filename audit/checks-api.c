@@ -77,16 +77,62 @@ has_healthcheck(const json_t *cfg, int *bad)
 	    json_is_string(t0) && strcmp(json_string_value(t0), "NONE") == 0);
 }
 
-/* Case-insensitive substring. */
+/* Case-insensitive substring of the first `len` bytes. */
 static int
-contains_ci(const char *hay, const char *needle)
+contains_ci(const char *hay, size_t len, const char *needle)
 {
-	size_t n = strlen(needle);
+	size_t n = strlen(needle), i;
 
-	for (; *hay != '\0'; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
+	for (i = 0; i + n <= len; i++)
+		if (strncasecmp(hay + i, needle, n) == 0)
 			return 1;
 	return 0;
+}
+
+int
+audit_secret_name(const char *name, size_t len)
+{
+	return contains_ci(name, len, "PASSWORD") ||
+	    contains_ci(name, len, "PASSWD") || contains_ci(name, len, "SECRET") ||
+	    contains_ci(name, len, "TOKEN") || contains_ci(name, len, "KEY");
+}
+
+char *
+audit_redact(const char *by)
+{
+	struct buf b;
+	const char *p = by, *w, *eq;
+	char q;
+
+	buf_init(&b, 0);
+	while (*p != '\0') {
+		/* a word: NAME=value? */
+		w = p;
+		while (*p == '_' || isalnum((unsigned char)*p))
+			p++;
+		eq = p;
+		if (eq > w && *eq == '=' && (w == by || !isalnum((unsigned char)w[-1])) &&
+		    audit_secret_name(w, (size_t)(eq - w))) {
+			buf_add(&b, w, (size_t)(eq - w) + 1);
+			buf_adds(&b, "***");
+			p = eq + 1;
+			/* skip the value, quoted or up to a blank */
+			if (*p == '"' || *p == '\'') {
+				q = *p++;
+				while (*p != '\0' && *p != q)
+					p += p[0] == '\\' && p[1] != '\0' ? 2 : 1;
+				if (*p == q)
+					p++;
+			} else
+				while (*p != '\0' && *p != ' ' && *p != '\t')
+					p++;
+			continue;
+		}
+		if (p == w)
+			p++;
+		buf_add(&b, w, (size_t)(p - w));
+	}
+	return buf_detach(&b, NULL);
 }
 
 /* ---- history flags ---- */
@@ -199,6 +245,7 @@ check_one_image(struct audit_report *r, const char *name, const json_t *ins,
 {
 	json_t *cfg = NULL, *env, *v, *e;
 	const char *user = "", *by;
+	char *safe;
 	struct buf names;
 	size_t i, nsteps;
 	int rc, bad;
@@ -246,11 +293,7 @@ check_one_image(struct audit_report *r, const char *name, const json_t *ins,
 				memcpy(key, kv, n);
 				key[n] = '\0';
 				/* the name only: never the value */
-				if (contains_ci(key, "PASSWORD") ||
-				    contains_ci(key, "PASSWD") ||
-				    contains_ci(key, "SECRET") ||
-				    contains_ci(key, "TOKEN") ||
-				    contains_ci(key, "KEY"))
+				if (audit_secret_name(key, n))
 					buf_printf(&names, "%s%s",
 					    names.len ? ", " : "", key);
 			}
@@ -272,13 +315,15 @@ check_one_image(struct audit_report *r, const char *name, const json_t *ins,
 		audit_history_flags(by, flags);
 		if (flags[0] == NULL)
 			continue;
+		safe = audit_redact(by);
 		if (strcmp(flags[0], "add-url") == 0)
 			report_add(r, "images.add-url", "image", name, NULL,
-			    "step %zu: %.160s", nsteps - i, by);
+			    "step %zu: %.160s", nsteps - i, safe);
 		if (strcmp(flags[0], "curl-pipe-sh") == 0 ||
 		    (flags[1] != NULL && strcmp(flags[1], "curl-pipe-sh") == 0))
 			report_add(r, "images.curl-pipe-sh", "image", name,
-			    NULL, "step %zu: %.160s", nsteps - i, by);
+			    NULL, "step %zu: %.160s", nsteps - i, safe);
+		free(safe);
 	}
 }
 

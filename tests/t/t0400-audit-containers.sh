@@ -4,7 +4,8 @@ test_description='audit: containers made unsafe on purpose, and a safe one'
 
 use_dockerd
 export DOCKER_HOST=unix://$DOCKERD_SOCK
-q() { python3 "$TEST_LIB_DIR/audit-query.py" "$@"; }
+PY=$(command -v /usr/bin/python3 || command -v python3)
+q() { "$PY" "$TEST_LIB_DIR/audit-query.py" "$@"; }
 
 # An image whose / is 0755, so an unprivileged user can run it.
 p=a400-$$-

@@ -2,7 +2,8 @@
 test_description='audit: a daemon on TCP without TLS, with --tls only, with --tlsverify'
 . "$(dirname "$0")/../lib/test-lib.sh"
 
-q() { python3 "$TEST_LIB_DIR/audit-query.py" "$@"; }
+PY=$(command -v /usr/bin/python3 || command -v python3)
+q() { "$PY" "$TEST_LIB_DIR/audit-query.py" "$@"; }
 
 # A CA, a server certificate for 127.0.0.1 and a client certificate.
 mkdir -p pki && (

@@ -192,6 +192,31 @@ test_history_flags(void **state)
 }
 
 static void
+redacts(const char *in, const char *want)
+{
+	char *got = audit_redact(in);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("\"%s\" -> \"%s\", want \"%s\"", in, got, want);
+	free(got);
+}
+
+static void
+test_redact(void **state)
+{
+	(void)state;
+	redacts("/bin/sh -c #(nop)  ENV API_TOKEN=s3cr3t DB_PASSWORD=\"a b\" "
+		"PLAIN=1",
+	    "/bin/sh -c #(nop)  ENV API_TOKEN=*** DB_PASSWORD=*** PLAIN=1");
+	redacts("|2 GITHUB_TOKEN=abc FOO=x /bin/sh -c make",
+	    "|2 GITHUB_TOKEN=*** FOO=x /bin/sh -c make");
+	redacts("ENV aws_secret_key='x\\'y' z=1", "ENV aws_secret_key=*** z=1");
+	redacts("RUN echo hello", "RUN echo hello");
+	redacts("ENV KEY=", "ENV KEY=***");
+	redacts("", "");
+}
+
+static void
 test_image_checks(void **state)
 {
 	struct audit_report *r = report_new("image");
@@ -249,6 +274,7 @@ main(void)
 		cmocka_unit_test(test_policy_applied),
 		cmocka_unit_test(test_json_and_sarif),
 		cmocka_unit_test(test_history_flags),
+		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_image_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
