@@ -126,6 +126,22 @@ test_expect_success 'a bad policy: line and column, nothing audited' '
 	test_grep "missing.yaml" err
 '
 
+test_expect_success 'the README table of checks matches the catalogue' '
+	ctxmgr audit checks --format json >checks.json &&
+	"$PY" - checks.json "$SRC_ROOT/README.md" <<-\EOF
+	import json, sys
+	checks = json.load(open(sys.argv[1]))
+	want = ["| check | CIS 1.6 | severity | what it finds |", "|---|---|---|---|"]
+	want += ["| `%s` | %s | %s | %s |" % (c["id"], c["cis"], c["severity"],
+	                                       c["title"]) for c in checks]
+	text = open(sys.argv[2]).read()
+	got = text.split("<!-- audit-checks:")[1].split("<!-- /audit-checks -->")[0]
+	got = [l for l in got.splitlines()[1:] if l.strip()]
+	if got != want:
+	    sys.exit("README.md is out of date: regenerate the audit-checks table")
+	EOF
+'
+
 test_expect_success 'audit checks lists the catalogue' '
 	ctxmgr audit checks >out &&
 	test_grep "^containers.privileged  *critical  *5.5  *Privileged container$" out &&
