@@ -142,6 +142,17 @@ test_expect_success 'the README table of checks matches the catalogue' '
 	EOF
 '
 
+test_expect_success '--all: ssh:// contexts only; bad -j and NAME refused' '
+	test_expect_code 1 ctxmgr audit --all 2>err &&
+	test_grep "^ctxmgr: no ssh:// contexts to audit$" err &&
+	test_expect_code 2 ctxmgr audit --all -j 0 2>err &&
+	test_grep "jobs must be between 1 and 64" err &&
+	test_expect_code 2 ctxmgr audit --all shared 2>err &&
+	test_grep "give no NAME" err &&
+	test_expect_code 2 ctxmgr audit -j x 2>err &&
+	test_grep "needs an integer" err
+'
+
 test_expect_success 'audit checks lists the catalogue' '
 	ctxmgr audit checks >out &&
 	test_grep "^containers.privileged  *critical  *5.5  *Privileged container$" out &&
