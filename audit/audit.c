@@ -10,6 +10,7 @@
 
 #include "audit-int.h"
 #include "jget.h"
+#include "log.h"
 #include "seccomp.h"
 #include "xmalloc.h"
 
@@ -364,9 +365,16 @@ static void *
 host_thread(void *arg)
 {
 	struct audit_ctx *a = arg;
+	uint64_t t0 = now_us(), t1;
 
 	gather_host(a);
+	t1 = now_us();
+	log_info("audit: host facts in %llu ms%s%s",
+	    (unsigned long long)(t1 - t0) / 1000, a->host.have ? "" : ": ",
+	    a->host.have ? "" : a->host.err);
 	gather_probes(a);
+	log_info("audit: %zu probes in %llu ms", a->probes.n,
+	    (unsigned long long)(now_us() - t1) / 1000);
 	return NULL;
 }
 
@@ -492,6 +500,8 @@ audit_daemon(
 
 	threaded = pthread_create(&th, NULL, host_thread, &a) == 0;
 	gather_api(&a);
+	log_info("audit: Engine API: %zu containers, %zu images in %llu ms",
+	    a.api.nc, a.api.ni, (unsigned long long)(now_us() - t0) / 1000);
 	if (threaded)
 		pthread_join(th, NULL);
 	else

@@ -93,7 +93,8 @@ int
 audit_secret_name(const char *name, size_t len)
 {
 	return contains_ci(name, len, "PASSWORD") ||
-	    contains_ci(name, len, "PASSWD") || contains_ci(name, len, "SECRET") ||
+	    contains_ci(name, len, "PASSWD") ||
+	    contains_ci(name, len, "SECRET") ||
 	    contains_ci(name, len, "TOKEN") || contains_ci(name, len, "KEY");
 }
 
@@ -111,7 +112,8 @@ audit_redact(const char *by)
 		while (*p == '_' || isalnum((unsigned char)*p))
 			p++;
 		eq = p;
-		if (eq > w && *eq == '=' && (w == by || !isalnum((unsigned char)w[-1])) &&
+		if (eq > w && *eq == '=' &&
+		    (w == by || !isalnum((unsigned char)w[-1])) &&
 		    audit_secret_name(w, (size_t)(eq - w))) {
 			buf_add(&b, w, (size_t)(eq - w) + 1);
 			buf_adds(&b, "***");
@@ -120,7 +122,8 @@ audit_redact(const char *by)
 			if (*p == '"' || *p == '\'') {
 				q = *p++;
 				while (*p != '\0' && *p != q)
-					p += p[0] == '\\' && p[1] != '\0' ? 2 : 1;
+					p += p[0] == '\\' && p[1] != '\0' ? 2
+									  : 1;
 				if (*p == q)
 					p++;
 			} else
