@@ -44,19 +44,18 @@
 #define AUDIT_FLAG_POLICY                                                      \
 	{                                                                      \
 		"policy", 0, FLAG_STRING, COMPLETE_FILE, "FILE",               \
-		    "YAML policy: ignored checks, allowed containers, "        \
-		    "severities"                                               \
+		    "YAML policy: checks ignored, containers allowed"          \
 	}
 #define AUDIT_FLAG_TIMEOUT                                                     \
 	{                                                                      \
 		"timeout", 0, FLAG_INT, COMPLETE_NONE, "SECONDS",              \
-		    "give up on a daemon silent for this long (default 10)"    \
+		    "give up on a silent daemon (default 10)"                  \
 	}
 
 static const struct cmd_flag audit_flags[] = { AUDIT_FLAG_FAIL_ON,
 	AUDIT_FLAG_POLICY,
 	{ "all", 'a', FLAG_BOOL, COMPLETE_NONE, NULL,
-	    "audit every ssh:// context, in parallel, with one summary" },
+	    "audit every ssh:// context, in parallel" },
 	{ "jobs", 'j', FLAG_INT, COMPLETE_NONE, "N",
 	    "contexts audited at once with --all (default 4)" },
 	{ "no-probes", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
@@ -826,7 +825,7 @@ cmd_audit_checks_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 
 static const struct cmd_entry cmd_audit_image_entry = {
 	.name = "image",
-	.usage = "IMAGE [--fail-on LEVEL] [--format table|json|yaml|sarif]",
+	.usage = "IMAGE [--fail-on LEVEL] [--format FORMAT]",
 	.summary = "audit one image: its configuration and layer history",
 	.help = "Runs the image checks (root user, no HEALTHCHECK, secrets "
 		"named in ENV, ADD from\nURLs, downloads piped into a shell) "
@@ -841,7 +840,7 @@ static const struct cmd_entry cmd_audit_image_entry = {
 
 static const struct cmd_entry cmd_audit_seccomp_entry = {
 	.name = "seccomp",
-	.usage = "FILE [--fail-on LEVEL] [--format table|json|yaml|sarif]",
+	.usage = "FILE [--fail-on LEVEL] [--format FORMAT]",
 	.summary = "lint a seccomp profile",
 	.help = "Flags a defaultAction that allows (a deny-list), dangerous "
 		"calls (mount, ptrace,\nkexec_load, bpf, unshare, ...) "
@@ -871,10 +870,9 @@ static const struct cmd_entry *const audit_subcommands[] = {
 
 const struct cmd_entry cmd_audit_entry = {
 	.name = "audit",
-	.usage = "[NAME] [--fail-on LEVEL] [--policy FILE] [--format "
-		 "table|json|yaml|sarif]\n       ctxmgr audit --all [-j N] "
-		 "...\n       ctxmgr audit image IMAGE | seccomp FILE | "
-		 "checks",
+	.usage = "[NAME] [--fail-on LEVEL] [--policy FILE] [--format FORMAT]\n"
+		 "       ctxmgr audit --all [-j N] ...\n"
+		 "       ctxmgr audit image IMAGE | seccomp FILE | checks",
 	.summary = "audit a Docker daemon's exposure, configuration and "
 		   "containers",
 	.help = "Audits the daemon of context NAME (default: the current "
