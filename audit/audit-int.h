@@ -19,11 +19,11 @@ struct api_data {
 	char images_err[512], bridge_err[512];
 	int bridge_absent; /* no default bridge network (404) */
 	size_t nc; /* containers listed */
-	json_t **cins; /* their inspect answers (NULL: see cerr) */
-	char **cerr;
+	size_t inspected; /* ... and judged from their inspect answer */
 	size_t ni; /* images listed */
-	json_t **iins, **ihist;
+	json_t **iins, **ihist; /* their answers (NULL: see ierr, igone) */
 	char **ierr;
+	char *igone; /* removed since they were listed */
 };
 
 struct host_data {
@@ -56,8 +56,15 @@ void checks_exposure(struct audit_ctx *a);
 void checks_daemon(struct audit_ctx *a);
 void checks_files(struct audit_ctx *a);
 
-/* checks-api.c: images, containers, sprawl */
+/*
+ * checks-api.c: images, containers, sprawl.  Containers are judged one by
+ * one as their inspect answers arrive (check_container), so gathering
+ * keeps no container's JSON; checks_containers only covers the case where
+ * there was no list to go through.
+ */
 void checks_images(struct audit_ctx *a);
+void check_container(struct audit_ctx *a, const json_t *inspect);
+void check_container_error(struct audit_ctx *a, const char *msg);
 void checks_containers(struct audit_ctx *a);
 void checks_sprawl(struct audit_ctx *a);
 

@@ -101,40 +101,73 @@ id_ok(const char *id)
 		":_.-") == n;
 }
 
+/* Requests go out in slices, so memory stays flat on large hosts. */
+#define ROUND2_SLICE 256
+
+enum job_kind { JOB_CONTAINER, JOB_IMAGE, JOB_HISTORY };
+
+struct job {
+	enum job_kind kind;
+	size_t index; /* into the container or image list */
+	char *path;
+};
+
+/* A container's inspect: judged at once, then dropped. */
+static void
+container_answer(struct audit_ctx *a, struct http_req *q)
+{
+	char msg[512];
+	json_t *c;
+
+	/* removed since it was listed: nothing to judge */
+	if (q->rc == 0 && q->status == 404)
+		return;
+	if ((c = decode(q, JSON_OBJECT, msg, sizeof(msg))) == NULL) {
+		check_container_error(a, msg);
+		return;
+	}
+	check_container(a, c);
+	a->api.inspected++;
+	json_decref(c);
+}
+
+static void
+image_answer(struct audit_ctx *a, const struct job *j, struct http_req *q)
+{
+	struct api_data *d = &a->api;
+	json_t **slot = j->kind == JOB_IMAGE ? &d->iins[j->index]
+					     : &d->ihist[j->index];
+	char msg[512];
+
+	if (q->rc == 0 && q->status == 404) {
+		d->igone[j->index] = 1;
+		return;
+	}
+	*slot = decode(q, j->kind == JOB_IMAGE ? JSON_OBJECT : JSON_ARRAY, msg,
+	    sizeof(msg));
+	if (*slot == NULL && d->ierr[j->index] == NULL)
+		d->ierr[j->index] = xstrdup(msg);
+}
+
 static void
 api_round2(struct audit_ctx *a)
 {
 	struct api_data *d = &a->api;
 	struct http_req *q;
-	char **paths;
+	struct job *jobs;
 	const char *id;
 	json_t *e;
-	size_t i, n = 0, total;
+	size_t i, n = 0, start, end;
 	struct cm_err err;
 
 	d->nc = d->containers ? json_array_size(d->containers) : 0;
 	d->ni = d->images ? json_array_size(d->images) : 0;
-	d->cins = xcalloc(d->nc + 1, sizeof(*d->cins));
-	d->cerr = xcalloc(d->nc + 1, sizeof(*d->cerr));
 	d->iins = xcalloc(d->ni + 1, sizeof(*d->iins));
 	d->ihist = xcalloc(d->ni + 1, sizeof(*d->ihist));
 	d->ierr = xcalloc(d->ni + 1, sizeof(*d->ierr));
-	total = d->nc + 2 * d->ni;
-	if (total == 0)
-		return;
-	q = xcalloc(total, sizeof(*q));
-	paths = xcalloc(total, sizeof(*paths));
-	for (i = 0; i < d->nc; i++) {
-		e = json_array_get(d->containers, i);
-		if (jget_str(e, "Id", &id) != 1 || !id_ok(id)) {
-			d->cerr[i] = xstrdup(
-			    "GET /containers/json: an entry has no valid Id");
-			continue;
-		}
-		paths[n] = object_path("/containers/", id, "/json");
-		http_req_init(&q[n], paths[n]);
-		n++;
-	}
+	d->igone = xcalloc(d->ni + 1, 1);
+	jobs = xcalloc(d->nc + 2 * d->ni + 1, sizeof(*jobs));
+	/* images first: they are few and kept for the image checks */
 	for (i = 0; i < d->ni; i++) {
 		e = json_array_get(d->images, i);
 		if (jget_str(e, "Id", &id) != 1 || !id_ok(id)) {
@@ -142,57 +175,44 @@ api_round2(struct audit_ctx *a)
 			    "GET /images/json: an entry has no valid Id");
 			continue;
 		}
-		paths[n] = object_path("/images/", id, "/json");
-		http_req_init(&q[n], paths[n]);
-		n++;
-		paths[n] = object_path("/images/", id, "/history");
-		http_req_init(&q[n], paths[n]);
-		n++;
+		jobs[n++] = (struct job){ JOB_IMAGE, i,
+			object_path("/images/", id, "/json") };
+		jobs[n++] = (struct job){ JOB_HISTORY, i,
+			object_path("/images/", id, "/history") };
 	}
-	err_init(&err);
-	if (n > 0 && http_run(&a->t->api, q, n, &err) != 0)
-		for (i = 0; i < n; i++) {
-			q[i].rc = err.code;
-			q[i].err = err;
-		}
-	/* hand the answers back to their objects, in the same order */
-	n = 0;
 	for (i = 0; i < d->nc; i++) {
-		char msg[512];
-		if (d->cerr[i] != NULL)
-			continue;
-		/* removed since it was listed: not an error, nothing to judge */
-		if (q[n].rc == 0 && q[n].status == 404) {
-			n++;
+		e = json_array_get(d->containers, i);
+		if (jget_str(e, "Id", &id) != 1 || !id_ok(id)) {
+			check_container_error(a,
+			    "GET /containers/json: an entry has no valid Id");
 			continue;
 		}
-		d->cins[i] = decode(&q[n], JSON_OBJECT, msg, sizeof(msg));
-		if (d->cins[i] == NULL)
-			d->cerr[i] = xstrdup(msg);
-		n++;
+		jobs[n++] = (struct job){ JOB_CONTAINER, i,
+			object_path("/containers/", id, "/json") };
 	}
-	for (i = 0; i < d->ni; i++) {
-		char msg[512];
-		if (d->ierr[i] != NULL)
-			continue;
-		if (q[n].rc == 0 && q[n].status == 404) {
-			n += 2;
-			continue;
+	q = xcalloc(ROUND2_SLICE, sizeof(*q));
+	for (start = 0; start < n; start = end) {
+		end = start + ROUND2_SLICE < n ? start + ROUND2_SLICE : n;
+		for (i = start; i < end; i++)
+			http_req_init(&q[i - start], jobs[i].path);
+		err_init(&err);
+		if (http_run(&a->t->api, q, end - start, &err) != 0)
+			for (i = start; i < end; i++) {
+				q[i - start].rc = err.code;
+				q[i - start].err = err;
+			}
+		for (i = start; i < end; i++) {
+			if (jobs[i].kind == JOB_CONTAINER)
+				container_answer(a, &q[i - start]);
+			else
+				image_answer(a, &jobs[i], &q[i - start]);
+			http_req_release(&q[i - start]);
 		}
-		d->iins[i] = decode(&q[n], JSON_OBJECT, msg, sizeof(msg));
-		if (d->iins[i] == NULL)
-			d->ierr[i] = xstrdup(msg);
-		d->ihist[i] = decode(&q[n + 1], JSON_ARRAY, msg, sizeof(msg));
-		if (d->ihist[i] == NULL && d->ierr[i] == NULL)
-			d->ierr[i] = xstrdup(msg);
-		n += 2;
 	}
-	for (i = 0; i < n; i++) {
-		http_req_release(&q[i]);
-		free(paths[i]);
-	}
+	for (i = 0; i < n; i++)
+		free(jobs[i].path);
+	free(jobs);
 	free(q);
-	free(paths);
 }
 
 static void
@@ -252,17 +272,12 @@ api_data_free(struct api_data *d)
 	json_decref(d->containers);
 	json_decref(d->images);
 	json_decref(d->bridge);
-	for (i = 0; i < d->nc; i++) {
-		json_decref(d->cins[i]);
-		free(d->cerr[i]);
-	}
 	for (i = 0; i < d->ni; i++) {
 		json_decref(d->iins[i]);
 		json_decref(d->ihist[i]);
 		free(d->ierr[i]);
 	}
-	free(d->cins);
-	free(d->cerr);
+	free(d->igone);
 	free(d->iins);
 	free(d->ihist);
 	free(d->ierr);

@@ -360,7 +360,7 @@ checks_images(struct audit_ctx *a)
 		image_name(entry, d->iins[i], name, sizeof(name));
 		if (d->ierr[i] != NULL)
 			image_checks_error(a->r, d->ierr[i]);
-		if (d->iins[i] == NULL)
+		if (d->iins[i] == NULL || d->igone[i])
 			continue;
 		check_one_image(a->r, name, d->iins[i], d->ihist[i]);
 	}
@@ -374,6 +374,7 @@ struct cctx {
 	char name[300];
 	json_t *labels;
 	int daemon_nnp;
+	int apparmor_flagged; /* this container's apparmor finding */
 };
 
 static void cadd(struct cctx *cc, const char *id, const char *fmt, ...)
@@ -499,9 +500,11 @@ security_opts(struct cctx *cc, int privileged)
 				    val, strlen(val), seccomp_finding, cc);
 			}
 		} else if ((val = secopt_value(s, "apparmor")) != NULL) {
-			if (strcmp(val, "unconfined") == 0)
+			if (strcmp(val, "unconfined") == 0) {
 				cadd(cc, "containers.apparmor-unconfined",
 				    "SecurityOpt apparmor=unconfined");
+				cc->apparmor_flagged = 1;
+			}
 		} else if ((val = secopt_value(s, "label")) != NULL) {
 			/* Docker adds label=disable to privileged ones */
 			if (strcmp(val, "disable") == 0 && !privileged)
@@ -513,12 +516,9 @@ security_opts(struct cctx *cc, int privileged)
 			nnp = strcmp(val, "true") == 0;
 	}
 	/* privileged containers are unconfined anyway: reported as such */
-	if (!privileged && jget_str(cc->c, "AppArmorProfile", &aa) == 1 &&
-	    strcmp(aa, "unconfined") == 0 &&
-	    !cc->r
-		 ->res[check_index(
-		     check_find("containers.apparmor-unconfined"))]
-		 .nfind)
+	if (!privileged && !cc->apparmor_flagged &&
+	    jget_str(cc->c, "AppArmorProfile", &aa) == 1 &&
+	    strcmp(aa, "unconfined") == 0)
 		cadd(cc, "containers.apparmor-unconfined",
 		    "AppArmorProfile is unconfined");
 	if (nnp == 0)
@@ -797,8 +797,8 @@ misc(struct cctx *cc)
 	}
 }
 
-static void
-one_container(struct audit_ctx *a, const json_t *c)
+void
+check_container(struct audit_ctx *a, const json_t *c)
 {
 	struct cctx cc;
 	int priv = 0, rc;
@@ -838,27 +838,23 @@ container_checks_error(struct audit_report *r, const char *msg)
 }
 
 void
+check_container_error(struct audit_ctx *a, const char *msg)
+{
+	container_checks_error(a->r, msg);
+}
+
+void
 checks_containers(struct audit_ctx *a)
 {
 	const struct api_data *d = &a->api;
-	size_t i;
 
 	if (!d->reached) {
 		container_checks_error(a->r, d->err);
 		return;
 	}
-	if (d->containers == NULL) {
+	if (d->containers == NULL)
 		container_checks_error(a->r, d->containers_err);
-		return;
-	}
-	for (i = 0; i < d->nc; i++) {
-		if (d->cins[i] == NULL) {
-			if (d->cerr[i] != NULL)
-				container_checks_error(a->r, d->cerr[i]);
-			continue;
-		}
-		one_container(a, d->cins[i]);
-	}
+	/* the listed ones were judged as their answers came */
 }
 
 /* ---- sprawl ---- */
