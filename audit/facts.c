@@ -111,6 +111,8 @@ facts_run_local(
 		execve("/bin/sh", argv, envp);
 		_exit(127);
 	}
+	/* both sides set the group, so a kill never misses the child */
+	setpgid(pid, pid);
 	close(devnull);
 	close(in[0]);
 	close(o[1]);
