@@ -135,8 +135,8 @@ static void
 image_answer(struct audit_ctx *a, const struct job *j, struct http_req *q)
 {
 	struct api_data *d = &a->api;
-	json_t **slot = j->kind == JOB_IMAGE ? &d->iins[j->index]
-					     : &d->ihist[j->index];
+	json_t **slot =
+	    j->kind == JOB_IMAGE ? &d->iins[j->index] : &d->ihist[j->index];
 	char msg[512];
 
 	if (q->rc == 0 && q->status == 404) {

@@ -459,16 +459,37 @@ audit_one(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 	return r;
 }
 
-/* --all: a pool of threads, one context each. */
+/*
+ * --all: every context's connection is prepared first, in this thread
+ * (starting an SSH tunnel forks, which must not happen while other
+ * threads run), then a pool of threads audits them.
+ */
 struct all_job {
-	struct cmd_ctx *ctx;
-	struct store *st;
 	const struct audit_opts *o;
 	struct context **list;
+	struct conn *conns;
+	int *open_rc;
+	struct cm_err *open_err;
 	size_t n, next;
 	struct audit_report **reps;
 	pthread_mutex_t mu;
 };
+
+/* A context that cannot be audited is a report too: all errors. */
+static struct audit_report *
+failed_report(const struct context *c, const char *msg)
+{
+	struct audit_report *r = report_new("daemon");
+	size_t k;
+
+	r->context = xstrdup(c->name);
+	r->endpoint = xstrdup(c->host);
+	for (k = 0; k < audit_ncheck; k++)
+		if (audit_checks[k].group != G_SECCOMP)
+			report_error(r, audit_checks[k].id, "%s", msg);
+	report_finish(r, NULL);
+	return r;
+}
 
 static void *
 all_worker(void *arg)
@@ -484,20 +505,14 @@ all_worker(void *arg)
 		if (i >= j->n)
 			return NULL;
 		err_init(&err);
-		if (audit_one(j->ctx, j->st, j->list[i], j->o, &j->reps[i],
-			&err) != 0) {
-			/* a context that cannot be audited is a report too */
-			struct audit_report *r = report_new("daemon");
-			size_t k;
-			r->context = xstrdup(j->list[i]->name);
-			r->endpoint = xstrdup(j->list[i]->host);
-			for (k = 0; k < audit_ncheck; k++)
-				if (audit_checks[k].group != G_SECCOMP)
-					report_error(r, audit_checks[k].id,
-					    "%s", err.msg);
-			report_finish(r, NULL);
-			j->reps[i] = r;
-		}
+		if (j->open_rc[i] != 0)
+			j->reps[i] =
+			    failed_report(j->list[i], j->open_err[i].msg);
+		else if (audit_daemon(&j->conns[i].t, &j->reps[i], &err) != 0)
+			j->reps[i] = failed_report(j->list[i], err.msg);
+		else
+			report_finish(j->reps[i],
+			    j->o->have_policy ? &j->o->policy : NULL);
 	}
 }
 
@@ -537,12 +552,18 @@ audit_all(struct cmd_ctx *ctx, struct cmd_args *a, const struct audit_opts *o)
 		goto out;
 	}
 	memset(&job, 0, sizeof(job));
-	job.ctx = ctx;
-	job.st = &st;
 	job.o = o;
 	job.list = ssh;
 	job.n = nssh;
 	job.reps = xcalloc(nssh, sizeof(*job.reps));
+	job.conns = xcalloc(nssh, sizeof(*job.conns));
+	job.open_rc = xcalloc(nssh, sizeof(*job.open_rc));
+	job.open_err = xcalloc(nssh, sizeof(*job.open_err));
+	for (i = 0; i < nssh; i++) {
+		err_init(&job.open_err[i]);
+		job.open_rc[i] = conn_open(ctx, &st, ssh[i], o->probes,
+		    o->timeout_ms, &job.conns[i], &job.open_err[i]);
+	}
 	pthread_mutex_init(&job.mu, NULL);
 	nth = (size_t)jobs < nssh ? (size_t)jobs : nssh;
 	for (i = 0; i < nth; i++)
@@ -600,9 +621,14 @@ audit_all(struct cmd_ctx *ctx, struct cmd_args *a, const struct audit_opts *o)
 		}
 		table_print(ctx, t);
 	}
-	for (i = 0; i < nssh; i++)
+	for (i = 0; i < nssh; i++) {
 		report_free(job.reps[i]);
+		conn_close(&job.conns[i]);
+	}
 	free(job.reps);
+	free(job.conns);
+	free(job.open_rc);
+	free(job.open_err);
 	free(ssh);
 	if (r == 0)
 		r = worst;
