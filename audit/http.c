@@ -177,7 +177,9 @@ conn_connect(struct run *run, struct conn *c, struct cm_err *err)
 			    err, "cannot connect to \"%s\"", t->unix_path);
 			close(c->fd);
 			c->fd = -1;
-			return r == ERR_NOTFOUND || r == ERR_IO ? ERR_NET : r;
+			if (r == ERR_NOTFOUND || r == ERR_IO)
+				err->code = ERR_NET;
+			return err->code;
 		}
 		if (set_nonblock(c->fd) != 0)
 			return err_sys(err, "fcntl");

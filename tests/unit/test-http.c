@@ -2,6 +2,11 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include "http.h"
 
 /* Feed `s` in pieces of `step` bytes; returns the final result. */
@@ -223,6 +228,164 @@ test_path_escape(void **state)
 	buf_release(&b);
 }
 
+/*
+ * A tiny server on a unix socket for the client: each connection answers
+ * `per_conn` requests with keep-alive, then closes without answering the
+ * next one -- what an idle keep-alive timeout on the daemon looks like.
+ */
+struct server {
+	char path[108];
+	int fd;
+	int per_conn;
+	int conns; /* accepted */
+	int answered;
+	volatile int stop;
+	pthread_t th;
+};
+
+static void *
+serve(void *arg)
+{
+	struct server *sv = arg;
+	char buf[4096], resp[256];
+	int c, i, n;
+
+	while (!sv->stop && (c = accept(sv->fd, NULL, NULL)) >= 0) {
+		sv->conns++;
+		for (i = 0;; i++) {
+			size_t got = 0;
+			/* read one request head */
+			while (got < sizeof(buf) - 1 &&
+			    (n = (int)read(
+				 c, buf + got, sizeof(buf) - 1 - got)) > 0) {
+				got += (size_t)n;
+				buf[got] = '\0';
+				if (strstr(buf, "\r\n\r\n") != NULL)
+					break;
+			}
+			if (got > 0 && sv->per_conn < 0) {
+				/* hold the request, never answer */
+				while (!sv->stop)
+					usleep(10000);
+				break;
+			}
+			if (got == 0 || i >= sv->per_conn)
+				break;
+			snprintf(resp, sizeof(resp),
+			    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n%02d",
+			    sv->answered++ % 100);
+			if (write(c, resp, strlen(resp)) < 0)
+				break;
+		}
+		close(c);
+	}
+	return NULL;
+}
+
+static void
+server_start(struct server *sv, const char *dir, int per_conn)
+{
+	struct sockaddr_un sa;
+
+	memset(sv, 0, sizeof(*sv));
+	snprintf(sv->path, sizeof(sv->path), "%s/s.sock", dir);
+	sv->per_conn = per_conn;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, sv->path, strlen(sv->path));
+	sv->fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(sv->fd >= 0);
+	assert_int_equal(bind(sv->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(sv->fd, 64), 0);
+	assert_int_equal(pthread_create(&sv->th, NULL, serve, sv), 0);
+}
+
+static void
+server_stop(struct server *sv)
+{
+	sv->stop = 1;
+	shutdown(sv->fd, SHUT_RDWR);
+	close(sv->fd);
+	pthread_join(sv->th, NULL);
+}
+
+static void
+test_client_keepalive_retry(void **state)
+{
+	char *dir = unit_tmpdir();
+	struct http_target t;
+	struct http_req q[40];
+	struct server sv;
+	struct cm_err e;
+	size_t i;
+
+	(void)state;
+	/* two answers per connection, then a silent close: every third
+	 * request lands on a dead keep-alive connection and is retried */
+	server_start(&sv, dir, 2);
+	memset(&t, 0, sizeof(t));
+	t.unix_path = sv.path;
+	t.nconn = 3;
+	for (i = 0; i < nitems(q); i++)
+		http_req_init(&q[i], "/_ping");
+	assert_int_equal(http_run(&t, q, nitems(q), &e), 0);
+	for (i = 0; i < nitems(q); i++) {
+		if (q[i].rc != 0)
+			fail_msg("request %zu: %s", i, q[i].err.msg);
+		assert_int_equal(q[i].status, 200);
+		assert_int_equal(q[i].body.len, 2);
+		http_req_release(&q[i]);
+	}
+	server_stop(&sv);
+	assert_int_equal(sv.answered, (int)nitems(q));
+	/* keep-alive was used: far fewer connections than requests */
+	assert_true(sv.conns <= (int)nitems(q) / 2 + 3);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+static void
+test_client_refused_and_timeout(void **state)
+{
+	char *dir = unit_tmpdir();
+	struct http_target t;
+	struct http_req q[5];
+	struct server sv;
+	struct cm_err e;
+	size_t i;
+	uint64_t t0;
+
+	(void)state;
+	/* no socket: every request fails at once, with the reason */
+	memset(&t, 0, sizeof(t));
+	t.unix_path = "/nonexistent/ctxmgr-test.sock";
+	for (i = 0; i < nitems(q); i++)
+		http_req_init(&q[i], "/info");
+	assert_int_equal(http_run(&t, q, nitems(q), &e), 0);
+	for (i = 0; i < nitems(q); i++) {
+		assert_int_equal(q[i].rc, ERR_NET);
+		assert_non_null(strstr(q[i].err.msg, "cannot connect"));
+		http_req_release(&q[i]);
+	}
+	/* a server that never answers: the idle timeout */
+	server_start(&sv, dir, -1);
+	t.unix_path = sv.path;
+	t.timeout_ms = 200;
+	t.nconn = 2;
+	for (i = 0; i < 2; i++)
+		http_req_init(&q[i], "/slow");
+	t0 = now_us();
+	assert_int_equal(http_run(&t, q, 2, &e), 0);
+	assert_true(now_us() - t0 < 2000000);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(q[i].rc, ERR_TIMEOUT);
+		http_req_release(&q[i]);
+	}
+	server_stop(&sv);
+	unit_rmtree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -233,6 +396,8 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_interim_limit),
 		cmocka_unit_test(test_path_escape),
+		cmocka_unit_test(test_client_keepalive_retry),
+		cmocka_unit_test(test_client_refused_and_timeout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
