@@ -243,13 +243,16 @@ conn_assign(struct run *run, struct conn *c, size_t i)
 		c->st = C_SEND;
 }
 
-/* The next request to run, or -1. */
+/*
+ * The next request to run, or -1.  A request being retried goes only to
+ * a fresh connection: the kept-alive one it failed on may not be alone.
+ */
 static long
-next_req(struct run *run)
+next_req(struct run *run, int fresh)
 {
 	if (run->down)
 		return -1;
-	if (run->nretry > 0)
+	if (fresh && run->nretry > 0)
 		return (long)run->retry[--run->nretry];
 	if (run->next < run->n)
 		return (long)run->next++;
@@ -264,7 +267,7 @@ mark_down(struct run *run, const struct cm_err *e)
 
 	if (!run->down)
 		run->down_err = *e;
-	while ((i = next_req(run)) >= 0)
+	while ((i = next_req(run, 1)) >= 0)
 		finish_req(run, (size_t)i, e->code, e);
 	run->down = 1;
 }
@@ -275,7 +278,7 @@ conn_open(struct run *run, struct conn *c)
 	struct cm_err e;
 	long i;
 
-	if ((i = next_req(run)) < 0)
+	if ((i = next_req(run, 1)) < 0)
 		return;
 	err_init(&e);
 	c->fd = -1;
@@ -314,7 +317,7 @@ conn_done(struct run *run, struct conn *c, int leftover)
 	finish_req(run, c->req, 0, NULL);
 	c->served++;
 	/* bytes after the response mean the stream cannot be trusted */
-	if (!c->resp.keep_alive || leftover || (i = next_req(run)) < 0) {
+	if (!c->resp.keep_alive || leftover || (i = next_req(run, 0)) < 0) {
 		conn_close(c);
 		return;
 	}
@@ -595,10 +598,10 @@ http_run(const struct http_target *t, struct http_req *reqs, size_t n,
 		nconn = HTTP_MAX_CONN;
 	if (nconn > n)
 		nconn = n;
+	memset(conns, 0, sizeof(conns));
 	for (i = 0; i < nconn; i++) {
 		conns[i].st = C_FREE;
 		conns[i].fd = -1;
-		conns[i].ssl = NULL;
 		buf_init(&conns[i].out, 0);
 		http_resp_init(&conns[i].resp, t->max_body);
 	}
