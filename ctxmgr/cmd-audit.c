@@ -26,6 +26,9 @@
 #include "output.h"
 #include "policy.h"
 #include "seccomp.h"
+#include "ssh.h"
+#include "sshctx.h"
+#include "tunnel.h"
 #include "version.h"
 #include "xmalloc.h"
 
@@ -144,7 +147,51 @@ struct conn {
 	struct audit_target t;
 	char host[256];
 	char no_facts[320];
+	/* ssh:// */
+	struct ssh_params ssh;
+	char probe_host[256]; /* the URL's host, then HostName once known */
+	char *tunnel_sock;
+	char *run_dir;
 };
+
+/*
+ * The fact script over SSH: one connection, one exec of `sh -s` with the
+ * script on its standard input.  Runs in the audit's host thread; the
+ * host name ssh_config resolves to becomes the host to probe.
+ */
+static int
+ssh_run_facts(void *arg, const char *script, struct buf *out,
+    struct cm_err *err)
+{
+	struct conn *cn = arg;
+	struct ssh_exec_result res;
+	struct ssh_conn *sc = NULL;
+	size_t n;
+	int r;
+
+	if ((r = ssh_connect(&cn->ssh, &sc, err)) != 0)
+		return r;
+	snprintf(cn->probe_host, sizeof(cn->probe_host), "%s",
+	    ssh_conn_info(sc)->host);
+	ssh_exec_result_init(&res, FACTS_MAX_OUTPUT);
+	r = ssh_exec(sc, "sh -s", script, strlen(script), FACTS_TIMEOUT_MS, &res,
+	    err);
+	if (r == 0 && res.out_truncated)
+		r = err_set(err, ERR_TOOBIG,
+		    "the fact script printed more than %zu bytes",
+		    FACTS_MAX_OUTPUT);
+	else if (r == 0 && res.exit_status != 0) {
+		n = strcspn(res.err.data, "\n");
+		r = err_set(err, ERR_FAIL,
+		    "the fact script failed on %s (status %d)%s%.*s",
+		    cn->ep.host, res.exit_status, n ? ": " : "",
+		    (int)(n < 200 ? n : 200), res.err.data);
+	} else if (r == 0 && buf_add(out, res.out.data, res.out.len) != 0)
+		r = err_set(err, ERR_TOOBIG, "the fact script's output is too big");
+	ssh_exec_result_release(&res);
+	ssh_close(sc);
+	return r;
+}
 
 static int
 is_loopback_host(const char *h)
@@ -188,7 +235,6 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 	buf_init(&cn->ca, STORE_TLS_MAX);
 	buf_init(&cn->cert, STORE_TLS_MAX);
 	buf_init_secret(&cn->key, STORE_TLS_MAX);
-	(void)ctx;
 	if (c->host == NULL)
 		return err_set(err, ERR_INVALID,
 		    "context \"%s\" has no Docker endpoint", c->name);
@@ -246,15 +292,39 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 	case EP_SSH:
 		break;
 	}
-	return err_set(err, ERR_FAIL,
-	    "context \"%s\": auditing ssh:// endpoints needs the SSH tunnel, "
-	    "which this build does not have yet",
-	    c->name);
+	/*
+	 * ssh://: the Engine API through the context's tunnel (started
+	 * here, while no other thread runs: it forks), the facts through an
+	 * SSH exec, the probes to the host the SSH config names.
+	 */
+	{
+		struct tunnel_spec spec;
+		struct cmd_ctx local = *ctx;
+
+		err_init(&local.err);
+		if (cmd_ssh_params(&local, c, 0, &cn->ssh) != 0 ||
+		    cmd_tunnel_spec(&local, c, NULL, 0, &spec, &cn->run_dir) !=
+			0)
+			return err_set(err, local.err.code, "%s", local.err.msg);
+		if ((r = tunnel_ensure(&spec, &cn->tunnel_sock, err)) != 0)
+			return err_prefix(err, "context \"%s\"", c->name);
+	}
+	t->api.unix_path = cn->tunnel_sock;
+	t->socket_path = cn->ep.path ? cn->ep.path
+				     : ENDPOINT_DEFAULT_REMOTE_SOCKET;
+	t->run_facts = ssh_run_facts;
+	t->run_arg = cn;
+	t->host = cn->ep.host;
+	snprintf(cn->probe_host, sizeof(cn->probe_host), "%s", cn->ep.host);
+	t->probe_host = probes ? cn->probe_host : NULL;
+	return 0;
 }
 
 static void
 conn_close(struct conn *cn)
 {
+	free(cn->tunnel_sock);
+	free(cn->run_dir);
 	endpoint_free(&cn->ep);
 	buf_release(&cn->ca);
 	buf_release(&cn->cert);
