@@ -35,6 +35,7 @@ extern const struct cmd_entry cmd_password_entry;
 extern const struct cmd_entry cmd_ca_entry;
 
 /* audit */
+extern const struct cmd_entry cmd_audit_entry;
 
 /* shell, completion, inventories */
 extern const struct cmd_entry cmd_shell_entry;
@@ -64,6 +65,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_ca_entry,
 
 	/* audit */
+	&cmd_audit_entry,
 
 	/* shell, completion, inventories */
 	&cmd_shell_entry, &cmd_completion_entry, &cmd_manpage_entry,
