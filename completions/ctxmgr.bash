@@ -7,7 +7,7 @@ _ctxmgr_subcommands()
 {
 	case $1 in
 	'')
-		_ctxmgr_r='create ls use show prompt inspect update rm rename export import tunnel env exec ping keys password ca shell completion config import-hosts help version'
+		_ctxmgr_r='create ls use show prompt inspect update rm rename export import tunnel env exec ping keys password ca audit shell completion config import-hosts help version'
 		;;
 	'tunnel')
 		_ctxmgr_r='start stop ls'
@@ -23,6 +23,9 @@ _ctxmgr_subcommands()
 		;;
 	'ca issue')
 		_ctxmgr_r='server client'
+		;;
+	'audit')
+		_ctxmgr_r='image seccomp checks'
 		;;
 	'config')
 		_ctxmgr_r='show path'
@@ -85,6 +88,15 @@ _ctxmgr_flags()
 		;;
 	'ca crl')
 		_ctxmgr_r='--dir --passphrase-file --out --days'
+		;;
+	'audit')
+		_ctxmgr_r='--fail-on --policy --all --jobs --no-probes --timeout'
+		;;
+	'audit image')
+		_ctxmgr_r='--fail-on --policy --timeout'
+		;;
+	'audit seccomp')
+		_ctxmgr_r='--fail-on --policy'
 		;;
 	'import-hosts')
 		_ctxmgr_r='--dry-run --prefix --update'
@@ -184,6 +196,19 @@ _ctxmgr_value()
 	'ca crl --out' | 'ca crl -o') _ctxmgr_r='file' ;;
 	'ca crl --days') _ctxmgr_r='none' ;;
 	'ca crl --format') _ctxmgr_r='choice table json yaml' ;;
+	'audit --fail-on') _ctxmgr_r='choice critical high medium low none' ;;
+	'audit --policy') _ctxmgr_r='file' ;;
+	'audit --jobs' | 'audit -j') _ctxmgr_r='none' ;;
+	'audit --timeout') _ctxmgr_r='none' ;;
+	'audit --format') _ctxmgr_r='choice table json yaml sarif' ;;
+	'audit image --fail-on') _ctxmgr_r='choice critical high medium low none' ;;
+	'audit image --policy') _ctxmgr_r='file' ;;
+	'audit image --timeout') _ctxmgr_r='none' ;;
+	'audit image --format') _ctxmgr_r='choice table json yaml sarif' ;;
+	'audit seccomp --fail-on') _ctxmgr_r='choice critical high medium low none' ;;
+	'audit seccomp --policy') _ctxmgr_r='file' ;;
+	'audit seccomp --format') _ctxmgr_r='choice table json yaml sarif' ;;
+	'audit checks --format') _ctxmgr_r='choice table json yaml' ;;
 	'shell --format') _ctxmgr_r='choice table' ;;
 	'completion --format') _ctxmgr_r='choice table' ;;
 	'config show --format') _ctxmgr_r='choice table json yaml' ;;
@@ -239,6 +264,10 @@ _ctxmgr_args()
 	'ca ls') _ctxmgr_r='0 none' ;;
 	'ca revoke') _ctxmgr_r='1 context' ;;
 	'ca crl') _ctxmgr_r='0 none' ;;
+	'audit') _ctxmgr_r='1 context' ;;
+	'audit image') _ctxmgr_r='1 none' ;;
+	'audit seccomp') _ctxmgr_r='1 file' ;;
+	'audit checks') _ctxmgr_r='0 none' ;;
 	'shell') _ctxmgr_r='0 none' ;;
 	'completion') _ctxmgr_r='1 choice bash zsh fish' ;;
 	'config') _ctxmgr_r='0 none' ;;
