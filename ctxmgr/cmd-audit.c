@@ -160,8 +160,8 @@ struct conn {
  * host name ssh_config resolves to becomes the host to probe.
  */
 static int
-ssh_run_facts(void *arg, const char *script, struct buf *out,
-    struct cm_err *err)
+ssh_run_facts(
+    void *arg, const char *script, struct buf *out, struct cm_err *err)
 {
 	struct conn *cn = arg;
 	struct ssh_exec_result res;
@@ -174,8 +174,8 @@ ssh_run_facts(void *arg, const char *script, struct buf *out,
 	snprintf(cn->probe_host, sizeof(cn->probe_host), "%s",
 	    ssh_conn_info(sc)->host);
 	ssh_exec_result_init(&res, FACTS_MAX_OUTPUT);
-	r = ssh_exec(sc, "sh -s", script, strlen(script), FACTS_TIMEOUT_MS, &res,
-	    err);
+	r = ssh_exec(
+	    sc, "sh -s", script, strlen(script), FACTS_TIMEOUT_MS, &res, err);
 	if (r == 0 && res.out_truncated)
 		r = err_set(err, ERR_TOOBIG,
 		    "the fact script printed more than %zu bytes",
@@ -187,7 +187,8 @@ ssh_run_facts(void *arg, const char *script, struct buf *out,
 		    cn->ep.host, res.exit_status, n ? ": " : "",
 		    (int)(n < 200 ? n : 200), res.err.data);
 	} else if (r == 0 && buf_add(out, res.out.data, res.out.len) != 0)
-		r = err_set(err, ERR_TOOBIG, "the fact script's output is too big");
+		r = err_set(
+		    err, ERR_TOOBIG, "the fact script's output is too big");
 	ssh_exec_result_release(&res);
 	ssh_close(sc);
 	return r;
@@ -305,13 +306,14 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 		if (cmd_ssh_params(&local, c, 0, &cn->ssh) != 0 ||
 		    cmd_tunnel_spec(&local, c, NULL, 0, &spec, &cn->run_dir) !=
 			0)
-			return err_set(err, local.err.code, "%s", local.err.msg);
+			return err_set(
+			    err, local.err.code, "%s", local.err.msg);
 		if ((r = tunnel_ensure(&spec, &cn->tunnel_sock, err)) != 0)
 			return err_prefix(err, "context \"%s\"", c->name);
 	}
 	t->api.unix_path = cn->tunnel_sock;
-	t->socket_path = cn->ep.path ? cn->ep.path
-				     : ENDPOINT_DEFAULT_REMOTE_SOCKET;
+	t->socket_path =
+	    cn->ep.path ? cn->ep.path : ENDPOINT_DEFAULT_REMOTE_SOCKET;
 	t->run_facts = ssh_run_facts;
 	t->run_arg = cn;
 	t->host = cn->ep.host;

@@ -3,83 +3,23 @@
 
 #include <openssl/evp.h>
 
+#include "sshcodec.h"
 #include "sshwire.h"
 
-static const char b64chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
+/*
+ * Base64 is keystore/sshcodec's: strict as OpenSSH's b64_pton (padding
+ * required, no stray bits), which is what known_hosts lines hold.
+ */
 int
 b64_decode(const char *s, size_t len, struct buf *out)
 {
-	unsigned acc = 0;
-	size_t i, pad = 0;
-	int bits = 0, v;
-
-	while (len > 0 && s[len - 1] == '=' && pad < 2) {
-		len--;
-		pad++;
-	}
-	if ((len + pad) % 4 != 0 && pad != 0)
-		return -1;
-	if (len % 4 == 1)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if ((v = b64_value((unsigned char)s[i])) < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (buf_addc(out, (int)((acc >> bits) & 0xff)) != 0)
-				return -1;
-		}
-	}
-	return 0;
+	return base64_decode(s, len, out) == 0 ? 0 : -1;
 }
 
 int
 b64_encode(const void *p, size_t len, struct buf *out)
 {
-	const unsigned char *s = p;
-	size_t i;
-	unsigned v;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8 | s[i + 2];
-		if (buf_addc(out, b64chars[v >> 18]) != 0 ||
-		    buf_addc(out, b64chars[(v >> 12) & 63]) != 0 ||
-		    buf_addc(out, b64chars[(v >> 6) & 63]) != 0 ||
-		    buf_addc(out, b64chars[v & 63]) != 0)
-			return -1;
-	}
-	if (i < len) {
-		v = (unsigned)s[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned)s[i + 1] << 8;
-		if (buf_addc(out, b64chars[v >> 18]) != 0 ||
-		    buf_addc(out, b64chars[(v >> 12) & 63]) != 0 ||
-		    buf_addc(out,
-			i + 1 < len ? b64chars[(v >> 6) & 63] : '=') != 0 ||
-		    buf_addc(out, '=') != 0)
-			return -1;
-	}
-	return 0;
+	return base64_encode(p, len, out) == 0 ? 0 : -1;
 }
 
 int
