@@ -137,9 +137,17 @@ start_sshd() {
 		echo "PermitRootLogin prohibit-password"
 		echo "LogLevel VERBOSE"
 		echo "MaxStartups 200:30:400"
+		# sshd honours only its first SetEnv line: gather them into one
+		setenv=""
 		[ -n "${DOCKERD_SOCK:-}" ] &&
-			echo "SetEnv DOCKER_HOST=unix://$DOCKERD_SOCK"
-		for line in "$@"; do echo "$line"; done
+			setenv=" DOCKER_HOST=unix://$DOCKERD_SOCK"
+		for line in "$@"; do
+			case $line in
+			"SetEnv "*) setenv="$setenv ${line#SetEnv }" ;;
+			*) echo "$line" ;;
+			esac
+		done
+		[ -z "$setenv" ] || echo "SetEnv$setenv"
 		# defaults last: sshd keeps the first value it reads
 		echo "AllowStreamLocalForwarding yes"
 		echo "AllowTcpForwarding yes"
@@ -148,7 +156,9 @@ start_sshd() {
 		echo "$out" | sed 's/^/# sshd -t: /'
 		test_fatal "sshd rejects its config"
 	fi
-	"$sshd_bin" -D -f "$SSHD_DIR/sshd_config" -E "$SSHD_DIR/log" &
+	# no inherited stdio: sessions outlive this shell's pipes otherwise
+	"$sshd_bin" -D -f "$SSHD_DIR/sshd_config" -E "$SSHD_DIR/log" \
+		</dev/null >/dev/null 2>&1 &
 	sshd_pid=$!
 	echo "$sshd_pid" >"$SSHD_DIR/pid.shell"
 	test_atexit "kill $sshd_pid 2>/dev/null"
