@@ -589,8 +589,8 @@ static const struct cmd_entry cmd_ca_crl_entry = {
 };
 
 static const struct cmd_entry *const ca_subcommands[] = { &cmd_ca_init_entry,
-	&cmd_ca_issue_entry, &cmd_ca_rotate_entry, &cmd_ca_ls_entry,
-	&cmd_ca_revoke_entry, &cmd_ca_crl_entry, NULL };
+	&cmd_ca_issue_entry, &cmd_ca_rotate_entry, &cmd_ca_deploy_entry,
+	&cmd_ca_ls_entry, &cmd_ca_revoke_entry, &cmd_ca_crl_entry, NULL };
 
 const struct cmd_entry cmd_ca_entry = {
 	.name = "ca",
