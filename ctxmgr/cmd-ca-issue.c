@@ -826,10 +826,10 @@ plan_servers(struct ca *ca, const struct ca_renew_rule *rule, int force,
 		left = ca_cmd_days_left(e->not_after, now);
 		set_reason(it, ROT_DUE,
 		    xasprintf("%s %ld day%s%s: reissue with \"%s\", then "
-			      "install it and restart dockerd",
+			      "\"ctxmgr ca deploy %s --restart\"",
 			left < 0 ? "expired" : "", left < 0 ? -left : left,
 			(left == 1 || left == -1) ? "" : "s",
-			left < 0 ? " ago" : " left", cmd.data));
+			left < 0 ? " ago" : " left", cmd.data, cn));
 	}
 	buf_release(&cmd);
 }

@@ -589,8 +589,8 @@ static const struct cmd_entry cmd_ca_crl_entry = {
 };
 
 static const struct cmd_entry *const ca_subcommands[] = { &cmd_ca_init_entry,
-	&cmd_ca_issue_entry, &cmd_ca_rotate_entry, &cmd_ca_ls_entry,
-	&cmd_ca_revoke_entry, &cmd_ca_crl_entry, NULL };
+	&cmd_ca_issue_entry, &cmd_ca_rotate_entry, &cmd_ca_deploy_entry,
+	&cmd_ca_ls_entry, &cmd_ca_revoke_entry, &cmd_ca_crl_entry, NULL };
 
 const struct cmd_entry cmd_ca_entry = {
 	.name = "ca",
@@ -605,6 +605,8 @@ const struct cmd_entry cmd_ca_entry = {
 	    "  ctxmgr ca init\n"
 	    "  ctxmgr ca issue server --cn docker1 --san "
 	    "DNS:docker1.example.com,IP:192.0.2.7\n"
+	    "  ctxmgr ca deploy docker1 --context admin1 --restart  # over "
+	    "SSH\n"
 	    "  ctxmgr create docker1 --host tcp://docker1.example.com:2376\n"
 	    "  ctxmgr ca issue client docker1\n"
 	    "  ctxmgr ca rotate --all     # from cron, with "

@@ -64,5 +64,6 @@ const char *ca_cmd_status(const struct cadb_entry *e, time_t now);
 
 extern const struct cmd_entry cmd_ca_issue_entry;
 extern const struct cmd_entry cmd_ca_rotate_entry;
+extern const struct cmd_entry cmd_ca_deploy_entry;
 
 #endif
