@@ -19,7 +19,7 @@ _ctxmgr_subcommands()
 		_ctxmgr_r='check'
 		;;
 	'ca')
-		_ctxmgr_r='init issue rotate ls revoke crl'
+		_ctxmgr_r='init issue rotate deploy ls revoke crl'
 		;;
 	'ca issue')
 		_ctxmgr_r='server client'
@@ -79,6 +79,9 @@ _ctxmgr_flags()
 		;;
 	'ca rotate')
 		_ctxmgr_r='--dir --passphrase-file --all --renew-before --dry-run --force'
+		;;
+	'ca deploy')
+		_ctxmgr_r='--dir --remote-dir --daemon-json --restart --dry-run'
 		;;
 	'ca ls')
 		_ctxmgr_r='--dir --all'
@@ -186,6 +189,10 @@ _ctxmgr_value()
 	'ca rotate --passphrase-file') _ctxmgr_r='file' ;;
 	'ca rotate --renew-before') _ctxmgr_r='none' ;;
 	'ca rotate --format') _ctxmgr_r='choice table json yaml' ;;
+	'ca deploy --dir') _ctxmgr_r='dir' ;;
+	'ca deploy --remote-dir') _ctxmgr_r='none' ;;
+	'ca deploy --daemon-json') _ctxmgr_r='none' ;;
+	'ca deploy --format') _ctxmgr_r='choice table json yaml' ;;
 	'ca ls --dir') _ctxmgr_r='dir' ;;
 	'ca ls --format') _ctxmgr_r='choice table json yaml' ;;
 	'ca revoke --dir') _ctxmgr_r='dir' ;;
@@ -261,6 +268,7 @@ _ctxmgr_args()
 	'ca issue server') _ctxmgr_r='0 none' ;;
 	'ca issue client') _ctxmgr_r='1 context' ;;
 	'ca rotate') _ctxmgr_r='-1 context' ;;
+	'ca deploy') _ctxmgr_r='1 none' ;;
 	'ca ls') _ctxmgr_r='0 none' ;;
 	'ca revoke') _ctxmgr_r='1 context' ;;
 	'ca crl') _ctxmgr_r='0 none' ;;
