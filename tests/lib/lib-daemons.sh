@@ -6,14 +6,24 @@
 
 BUSYBOX_IMAGE=ctxmgr-test/busybox:latest
 
-# A free TCP port on 127.0.0.1.
+# A free TCP port on 127.0.0.1, below the kernel's ephemeral range (where
+# outgoing connections take their local ports: a port free now could be
+# taken by one before the server binds it), used by no socket in any
+# state, and not handed to another test of this run (a mkdir claim).
 free_port() {
+	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ "${lo:-0}" -gt 12000 ] || lo=32768
+	claims=${TMPDIR:-/tmp}/ctxmgr-test-ports
+	mkdir -p "$claims" 2>/dev/null
 	while :; do
-		p=$(( (RANDOM << 1 ^ RANDOM ^ $$) % 30000 + 20000 ))
-		if [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; then
-			echo "$p"
-			return
-		fi
+		p=$(( (RANDOM << 1 ^ RANDOM ^ $$) % (lo - 11000) + 10000 ))
+		[ -z "$(ss -Htan "sport = :$p" 2>/dev/null)" ] || continue
+		# a claim older than an hour is from a run that is over
+		find "$claims" -maxdepth 1 -name "$p" -mmin +60 \
+			-exec rmdir {} + 2>/dev/null
+		mkdir "$claims/$p" 2>/dev/null || continue
+		echo "$p"
+		return
 	done
 }
 
