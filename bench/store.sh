@@ -23,14 +23,16 @@ dk_use() { flip=$((1 - flip)); docker context use "ctx$flip"; }
 printf '%-18s %12s %12s %8s\n' "operation" "ctxmgr ms" "docker ms" "ratio"
 row() {
 	local name=$1 a=$2 b=$3
-	printf '%-18s %12s %12s %8s\n' "$name" "$a" "$b" "$(ratio "$b" "$a")x"
+	r=-
+	[ "$b" = - ] || r="$(ratio "$b" "$a")x"
+	printf '%-18s %12s %12s %8s\n' "$name" "$a" "$b" "$r"
 }
 a=$(median_ms "$R" cm_use); b=$(median_ms "$R" dk_use); row "use (alternating)" "$a" "$b"
 use_ms=$a
 a=$(median_ms "$R" "$CTXMGR" show); b=$(median_ms "$R" docker context show); row "show" "$a" "$b"
 show_ms=$a
 prompt_ms=$(median_ms "$R" "$CTXMGR" prompt)
-row "prompt" "$prompt_ms" "-" 
+row "prompt" "$prompt_ms" "-"
 a=$(median_ms 11 "$CTXMGR" ls); b=$(median_ms 11 docker context ls); row "ls ($N contexts)" "$a" "$b"
 ls_ratio=$(ratio "$b" "$a")
 a=$(median_ms 11 "$CTXMGR" ls --format json); b=$(median_ms 11 docker context ls --format json); row "ls --format json" "$a" "$b"
