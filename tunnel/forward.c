@@ -14,6 +14,8 @@
  */
 #include "compat.h"
 
+#include <malloc.h>
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -857,6 +859,13 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 
 	hold = (uint64_t)(f->cfg.hold_ms > 0 ? f->cfg.hold_ms : 15000) * 1000;
 	(void)err;
+	/*
+	 * libssh2 allocates and frees a buffer per packet: keep freed heap
+	 * at the top instead of handing it back to the kernel each time.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 8 << 20);
+	mallopt(M_TOP_PAD, 4 << 20);
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	for (;;) {
 		now = now_us();
 		if (f->conn == NULL)
