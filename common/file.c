@@ -225,7 +225,7 @@ file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 	}
 	free(tmp);
 	tmp = NULL;
-	r = (flags & (FILE_NOSYNC | FILE_NODIRSYNC)) ? 0 : dir_sync(dir, err);
+	r = (flags & FILE_NOSYNC) ? 0 : dir_sync(dir, err);
 out:
 	if (fd >= 0)
 		close(fd);

@@ -19,9 +19,6 @@
 #define FILE_KEEP_MODE 0x08 /* keep an existing target's mode and owner */
 #define FILE_FOLLOW_TARGET 0x10 /* replace a symlink's target, not the link */
 #define FILE_NOSYNC 0x20 /* skip fsync (tests and scratch files only) */
-#define FILE_NODIRSYNC                                                         \
-	0x40 /* fsync the data, not the directory: after a \
-			       crash the old file may be back, never a torn one */
 
 /*
  * Read a whole file into `out` (appending), refusing more than `max` bytes

@@ -937,14 +937,8 @@ store_set_current(struct store *st, const char *name, struct cm_err *err)
 	if (!file_exists(st->config_dir) &&
 	    (r = dir_ensure(st->config_dir, 0700, err)) != 0)
 		goto out;
-	/*
-	 * The data is synced before the rename, so config.json is never torn
-	 * or empty; the directory is not: `use` is run all day, and after a
-	 * power loss the worst case is the previous current context (Docker
-	 * syncs neither).
-	 */
 	r = file_write_atomic(st->config_json, new.data, new.len, 0600,
-	    FILE_KEEP_MODE | FILE_FOLLOW_TARGET | FILE_NODIRSYNC, err);
+	    FILE_KEEP_MODE | FILE_FOLLOW_TARGET, err);
 out:
 	buf_release(&old);
 	buf_release(&new);
