@@ -126,7 +126,8 @@ usage_error(struct cmd_ctx *ctx, const char *path, const char *fmt, ...)
 
 /* Apply a global flag; returns 0, or 2 after printing a usage error. */
 static int
-apply_global(struct cmd_ctx *ctx, const struct cmd_flag *f, const char *value)
+apply_global(struct cmd_ctx *ctx, const struct cmd_flag *f, const char *value,
+    const char *path)
 {
 	size_t i;
 
@@ -139,8 +140,9 @@ apply_global(struct cmd_ctx *ctx, const struct cmd_flag *f, const char *value)
 			if (strcmp(value, format_names[i]) == 0)
 				break;
 		if (i == nitems(format_names))
-			return usage_error(ctx, NULL,
-			    "unknown format \"%s\" (use table, json or yaml)",
+			return usage_error(ctx, path,
+			    "unknown format \"%s\" (use table, json or yaml; "
+			    "sarif for audits)",
 			    value);
 		ctx->format = (enum output_format)i;
 		ctx->format_set = 1;
@@ -360,7 +362,7 @@ cmd_main(struct cmd_ctx *parent, int argc, char **argv)
 			print_version(ctx.out);
 			return 0;
 		}
-		if (apply_global(&ctx, f, value) != 0)
+		if (apply_global(&ctx, f, value, NULL) != 0)
 			return 2;
 		i += n - 1;
 	}
@@ -441,7 +443,7 @@ cmd_main(struct cmd_ctx *parent, int argc, char **argv)
 			goto out;
 		}
 		if (isglobal) {
-			if ((r = apply_global(&ctx, f, value)) != 0)
+			if ((r = apply_global(&ctx, f, value, path)) != 0)
 				goto out;
 		} else {
 			struct flag_value *fv = &a.values[f - e->flags];
