@@ -1,6 +1,6 @@
 # ctxmgr -- build, test, fuzz, bench and install.
 #
-#   make                    build build/ctxmgr
+#   make                    build build/ctxmgr (and build/ctxmgr-full)
 #   make check              install deps, build, run every test (also under
 #                           ASan/UBSan); SANITIZE=... runs only that variant
 #   make demo               install deps, build, run the sandbox demo
@@ -62,8 +62,10 @@ ifeq ($(STATIC_LIBS),1)
 RL_STATIC := $(DEPS)/libreadline-ctxmgr.a
 PKG_LIBS := $(RL_STATIC) -Wl,-Bstatic -lssl -lcrypto -ljansson -lyaml \
 	-ltinfo -Wl,-Bdynamic -lzxcvbn -ldl -lpthread
+FRONT_LIBS := -Wl,-Bstatic -ljansson -lyaml -Wl,-Bdynamic -lm
 else
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lzxcvbn
+FRONT_LIBS := $(shell $(PKG_CONFIG) --libs jansson yaml-0.1 2>/dev/null) -lm
 endif
 
 CFLAGS ?= -O2 -g
@@ -78,8 +80,13 @@ LIB_SRCS := $(sort $(wildcard common/*.c tunnel/*.c keystore/*.c audit/*.c) \
 	$(filter-out ctxmgr/main.c,$(wildcard ctxmgr/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/ctxmgr/main.o
+FRONT_OBJ := $(BUILD)/obj/ctxmgr/front/front.o
 LIBRARY := $(BUILD)/libctxmgr.a
+# Two binaries (docs/ARCHITECTURE.md): ctxmgr, the front users run, which
+# runs ls/use/show/prompt itself and links only the store; and
+# ctxmgr-full, every command, which the front execs for the rest.
 BIN := $(BUILD)/ctxmgr
+FULL_BIN := $(BUILD)/ctxmgr-full
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -93,7 +100,7 @@ FUZZ_REGRESS_BINS := $(FUZZ_NAMES:%=$(BUILD)/fuzz-regress/%)
 	bench install install-files completions format format-check clean \
 	distclean
 
-all: $(BIN)
+all: $(BIN) $(FULL_BIN)
 
 deps:
 	@scripts/install-deps $(DEPS)
@@ -115,10 +122,16 @@ $(LIBRARY): $(LIB_OBJS)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-$(BIN): $(MAIN_OBJ) $(LIBRARY) $(RL_STATIC)
+$(FULL_BIN): $(MAIN_OBJ) $(LIBRARY) $(RL_STATIC)
 	@[ "$(V)" = 1 ] || echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBRARY) $(LIBS)
 	@echo "built $@ with $$(cat $(LIBSSH2_ENV))"
+
+# The front links no OpenSSL, libssh2, readline or zxcvbn: if a change
+# makes its commands need them, this link fails rather than slowing them.
+$(BIN): $(FRONT_OBJ) $(LIBRARY) $(FULL_BIN)
+	@[ "$(V)" = 1 ] || echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(FRONT_OBJ) $(LIBRARY) $(FRONT_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBRARY) $(RL_STATIC)
 	@mkdir -p $(dir $@)
@@ -197,17 +210,20 @@ completions: $(BIN)
 	$(Q)$(BIN) manpage >docs/ctxmgr.1
 	@echo "completions: wrote $(GENERATED)"
 
-install: $(BIN)
+install: $(BIN) $(FULL_BIN)
 	@$(MAKE) --no-print-directory install-files BIN=$(BIN)
 
 # install without building (the tests install a binary they were given);
 # the scripts and the man page come from that binary's own table
 SHARE := $(DESTDIR)$(PREFIX)/share
 install-files:
-	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/man/man1 \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/ctxmgr \
+		$(SHARE)/man/man1 \
 		$(SHARE)/bash-completion/completions \
 		$(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ctxmgr
+	install -m 0755 $(dir $(BIN))ctxmgr-full \
+		$(DESTDIR)$(PREFIX)/libexec/ctxmgr/ctxmgr-full
 	$(BIN) manpage >$(SHARE)/man/man1/ctxmgr.1
 	$(BIN) completion bash >$(SHARE)/bash-completion/completions/ctxmgr
 	$(BIN) completion zsh >$(SHARE)/zsh/site-functions/_ctxmgr
@@ -218,7 +234,8 @@ install-files:
 		$(SHARE)/fish/vendor_completions.d/ctxmgr.fish
 
 FORMAT_SRCS = $(wildcard common/*.[ch] tunnel/*.[ch] keystore/*.[ch] \
-	audit/*.[ch] ctxmgr/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] \
+	audit/*.[ch] ctxmgr/*.[ch] ctxmgr/front/*.[ch] tests/unit/*.[ch] \
+	tests/fuzz/*.[ch] \
 	tests/helpers/*.[ch] \
 	bench/*.[ch] tests/lib/*.[ch])
 
@@ -231,7 +248,7 @@ format-check:
 
 clean:
 	rm -rf build/obj build/tests build/fuzz-regress build/sanitize \
-		build/fuzz build/ctxmgr build/libctxmgr.a
+		build/fuzz build/ctxmgr build/ctxmgr-full build/libctxmgr.a
 
 distclean:
 	rm -rf build
@@ -239,4 +256,5 @@ distclean:
 # keep the fuzz build's objects between runs
 .SECONDARY:
 
--include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) \
+	$(FUZZ_LIB_OBJS:.o=.d)

@@ -1,8 +1,6 @@
 /* buf.c: bounded growable buffers (see buf.h). */
 #include "compat.h"
 
-#include <openssl/crypto.h>
-
 #include "buf.h"
 
 static char buf_empty[1];
@@ -33,7 +31,7 @@ buf_release(struct buf *b)
 
 	if (b->cap != 0) {
 		if (b->secret)
-			OPENSSL_cleanse(b->data, b->cap);
+			explicit_bzero(b->data, b->cap);
 		free(b->data);
 	}
 	buf_init(b, max);
@@ -46,7 +44,7 @@ buf_reset(struct buf *b)
 	if (b->cap == 0)
 		return;
 	if (b->secret)
-		OPENSSL_cleanse(b->data, b->len);
+		explicit_bzero(b->data, b->len);
 	b->len = 0;
 	b->data[0] = '\0';
 }
@@ -71,7 +69,7 @@ buf_grow(struct buf *b, size_t extra)
 			return ERR_NOMEM;
 		memcpy(n, b->data, b->len + 1);
 		if (b->cap != 0) {
-			OPENSSL_cleanse(b->data, b->cap);
+			explicit_bzero(b->data, b->cap);
 			free(b->data);
 		}
 	} else {

@@ -4,7 +4,7 @@
  *
  * Invariants: after buf_init, `data` is never NULL and data[len] is always
  * '\0' (so text can be used as a C string); len never exceeds max.  A buffer
- * marked secret is wiped with OPENSSL_cleanse whenever memory is released or
+ * marked secret is wiped with explicit_bzero whenever memory is released or
  * moved.
  */
 #ifndef CTXMGR_BUF_H

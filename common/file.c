@@ -8,8 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-
 #include "file.h"
 #include "xmalloc.h"
 
@@ -52,13 +50,13 @@ file_read_fd(
 		if (out->len - start + (size_t)n > max ||
 		    buf_add(out, tmp, (size_t)n) != 0) {
 			if (out->secret)
-				OPENSSL_cleanse(tmp, sizeof(tmp));
+				explicit_bzero(tmp, sizeof(tmp));
 			return err_set(err, ERR_TOOBIG,
 			    "\"%s\" is larger than %zu bytes", name, max);
 		}
 	}
 	if (out->secret)
-		OPENSSL_cleanse(tmp, sizeof(tmp));
+		explicit_bzero(tmp, sizeof(tmp));
 	return 0;
 }
 

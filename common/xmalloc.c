@@ -1,8 +1,6 @@
 /* xmalloc.c: allocation that aborts on exhaustion (see xmalloc.h). */
 #include "compat.h"
 
-#include <openssl/crypto.h>
-
 #include "xmalloc.h"
 
 static void
@@ -86,6 +84,6 @@ freezero_str(char *s)
 {
 	if (s == NULL)
 		return;
-	OPENSSL_cleanse(s, strlen(s));
+	explicit_bzero(s, strlen(s));
 	free(s);
 }

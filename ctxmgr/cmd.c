@@ -155,12 +155,20 @@ apply_global(struct cmd_ctx *ctx, const struct cmd_flag *f, const char *value,
 	return 0;
 }
 
+/*
+ * Weak, so that linking cmd.c does not pull in version.o and with it
+ * libssh2 and OpenSSL: the front binary (ctxmgr/front/) has neither and
+ * hands --version to the full one before it gets here.
+ */
+extern void version_libraries(char *buf, size_t len) __attribute__((weak));
+
 static void
 print_version(FILE *f)
 {
-	char libs[512];
+	char libs[512] = "";
 
-	version_libraries(libs, sizeof(libs));
+	if (version_libraries != NULL)
+		version_libraries(libs, sizeof(libs));
 	fprintf(f, "ctxmgr %s\n%s\n", CTXMGR_VERSION, libs);
 }
 

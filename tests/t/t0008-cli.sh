@@ -64,4 +64,31 @@ test_expect_success 'use - with no previous context is a clear error' '
 	rm -rf fresh && test_must_fail ctxmgr --config $PWD/fresh use - 2>err &&
 	test_grep "no previous context" err
 '
+
+# The front binary runs ls/use/show/prompt itself and links only the
+# store; the rest goes to ctxmgr-full beside it (docs/ARCHITECTURE.md).
+test_expect_success 'the front links no OpenSSL, libssh2, readline or zxcvbn' '
+	ldd "$CTXMGR" >libs &&
+	! test_grep -q "zxcvbn\|readline\|ssl\|crypto\|ssh2" libs &&
+	nm "$CTXMGR" >syms &&
+	! test_grep -q "EVP_\|libssh2_\|rl_\|ZxcvbnMatch" syms
+'
+
+test_expect_success 'the front hands other commands to ctxmgr-full, same pid' '
+	ctxmgr --version >v && test_grep "^libssh2 " v &&
+	ctxmgr --format json version >v.json && test_grep "\"Libraries\"" v.json &&
+	ctxmgr help >h && test_grep "^  audit " h &&
+	test_expect_code 2 ctxmgr crate x 2>err && test_grep "did you mean \"create\"" err &&
+	ctxmgr create u1 --host unix:///nowhere.sock -q >/dev/null &&
+	{ "$CTXMGR" -c u1 exec -- sh -c "echo \$\$" >pid.child & } &&
+	pid=$! && wait $pid && test "$(cat pid.child)" = "$pid"
+'
+
+test_expect_success 'without ctxmgr-full the front still runs its commands' '
+	mkdir -p lone && cp "$CTXMGR" lone/ctxmgr &&
+	lone/ctxmgr show >s && test -s s &&
+	lone/ctxmgr ls -q >l && test_grep -x g1 l &&
+	test_expect_code 1 lone/ctxmgr --version 2>err &&
+	test_grep "cannot run ctxmgr-full" err && test_grep "reinstall" err
+'
 test_done

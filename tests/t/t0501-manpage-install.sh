@@ -31,6 +31,8 @@ test_expect_success 'make install with DESTDIR and PREFIX' '
 	r=$TRASH/dest/opt/cm &&
 	test -x "$r/bin/ctxmgr" &&
 	test "$(stat -c %a "$r/bin/ctxmgr")" = 755 &&
+	test "$(stat -c %a "$r/libexec/ctxmgr/ctxmgr-full")" = 755 &&
+	! test -e "$r/bin/ctxmgr-full" &&
 	cmp "$r/share/man/man1/ctxmgr.1" gen.1 &&
 	cmp "$r/share/bash-completion/completions/ctxmgr" "$SRC_ROOT/completions/ctxmgr.bash" &&
 	cmp "$r/share/zsh/site-functions/_ctxmgr" "$SRC_ROOT/completions/_ctxmgr" &&
@@ -41,6 +43,14 @@ test_expect_success 'make install with DESTDIR and PREFIX' '
 		test "$(stat -c %a "$r/$f")" = 644 || exit 1
 	done &&
 	"$r/bin/ctxmgr" version >/dev/null
+'
+
+test_expect_success 'the installed front runs the full binary from libexec' '
+	r=$TRASH/dest/opt/cm &&
+	"$r/bin/ctxmgr" --version >v &&
+	test_grep "^libssh2 " v &&
+	"$r/bin/ctxmgr" show >s && test "$(cat s)" = default &&
+	"$r/bin/ctxmgr" keys check --help >h && test_grep "usage: ctxmgr keys check" h
 '
 
 test_expect_success 'the installed pieces work from their places' '

@@ -1,0 +1,109 @@
+/*
+ * front.c: the ctxmgr binary users run.  `use`, `show`, `prompt` and `ls`
+ * run on every shell prompt for some users, so they run here, in a
+ * binary that links only the store (no OpenSSL, libssh2, readline or
+ * zxcvbn: a third of the start-up time, see docs/ARCHITECTURE.md).
+ * Every other command line is handed to the full binary with execv(), in
+ * the same process: the same pid, arguments, environment and descriptors.
+ *
+ * The full binary is found next to this one (the build tree) or in
+ * ../libexec/ctxmgr/ (an installed tree), like git's libexec/git-core.
+ */
+#include "compat.h"
+
+#include <limits.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "run.h"
+
+extern const struct cmd_entry cmd_ls_entry;
+extern const struct cmd_entry cmd_use_entry;
+extern const struct cmd_entry cmd_show_entry;
+extern const struct cmd_entry cmd_prompt_entry;
+
+/* The commands run here; cmd.c finds them through this table. */
+const struct cmd_entry *const cmd_table[] = { &cmd_ls_entry, &cmd_use_entry,
+	&cmd_show_entry, &cmd_prompt_entry, NULL };
+
+#define FULL_NAME "ctxmgr-full"
+
+/* Global options that take a value in the next word. */
+static int
+takes_value(const char *w)
+{
+	return strcmp(w, "--config") == 0 || strcmp(w, "--context") == 0 ||
+	    strcmp(w, "-c") == 0 || strcmp(w, "--format") == 0;
+}
+
+/*
+ * Whether this command line is one the front runs: its first word that
+ * is not a global option names a command of cmd_table.  Anything else
+ * (no command, --help or --version before it, another command, a typo
+ * that deserves a suggestion from the whole table) goes to the full
+ * binary.
+ */
+static int
+runs_here(int argc, char **argv)
+{
+	const struct cmd_entry *const *e;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (argv[i][0] != '-' || argv[i][1] == '\0')
+			break;
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0 ||
+		    strncmp(argv[i], "--version", 9) == 0)
+			return 0;
+		if (takes_value(argv[i]))
+			i++;
+	}
+	if (i >= argc)
+		return 0;
+	for (e = cmd_table; *e != NULL; e++)
+		if (strcmp((*e)->name, argv[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Try dir/rel: exec it when it is there. */
+static void
+try_exec(const char *dir, const char *rel, char **argv)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, rel) >=
+	    sizeof(path))
+		return;
+	if (access(path, X_OK) == 0)
+		execv(path, argv);
+}
+
+int
+main(int argc, char **argv)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (runs_here(argc, argv))
+		return ctxmgr_run(argc, argv);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		fprintf(stderr, "ctxmgr: cannot find my own binary: %s\n",
+		    strerror(errno));
+		return 1;
+	}
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) != NULL)
+		*slash = '\0';
+	try_exec(self, FULL_NAME, argv);
+	try_exec(self, "../libexec/ctxmgr/" FULL_NAME, argv);
+	fprintf(stderr,
+	    "ctxmgr: cannot run %s (looked next to %s and in "
+	    "%s/../libexec/ctxmgr): %s; reinstall ctxmgr\n",
+	    FULL_NAME, self, self, strerror(errno));
+	return 1;
+}
