@@ -39,7 +39,7 @@ resolve_target(struct cmd_ctx *ctx, struct docker_target *t)
 	 * runs), not through Docker's ssh transport with an ssh process per
 	 * connection; other contexts are Docker's to use as they are.
 	 */
-	if (c->host != NULL && strncmp(c->host, "ssh://", 6) == 0) {
+	if (c->host != NULL && str_has_prefix(c->host, "ssh://")) {
 		if ((r = cmd_tunnel_socket(ctx, name, &sock)) != 0)
 			goto out;
 		t->host = xasprintf("unix://%s", sock);
