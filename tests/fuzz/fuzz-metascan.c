@@ -86,6 +86,27 @@ nul_outside_strings(const uint8_t *p, size_t n)
 	return 0;
 }
 
+/*
+ * 1 if some object holds the same key twice.  Go merges a repeated
+ * object into the map it already decoded (measured: `docker context
+ * inspect` keeps Endpoints.docker from the first "Endpoints" when a
+ * second one lacks it), and so does the scanner; the jansson reference
+ * replaces the value in the first key's place, so neither the verdict
+ * nor the fields can be compared then (t0003 and the corpus hold such
+ * files checked against Docker).
+ */
+static int
+exact_dups(const uint8_t *data, size_t size)
+{
+	json_error_t jerr;
+	json_t *v;
+
+	v = json_loadb((const char *)data, size,
+	    JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &jerr);
+	json_decref(v);
+	return v == NULL;
+}
+
 static int
 same_str(const char *a, const json_t *b)
 {
@@ -101,19 +122,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct meta_summary s;
 	struct cm_err err;
 	json_t *v = NULL, *meta, *docker;
-	int scan_ok, ref_ok;
+	int scan_ok, ref_ok, parsed, no_ref;
 
 	scan_ok = meta_scan((const char *)data, size, &s, &err) == 0;
-	ref_ok = gojson_parse((const char *)data, size, &v, &err) == 0 &&
-	    reference_ok(v);
+	parsed = gojson_parse((const char *)data, size, &v, &err) == 0;
+	ref_ok = parsed && reference_ok(v);
+	no_ref = parsed && exact_dups(data, size);
+	/*
+	 * jansson cannot hold an object key with an escaped NUL ("\u0000"),
+	 * which Go and the scanner accept: the reference has no verdict.
+	 */
+	if (!parsed && memmem(data, size, "\\u0000", 6) != NULL)
+		no_ref = 1;
 	if (nul_outside_strings(data, size)) {
 		if (scan_ok)
 			abort();
 		ref_ok = 0;
 	}
-	if (scan_ok != ref_ok)
+	/* with a repeated key only the scanner's own safety is tested */
+	if (scan_ok != ref_ok && !no_ref)
 		abort();
-	if (scan_ok && !fold_dups(v) && memchr(data, '\\', size) == NULL) {
+	if (scan_ok && ref_ok && !no_ref && !fold_dups(v) &&
+	    memchr(data, '\\', size) == NULL) {
 		meta = gojson_get_fold(v, "Metadata");
 		docker =
 		    json_object_get(gojson_get_fold(v, "Endpoints"), "docker");
