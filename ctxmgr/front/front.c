@@ -28,12 +28,24 @@ const struct cmd_entry *const cmd_table[] = { &cmd_ls_entry, &cmd_use_entry,
 
 #define FULL_NAME "ctxmgr-full"
 
-/* Global options that take a value in the next word. */
-static int
-takes_value(const char *w)
+/* The global option a word names ("--name", "--name=V", "-x"), or NULL. */
+static const struct cmd_flag *
+global_flag(const char *w)
 {
-	return strcmp(w, "--config") == 0 || strcmp(w, "--context") == 0 ||
-	    strcmp(w, "-c") == 0 || strcmp(w, "--format") == 0;
+	const struct cmd_flag *f;
+	size_t len;
+
+	if (w[1] == '-') {
+		len = strcspn(w + 2, "=");
+		for (f = global_flags; f->name != NULL; f++)
+			if (strlen(f->name) == len &&
+			    strncmp(f->name, w + 2, len) == 0)
+				return f;
+	} else if (w[2] == '\0')
+		for (f = global_flags; f->name != NULL; f++)
+			if (f->short_name == w[1])
+				return f;
+	return NULL;
 }
 
 /*
@@ -47,6 +59,7 @@ static int
 runs_here(int argc, char **argv)
 {
 	const struct cmd_entry *const *e;
+	const struct cmd_flag *f;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -54,11 +67,13 @@ runs_here(int argc, char **argv)
 			return 0;
 		if (argv[i][0] != '-' || argv[i][1] == '\0')
 			break;
-		if (strcmp(argv[i], "-h") == 0 ||
-		    strcmp(argv[i], "--help") == 0 ||
-		    strncmp(argv[i], "--version", 9) == 0)
+		if ((f = global_flag(argv[i])) == NULL)
+			continue; /* cmd_main reports it */
+		if (strcmp(f->name, "help") == 0 ||
+		    strcmp(f->name, "version") == 0)
 			return 0;
-		if (takes_value(argv[i]))
+		/* a value in the next word: "--config DIR", "-c NAME" */
+		if (f->type != FLAG_BOOL && strchr(argv[i], '=') == NULL)
 			i++;
 	}
 	if (i >= argc)
