@@ -8,6 +8,7 @@
 #include "file.h"
 #include "knownhosts.h"
 #include "sshconfig.h"
+#include "sshcodec.h"
 #include "sshwire.h"
 #include "xmalloc.h"
 
@@ -86,7 +87,7 @@ parse_line(struct known_hosts *kh, const char *s, size_t len, const char *name,
 	memcpy(type, f, fl);
 	type[fl] = '\0';
 	if (next_field(&p, end, &f, &fl) != 0 ||
-	    b64_decode(f, fl, &blob) != 0) {
+	    base64_decode(f, fl, &blob) != 0) {
 		goto bad;
 	}
 	/* the blob must name the type the line names */
@@ -155,8 +156,8 @@ hashed_match(const char *field, const char *name)
 		return 0;
 	buf_init(&s, 256);
 	buf_init(&h, 256);
-	if (b64_decode(salt, (size_t)(bar - salt), &s) == 0 &&
-	    b64_decode(bar + 1, strlen(bar + 1), &h) == 0 && s.len > 0 &&
+	if (base64_decode(salt, (size_t)(bar - salt), &s) == 0 &&
+	    base64_decode(bar + 1, strlen(bar + 1), &h) == 0 && s.len > 0 &&
 	    HMAC(EVP_sha1(), s.data, (int)s.len, (const unsigned char *)name,
 		strlen(name), md, &mdlen) != NULL &&
 	    h.len == mdlen && CRYPTO_memcmp(h.data, md, mdlen) == 0)
@@ -250,7 +251,7 @@ knownhosts_add(const char *path, const char *name, const unsigned char *blob,
 	if (b.len > 0 && b.data[b.len - 1] != '\n')
 		buf_addc(&b, '\n');
 	buf_printf(&b, "%s %s ", name, type);
-	b64_encode(blob, len, &b);
+	base64_encode(blob, len, &b);
 	if ((r = buf_addc(&b, '\n')) != 0) {
 		r = err_set(err, ERR_TOOBIG, "\"%s\" is too large", path);
 		goto out;

@@ -6,22 +6,6 @@
 #include "sshcodec.h"
 #include "sshwire.h"
 
-/*
- * Base64 is keystore/sshcodec's: strict as OpenSSH's b64_pton (padding
- * required, no stray bits), which is what known_hosts lines hold.
- */
-int
-b64_decode(const char *s, size_t len, struct buf *out)
-{
-	return base64_decode(s, len, out) == 0 ? 0 : -1;
-}
-
-int
-b64_encode(const void *p, size_t len, struct buf *out)
-{
-	return base64_encode(p, len, out) == 0 ? 0 : -1;
-}
-
 int
 sshwire_string(const unsigned char *blob, size_t len, size_t *pos,
     const unsigned char **sp, size_t *slen)
@@ -68,7 +52,7 @@ ssh_fingerprint(const unsigned char *blob, size_t len, char out[64])
 
 	EVP_Digest(blob, len, md, &mdlen, EVP_sha256(), NULL);
 	buf_init(&b, 128);
-	b64_encode(md, sizeof(md), &b);
+	base64_encode(md, sizeof(md), &b);
 	while (b.len > 0 && b.data[b.len - 1] == '=')
 		b.data[--b.len] = '\0';
 	snprintf(out, 64, "SHA256:%s", b.data);
@@ -142,7 +126,7 @@ privkey_inspect(
 	buf_init_secret(&raw, 1 << 20);
 	if (pem_body(text, len, "OPENSSH PRIVATE KEY", &body, &headers) == 0) {
 		pi->format = PRIVKEY_OPENSSH;
-		if (b64_decode(body.data, body.len, &raw) != 0 ||
+		if (base64_decode(body.data, body.len, &raw) != 0 ||
 		    raw.len < sizeof(magic) ||
 		    memcmp(raw.data, magic, sizeof(magic)) != 0)
 			goto bad;
@@ -213,7 +197,7 @@ pubkey_parse_line(const char *text, size_t len, struct buf *blob)
 	b64 = p;
 	while (p < end && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
 		p++;
-	if (p == b64 || b64_decode(b64, (size_t)(p - b64), blob) != 0)
+	if (p == b64 || base64_decode(b64, (size_t)(p - b64), blob) != 0)
 		return -1;
 	return sshwire_key_type(
 	    (const unsigned char *)blob->data, blob->len, type, sizeof(type));

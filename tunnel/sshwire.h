@@ -1,20 +1,15 @@
 /*
- * sshwire.h: small pieces of the SSH wire format used by the tunnel:
- * base64, length-prefixed strings in key blobs, SHA256 fingerprints, and
- * the public half of OpenSSH private key files.  Inputs are untrusted:
- * every length is checked against what is left.
+ * sshwire.h: small pieces of the SSH wire format used by the tunnel
+ * (base64 is keystore/sshcodec.h's): length-prefixed strings in key
+ * blobs, SHA256 fingerprints, and the public half of OpenSSH private key
+ * files.  Inputs are untrusted: every length is checked against what is
+ * left.
  */
 #ifndef CTXMGR_SSHWIRE_H
 #define CTXMGR_SSHWIRE_H
 
 #include "buf.h"
 #include "err.h"
-
-/* Decode base64 (no whitespace inside) into `out`; -1 on bad input. */
-int b64_decode(const char *s, size_t len, struct buf *out);
-
-/* Append the base64 encoding of `len` bytes (with padding). */
-int b64_encode(const void *p, size_t len, struct buf *out);
 
 /*
  * Read a uint32-length-prefixed string at *pos of `blob` (of `len`

@@ -9,6 +9,7 @@
 
 #include "file.h"
 #include "knownhosts.h"
+#include "sshcodec.h"
 #include "sshwire.h"
 #include "xmalloc.h"
 
@@ -42,7 +43,7 @@ line_for(const char *hosts, const char *type, int fill)
 	buf_init(&blob, 0);
 	buf_init(&b64, 0);
 	make_blob(type, fill, &blob);
-	b64_encode(blob.data, blob.len, &b64);
+	base64_encode(blob.data, blob.len, &b64);
 	s = xasprintf("%s %s %s", hosts, type, b64.data);
 	buf_release(&blob);
 	buf_release(&b64);
@@ -63,8 +64,8 @@ hashed(const char *name)
 	    strlen(name), md, &mdlen);
 	buf_init(&a, 0);
 	buf_init(&b, 0);
-	b64_encode(salt, sizeof(salt), &a);
-	b64_encode(md, mdlen, &b);
+	base64_encode(salt, sizeof(salt), &a);
+	base64_encode(md, mdlen, &b);
 	s = xasprintf("|1|%s|%s", a.data, b.data);
 	buf_release(&a);
 	buf_release(&b);

@@ -4,6 +4,7 @@
 
 #include "engine.h"
 #include "shquote.h"
+#include "sshcodec.h"
 #include "sshwire.h"
 #include "xmalloc.h"
 
@@ -45,16 +46,16 @@ test_base64(void **state)
 	for (i = 0; i < nitems(vec); i++) {
 		buf_reset(&b);
 		assert_int_equal(
-		    b64_encode(vec[i][0], strlen(vec[i][0]), &b), 0);
+		    base64_encode(vec[i][0], strlen(vec[i][0]), &b), 0);
 		assert_string_equal(b.data, vec[i][1]);
 		buf_reset(&b);
 		assert_int_equal(
-		    b64_decode(vec[i][1], strlen(vec[i][1]), &b), 0);
+		    base64_decode(vec[i][1], strlen(vec[i][1]), &b), 0);
 		assert_string_equal(b.data, vec[i][0]);
 	}
-	assert_int_equal(b64_decode("Zm9v!", 5, &b), -1);
-	assert_int_equal(b64_decode("Z", 1, &b), -1);
-	assert_int_equal(b64_decode("Zm9=v", 5, &b), -1);
+	assert_int_not_equal(base64_decode("Zm9v!", 5, &b), 0);
+	assert_int_not_equal(base64_decode("Z", 1, &b), 0);
+	assert_int_not_equal(base64_decode("Zm9=v", 5, &b), 0);
 	buf_release(&b);
 }
 
