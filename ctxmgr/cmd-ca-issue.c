@@ -31,6 +31,10 @@ ca_bundle(struct ca *ca, const struct buf *old_ca, struct buf *out)
 	int i;
 
 	buf_add(out, ca->cert_pem.data, ca->cert_pem.len);
+	/* the usual case, a context that trusts only this CA: no parsing */
+	if (old_ca->len == ca->cert_pem.len &&
+	    memcmp(old_ca->data, ca->cert_pem.data, old_ca->len) == 0)
+		return;
 	if (old_ca->len == 0 ||
 	    x509_certs_load(old_ca->data, old_ca->len, "ca.pem", &sk, &e2) != 0)
 		return;
@@ -180,6 +184,31 @@ check_tls_context(struct cmd_ctx *ctx, const struct context *c)
 		    c->name,
 		    endpoint_scheme_name((enum endpoint_scheme)scheme));
 	return 0;
+}
+
+/*
+ * The database entry of the certificate a context holds, found by its
+ * fingerprint without parsing it, or NULL (then context_cert and
+ * ca_lookup decide).
+ */
+static struct cadb_entry *
+context_entry(struct ca *ca, struct store *st, const char *name)
+{
+	struct cm_err e2;
+	struct buf b;
+	char fp[65];
+	size_t i;
+
+	buf_init(&b, STORE_TLS_MAX);
+	if (store_tls_read(st, name, TLS_EP, "cert.pem", &b, &e2) != 0 ||
+	    x509_pem_fingerprint(b.data, b.len, fp) != 0)
+		fp[0] = '\0';
+	buf_release(&b);
+	for (i = 0; fp[0] != '\0' && i < ca->db.n; i++)
+		if (ca->db.v[i].sha256 != NULL &&
+		    strcmp(ca->db.v[i].sha256, fp) == 0)
+			return &ca->db.v[i];
+	return NULL;
 }
 
 /* The certificate a context holds now, or NULL. */
@@ -454,7 +483,8 @@ prepare_client(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
 
 	*old_serialp = NULL;
 	*foreignp = 0;
-	if ((cur = context_cert(st, name)) != NULL) {
+	if ((prev = context_entry(ca, st, name)) == NULL &&
+	    (cur = context_cert(st, name)) != NULL) {
 		prev = ca_lookup(ca, cur);
 		*foreignp = prev == NULL;
 		X509_free(cur);

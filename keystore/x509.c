@@ -14,6 +14,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
+#include "sha256.h"
 #include "x509.h"
 #include "xmalloc.h"
 
@@ -617,6 +618,50 @@ x509_key_load(const char *pem, size_t len, const char *pass, size_t passlen,
 	return 0;
 }
 
+/*
+ * Certificates parsed before, by their PEM text.  OpenSSL 3.0 sets up a
+ * key decoder for every certificate it parses (a third of a millisecond
+ * here); the CA agent parses the CA's certificate once and its workers
+ * find it here.  Entries are shared with X509_up_ref: callers only read
+ * what x509_cert_load gives them.
+ */
+#define CERT_CACHE_N 4
+#define CERT_CACHE_MAX_PEM 16384
+static struct {
+	char *pem;
+	size_t len;
+	X509 *x;
+} cert_cache[CERT_CACHE_N];
+static unsigned cert_cache_next;
+
+static X509 *
+cert_cache_find(const char *pem, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < CERT_CACHE_N; i++)
+		if (cert_cache[i].x != NULL && cert_cache[i].len == len &&
+		    memcmp(cert_cache[i].pem, pem, len) == 0 &&
+		    X509_up_ref(cert_cache[i].x))
+			return cert_cache[i].x;
+	return NULL;
+}
+
+static void
+cert_cache_add(const char *pem, size_t len, X509 *x)
+{
+	unsigned i = cert_cache_next++ % CERT_CACHE_N;
+
+	if (len > CERT_CACHE_MAX_PEM || !X509_up_ref(x))
+		return;
+	X509_free(cert_cache[i].x);
+	free(cert_cache[i].pem);
+	cert_cache[i].pem = xmalloc(len);
+	memcpy(cert_cache[i].pem, pem, len);
+	cert_cache[i].len = len;
+	cert_cache[i].x = x;
+}
+
 int
 x509_cert_load(const char *pem, size_t len, const char *what, X509 **out,
     struct cm_err *err)
@@ -625,6 +670,10 @@ x509_cert_load(const char *pem, size_t len, const char *what, X509 **out,
 	X509 *x;
 
 	*out = NULL;
+	if ((x = cert_cache_find(pem, len)) != NULL) {
+		*out = x;
+		return 0;
+	}
 	if (len > INT32_MAX)
 		return err_set(err, ERR_TOOBIG, "%s is too big", what);
 	if (memmem(pem, len, "-----BEGIN ", 11) == NULL)
@@ -638,6 +687,7 @@ x509_cert_load(const char *pem, size_t len, const char *what, X509 **out,
 	if (x == NULL)
 		return err_set(
 		    err, ERR_INVALID, "%s holds no PEM certificate", what);
+	cert_cache_add(pem, len, x);
 	*out = x;
 	return 0;
 }
@@ -911,6 +961,42 @@ x509_base64_encode(const void *p, size_t len, struct buf *out)
 	out->len += (size_t)r;
 	out->data[out->len] = '\0';
 	return 0;
+}
+
+int
+x509_pem_fingerprint(const char *pem, size_t len, char out[65])
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----";
+	static const char end[] = "-----END CERTIFICATE-----";
+	const char *p, *q;
+	unsigned char md[32];
+	struct sha256_ctx c;
+	struct buf b64, der;
+	int r = ERR_INVALID;
+
+	out[0] = '\0';
+	if ((p = memmem(pem, len, begin, sizeof(begin) - 1)) == NULL)
+		return ERR_INVALID;
+	p += sizeof(begin) - 1;
+	if ((q = memmem(p, len - (size_t)(p - pem), end, sizeof(end) - 1)) ==
+	    NULL)
+		return ERR_INVALID;
+	buf_init(&b64, len);
+	buf_init(&der, len);
+	for (; p < q; p++)
+		if (!isspace((unsigned char)*p) && buf_add(&b64, p, 1) != 0)
+			goto out;
+	if (x509_base64_decode(b64.data, b64.len, &der) != 0)
+		goto out;
+	sha256_init(&c);
+	sha256_update(&c, der.data, der.len);
+	sha256_final(&c, md);
+	hex_lower(md, sizeof(md), out);
+	r = 0;
+out:
+	buf_release(&b64);
+	buf_release(&der);
+	return r;
 }
 
 int

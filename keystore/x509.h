@@ -144,6 +144,13 @@ void x509_time_format(time_t t, char out[32]);
 int x509_time_parse(const char *s, time_t *out);
 
 /* Append base64 of `len` bytes (one line) / decode; ERR_INVALID on junk. */
+/*
+ * The SHA-256 of the DER of the first certificate in PEM text (lower-case
+ * hex, as x509_info's sha256), without parsing the certificate: OpenSSL
+ * 3.0 sets up a key decoder for every certificate it parses.
+ */
+int x509_pem_fingerprint(const char *pem, size_t len, char out[65]);
+
 int x509_base64_encode(const void *p, size_t len, struct buf *out);
 int x509_base64_decode(const char *s, size_t len, struct buf *out);
 

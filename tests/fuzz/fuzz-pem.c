@@ -1,7 +1,8 @@
 /*
  * fuzz-pem.c: PEM input the CA and the context commands accept:
  * certificates (and the facts read from them), private keys, the pem.c
- * checks, and the subjectAltName and time parsers.
+ * checks, fingerprints taken from the PEM text, and the subjectAltName
+ * and time parsers.
  */
 #include "compat.h"
 
@@ -21,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cm_err err;
 	EVP_PKEY *pk = NULL;
 	X509 *x = NULL;
-	char *text, *cn;
+	char *text, *cn, fp[65];
 	time_t t;
 
 	if (x509_cert_load(s, size, "input", &x, &err) == 0) {
@@ -35,6 +36,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)x509_issued_by(x, x);
 		X509_free(x);
 	}
+	if (x509_pem_fingerprint(s, size, fp) == 0 && strlen(fp) != 64)
+		abort();
 	if (x509_certs_load(s, size, "input", &sk, &err) == 0)
 		sk_X509_pop_free(sk, X509_free);
 	/* never a passphrase: an input could ask for 2^31 KDF rounds */
