@@ -65,5 +65,15 @@ const char *ca_cmd_status(const struct cadb_entry *e, time_t now);
 extern const struct cmd_entry cmd_ca_issue_entry;
 extern const struct cmd_entry cmd_ca_rotate_entry;
 extern const struct cmd_entry cmd_ca_deploy_entry;
+extern const struct cmd_entry cmd_ca_agent_entry;
+
+/*
+ * In a worker of the CA agent whose CA is ca->dir: give `ca` the agent's
+ * key and set *done.  Elsewhere nothing happens (0, *done = 0).
+ */
+int ca_agent_unlock(struct cmd_ctx *ctx, struct ca *ca, int *done);
+
+/* The CA directory whose key this process holds as the agent, or NULL. */
+const char *ca_agent_dir(void);
 
 #endif

@@ -93,6 +93,24 @@ flag_find_short(const struct cmd_flag *flags, int c)
 	return NULL;
 }
 
+const struct cmd_flag *
+cmd_global_flag(const char *w)
+{
+	if (w[0] != '-' || w[1] == '\0')
+		return NULL;
+	if (w[1] == '-')
+		return flag_find_long(global_flags, w + 2, strcspn(w + 2, "="));
+	return w[2] == '\0' ? flag_find_short(global_flags, w[1]) : NULL;
+}
+
+int
+cmd_global_takes_value(const char *w)
+{
+	const struct cmd_flag *f = cmd_global_flag(w);
+
+	return f != NULL && f->type != FLAG_BOOL;
+}
+
 static size_t
 flag_count(const struct cmd_flag *flags)
 {

@@ -110,6 +110,11 @@ struct cmd_args {
 extern const struct cmd_entry *const cmd_table[];
 extern const struct cmd_flag global_flags[];
 
+/* The global option a command-line word names ("--name", "--name=V",
+ * "-x"), or NULL; and whether it takes its value from the next word. */
+const struct cmd_flag *cmd_global_flag(const char *word);
+int cmd_global_takes_value(const char *word);
+
 /*
  * Run one command line (argv[0] is the first word after "ctxmgr" and any
  * global options).  Prints errors as "ctxmgr: message" and returns the

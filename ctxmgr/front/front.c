@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include "caagent.h"
 #include "cmd.h"
 #include "run.h"
 
@@ -28,24 +29,34 @@ const struct cmd_entry *const cmd_table[] = { &cmd_ls_entry, &cmd_use_entry,
 
 #define FULL_NAME "ctxmgr-full"
 
-/* The global option a word names ("--name", "--name=V", "-x"), or NULL. */
-static const struct cmd_flag *
-global_flag(const char *w)
+/*
+ * With $CTXMGR_CA_AGENT set, the CA commands the agent serves run there
+ * (cmd-ca-agent.c).  Returns their exit status, or -1 to run the command
+ * line here after all (no agent answers: said on stderr).
+ */
+static int
+run_in_agent(int argc, char **argv)
 {
-	const struct cmd_flag *f;
-	size_t len;
+	const char *sock = getenv(CAAGENT_ENV);
+	int sent, st;
 
-	if (w[1] == '-') {
-		len = strcspn(w + 2, "=");
-		for (f = global_flags; f->name != NULL; f++)
-			if (strlen(f->name) == len &&
-			    strncmp(f->name, w + 2, len) == 0)
-				return f;
-	} else if (w[2] == '\0')
-		for (f = global_flags; f->name != NULL; f++)
-			if (f->short_name == w[1])
-				return f;
-	return NULL;
+	if (sock == NULL || *sock == '\0' ||
+	    !caagent_wants(argc, argv, cmd_global_takes_value))
+		return -1;
+	if ((st = caagent_run(sock, argc, argv, &sent)) >= 0)
+		return st;
+	if (sent) {
+		fprintf(stderr,
+		    "ctxmgr: the CA agent at %s ended before the command "
+		    "did: %s\n",
+		    sock, strerror(errno));
+		return 1;
+	}
+	fprintf(stderr,
+	    "ctxmgr: warning: no CA agent answers at %s (%s); running "
+	    "without it\n",
+	    sock, strerror(errno));
+	return -1;
 }
 
 /*
@@ -67,7 +78,7 @@ runs_here(int argc, char **argv)
 			return 0;
 		if (argv[i][0] != '-' || argv[i][1] == '\0')
 			break;
-		if ((f = global_flag(argv[i])) == NULL)
+		if ((f = cmd_global_flag(argv[i])) == NULL)
 			continue; /* cmd_main reports it */
 		if (strcmp(f->name, "help") == 0 ||
 		    strcmp(f->name, "version") == 0)
@@ -102,9 +113,12 @@ main(int argc, char **argv)
 {
 	char self[PATH_MAX], *slash;
 	ssize_t n;
+	int st;
 
 	if (runs_here(argc, argv))
 		return ctxmgr_run(argc, argv);
+	if ((st = run_in_agent(argc, argv)) >= 0)
+		return st;
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0) {
 		fprintf(stderr, "ctxmgr: cannot find my own binary: %s\n",
