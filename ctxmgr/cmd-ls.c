@@ -5,6 +5,19 @@
 #include "output.h"
 #include "xmalloc.h"
 
+/* The ERROR column, as docker context ls fills it. */
+static const char *
+ls_error(const struct context *c)
+{
+	if (c->error != NULL)
+		return c->error;
+	if (c->docker_null)
+		return "endpoint \"docker\" is not of type EndpointMeta";
+	if (!c->has_docker)
+		return "cannot find docker endpoint in context";
+	return NULL;
+}
+
 static int
 cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
@@ -41,8 +54,8 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			    json_string(c->host ? c->host : ""));
 			json_object_set_new(o, "Current",
 			    json_boolean(strcmp(c->name, cur) == 0));
-			json_object_set_new(
-			    o, "Error", json_string(c->error ? c->error : ""));
+			json_object_set_new(o, "Error",
+			    json_string(ls_error(c) ? ls_error(c) : ""));
 			json_array_append_new(arr, o);
 		}
 		r = output_value(ctx, arr);
@@ -58,9 +71,9 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		cells[0] = name ? name : c->name;
 		cells[1] = c->description;
 		cells[2] = c->host;
-		cells[3] = c->error;
+		cells[3] = ls_error(c);
 		table_add(t, cells);
-		if (c->error)
+		if (cells[3] != NULL)
 			table_color_last(t, C_RED);
 		else if (current)
 			table_color_last(t, C_GREEN);

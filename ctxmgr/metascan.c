@@ -27,6 +27,8 @@ struct found {
 	int host_type_err;
 	int skip, skip_type_err;
 	int meta_type_err, eps_type_err, docker_type_err;
+	int has_docker; /* the Endpoints object that counts has "docker" */
+	int docker_null; /* ... and it is null */
 };
 
 static int
@@ -479,6 +481,16 @@ scan_value(struct scanner *sc, struct found *f, int ctx)
 		buf_reset(&f->host);
 		f->skip = 0;
 	}
+	/*
+	 * A repeated Endpoints adds to the map, as Go decodes into a map it
+	 * has already made; null empties it; the last "docker" counts.
+	 */
+	if (ctx == C_EPS && *sc->p == 'n')
+		f->has_docker = f->docker_null = 0;
+	if (ctx == C_DOCKER) {
+		f->has_docker = *sc->p == '{';
+		f->docker_null = *sc->p == 'n';
+	}
 	switch (*sc->p) {
 	case '{':
 		if (ctx == C_META) {
@@ -575,6 +587,8 @@ meta_scan(
 	if (f.host.len > 0)
 		s->host = xstrndup(f.host.data, f.host.len);
 	s->skip_tls_verify = f.skip;
+	s->has_docker = f.has_docker;
+	s->docker_null = f.docker_null;
 out:
 	found_release(&f);
 	return r;

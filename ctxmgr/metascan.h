@@ -17,6 +17,8 @@ struct meta_summary {
 	char *description; /* NULL when absent or empty */
 	char *host; /* NULL when absent or empty */
 	int skip_tls_verify;
+	int has_docker; /* Endpoints has a "docker" object */
+	int docker_null; /* Endpoints has "docker": null */
 };
 
 /* Scan a meta.json text; on success fill `s` (free with meta_summary_free). */

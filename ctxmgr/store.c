@@ -188,6 +188,7 @@ context_parse_meta(
 	json_object_foreach(eps, key, item) if (strcmp(key, "docker") != 0)
 	    json_object_set_nocheck(c->endpoints, key, item);
 	docker = json_object_get(eps, "docker");
+	c->docker_null = json_is_null(docker);
 	if (json_is_object(docker)) {
 		c->has_docker = 1;
 		json_object_foreach(
@@ -439,6 +440,8 @@ list_entry(const char *dirname, const char *path)
 	c->description = sum.description;
 	c->host = sum.host;
 	c->skip_tls_verify = sum.skip_tls_verify;
+	c->has_docker = sum.has_docker;
+	c->docker_null = sum.docker_null;
 	sha256_hex(c->name, strlen(c->name), hex);
 	if (strcmp(hex, dirname) != 0)
 		c->error = xstrdup("meta.json is stored under another "

@@ -44,6 +44,7 @@ struct context {
 	char *host; /* docker endpoint Host; NULL when none */
 	int skip_tls_verify;
 	int has_docker; /* an Endpoints.docker object exists */
+	int docker_null; /* Endpoints.docker is null (Docker: not usable) */
 	json_t *metadata; /* other Metadata keys (never NULL) */
 	json_t *endpoints; /* endpoints other than docker (never NULL) */
 	json_t *docker_extra; /* unknown keys in Endpoints.docker */

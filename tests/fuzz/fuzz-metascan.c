@@ -152,7 +152,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			s.description, json_object_get(meta, "Description")) ||
 		    !same_str(s.host, gojson_get_fold(docker, "Host")) ||
 		    s.skip_tls_verify !=
-			json_is_true(gojson_get_fold(docker, "SkipTLSVerify")))
+			json_is_true(
+			    gojson_get_fold(docker, "SkipTLSVerify")) ||
+		    s.has_docker != json_is_object(docker))
 			abort();
 	}
 	if (scan_ok)

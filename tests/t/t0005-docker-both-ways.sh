@@ -86,4 +86,24 @@ test_expect_success 'rm and rename are seen by docker' '
 	docker context ls -q >out && test_grep "^renamed$" out && ! grep -q "^cm-by-docker$" out &&
 	ctxmgr rm renamed -q && docker context ls -q >out && ! grep -q "^renamed$" out
 '
+test_expect_success 'contexts without a usable docker endpoint: ls says what docker says' '
+	export DOCKER_CONFIG=$TRASH/cfg-noep &&
+	m=$DOCKER_CONFIG/contexts/meta &&
+	for n in noep nulldocker emptyhost twoeps; do
+		mkdir -p $m/$(ctx_dir $n) || return 1
+	done &&
+	printf "{\"Name\":\"noep\",\"Metadata\":{},\"Endpoints\":{}}" >$m/$(ctx_dir noep)/meta.json &&
+	printf "{\"Name\":\"nulldocker\",\"Metadata\":{},\"Endpoints\":{\"docker\":null}}" >$m/$(ctx_dir nulldocker)/meta.json &&
+	printf "{\"Name\":\"emptyhost\",\"Metadata\":{},\"Endpoints\":{\"docker\":{\"Host\":\"\"}}}" >$m/$(ctx_dir emptyhost)/meta.json &&
+	printf "{\"Name\":\"twoeps\",\"Endpoints\":{\"docker\":{\"Host\":\"tcp://h:1\"}},\"Endpoints\":{\"other\":{}}}" >$m/$(ctx_dir twoeps)/meta.json &&
+	docker context ls >want &&
+	ctxmgr ls >got &&
+	test_cmp want got &&
+	test_grep "noep .*cannot find docker endpoint in context" got &&
+	test_grep "nulldocker .*endpoint \"docker\" is not of type EndpointMeta" got &&
+	docker context ls --format "{{.Name}}={{.Error}}" | sort >want &&
+	ctxmgr ls --format json | python3 -c "import json,sys; [print(c[\"Name\"] + \"=\" + c[\"Error\"]) for c in json.load(sys.stdin)]" | sort >got &&
+	test_cmp want got
+'
+
 test_done
