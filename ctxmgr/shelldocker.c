@@ -40,7 +40,7 @@ resolve_target(struct cmd_ctx *ctx, struct docker_target *t)
 	 * connection; other contexts are Docker's to use as they are.
 	 */
 	if (c->host != NULL && str_has_prefix(c->host, "ssh://")) {
-		if ((r = cmd_tunnel_socket(ctx, name, &sock)) != 0)
+		if ((r = cmd_context_tunnel_socket(ctx, c, &sock)) != 0)
 			goto out;
 		t->host = xasprintf("unix://%s", sock);
 	} else

@@ -139,20 +139,31 @@ cmd_tunnel_spec(struct cmd_ctx *ctx, const struct context *c, const char *mode,
 int
 cmd_tunnel_socket(struct cmd_ctx *ctx, const char *name, char **sockp)
 {
-	struct tunnel_spec spec;
 	struct context *c = NULL;
 	struct store st;
-	char *run_dir = NULL;
 	int r;
 
 	*sockp = NULL;
 	cmd_store_open(ctx, &st);
-	if ((r = cmd_load_ssh_context(ctx, &st, name, &c)) == 0 &&
-	    (r = cmd_tunnel_spec(ctx, c, NULL, 0, &spec, &run_dir)) == 0)
-		r = tunnel_ensure(&spec, sockp, &ctx->err);
-	free(run_dir);
+	if ((r = cmd_load_ssh_context(ctx, &st, name, &c)) == 0)
+		r = cmd_context_tunnel_socket(ctx, c, sockp);
 	context_free(c);
 	store_release(&st);
+	return r;
+}
+
+int
+cmd_context_tunnel_socket(
+    struct cmd_ctx *ctx, const struct context *c, char **sockp)
+{
+	struct tunnel_spec spec;
+	char *run_dir = NULL;
+	int r;
+
+	*sockp = NULL;
+	if ((r = cmd_tunnel_spec(ctx, c, NULL, 0, &spec, &run_dir)) == 0)
+		r = tunnel_ensure(&spec, sockp, &ctx->err);
+	free(run_dir);
 	return r;
 }
 
@@ -173,9 +184,7 @@ cmd_docker_env(struct cmd_ctx *ctx, const char *name, struct strv *env)
 		goto out;
 	}
 	if (str_has_prefix(c->host, "ssh://")) {
-		context_free(c);
-		c = NULL;
-		if ((r = cmd_tunnel_socket(ctx, name, &sock)) != 0)
+		if ((r = cmd_context_tunnel_socket(ctx, c, &sock)) != 0)
 			goto out;
 		strv_push_owned(env, xasprintf("DOCKER_HOST=unix://%s", sock));
 		goto out;

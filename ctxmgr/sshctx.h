@@ -65,6 +65,10 @@ char *cmd_tunnel_run_dir(struct cmd_ctx *ctx);
  */
 int cmd_tunnel_socket(struct cmd_ctx *ctx, const char *name, char **sockp);
 
+/* The same for a context already loaded (an ssh:// one). */
+int cmd_context_tunnel_socket(
+    struct cmd_ctx *ctx, const struct context *c, char **sockp);
+
 /*
  * The environment ("DOCKER_HOST=unix:///...", and DOCKER_TLS_VERIFY /
  * DOCKER_CERT_PATH for TLS endpoints) that points the docker CLI at
