@@ -11,7 +11,8 @@
 # measured: the like-for-like row uses a CA made with
 # --kdf-iterations 2048.
 set -u
-. "$(dirname "$0")/lib.sh"
+BENCH_SRC=$(cd "$(dirname "$0")" && pwd)
+. "$BENCH_SRC/lib.sh"
 bench_sandbox
 R=${BENCH_RUNS:-21}
 N=${BENCH_CONTEXTS:-100}
@@ -87,6 +88,16 @@ test_atexit "kill $agent_pid 2>/dev/null"
 export CTXMGR_CA_AGENT=$W/agent.sock
 issue_agent=$(median_ms "$R" "$CTXMGR" ca issue client bench --dir "$W/ca-default")
 unset CTXMGR_CA_AGENT
+# the share of durability: an agent whose fsyncs do nothing (a shim;
+# ctxmgr has no such switch); the openssl commands sync nothing either
+if cc -O2 -shared -fPIC -o "$W/nofsync.so" "$BENCH_SRC/nofsync.c"; then
+	LD_PRELOAD=$W/nofsync.so "$CTXMGR" ca agent --dir "$W/ca-default" \
+		--socket "$W/agent-nosync.sock" --timeout 10m >agent2.env || exit 1
+	test_atexit "kill $(sed -n 's/^CTXMGR_CA_AGENT_PID=\([0-9]*\);.*/\1/p' agent2.env) 2>/dev/null"
+	export CTXMGR_CA_AGENT=$W/agent-nosync.sock
+	issue_nosync=$(median_ms "$R" "$CTXMGR" ca issue client bench --dir "$W/ca-default")
+	unset CTXMGR_CA_AGENT
+fi
 # last: the rotation below renews "bench" with this CA
 issue_default=$(median_ms "$R" "$CTXMGR" ca issue client bench --dir "$W/ca-default")
 ossl_issue=$(median_ms "$R" ossl_client_once)
@@ -95,6 +106,8 @@ row "issue P-256 client, CA key at 2048 rounds" "$issue_2048" "$ossl_issue"
 	row "  the same, CPU time (perf task-clock)" "$issue_cpu" "$ossl_cpu"
 row "issue P-256 client, CA key at 600000 rounds" "$issue_default" "$ossl_issue"
 row "issue P-256 client through the CA agent" "$issue_agent" "$ossl_issue"
+[ -n "${issue_nosync:-}" ] &&
+	row "  the same, fsync a no-op (shim, not a mode)" "$issue_nosync" "$ossl_issue"
 
 rot=$(median_ms "$ROT_RUNS" "$CTXMGR" ca rotate --all --force --dir "$W/ca-default")
 ossl_rot=$(median_ms 3 ossl_rotate_all)
