@@ -691,6 +691,41 @@ fill_info(struct ssh_conn *c, const struct hop *h, const char *remote)
 	c->info.alive_count = h->cfg.alive_count >= 0 ? h->cfg.alive_count : 3;
 }
 
+/*
+ * The hops of h's ProxyJump (none when it has none, or "none"), each
+ * resolved through ssh_config, into out[0..*np); at most MAX_HOPS.
+ */
+static int
+resolve_jumps(const struct hop *h, struct hop *out, int *np,
+    const struct ssh_params *p, const char *home, struct cm_err *err)
+{
+	char *spec, *s, *tok;
+	int r = 0;
+
+	*np = 0;
+	if (h->cfg.proxy_jump == NULL ||
+	    strcasecmp(h->cfg.proxy_jump, "none") == 0)
+		return 0;
+	spec = xstrdup(h->cfg.proxy_jump);
+	for (s = spec; r == 0 && (tok = strsep(&s, ",")) != NULL;) {
+		char *ju = NULL, *jh = NULL;
+		int jp = 0;
+		if (*np == MAX_HOPS) {
+			r = err_set(err, ERR_INVALID,
+			    "ProxyJump \"%s\": more than %d hops",
+			    h->cfg.proxy_jump, MAX_HOPS);
+			break;
+		}
+		if ((r = parse_jump(tok, &ju, &jh, &jp, err)) == 0)
+			r = hop_resolve(&out[*np], jh, ju, jp, p, home, err);
+		free(ju);
+		free(jh);
+		(*np)++;
+	}
+	free(spec);
+	return r;
+}
+
 int
 ssh_connect(
     const struct ssh_params *p, struct ssh_conn **connp, struct cm_err *err)
@@ -700,7 +735,6 @@ ssh_connect(
 	struct hop target, hops[MAX_HOPS];
 	struct ssh_conn *c = NULL, *via = NULL;
 	int nhops = 0, i, r, fd = -1, ctimeout, timeout;
-	char *spec = NULL, *s, *tok;
 
 	*connp = NULL;
 	memset(&target, 0, sizeof(target));
@@ -732,27 +766,38 @@ ssh_connect(
 	timeout = p->timeout_ms > 0 ? p->timeout_ms : DEFAULT_TIMEOUT_MS;
 
 	/* ProxyJump hops, each resolved through ssh_config itself */
-	if (target.cfg.proxy_jump != NULL &&
-	    strcasecmp(target.cfg.proxy_jump, "none") != 0) {
-		spec = xstrdup(target.cfg.proxy_jump);
-		for (s = spec; (tok = strsep(&s, ",")) != NULL;) {
-			char *ju = NULL, *jh = NULL;
-			int jp = 0;
-			if (nhops == MAX_HOPS) {
-				r = err_set(err, ERR_INVALID,
-				    "ProxyJump \"%s\": more than %d hops",
-				    target.cfg.proxy_jump, MAX_HOPS);
-				goto out;
-			}
-			if ((r = parse_jump(tok, &ju, &jh, &jp, err)) == 0)
-				r = hop_resolve(
-				    &hops[nhops], jh, ju, jp, p, cc.home, err);
-			free(ju);
-			free(jh);
-			nhops++;
-			if (r != 0)
-				goto out;
+	if ((r = resolve_jumps(&target, hops, &nhops, p, cc.home, err)) != 0)
+		goto out;
+	/*
+	 * The first hop's own ProxyJump counts too: ssh reaches it with a
+	 * "ssh -W" of its own, which reads its configuration (the later
+	 * hops' ProxyJump does not: -J on that command line overrides it).
+	 */
+	while (nhops > 0) {
+		struct hop pre[MAX_HOPS];
+		int npre = 0;
+		memset(pre, 0, sizeof(pre));
+		if ((r = resolve_jumps(
+			 &hops[0], pre, &npre, p, cc.home, err)) != 0) {
+			for (i = 0; i < npre; i++)
+				hop_release(&pre[i]);
+			goto out;
 		}
+		if (npre == 0)
+			break;
+		if (nhops + npre > MAX_HOPS) {
+			r = err_set(err, ERR_INVALID,
+			    "ProxyJump: more than %d hops to reach \"%s\" "
+			    "(\"%s\" jumps through \"%s\"; a loop?)",
+			    MAX_HOPS, target.alias, hops[0].alias,
+			    hops[0].cfg.proxy_jump);
+			for (i = 0; i < npre; i++)
+				hop_release(&pre[i]);
+			goto out;
+		}
+		memmove(&hops[npre], &hops[0], (size_t)nhops * sizeof(hops[0]));
+		memcpy(&hops[0], pre, (size_t)npre * sizeof(hops[0]));
+		nhops += npre;
 	}
 
 	for (i = 0; i <= nhops; i++) {
@@ -803,7 +848,6 @@ out:
 	for (i = 0; i < nhops; i++)
 		hop_release(&hops[i]);
 	hop_release(&target);
-	free(spec);
 	endpoint_free(&ep);
 	return r;
 }

@@ -7,6 +7,7 @@ use_dockerd
 start_sshd jump
 JUMP_PORT=$SSHD_PORT
 start_sshd hop2
+HOP2_PORT=$SSHD_PORT
 start_sshd target
 TARGET_PORT=$SSHD_PORT
 cat >>"$HOME/.ssh/config" <<CFG
@@ -59,6 +60,55 @@ test_expect_success 'two hops' '
 	test "$(accepted jump)" -gt "$b1" &&
 	test "$(accepted hop2)" -gt "$b2" &&
 	test_grep "^daemon: Docker" out
+'
+
+test_expect_success 'a jump host with a ProxyJump of its own is reached through it' '
+	cat >>"$HOME/.ssh/config" <<-CFG &&
+	Host hop2x
+	HostName 127.0.0.1
+	Port $HOP2_PORT
+	ProxyJump jump
+	IdentityFile $HOME/.ssh/id_ed25519
+	UserKnownHostsFile $HOME/.ssh/known_hosts
+
+	Host nested
+	HostName 127.0.0.1
+	Port $TARGET_PORT
+	ProxyJump hop2x
+	IdentityFile $HOME/.ssh/id_ed25519
+	UserKnownHostsFile $HOME/.ssh/known_hosts
+
+	CFG
+	ctxmgr create nested --host "ssh://nested$DOCKERD_SOCK" &&
+	b1=$(accepted jump) && b2=$(accepted hop2) && b3=$(accepted target) &&
+	ctxmgr ping nested >out &&
+	test "$(accepted jump)" -gt "$b1" &&
+	test "$(accepted hop2)" -gt "$b2" &&
+	test "$(accepted target)" -gt "$b3" &&
+	test_grep "^daemon: Docker" out &&
+	# OpenSSH takes the same way
+	b1=$(accepted jump) &&
+	"$TRASH/bin/ssh" -o BatchMode=yes nested true &&
+	test "$(accepted jump)" -gt "$b1"
+'
+
+test_expect_success 'jump hosts that jump through each other: an error, not a hang' '
+	cat >>"$HOME/.ssh/config" <<-CFG &&
+	Host loopa
+	HostName 127.0.0.1
+	Port $TARGET_PORT
+	ProxyJump loopb
+
+	Host loopb
+	HostName 127.0.0.1
+	Port $JUMP_PORT
+	ProxyJump loopa
+
+	CFG
+	ctxmgr create loopy --host "ssh://loopa$DOCKERD_SOCK" &&
+	test_expect_code 1 timeout 20 "$CTXMGR" ping loopy 2>err &&
+	test_grep "ProxyJump: more than 4 hops to reach \"loopa\"" err &&
+	test_grep "a loop?" err
 '
 
 test_expect_success 'the jump host down: the error names it' '
