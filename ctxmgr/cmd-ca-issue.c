@@ -21,29 +21,25 @@
 
 /* ---- shared ---- */
 
-/* The CA bundle for a context: ours first, then any other CA the
- * context trusted already (rollover, or a daemon signed elsewhere). */
+/*
+ * The CA bundle for a context: ours first, then any other CA the
+ * context trusted already (rollover, or a daemon signed elsewhere),
+ * found by fingerprint: OpenSSL 3.0 would set up a key decoder for
+ * each one it parsed.
+ */
 static void
 ca_bundle(struct ca *ca, const struct buf *old_ca, struct buf *out)
 {
-	STACK_OF(X509) *sk = NULL;
-	struct cm_err e2;
-	int i;
+	char fp[65];
 
 	buf_add(out, ca->cert_pem.data, ca->cert_pem.len);
-	/* the usual case, a context that trusts only this CA: no parsing */
-	if (old_ca->len == ca->cert_pem.len &&
-	    memcmp(old_ca->data, ca->cert_pem.data, old_ca->len) == 0)
-		return;
+	/* the usual case, a context that trusts only this CA */
 	if (old_ca->len == 0 ||
-	    x509_certs_load(old_ca->data, old_ca->len, "ca.pem", &sk, &e2) != 0)
+	    (old_ca->len == ca->cert_pem.len &&
+		memcmp(old_ca->data, ca->cert_pem.data, old_ca->len) == 0))
 		return;
-	for (i = 0; i < sk_X509_num(sk); i++) {
-		X509 *x = sk_X509_value(sk, i);
-		if (X509_cmp(x, ca->cert) != 0)
-			(void)x509_cert_pem(x, out);
-	}
-	sk_X509_pop_free(sk, X509_free);
+	if (x509_pem_fingerprint(ca->cert_pem.data, ca->cert_pem.len, fp) == 0)
+		(void)x509_pem_certs_except(old_ca->data, old_ca->len, fp, out);
 }
 
 /* Copy the files of a swapped-out TLS dir into the CA's archive. */

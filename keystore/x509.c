@@ -963,40 +963,112 @@ x509_base64_encode(const void *p, size_t len, struct buf *out)
 	return 0;
 }
 
-int
-x509_pem_fingerprint(const char *pem, size_t len, char out[65])
+#define PEM_CERT_BEGIN "-----BEGIN CERTIFICATE-----"
+#define PEM_CERT_END "-----END CERTIFICATE-----"
+
+/*
+ * The next CERTIFICATE block of pem[*off..len): its DER in `der` (reset
+ * first) and *off past it.  0; ERR_NOTFOUND when no block is left;
+ * ERR_INVALID for a block that is not base64 of one DER structure.
+ */
+static int
+pem_next_cert(const char *pem, size_t len, size_t *off, struct buf *der)
 {
-	static const char begin[] = "-----BEGIN CERTIFICATE-----";
-	static const char end[] = "-----END CERTIFICATE-----";
 	const char *p, *q;
-	unsigned char md[32];
-	struct sha256_ctx c;
-	struct buf b64, der;
+	const unsigned char *d;
+	ASN1_SEQUENCE_ANY *seq;
+	struct buf b64;
 	int r = ERR_INVALID;
 
-	out[0] = '\0';
-	if ((p = memmem(pem, len, begin, sizeof(begin) - 1)) == NULL)
+	buf_reset(der);
+	if (*off >= len ||
+	    (p = memmem(pem + *off, len - *off, PEM_CERT_BEGIN,
+		 sizeof(PEM_CERT_BEGIN) - 1)) == NULL)
+		return ERR_NOTFOUND;
+	p += sizeof(PEM_CERT_BEGIN) - 1;
+	if ((q = memmem(p, len - (size_t)(p - pem), PEM_CERT_END,
+		 sizeof(PEM_CERT_END) - 1)) == NULL) {
+		*off = len;
 		return ERR_INVALID;
-	p += sizeof(begin) - 1;
-	if ((q = memmem(p, len - (size_t)(p - pem), end, sizeof(end) - 1)) ==
-	    NULL)
-		return ERR_INVALID;
+	}
+	*off = (size_t)(q - pem) + sizeof(PEM_CERT_END) - 1;
 	buf_init(&b64, len);
-	buf_init(&der, len);
 	for (; p < q; p++)
 		if (!isspace((unsigned char)*p) && buf_add(&b64, p, 1) != 0)
 			goto out;
-	if (x509_base64_decode(b64.data, b64.len, &der) != 0)
+	if (x509_base64_decode(b64.data, b64.len, der) != 0)
 		goto out;
-	sha256_init(&c);
-	sha256_update(&c, der.data, der.len);
-	sha256_final(&c, md);
-	hex_lower(md, sizeof(md), out);
-	r = 0;
+	/* one well-formed DER structure, nothing after it (no key decoding) */
+	d = (const unsigned char *)der->data;
+	seq = d2i_ASN1_SEQUENCE_ANY(NULL, &d, (long)der->len);
+	if (seq != NULL && d == (const unsigned char *)der->data + der->len)
+		r = 0;
+	sk_ASN1_TYPE_pop_free(seq, ASN1_TYPE_free);
+	ERR_clear_error();
 out:
 	buf_release(&b64);
-	buf_release(&der);
 	return r;
+}
+
+static void
+der_fingerprint(const struct buf *der, char out[65])
+{
+	unsigned char md[32];
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	sha256_update(&c, der->data, der->len);
+	sha256_final(&c, md);
+	hex_lower(md, sizeof(md), out);
+}
+
+int
+x509_pem_fingerprint(const char *pem, size_t len, char out[65])
+{
+	struct buf der;
+	size_t off = 0;
+	int r;
+
+	out[0] = '\0';
+	buf_init(&der, len);
+	if ((r = pem_next_cert(pem, len, &off, &der)) == 0)
+		der_fingerprint(&der, out);
+	buf_release(&der);
+	return r == ERR_NOTFOUND ? ERR_INVALID : r;
+}
+
+size_t
+x509_pem_certs_except(
+    const char *pem, size_t len, const char *skip, struct buf *out)
+{
+	struct buf der, b64;
+	char fp[65];
+	size_t off = 0, n = 0, i;
+	int r;
+
+	buf_init(&der, len);
+	buf_init(&b64, 0);
+	while ((r = pem_next_cert(pem, len, &off, &der)) != ERR_NOTFOUND) {
+		if (r != 0)
+			continue;
+		der_fingerprint(&der, fp);
+		if (skip != NULL && strcmp(fp, skip) == 0)
+			continue;
+		buf_reset(&b64);
+		if (x509_base64_encode(der.data, der.len, &b64) != 0)
+			continue;
+		buf_adds(out, PEM_CERT_BEGIN "\n");
+		for (i = 0; i < b64.len; i += 64) {
+			buf_add(out, b64.data + i,
+			    b64.len - i < 64 ? b64.len - i : 64);
+			buf_addc(out, '\n');
+		}
+		buf_adds(out, PEM_CERT_END "\n");
+		n++;
+	}
+	buf_release(&der);
+	buf_release(&b64);
+	return n;
 }
 
 int

@@ -151,6 +151,15 @@ int x509_time_parse(const char *s, time_t *out);
  */
 int x509_pem_fingerprint(const char *pem, size_t len, char out[65]);
 
+/*
+ * Append to `out`, as PEM, every certificate block of `pem` that is one
+ * well-formed DER structure and whose fingerprint is not `skip` (NULL:
+ * none skipped); returns how many.  Nothing is parsed as a certificate,
+ * so keys are not decoded; blocks that are not base64 DER are dropped.
+ */
+size_t x509_pem_certs_except(
+    const char *pem, size_t len, const char *skip, struct buf *out);
+
 int x509_base64_encode(const void *p, size_t len, struct buf *out);
 int x509_base64_decode(const char *s, size_t len, struct buf *out);
 

@@ -38,6 +38,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (x509_pem_fingerprint(s, size, fp) == 0 && strlen(fp) != 64)
 		abort();
+	{
+		/* what the bundle keeps reads back as itself */
+		struct buf once, twice;
+		size_t n1, n2;
+		buf_init(&once, 0);
+		buf_init(&twice, 0);
+		n1 = x509_pem_certs_except(s, size, NULL, &once);
+		n2 = x509_pem_certs_except(once.data, once.len, NULL, &twice);
+		if (n1 != n2 || once.len != twice.len ||
+		    memcmp(once.data, twice.data, once.len) != 0)
+			abort();
+		buf_release(&once);
+		buf_release(&twice);
+	}
 	if (x509_certs_load(s, size, "input", &sk, &err) == 0)
 		sk_X509_pop_free(sk, X509_free);
 	/* never a passphrase: an input could ask for 2^31 KDF rounds */

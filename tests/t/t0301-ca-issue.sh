@@ -166,6 +166,19 @@ test_expect_success 'a context with another CA: files archived, ca.pem merged' '
 	openssl verify -purpose sslclient -CAfile $CA/ca.pem $d/cert.pem
 '
 
+test_expect_success 're-issuing keeps the other CA once, intact; junk in ca.pem is dropped' '
+	d=$(ctx_tls c3) &&
+	printf -- "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n" >>$d/ca.pem &&
+	printf -- "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n" >>$d/ca.pem &&
+	ctxmgr ca issue client c3 >out &&
+	test "$(grep -c BEGIN $d/ca.pem)" = 2 &&
+	openssl crl2pkcs7 -nocrl -certfile $d/ca.pem | openssl pkcs7 -print_certs -noout >subjects &&
+	test_grep "subject=CN = other CA" subjects &&
+	test "$(grep -c "^subject=" subjects)" = 2 &&
+	openssl verify -CAfile $d/ca.pem oc.pem &&
+	openssl verify -purpose sslclient -CAfile $d/ca.pem $d/cert.pem
+'
+
 test_expect_success 'ls: table, json, yaml, -q, --all' '
 	ctxmgr ca ls >out &&
 	test_grep "^SERIAL  *KIND  *SUBJECT  *CONTEXT  *NOT AFTER  *DAYS LEFT  *STATUS" out &&
