@@ -39,7 +39,11 @@ inspect_json(const struct store *st, const struct context *c)
 	gojson_parse(meta.data, meta.len, &parsed, NULL);
 	buf_release(&meta);
 	json_object_set(o, "Name", json_object_get(parsed, "Name"));
-	json_object_set(o, "Metadata", json_object_get(parsed, "Metadata"));
+	/* Docker omits a Metadata its meta.json does not have */
+	if (!c->no_metadata || c->description != NULL ||
+	    json_object_size(c->metadata) > 0)
+		json_object_set(
+		    o, "Metadata", json_object_get(parsed, "Metadata"));
 	json_object_set(o, "Endpoints", json_object_get(parsed, "Endpoints"));
 	json_decref(parsed);
 	json_object_set_new(o, "TLSMaterial", store_tls_material(st, c->name));

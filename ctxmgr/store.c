@@ -180,6 +180,7 @@ context_parse_meta(
 	c->skip_tls_verify = sum.skip_tls_verify;
 
 	meta = gojson_get_fold(v, "Metadata");
+	c->no_metadata = meta == NULL || json_is_null(meta);
 	json_object_foreach(meta, key, item) if (strcmp(key, "Description") !=
 	    0) json_object_set_nocheck(c->metadata, key, item);
 

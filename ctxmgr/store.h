@@ -45,6 +45,7 @@ struct context {
 	int skip_tls_verify;
 	int has_docker; /* an Endpoints.docker object exists */
 	int docker_null; /* Endpoints.docker is null (Docker: not usable) */
+	int no_metadata; /* meta.json has no Metadata (or null): inspect omits it */
 	json_t *metadata; /* other Metadata keys (never NULL) */
 	json_t *endpoints; /* endpoints other than docker (never NULL) */
 	json_t *docker_extra; /* unknown keys in Endpoints.docker */

@@ -106,4 +106,23 @@ test_expect_success 'contexts without a usable docker endpoint: ls says what doc
 	test_cmp want got
 '
 
+test_expect_success 'inspect shows Metadata exactly when docker does' '
+	export DOCKER_CONFIG=$TRASH/cfg-meta &&
+	m=$DOCKER_CONFIG/contexts/meta &&
+	ep="\"Endpoints\":{\"docker\":{\"Host\":\"tcp://h:1\",\"SkipTLSVerify\":false}}" &&
+	for n in nometa nullmeta emptymeta withdesc; do
+		mkdir -p $m/$(ctx_dir $n) || return 1
+	done &&
+	printf "{\"Name\":\"nometa\",%s}" "$ep" >$m/$(ctx_dir nometa)/meta.json &&
+	printf "{\"Name\":\"nullmeta\",\"Metadata\":null,%s}" "$ep" >$m/$(ctx_dir nullmeta)/meta.json &&
+	printf "{\"Name\":\"emptymeta\",\"Metadata\":{},%s}" "$ep" >$m/$(ctx_dir emptymeta)/meta.json &&
+	printf "{\"Name\":\"withdesc\",\"Metadata\":{\"Description\":\"d\"},%s}" "$ep" >$m/$(ctx_dir withdesc)/meta.json &&
+	for n in nometa nullmeta emptymeta withdesc; do
+		docker context inspect $n >want &&
+		ctxmgr inspect $n >got &&
+		test_cmp want got || return 1
+	done &&
+	ctxmgr inspect nometa >got && ! grep -q "\"Metadata\":" got
+'
+
 test_done
