@@ -1,6 +1,7 @@
 /* fuzz-cadb.c: the CA database reader, and the writer on what it accepts. */
 #include "compat.h"
 
+#include "cadb-ref.h"
 #include "cadb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,13 +23,35 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size = signed_len;
 	}
 	buf_release(&sig);
+	{
+		/* the fast reader gives jansson's tree, or leaves it to it */
+		json_t *fast = cadb_fast_load((const char *)data, size), *ref;
+		json_error_t je;
+		if (fast != NULL) {
+			ref = json_loadb((const char *)data, size,
+			    JSON_REJECT_DUPLICATES, &je);
+			if (ref == NULL || !json_equal(fast, ref))
+				abort();
+			json_decref(ref);
+			json_decref(fast);
+		}
+	}
 	if (cadb_parse((const char *)data, size, &db, &err) != 0) {
 		if (db.n != 0 || db.v != NULL || err.msg[0] == '\0')
 			abort();
 		return 0;
 	}
-	/* what we write must read back the same */
+	/* what we write is what jansson wrote, and reads back the same */
 	buf_init(&b, 0);
+	{
+		char *ref = cadb_ref_encode(&db);
+		if (ref != NULL &&
+		    (cadb_encode(&db, &b) != 0 || strlen(ref) != b.len ||
+			memcmp(ref, b.data, b.len) != 0))
+			abort();
+		free(ref);
+		buf_reset(&b);
+	}
 	if (cadb_encode(&db, &b) != 0 ||
 	    cadb_parse(b.data, b.len, &back, &err) != 0 || back.n != db.n)
 		abort();

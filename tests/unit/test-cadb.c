@@ -2,6 +2,7 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
+#include "../fuzz/cadb-ref.h"
 #include "cadb.h"
 
 static void
@@ -38,6 +39,88 @@ fill(struct cadb *db)
 			    "00112233445566778899aabbccddeeff");
 	e->not_before = 1700000000;
 	e->not_after = 1700000000;
+}
+
+/* The direct writer gives jansson's bytes, also for strings to escape. */
+static void
+test_encode_as_jansson(void **state)
+{
+	static const char *const subjects[] = { "CN=docker1",
+		"CN=a \"quoted\" \\ name",
+		"CN=caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3",
+		"CN=tab\there\nnl\x01\x1f\x7f", "CN=/slash/", "" };
+	struct cadb db;
+	struct buf b;
+	char *ref;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(subjects); i++) {
+		fill(&db);
+		free(db.v[0].subject);
+		db.v[0].subject = xstrdup(subjects[i]);
+		buf_init(&b, 0);
+		assert_int_equal(cadb_encode(&db, &b), 0);
+		ref = cadb_ref_encode(&db);
+		assert_non_null(ref);
+		assert_string_equal(b.data, ref);
+		free(ref);
+		buf_release(&b);
+		cadb_release(&db);
+	}
+	/* no entries */
+	cadb_init(&db);
+	buf_init(&b, 0);
+	assert_int_equal(cadb_encode(&db, &b), 0);
+	ref = cadb_ref_encode(&db);
+	assert_string_equal(b.data, ref);
+	free(ref);
+	buf_release(&b);
+	/* invalid UTF-8 becomes U+FFFD, where jansson would drop the key */
+	fill(&db);
+	free(db.v[0].subject);
+	db.v[0].subject = xstrdup("CN=\xff\xc3");
+	buf_init(&b, 0);
+	assert_int_equal(cadb_encode(&db, &b), 0);
+	assert_non_null(strstr(b.data, "\"CN=\xef\xbf\xbd\xef\xbf\xbd\""));
+	buf_release(&b);
+	cadb_release(&db);
+	/* a buffer too small: nothing written */
+	fill(&db);
+	buf_init(&b, 64);
+	buf_adds(&b, "x");
+	assert_int_equal(cadb_encode(&db, &b), ERR_TOOBIG);
+	assert_int_equal(b.len, 1);
+	buf_release(&b);
+	cadb_release(&db);
+}
+
+/* The fast reader gives jansson's tree or nothing. */
+static void
+test_fast_reader(void **state)
+{
+	static const char *const takes[] = { "{}", "[]",
+		"{\"a\": [1, 0, \"x\"]}", " {\"a\" :{\"b\":[[]]} } " };
+	static const char *const leaves[] = { "{\"a\": 01}", "{\"a\": -1}",
+		"{\"a\": 1.5}", "{\"a\": \"\\n\"}", "{\"a\": \"\xc3\xa9\"}",
+		"{\"a\": 1, \"a\": 2}", "{\"a\": true}", "[[[[[]]]]]", "{} x",
+		"{\"a\": 1234567890123456}", "{\"a\":}", "", "2", "\"s\"" };
+	json_error_t je;
+	json_t *f, *j;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(takes); i++) {
+		f = cadb_fast_load(takes[i], strlen(takes[i]));
+		j = json_loadb(
+		    takes[i], strlen(takes[i]), JSON_REJECT_DUPLICATES, &je);
+		assert_non_null(f);
+		assert_true(json_equal(f, j));
+		json_decref(f);
+		json_decref(j);
+	}
+	for (i = 0; i < nitems(leaves); i++)
+		assert_null(cadb_fast_load(leaves[i], strlen(leaves[i])));
 }
 
 static void
@@ -233,6 +316,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_encode_as_jansson),
+		cmocka_unit_test(test_fast_reader),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_signature),
 		cmocka_unit_test(test_hostile),
