@@ -16,6 +16,13 @@ int str_distance(const char *a, const char *b);
 /* 1 if `s` holds a byte below 0x20 or DEL. */
 int str_has_ctrl(const char *s);
 
+/*
+ * The length of the UTF-8 sequence at p (before end) as jansson accepts
+ * it -- no overlong forms, surrogates or code points past U+10FFFF; 1
+ * for ASCII -- or 0 when it is not valid.
+ */
+size_t utf8_valid_len(const unsigned char *p, const unsigned char *end);
+
 /* A vector of owned strings; `v` is NULL-terminated once non-empty. */
 struct strv {
 	char **v;

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "metascan.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define SCAN_MAX_DEPTH 2048 /* jansson's JSON_PARSER_MAX_DEPTH */
@@ -95,36 +96,6 @@ put_utf8(struct buf *b, unsigned cp)
 	buf_add(b, u, n);
 }
 
-/* Length of a valid UTF-8 sequence at p (as jansson checks it), or 0. */
-static size_t
-utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0], cp;
-	size_t n, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /*
  * Scan a string at sc->p (the opening quote).  Decoded into `out` when
  * out is not NULL.
@@ -153,7 +124,7 @@ scan_string(struct scanner *sc, struct buf *out)
 		if (*sc->p < 0x20)
 			return bad(sc, "control character in a string");
 		if (*sc->p >= 0x80) {
-			if ((n = utf8_len(sc->p, sc->end)) == 0)
+			if ((n = utf8_valid_len(sc->p, sc->end)) == 0)
 				return bad(sc, "invalid UTF-8 in a string");
 			if (out != NULL)
 				buf_add(out, sc->p, n);

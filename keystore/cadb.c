@@ -584,34 +584,6 @@ out:
 	return r;
 }
 
-/*
- * The length of the UTF-8 sequence at p if jansson would take it (no
- * overlong forms, surrogates or code points past U+10FFFF), else 0.
- */
-static size_t
-utf8_seq_len(const unsigned char *p)
-{
-	unsigned c = p[0], cp, i, n;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* A writer that remembers whether any append failed (the buffer's cap). */
 struct w {
 	struct buf *b;
@@ -635,7 +607,7 @@ static void
 put_str(struct w *w, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
 	char esc[7];
 	size_t n;
 
@@ -669,7 +641,7 @@ put_str(struct w *w, const char *s)
 				esc[5] = hex[*p & 15];
 				w_add(w, esc, 6);
 			}
-		} else if ((n = utf8_seq_len(p)) > 0) {
+		} else if ((n = utf8_valid_len(p, end)) > 0) {
 			w_add(w, p, n);
 			p += n;
 			continue;
