@@ -304,15 +304,69 @@ static void __attribute__((noreturn)) agent_worker(int cfd)
 	_exit(0);
 }
 
+/*
+ * A spare worker: waits in accept() for the next command line, so that
+ * none waits for a fork.  It tells the agent through the pipe *rfd when
+ * it has a client (a byte) or has died (end of file); the agent then
+ * forks the next.
+ */
+static pid_t
+spawn_spare(int lfd, int *rfd, const sigset_t *unblocked)
+{
+	struct ucred cred;
+	socklen_t cl;
+	int p[2], cfd;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	fflush(NULL);
+	/* the agent's signals are blocked here: a SIGTERM sent at once
+	 * reaches the spare only after it has the default action back */
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		sigprocmask(SIG_SETMASK, unblocked, NULL);
+		for (;;) {
+			cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+			if (cfd == -1) {
+				if (errno == EINTR || errno == ECONNABORTED)
+					continue;
+				_exit(1);
+			}
+			cl = sizeof(cred);
+			if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred,
+				&cl) == 0 &&
+			    cred.uid == geteuid())
+				break;
+			close(cfd); /* not our user: refused */
+		}
+		(void)!write(p[1], "x", 1);
+		close(p[1]);
+		close(lfd);
+		agent_worker(cfd);
+	}
+	close(p[1]);
+	if (pid == -1) {
+		close(p[0]);
+		return -1;
+	}
+	*rfd = p[0];
+	return pid;
+}
+
 static void
 agent_serve(int lfd, const char *sockpath, const char *sockdir)
 {
-	struct pollfd p = { lfd, POLLIN, 0 };
-	struct ucred cred;
-	socklen_t cl;
+	struct pollfd p;
+	struct timespec ts;
+	sigset_t stops, unblocked;
 	long long ms;
-	pid_t pid;
-	int cfd;
+	pid_t spare = -1;
+	int rfd = -1;
+	char c;
 
 	agent.pid = getpid();
 	signal(SIGCHLD, SIG_IGN); /* workers are reaped by the kernel */
@@ -320,8 +374,14 @@ agent_serve(int lfd, const char *sockpath, const char *sockdir)
 	signal(SIGINT, on_term);
 	signal(SIGHUP, on_term);
 	signal(SIGPIPE, SIG_IGN);
+	/* the stop signals arrive only inside ppoll, so none is missed */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, &unblocked);
 	while (!agent_stop) {
-		ms = -1;
+		ms = 60000;
 		if (agent.expires != 0) {
 			ms =
 			    ((long long)agent.expires - (long long)time(NULL)) *
@@ -331,24 +391,25 @@ agent_serve(int lfd, const char *sockpath, const char *sockdir)
 			if (ms > 60000)
 				ms = 60000;
 		}
-		if (poll(&p, 1, (int)ms) <= 0)
+		if (spare == -1 &&
+		    (spare = spawn_spare(lfd, &rfd, &unblocked)) == -1)
+			ms = 100; /* out of processes for now: try again soon */
+		p.fd = rfd;
+		p.events = POLLIN;
+		ts.tv_sec = (time_t)(ms / 1000);
+		ts.tv_nsec = (long)(ms % 1000) * 1000000;
+		if (ppoll(&p, spare == -1 ? 0 : 1, &ts, &unblocked) <= 0)
 			continue;
-		cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (cfd == -1)
-			continue;
-		cl = sizeof(cred);
-		if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 ||
-		    cred.uid != geteuid()) {
-			close(cfd);
-			continue;
-		}
-		fflush(NULL);
-		if ((pid = fork()) == 0) {
-			close(lfd);
-			agent_worker(cfd);
-		}
-		close(cfd);
+		/* a byte: the spare has a client; end of file: it died */
+		(void)!read(rfd, &c, 1);
+		close(rfd);
+		rfd = -1;
+		spare = -1;
 	}
+	if (spare > 0)
+		(void)kill(spare, SIGTERM);
+	if (rfd != -1)
+		close(rfd);
 	unlink(sockpath);
 	if (sockdir != NULL)
 		rmdir(sockdir);

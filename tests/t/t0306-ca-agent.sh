@@ -222,6 +222,7 @@ test_expect_success '--timeout: the agent goes away by itself' '
 	agent_alive $pid &&
 	wait_for 15 sh -c "! kill -0 $pid 2>/dev/null" &&
 	test ! -e "$TRASH/run/short.sock" &&
+	wait_for 10 sh -c "! pgrep -f \"[a]gent --timeout 2s --socket $TRASH/run/short.sock\" >/dev/null" &&
 	test_expect_code 2 ctxmgr ca agent --timeout soon 2>err &&
 	test_grep -e "--timeout must be a duration" err
 '
@@ -232,6 +233,8 @@ test_expect_success '--stop: the variables go, the process and its socket too' '
 	test_grep "^unset CTXMGR_CA_AGENT_PID;$" out &&
 	wait_for 10 sh -c "! kill -0 $AGENT_PID 2>/dev/null" &&
 	test ! -e "$SOCK" &&
+	# no worker waiting for clients is left behind either
+	wait_for 10 sh -c "! pgrep -f \"[c]a agent --socket $SOCK\" >/dev/null" &&
 	test_expect_code 1 ctxmgr ca agent --status 2>err &&
 	test_grep "no CA agent answers at" err &&
 	test_expect_code 1 env -u CTXMGR_CA_AGENT "$CTXMGR" ca agent --stop 2>err &&
