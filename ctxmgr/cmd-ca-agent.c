@@ -99,6 +99,9 @@ agent_ask(
 	    caagent_get_u32(fd, &len) != 0)
 		r = err_set(&ctx->err, ERR_IO,
 		    "the CA agent at \"%s\" did not answer", sock);
+	else if (type == CAAGENT_INFO && len > 65536)
+		r = err_set(&ctx->err, ERR_IO,
+		    "the CA agent at \"%s\" sent an answer too long", sock);
 	else if (type == CAAGENT_INFO) {
 		char *t = xmalloc((size_t)len + 1);
 		ssize_t n;
@@ -106,7 +109,7 @@ agent_ask(
 		while (got < len && (n = read(fd, t + got, len - got)) > 0)
 			got += (size_t)n;
 		t[got] = '\0';
-		if (len > 65536 || got != len) {
+		if (got != len) {
 			free(t);
 			r = err_set(&ctx->err, ERR_IO,
 			    "the CA agent at \"%s\" sent a short answer", sock);
