@@ -17,23 +17,14 @@ static const char *const agent_subcommands[] = { "issue", "rotate", "revoke",
 	"crl", "ls", NULL };
 
 int
-caagent_wants(int argc, char **argv, int (*global_value)(const char *))
+caagent_wants(int argc, char **argv)
 {
-	int i;
 	size_t k;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return 0;
-		if (argv[i][0] != '-' || argv[i][1] == '\0')
-			break;
-		if (global_value(argv[i]) && strchr(argv[i], '=') == NULL)
-			i++;
-	}
-	if (i + 1 >= argc || strcmp(argv[i], "ca") != 0)
+	if (argc < 2 || strcmp(argv[0], "ca") != 0)
 		return 0;
 	for (k = 0; agent_subcommands[k] != NULL; k++)
-		if (strcmp(argv[i + 1], agent_subcommands[k]) == 0)
+		if (strcmp(argv[1], agent_subcommands[k]) == 0)
 			return 1;
 	return 0;
 }

@@ -36,12 +36,10 @@ struct caagent_req {
 };
 
 /*
- * Whether command line argv (argv[0] is the program) is one the agent
- * runs: after the global options, `ca` and one of issue, rotate, revoke,
- * crl, ls.  `global_value` says whether a global option word takes its
- * value from the next word.
+ * Whether a command (argv[0] its first word, after the global options)
+ * is one the agent runs: `ca` and one of issue, rotate, revoke, crl, ls.
  */
-int caagent_wants(int argc, char **argv, int (*global_value)(const char *));
+int caagent_wants(int argc, char **argv);
 
 /* Connect to the agent's socket; -1 with errno set when it cannot. */
 int caagent_connect(const char *path);

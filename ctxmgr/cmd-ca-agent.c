@@ -275,7 +275,8 @@ static void __attribute__((noreturn)) agent_worker(int cfd)
 		    "ctxmgr: the CA agent got a malformed request\n");
 		_exit(1);
 	}
-	if (!caagent_wants(argc, argv, cmd_global_takes_value)) {
+	if ((i = cmd_first_word(argc, argv)) < 0 ||
+	    !caagent_wants(argc - i, argv + i)) {
 		worker_refuse(req.fds[2], cfd,
 		    "ctxmgr: the CA agent runs only ca issue, rotate, revoke, "
 		    "crl and ls\n");

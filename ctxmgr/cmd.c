@@ -104,11 +104,26 @@ cmd_global_flag(const char *w)
 }
 
 int
-cmd_global_takes_value(const char *w)
+cmd_first_word(int argc, char **argv)
 {
-	const struct cmd_flag *f = cmd_global_flag(w);
+	const struct cmd_flag *f;
+	int i;
 
-	return f != NULL && f->type != FLAG_BOOL;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return -1;
+		if (argv[i][0] != '-' || argv[i][1] == '\0')
+			return i;
+		if ((f = cmd_global_flag(argv[i])) == NULL)
+			continue; /* cmd_main reports it */
+		if (strcmp(f->name, "help") == 0 ||
+		    strcmp(f->name, "version") == 0)
+			return -1;
+		/* a value in the next word: "--config DIR", "-c NAME" */
+		if (f->type != FLAG_BOOL && strchr(argv[i], '=') == NULL)
+			i++;
+	}
+	return -1;
 }
 
 static size_t

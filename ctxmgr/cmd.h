@@ -111,9 +111,15 @@ extern const struct cmd_entry *const cmd_table[];
 extern const struct cmd_flag global_flags[];
 
 /* The global option a command-line word names ("--name", "--name=V",
- * "-x"), or NULL; and whether it takes its value from the next word. */
+ * "-x"), or NULL. */
 const struct cmd_flag *cmd_global_flag(const char *word);
-int cmd_global_takes_value(const char *word);
+
+/*
+ * The index in argv (argv[0] the program) of the command's first word,
+ * after the global options; -1 when there is none, or "--", --help or
+ * --version comes first.
+ */
+int cmd_first_word(int argc, char **argv);
 
 /*
  * Run one command line (argv[0] is the first word after "ctxmgr" and any

@@ -38,10 +38,11 @@ static int
 run_in_agent(int argc, char **argv)
 {
 	const char *sock = getenv(CAAGENT_ENV);
-	int sent, st;
+	int sent, st, i;
 
 	if (sock == NULL || *sock == '\0' ||
-	    !caagent_wants(argc, argv, cmd_global_takes_value))
+	    (i = cmd_first_word(argc, argv)) < 0 ||
+	    !caagent_wants(argc - i, argv + i))
 		return -1;
 	if ((st = caagent_run(sock, argc, argv, &sent)) >= 0)
 		return st;
@@ -70,24 +71,9 @@ static int
 runs_here(int argc, char **argv)
 {
 	const struct cmd_entry *const *e;
-	const struct cmd_flag *f;
-	int i;
+	int i = cmd_first_word(argc, argv);
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return 0;
-		if (argv[i][0] != '-' || argv[i][1] == '\0')
-			break;
-		if ((f = cmd_global_flag(argv[i])) == NULL)
-			continue; /* cmd_main reports it */
-		if (strcmp(f->name, "help") == 0 ||
-		    strcmp(f->name, "version") == 0)
-			return 0;
-		/* a value in the next word: "--config DIR", "-c NAME" */
-		if (f->type != FLAG_BOOL && strchr(argv[i], '=') == NULL)
-			i++;
-	}
-	if (i >= argc)
+	if (i < 0)
 		return 0;
 	for (e = cmd_table; *e != NULL; e++)
 		if (strcmp((*e)->name, argv[i]) == 0)

@@ -6,20 +6,14 @@
 #include <unistd.h>
 
 #include "caagent.h"
+#include "cmd.h"
 
-/* Global options that take a value in the next word, as cmd.c has them. */
-static int
-takes_value(const char *w)
-{
-	return strcmp(w, "--config") == 0 || strcmp(w, "-c") == 0 ||
-	    strcmp(w, "--context") == 0 || strcmp(w, "--format") == 0;
-}
-
+/* Whether the agent takes command line `line` (words split on spaces). */
 static int
 wants(const char *line)
 {
 	char *copy = strdup(line), *argv[16], *p = copy, *sp;
-	int argc = 0, r;
+	int argc = 0, r, i;
 
 	while (argc < 15) {
 		argv[argc++] = p;
@@ -29,7 +23,8 @@ wants(const char *line)
 		p = sp + 1;
 	}
 	argv[argc] = NULL;
-	r = caagent_wants(argc, argv, takes_value);
+	i = cmd_first_word(argc, argv);
+	r = i >= 0 && caagent_wants(argc - i, argv + i);
 	free(copy);
 	return r;
 }
@@ -46,6 +41,7 @@ test_wants(void **state)
 	assert_int_equal(wants("ctxmgr -q ca ls"), 1);
 	assert_int_equal(wants("ctxmgr --config /c ca ls"), 1);
 	assert_int_equal(wants("ctxmgr --config=/c ca ls"), 1);
+	assert_int_equal(wants("ctxmgr -c prod ca ls"), 1);
 	/* the value of a global option is not the command */
 	assert_int_equal(wants("ctxmgr --context ca ls"), 0);
 	assert_int_equal(wants("ctxmgr ca init"), 0);
@@ -55,6 +51,8 @@ test_wants(void **state)
 	assert_int_equal(wants("ctxmgr rm ca"), 0);
 	assert_int_equal(wants("ctxmgr -- ca ls"), 0);
 	assert_int_equal(wants("ctxmgr"), 0);
+	assert_int_equal(wants("ctxmgr --help ca ls"), 0);
+	assert_int_equal(wants("ctxmgr --format json ca ls"), 1);
 }
 
 static void
