@@ -97,11 +97,13 @@ const struct cmd_entry cmd_ls_entry = {
 	.name = "ls",
 	.usage = "[-q] [--format table|json|yaml]",
 	.summary = "list contexts; * marks the current one",
-	.help = "Columns as \"docker context ls\": NAME, DESCRIPTION, DOCKER "
-		"ENDPOINT, ERROR.\nA context whose meta.json cannot be read is "
-		"listed with the reason under\nERROR.  With --format json, an "
-		"array of objects with the keys Name,\nDescription, "
-		"DockerEndpoint, Current and Error.",
+	.help =
+	    "Columns as \"docker context ls\": NAME, DESCRIPTION, DOCKER "
+	    "ENDPOINT, ERROR.\nA context whose meta.json cannot be read, or "
+	    "that has no usable docker\nendpoint, is listed with the reason "
+	    "under ERROR, in docker's words.\nWith --format json, an "
+	    "array of objects with the keys Name, Description,\n"
+	    "DockerEndpoint, Current and Error.",
 	.flags = NULL,
 	.args = { 0, 0, COMPLETE_NONE, NULL },
 	.exec = cmd_ls_exec,
