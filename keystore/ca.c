@@ -495,11 +495,12 @@ ca_issue(struct ca *ca, const struct ca_issue_opts *o, struct ca_issued *out,
 		req.not_after = ca_end;
 	req.issuer = ca->cert;
 	req.issuer_key = ca->key;
+	req.encode_only = 1; /* written out, described with the key we hold */
 	if ((r = x509_keygen(o->key_type, &key, err)) != 0)
 		goto out;
 	req.key = key;
 	if ((r = x509_build(&req, &out->cert, err)) != 0 ||
-	    (r = x509_info_get(out->cert, &out->info, err)) != 0)
+	    (r = x509_info_for(out->cert, key, &out->info, err)) != 0)
 		goto out;
 	if (x509_cert_pem(out->cert, &out->cert_pem) != 0 ||
 	    x509_key_pem(key, &out->key_pem) != 0) {
