@@ -30,18 +30,26 @@ caagent_wants(int argc, char **argv)
 }
 
 int
+caagent_sockaddr(const char *path, struct sockaddr_un *sun)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun->sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sun->sun_path, path, strlen(path));
+	return 0;
+}
+
+int
 caagent_connect(const char *path)
 {
 	struct sockaddr_un sun;
 	int fd;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
+	if (caagent_sockaddr(path, &sun) != 0)
 		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path));
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
@@ -105,6 +113,42 @@ caagent_get_u32(int fd, uint32_t *v)
 		return -1;
 	*v = ntohl(*v);
 	return 0;
+}
+
+int
+caagent_put_text(int fd, const char *text)
+{
+	size_t len = strlen(text);
+
+	if (len > CAAGENT_MAX_TEXT) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (caagent_put_u32(fd, (uint32_t)len) != 0)
+		return -1;
+	return write_all(fd, text, len);
+}
+
+char *
+caagent_get_text(int fd)
+{
+	uint32_t len;
+	char *t;
+
+	if (caagent_get_u32(fd, &len) != 0)
+		return NULL;
+	if (len > CAAGENT_MAX_TEXT) {
+		errno = EMSGSIZE;
+		return NULL;
+	}
+	if ((t = malloc((size_t)len + 1)) == NULL)
+		return NULL;
+	if (read_all(fd, t, len) != 0) {
+		free(t);
+		return NULL;
+	}
+	t[len] = '\0';
+	return t;
 }
 
 int

@@ -24,6 +24,7 @@
 #define CAAGENT_MAGIC "CMA1"
 #define CAAGENT_MAX_PAYLOAD (1024 * 1024)
 #define CAAGENT_NFDS 4
+#define CAAGENT_MAX_TEXT 65536 /* an INFO answer */
 
 enum caagent_type { CAAGENT_RUN = 1, CAAGENT_INFO = 2, CAAGENT_STOP = 3 };
 
@@ -40,6 +41,11 @@ struct caagent_req {
  * is one the agent runs: `ca` and one of issue, rotate, revoke, crl, ls.
  */
 int caagent_wants(int argc, char **argv);
+
+struct sockaddr_un;
+
+/* The address of socket `path`; -1 (ENAMETOOLONG) when it does not fit. */
+int caagent_sockaddr(const char *path, struct sockaddr_un *sun);
 
 /* Connect to the agent's socket; -1 with errno set when it cannot. */
 int caagent_connect(const char *path);
@@ -80,5 +86,10 @@ int caagent_run(const char *path, int argc, char **argv, int *sent);
 /* Write and read a 4-byte status in network order. */
 int caagent_put_u32(int fd, uint32_t v);
 int caagent_get_u32(int fd, uint32_t *v);
+
+/* Write and read a length and a text (at most CAAGENT_MAX_TEXT bytes;
+ * the text read is malloc'd, NULL on error with errno set). */
+int caagent_put_text(int fd, const char *text);
+char *caagent_get_text(int fd);
 
 #endif

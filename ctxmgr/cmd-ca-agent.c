@@ -88,7 +88,7 @@ static int
 agent_ask(
     struct cmd_ctx *ctx, const char *sock, enum caagent_type type, char **textp)
 {
-	uint32_t len;
+	uint32_t status;
 	int fd, r = 0;
 
 	*textp = NULL;
@@ -96,26 +96,11 @@ agent_ask(
 		return err_set(&ctx->err, ERR_NOTFOUND,
 		    "no CA agent answers at \"%s\": %s", sock, strerror(errno));
 	if (caagent_send(fd, type, NULL, 0, NULL, 0) != 0 ||
-	    caagent_get_u32(fd, &len) != 0)
+	    (type == CAAGENT_INFO ? (*textp = caagent_get_text(fd)) == NULL
+				  : caagent_get_u32(fd, &status) != 0))
 		r = err_set(&ctx->err, ERR_IO,
-		    "the CA agent at \"%s\" did not answer", sock);
-	else if (type == CAAGENT_INFO && len > 65536)
-		r = err_set(&ctx->err, ERR_IO,
-		    "the CA agent at \"%s\" sent an answer too long", sock);
-	else if (type == CAAGENT_INFO) {
-		char *t = xmalloc((size_t)len + 1);
-		ssize_t n;
-		size_t got = 0;
-		while (got < len && (n = read(fd, t + got, len - got)) > 0)
-			got += (size_t)n;
-		t[got] = '\0';
-		if (got != len) {
-			free(t);
-			r = err_set(&ctx->err, ERR_IO,
-			    "the CA agent at \"%s\" sent a short answer", sock);
-		} else
-			*textp = t;
-	}
+		    "the CA agent at \"%s\" did not answer properly: %s", sock,
+		    strerror(errno));
 	close(fd);
 	return r;
 }
@@ -178,13 +163,14 @@ agent_status(struct cmd_ctx *ctx, const char *sock)
 		when_text(
 		    (time_t)json_integer_value(json_object_get(o, "expires")),
 		    until);
+		const char *dir = json_string_value(json_object_get(o, "dir"));
+		const char *kt =
+		    json_string_value(json_object_get(o, "keyType"));
 		fprintf(ctx->out,
 		    "CA agent pid %lld\n  CA       %s\n  key      %s\n"
 		    "  socket   %s\n  until    %s\n",
 		    (long long)json_integer_value(json_object_get(o, "pid")),
-		    json_string_value(json_object_get(o, "dir")),
-		    json_string_value(json_object_get(o, "keyType")), sock,
-		    until);
+		    dir ? dir : "?", kt ? kt : "?", sock, until);
 	}
 	json_decref(o);
 	return r;
@@ -258,8 +244,7 @@ static void __attribute__((noreturn)) agent_worker(int cfd)
 	switch (req.type) {
 	case CAAGENT_INFO:
 		info = info_json();
-		(void)caagent_put_u32(cfd, (uint32_t)strlen(info));
-		(void)fd_write_all(cfd, info, strlen(info));
+		(void)caagent_put_text(cfd, info);
 		_exit(0);
 	case CAAGENT_STOP:
 		(void)kill(getppid(), SIGTERM);
@@ -497,13 +482,10 @@ agent_listen(struct cmd_ctx *ctx, const char *path, int *fdp)
 	mode_t old;
 	int fd, r = 0;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path))
+	if (caagent_sockaddr(path, &sun) != 0)
 		return err_set(&ctx->err, ERR_USAGE,
 		    "the socket path \"%s\" is too long (at most %zu bytes)",
 		    path, sizeof(sun.sun_path) - 1);
-	memcpy(sun.sun_path, path, strlen(path));
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return err_sys(&ctx->err, "cannot make a socket");
 	old = umask(0177);
@@ -643,6 +625,11 @@ cmd_ca_agent_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 out:
 	if (lfd != -1)
 		close(lfd);
+	/* a failed start leaves no socket or directory behind */
+	if (r != 0 && lfd != -1)
+		(void)unlink(path);
+	if (r != 0 && sockdir != NULL)
+		(void)rmdir(sockdir);
 	EVP_PKEY_free(agent.key);
 	agent.key = NULL;
 	free(agent.dir);

@@ -52,6 +52,14 @@ test_expect_success 'a wrong passphrase starts nothing' '
 	! pgrep -f "ctxmgr.* ca agent --socket $SOCK"
 '
 
+test_expect_success 'a socket path too long: a clear error, nothing left behind' '
+	long=$TRASH/run/$(printf "%0100d" 0) &&
+	mkdir -p "$long" && chmod 700 "$long" &&
+	test_expect_code 2 env XDG_RUNTIME_DIR="$long" "$CTXMGR" ca agent >out 2>err &&
+	test_grep "is too long" err &&
+	test -z "$(ls -A "$long")" && test ! -s out
+'
+
 test_expect_success 'without a terminal or passphrase file: a clear error' '
 	test_expect_code 2 nopass ca agent --socket "$SOCK" </dev/null >out 2>err &&
 	test_grep "no terminal to ask for the CA passphrase" err &&
