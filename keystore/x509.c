@@ -14,7 +14,6 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
-#include "sha256.h"
 #include "x509.h"
 #include "xmalloc.h"
 
@@ -1142,18 +1141,6 @@ out:
 	return r;
 }
 
-static void
-der_fingerprint(const struct buf *der, char out[65])
-{
-	unsigned char md[32];
-	struct sha256_ctx c;
-
-	sha256_init(&c);
-	sha256_update(&c, der->data, der->len);
-	sha256_final(&c, md);
-	hex_lower(md, sizeof(md), out);
-}
-
 int
 x509_pem_fingerprint(const char *pem, size_t len, char out[65])
 {
@@ -1164,7 +1151,7 @@ x509_pem_fingerprint(const char *pem, size_t len, char out[65])
 	out[0] = '\0';
 	buf_init(&der, len);
 	if ((r = pem_next_cert(pem, len, &off, &der)) == 0)
-		der_fingerprint(&der, out);
+		sha256_hex(der.data, der.len, out);
 	buf_release(&der);
 	return r == ERR_NOTFOUND ? ERR_INVALID : r;
 }
@@ -1183,7 +1170,7 @@ x509_pem_certs_except(
 	while ((r = pem_next_cert(pem, len, &off, &der)) != ERR_NOTFOUND) {
 		if (r != 0)
 			continue;
-		der_fingerprint(&der, fp);
+		sha256_hex(der.data, der.len, fp);
 		if (skip != NULL && strcmp(fp, skip) == 0)
 			continue;
 		buf_reset(&b64);
