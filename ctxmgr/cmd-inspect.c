@@ -40,8 +40,7 @@ inspect_json(const struct store *st, const struct context *c)
 	buf_release(&meta);
 	json_object_set(o, "Name", json_object_get(parsed, "Name"));
 	/* Docker omits a Metadata its meta.json does not have */
-	if (!c->no_metadata || c->description != NULL ||
-	    json_object_size(c->metadata) > 0)
+	if (!c->no_metadata)
 		json_object_set(
 		    o, "Metadata", json_object_get(parsed, "Metadata"));
 	json_object_set(o, "Endpoints", json_object_get(parsed, "Endpoints"));
