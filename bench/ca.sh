@@ -79,24 +79,25 @@ if command -v perf >/dev/null 2>&1; then
 	issue_cpu=$(cpu_ms "$CTXMGR" ca issue client bench --dir "$W/ca-2048")
 	ossl_cpu=$(cpu_ms bash -c "$(declare -f ossl_client ossl_client_once); cd '$W' && ossl_client_once")
 fi
-# the same through a CA agent (ca agent), which paid the 600000 rounds
-# once when it started; the variable is set only around these runs
-"$CTXMGR" ca agent --dir "$W/ca-default" --socket "$W/agent.sock" \
-	--timeout 10m >agent.env || exit 1
-agent_pid=$(sed -n 's/^CTXMGR_CA_AGENT_PID=\([0-9]*\);.*/\1/p' agent.env)
-test_atexit "kill $agent_pid 2>/dev/null"
-export CTXMGR_CA_AGENT=$W/agent.sock
-issue_agent=$(median_ms "$R" "$CTXMGR" ca issue client bench --dir "$W/ca-default")
-unset CTXMGR_CA_AGENT
+# agent_issue VAR NAME [VAR=VALUE...]: start a CA agent for ca-default
+# (with that environment; stopped at exit) and set VAR to the median
+# issue time through it; the agent variable is set only around the runs
+agent_issue() {
+	local var=$1 name=$2 pid
+	shift 2
+	env "$@" "$CTXMGR" ca agent --dir "$W/ca-default" \
+		--socket "$W/$name.sock" --timeout 10m >"$name.env" || exit 1
+	pid=$(sed -n 's/^CTXMGR_CA_AGENT_PID=\([0-9]*\);.*/\1/p' "$name.env")
+	test_atexit "kill $pid 2>/dev/null"
+	printf -v "$var" '%s' "$(CTXMGR_CA_AGENT=$W/$name.sock median_ms "$R" \
+		"$CTXMGR" ca issue client bench --dir "$W/ca-default")"
+}
+# through a CA agent, which paid the 600000 rounds once when it started
+agent_issue issue_agent agent
 # the share of durability: an agent whose fsyncs do nothing (a shim;
 # ctxmgr has no such switch); the openssl commands sync nothing either
 if cc -O2 -shared -fPIC -o "$W/nofsync.so" "$BENCH_SRC/nofsync.c"; then
-	LD_PRELOAD=$W/nofsync.so "$CTXMGR" ca agent --dir "$W/ca-default" \
-		--socket "$W/agent-nosync.sock" --timeout 10m >agent2.env || exit 1
-	test_atexit "kill $(sed -n 's/^CTXMGR_CA_AGENT_PID=\([0-9]*\);.*/\1/p' agent2.env) 2>/dev/null"
-	export CTXMGR_CA_AGENT=$W/agent-nosync.sock
-	issue_nosync=$(median_ms "$R" "$CTXMGR" ca issue client bench --dir "$W/ca-default")
-	unset CTXMGR_CA_AGENT
+	agent_issue issue_nosync agent-nosync LD_PRELOAD="$W/nofsync.so"
 fi
 # last: the rotation below renews "bench" with this CA
 issue_default=$(median_ms "$R" "$CTXMGR" ca issue client bench --dir "$W/ca-default")
