@@ -77,6 +77,20 @@ x509_key_type_name(enum x509_key_type t)
 						  : "unknown";
 }
 
+/* The NID of an EC key's curve, or NID_undef (not EC, or unnamed). */
+static int
+ec_curve_nid(const EVP_PKEY *pk)
+{
+	char group[64];
+	size_t n;
+
+	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC ||
+	    EVP_PKEY_get_utf8_string_param(
+		pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &n) != 1)
+		return NID_undef;
+	return OBJ_sn2nid(group);
+}
+
 const char *
 x509_key_type_of(const EVP_PKEY *pk)
 {
@@ -379,14 +393,9 @@ set_pubkey(X509 *x, EVP_PKEY *pk)
 {
 	X509_PUBKEY *pub = X509_get_X509_PUBKEY(x);
 	unsigned char *point = NULL;
-	char group[64];
-	size_t len = 0, n;
-	int curve = NID_undef, id = EVP_PKEY_get_base_id(pk);
+	size_t len = 0;
+	int curve = ec_curve_nid(pk), id = EVP_PKEY_get_base_id(pk);
 
-	if (id == EVP_PKEY_EC &&
-	    EVP_PKEY_get_utf8_string_param(
-		pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &n) == 1)
-		curve = OBJ_sn2nid(group);
 	if (pub == NULL ||
 	    !((id == EVP_PKEY_EC &&
 		  (curve == NID_X9_62_prime256v1 || curve == NID_secp384r1)) ||
@@ -539,15 +548,83 @@ x509_cert_pem(X509 *x, struct buf *out)
 	return r;
 }
 
+/*
+ * Append DER as a PEM block with `label`, in 64-column lines as OpenSSL
+ * writes them.  All or nothing; the base64 is wiped (keys pass here).
+ */
+static int
+pem_block(struct buf *out, const char *label, const void *der, size_t len)
+{
+	struct buf b64;
+	size_t i, start = out->len;
+	int r;
+
+	buf_init_secret(&b64, 0);
+	r = x509_base64_encode(der, len, &b64);
+	if (r == 0)
+		r = buf_printf(out, "-----BEGIN %s-----\n", label);
+	for (i = 0; r == 0 && i < b64.len; i += 64)
+		if ((r = buf_add(out, b64.data + i,
+			 b64.len - i < 64 ? b64.len - i : 64)) == 0)
+			r = buf_addc(out, '\n');
+	if (r == 0)
+		r = buf_printf(out, "-----END %s-----\n", label);
+	buf_release(&b64);
+	if (r != 0) {
+		explicit_bzero(out->data + start, out->len - start);
+		out->len = start;
+		out->data[start] = '\0';
+	}
+	return r;
+}
+
+/*
+ * A P-256 key as PKCS#8 PEM, the bytes PEM_write_bio_PrivateKey gives
+ * (the unit test compares them), from a fixed DER template: OpenSSL 3.0
+ * sets up an encoder for every key it writes.  ERR_CRYPTO when pk is
+ * another kind of key.
+ */
+static int
+p256_pkcs8_pem(EVP_PKEY *pk, struct buf *out)
+{
+	static const unsigned char head[] = { 0x30, 0x81, 0x87, 0x02, 0x01,
+		0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+		0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03,
+		0x01, 0x07, 0x04, 0x6d, 0x30, 0x6b, 0x02, 0x01, 0x01, 0x04,
+		0x20 };
+	static const unsigned char mid[] = { 0xa1, 0x44, 0x03, 0x42, 0x00 };
+	unsigned char der[sizeof(head) + 32 + sizeof(mid) + 65], *pub = NULL;
+	BIGNUM *priv = NULL;
+	int r = ERR_CRYPTO;
+
+	if (ec_curve_nid(pk) != NID_X9_62_prime256v1 ||
+	    EVP_PKEY_get1_encoded_public_key(pk, &pub) != 65 ||
+	    !EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_PRIV_KEY, &priv) ||
+	    BN_bn2binpad(priv, der + sizeof(head), 32) != 32)
+		goto out;
+	memcpy(der, head, sizeof(head));
+	memcpy(der + sizeof(head) + 32, mid, sizeof(mid));
+	memcpy(der + sizeof(head) + 32 + sizeof(mid), pub, 65);
+	r = pem_block(out, "PRIVATE KEY", der, sizeof(der));
+out:
+	explicit_bzero(der, sizeof(der));
+	BN_clear_free(priv);
+	OPENSSL_free(pub);
+	ERR_clear_error();
+	return r;
+}
+
 int
 x509_key_pem(EVP_PKEY *pk, struct buf *out)
 {
-	/* a secure-memory BIO is wiped when freed */
-	BIO *bio = BIO_new(BIO_s_secmem());
+	BIO *bio;
 	int r = ERR_CRYPTO;
 
 	out->secret = 1;
-	if (bio != NULL &&
+	if (p256_pkcs8_pem(pk, out) == 0)
+		return 0;
+	/* a secure-memory BIO is wiped when freed */
+	if ((bio = BIO_new(BIO_s_secmem())) != NULL &&
 	    PEM_write_bio_PrivateKey(bio, pk, NULL, NULL, 0, NULL, NULL))
 		r = bio_to_buf(bio, out);
 	BIO_free(bio);
@@ -1160,33 +1237,22 @@ size_t
 x509_pem_certs_except(
     const char *pem, size_t len, const char *skip, struct buf *out)
 {
-	struct buf der, b64;
+	struct buf der;
 	char fp[65];
-	size_t off = 0, n = 0, i;
+	size_t off = 0, n = 0;
 	int r;
 
 	buf_init(&der, len);
-	buf_init(&b64, 0);
 	while ((r = pem_next_cert(pem, len, &off, &der)) != ERR_NOTFOUND) {
 		if (r != 0)
 			continue;
 		sha256_hex(der.data, der.len, fp);
 		if (skip != NULL && strcmp(fp, skip) == 0)
 			continue;
-		buf_reset(&b64);
-		if (x509_base64_encode(der.data, der.len, &b64) != 0)
-			continue;
-		buf_adds(out, PEM_CERT_BEGIN "\n");
-		for (i = 0; i < b64.len; i += 64) {
-			buf_add(out, b64.data + i,
-			    b64.len - i < 64 ? b64.len - i : 64);
-			buf_addc(out, '\n');
-		}
-		buf_adds(out, PEM_CERT_END "\n");
-		n++;
+		if (pem_block(out, "CERTIFICATE", der.data, der.len) == 0)
+			n++;
 	}
 	buf_release(&der);
-	buf_release(&b64);
 	return n;
 }
 

@@ -2,6 +2,7 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
+#include <openssl/core_names.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -302,6 +303,42 @@ test_build_encode_only(void **state)
 	EVP_PKEY_free(cakey);
 }
 
+/* A P-256 key's PEM is OpenSSL's, byte for byte, also with leading zeros. */
+static void
+test_p256_key_pem(void **state)
+{
+	struct cm_err err;
+	struct buf b;
+	EVP_PKEY *k;
+	BIO *bio;
+	BIGNUM *priv;
+	char *want;
+	long n;
+	int i, short_scalar = 0;
+
+	(void)state;
+	for (i = 0; i < 3000 && (i < 300 || !short_scalar); i++) {
+		assert_int_equal(x509_keygen(KEY_ECDSA_P256, &k, &err), 0);
+		priv = NULL;
+		assert_true(
+		    EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &priv));
+		short_scalar |= BN_num_bytes(priv) < 32;
+		BN_clear_free(priv);
+		buf_init(&b, 0);
+		assert_int_equal(x509_key_pem(k, &b), 0);
+		bio = BIO_new(BIO_s_mem());
+		assert_true(PEM_write_bio_PrivateKey(
+		    bio, k, NULL, NULL, 0, NULL, NULL));
+		n = BIO_get_mem_data(bio, &want);
+		assert_int_equal((long)b.len, n);
+		assert_memory_equal(b.data, want, (size_t)n);
+		BIO_free(bio);
+		buf_release(&b);
+		EVP_PKEY_free(k);
+	}
+	assert_true(short_scalar);
+}
+
 static void
 test_build_and_verify(void **state)
 {
@@ -500,6 +537,7 @@ main(void)
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_build_and_verify),
 		cmocka_unit_test(test_build_encode_only),
+		cmocka_unit_test(test_p256_key_pem),
 		cmocka_unit_test(test_pem_keys),
 		cmocka_unit_test(test_renew_rule),
 	};
