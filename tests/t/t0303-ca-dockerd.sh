@@ -35,7 +35,13 @@ test_expect_success 'a client certificate from another CA is refused' '
 	openssl verify -purpose sslclient -CAfile other/ca.pem $d/cert.pem &&
 	ctxmgr create foreign --host $URL --ca $CA/ca.pem --cert $d/cert.pem \
 		--key $d/key.pem 2>/dev/null &&
-	test_must_fail docker --context foreign version >out 2>err &&
+	# with TLS 1.3 the server refuses the certificate after the client
+	# has sent its request; when the close wins the race with the alert,
+	# docker says "connection reset": ask again for the reason
+	for try in 1 2 3; do
+		test_must_fail docker --context foreign version >out 2>err &&
+		! grep -q "connection reset by peer" err && break
+	done &&
 	test_grep -i "certificate" err &&
 	wait_for 5 grep -q "certificate signed by unknown authority" $DLOG
 '
