@@ -129,14 +129,15 @@ resolve_target(const char *path, char **outp, struct cm_err *err)
 }
 
 int
-file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-    int flags, struct cm_err *err)
+file_stage(const char *path, const void *data, size_t len, mode_t mode,
+    int flags, struct file_staged *fs, struct cm_err *err)
 {
 	char *target = NULL, *dir = NULL, *tmp = NULL;
 	const char *base;
 	struct stat st;
 	int fd = -1, r, have_old = 0;
 
+	memset(fs, 0, sizeof(*fs));
 	if (flags & FILE_FOLLOW_TARGET) {
 		if ((r = resolve_target(path, &target, err)) != 0)
 			return r;
@@ -196,7 +197,7 @@ file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		r = err_sys(err, "cannot set mode of \"%s\"", tmp);
 		goto out;
 	}
-	if (!(flags & FILE_NOSYNC) && fsync(fd) != 0) {
+	if (!(flags & (FILE_NOSYNC | FILE_SYNC_LATER)) && fsync(fd) != 0) {
 		r = err_sys(err, "cannot sync \"%s\"", tmp);
 		goto out;
 	}
@@ -206,24 +207,11 @@ file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		goto out;
 	}
 	fd = -1;
-	if (flags & FILE_EXCL) {
-		if (link(tmp, target) != 0) {
-			if (errno == EEXIST)
-				r = err_set(err, ERR_EXISTS,
-				    "\"%s\" already exists", target);
-			else
-				r = err_sys(
-				    err, "cannot create \"%s\"", target);
-			goto out;
-		}
-		unlink(tmp);
-	} else if (rename(tmp, target) != 0) {
-		r = err_sys(err, "cannot replace \"%s\"", target);
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-	r = (flags & FILE_NOSYNC) ? 0 : dir_sync(dir, err);
+	fs->tmp = tmp;
+	fs->target = target;
+	fs->dir = dir;
+	fs->flags = flags;
+	return 0;
 out:
 	if (fd >= 0)
 		close(fd);
@@ -234,6 +222,58 @@ out:
 	free(dir);
 	free(target);
 	return r;
+}
+
+void
+file_unstage(struct file_staged *fs)
+{
+	if (fs->tmp != NULL)
+		unlink(fs->tmp);
+	free(fs->tmp);
+	free(fs->dir);
+	free(fs->target);
+	memset(fs, 0, sizeof(*fs));
+}
+
+int
+file_commit(struct file_staged *fs, struct cm_err *err)
+{
+	int r = 0;
+
+	if (fs->flags & FILE_EXCL) {
+		if (link(fs->tmp, fs->target) != 0) {
+			if (errno == EEXIST)
+				r = err_set(err, ERR_EXISTS,
+				    "\"%s\" already exists", fs->target);
+			else
+				r = err_sys(
+				    err, "cannot create \"%s\"", fs->target);
+			goto out;
+		}
+		unlink(fs->tmp);
+	} else if (rename(fs->tmp, fs->target) != 0) {
+		r = err_sys(err, "cannot replace \"%s\"", fs->target);
+		goto out;
+	}
+	free(fs->tmp);
+	fs->tmp = NULL;
+	r = (fs->flags & FILE_NOSYNC) ? 0 : dir_sync(fs->dir, err);
+out:
+	file_unstage(fs);
+	return r;
+}
+
+int
+file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+    int flags, struct cm_err *err)
+{
+	struct file_staged fs;
+	int r;
+
+	if ((r = file_stage(path, data, len, mode, flags & ~FILE_SYNC_LATER,
+		 &fs, err)) != 0)
+		return r;
+	return file_commit(&fs, err);
 }
 
 int

@@ -2,7 +2,7 @@
  * cmd-ca-issue.c: `ca issue server`, `ca issue client` and `ca rotate`:
  * certificates from the CA, written where dockerd and the docker CLI
  * read them.  Client certificates go into a context's TLS store as one
- * set (store_tls_replace), so a docker command never finds a new
+ * set (store_tls_stage and store_tls_commit), so a docker command never finds a new
  * certificate beside an old key in the directory.
  */
 #include "compat.h"
@@ -15,6 +15,7 @@
 #include "endpoint.h"
 #include "file.h"
 #include "output.h"
+#include "syncset.h"
 #include "xmalloc.h"
 
 #define TLS_EP "docker"
@@ -123,24 +124,53 @@ finish_old(struct cmd_ctx *ctx, struct ca *ca, const char *name,
 }
 
 /*
- * Install an issued client certificate into context `name` (store lock
- * held).  The old files of another CA are archived when `archive`.
+ * Record an issued client certificate and install it into context
+ * `name` (store lock held): the new database and the context's new TLS
+ * set are written beside the old ones and synced together (syncset.h),
+ * then the database is moved into place and synced, then the TLS set is
+ * swapped in.  So a crash never leaves a certificate in a context that
+ * the database does not list, and the five fsyncs wait as one.  The old
+ * files of another CA are archived when `archive`.  On failure the
+ * context is unchanged; the database may have been saved (the caller
+ * rolls it back).
  */
 static int
-install_client(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
+save_and_install(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
     const char *name, const struct ca_issued *is, int archive, char **archivedp)
 {
 	struct dirswap_file files[3];
+	struct ca_saving sv;
+	struct syncset ss;
 	struct buf bundle;
-	char *old = NULL;
+	char *stage = NULL, *old = NULL;
 	int r;
 
 	*archivedp = NULL;
 	buf_init(&bundle, 0);
+	syncset_init(&ss);
 	client_files(ca, st, name, is, files, &bundle);
-	if ((r = store_tls_replace(
-		 st, name, TLS_EP, files, nitems(files), &old, &ctx->err)) == 0)
+	if ((r = ca_save_stage(ca, &sv, &ctx->err)) != 0)
+		goto out;
+	if ((r = store_tls_stage(st, name, TLS_EP, files, nitems(files), &stage,
+		 &ctx->err)) != 0 ||
+	    (r = syncset_add(&ss, sv.file.tmp, &ctx->err)) != 0 ||
+	    (r = syncset_add_dir(&ss, stage, &ctx->err)) != 0 ||
+	    (r = syncset_flush(&ss, &ctx->err)) != 0) {
+		ca_save_abort(&sv);
+		goto out;
+	}
+	if ((r = ca_save_commit(ca, &sv, &ctx->err)) != 0)
+		goto out;
+	r = store_tls_commit(st, name, TLS_EP, stage, 0, &old, &ctx->err);
+	free(stage);
+	stage = NULL;
+	if (r == 0)
 		finish_old(ctx, ca, name, old, archive, archivedp);
+out:
+	if (stage != NULL)
+		(void)dir_remove_tree(stage, NULL);
+	syncset_release(&ss);
+	free(stage);
 	free(old);
 	buf_release(&bundle);
 	return r;
@@ -522,9 +552,8 @@ issue_client(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
 	if ((r = prepare_client(ctx, ca, st, name, cn, kt, days, is,
 		 old_serialp, &foreign)) != 0)
 		goto out;
-	if ((r = ca_save(ca, &ctx->err)) != 0 ||
-	    (r = install_client(ctx, ca, st, name, is, foreign, archivedp)) !=
-		0) {
+	if ((r = save_and_install(ctx, ca, st, name, is, foreign, archivedp)) !=
+	    0) {
 		struct cm_err e2;
 		(void)ca_rollback(ca, &old, &e2);
 		ca_discard(ca, is->info.serial);
@@ -1004,8 +1033,8 @@ renew_all(
 			continue;
 		err_init(&ctx->err);
 		gone = arch = NULL;
-		if (store_tls_commit(st, it->name, TLS_EP, stage[i], &gone,
-			&ctx->err) != 0) {
+		if (store_tls_commit(st, it->name, TLS_EP, stage[i],
+			DIRSWAP_NOSYNC, &gone, &ctx->err) != 0) {
 			set_reason(it, ROT_FAILED, xstrdup(ctx->err.msg));
 			ca_forget(ca, is[i].info.serial, old[i]);
 			undo = 1;

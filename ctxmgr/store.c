@@ -771,22 +771,6 @@ tls_replace_prep(struct store *st, const char *name, const char *endpoint,
 }
 
 int
-store_tls_replace(struct store *st, const char *name, const char *endpoint,
-    const struct dirswap_file *files, size_t n, char **oldp, struct cm_err *err)
-{
-	char *epdir;
-	int r;
-
-	*oldp = NULL;
-	if ((r = tls_replace_prep(st, name, endpoint, files, n, &epdir, err)) ==
-	    0)
-		r = dirswap_replace(
-		    epdir, 0700, files, n, 1, st->tls_root, oldp, err);
-	free(epdir);
-	return r;
-}
-
-int
 store_tls_stage(struct store *st, const char *name, const char *endpoint,
     const struct dirswap_file *files, size_t n, char **stagep,
     struct cm_err *err)
@@ -805,7 +789,7 @@ store_tls_stage(struct store *st, const char *name, const char *endpoint,
 
 int
 store_tls_commit(struct store *st, const char *name, const char *endpoint,
-    const char *stage, char **oldp, struct cm_err *err)
+    const char *stage, int flags, char **oldp, struct cm_err *err)
 {
 	char *epdir;
 	int r;
@@ -813,7 +797,7 @@ store_tls_commit(struct store *st, const char *name, const char *endpoint,
 	*oldp = NULL;
 	if ((r = tls_replace_prep(st, name, endpoint, NULL, 0, &epdir, err)) ==
 	    0)
-		r = dirswap_commit(epdir, stage, DIRSWAP_NOSYNC, oldp, err);
+		r = dirswap_commit(epdir, stage, flags, oldp, err);
 	else
 		(void)dir_remove_tree(stage, NULL);
 	free(epdir);

@@ -15,6 +15,7 @@
 #include "ca.h"
 #include "dirswap.h"
 #include "file.h"
+#include "syncset.h"
 #include "xmalloc.h"
 
 #define PEM_MAX ((size_t)1 << 20)
@@ -557,26 +558,64 @@ prune(struct ca *ca)
 }
 
 int
-ca_save(struct ca *ca, struct cm_err *err)
+ca_save_stage(struct ca *ca, struct ca_saving *sv, struct cm_err *err)
 {
-	struct buf b;
 	char *p;
 	int r;
 
+	memset(sv, 0, sizeof(*sv));
+	buf_init(&sv->bytes, CADB_MAX_BYTES);
 	if (ca->key == NULL)
 		return err_set(err, ERR_INVALID, "the CA key is locked");
 	prune(ca);
-	buf_init(&b, CADB_MAX_BYTES);
 	p = ca_path(ca, CA_DB_FILE);
-	if ((r = cadb_write(&ca->db, ca->key, &b, err)) == 0 &&
-	    (r = file_write_atomic(p, b.data, b.len, 0600, 0, err)) == 0) {
-		buf_release(&ca->db_bytes);
-		ca->db_bytes = b;
-		buf_init(&b, CADB_MAX_BYTES);
-	}
+	if ((r = cadb_write(&ca->db, ca->key, &sv->bytes, err)) == 0)
+		r = file_stage(p, sv->bytes.data, sv->bytes.len, 0600,
+		    FILE_SYNC_LATER, &sv->file, err);
 	free(p);
-	buf_release(&b);
+	if (r != 0)
+		buf_release(&sv->bytes);
 	return r;
+}
+
+int
+ca_save_commit(struct ca *ca, struct ca_saving *sv, struct cm_err *err)
+{
+	int r = file_commit(&sv->file, err);
+
+	if (r == 0) {
+		buf_release(&ca->db_bytes);
+		ca->db_bytes = sv->bytes;
+		buf_init(&sv->bytes, CADB_MAX_BYTES);
+	}
+	buf_release(&sv->bytes);
+	return r;
+}
+
+void
+ca_save_abort(struct ca_saving *sv)
+{
+	file_unstage(&sv->file);
+	buf_release(&sv->bytes);
+}
+
+int
+ca_save(struct ca *ca, struct cm_err *err)
+{
+	struct ca_saving sv;
+	struct syncset ss;
+	int r;
+
+	if ((r = ca_save_stage(ca, &sv, err)) != 0)
+		return r;
+	syncset_init(&ss);
+	if ((r = syncset_add(&ss, sv.file.tmp, err)) != 0 ||
+	    (r = syncset_flush(&ss, err)) != 0) {
+		syncset_release(&ss);
+		ca_save_abort(&sv);
+		return r;
+	}
+	return ca_save_commit(ca, &sv, err);
 }
 
 int
