@@ -9,6 +9,7 @@
 #include "dirswap.h"
 #include "file.h"
 #include "log.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define KEEP_MAX ((size_t)1 << 20)
@@ -193,6 +194,36 @@ dirswap_commit(const char *target, const char *stage, int flags, char **oldp,
 		log_warn("cannot sync \"%s\"", parent);
 	free(parent);
 	return 0;
+}
+
+static struct {
+	int on;
+	struct strv paths;
+} deferred;
+
+void
+dirswap_defer(int on)
+{
+	deferred.on = on;
+}
+
+void
+dirswap_discard(const char *old)
+{
+	if (deferred.on)
+		strv_push(&deferred.paths, old);
+	else
+		(void)dir_remove_tree(old, NULL);
+}
+
+void
+dirswap_discard_pending(void)
+{
+	size_t i;
+
+	for (i = 0; i < deferred.paths.n; i++)
+		(void)dir_remove_tree(deferred.paths.v[i], NULL);
+	strv_free(&deferred.paths);
 }
 
 int

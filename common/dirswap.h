@@ -47,6 +47,17 @@ int dirswap_stage(const char *target, mode_t dir_mode,
 int dirswap_commit(const char *target, const char *stage, int flags,
     char **oldp, struct cm_err *err);
 
+/*
+ * Remove a swapped-out set (*oldp of dirswap_commit): now, or, after
+ * dirswap_defer(1), at dirswap_discard_pending.  The CA agent's worker
+ * defers, answers its caller, then removes: the caller does not wait
+ * for the unlinks.  A worker killed in between leaves a hidden
+ * .ctxmgr-swap-* directory, as a crash between swap and removal would.
+ */
+void dirswap_discard(const char *old);
+void dirswap_defer(int on);
+void dirswap_discard_pending(void);
+
 /* syncfs(2) on the file system that holds `path`. */
 int dirswap_sync(const char *path, struct cm_err *err);
 

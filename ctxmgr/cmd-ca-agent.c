@@ -30,6 +30,7 @@
 #include "cmd-ca.h"
 #include "cmdutil.h"
 #include "config.h"
+#include "dirswap.h"
 #include "file.h"
 #include "output.h"
 #include "run.h"
@@ -287,10 +288,13 @@ static void __attribute__((noreturn)) agent_worker(int cfd)
 			(void)putenv(envp[i]);
 	(void)setvbuf(
 	    stdout, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ);
+	dirswap_defer(1);
 	status = ctxmgr_run(argc, argv);
 	fflush(stdout);
 	fflush(stderr);
 	(void)caagent_put_u32(cfd, (uint32_t)status);
+	close(cfd);
+	dirswap_discard_pending();
 	_exit(0);
 }
 

@@ -120,7 +120,7 @@ finish_old(struct cmd_ctx *ctx, struct ca *ca, const char *name,
 		    name, ctx->err.msg);
 		err_init(&ctx->err);
 	}
-	(void)dir_remove_tree(old, NULL);
+	dirswap_discard(old);
 }
 
 /*

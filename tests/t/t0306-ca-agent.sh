@@ -115,6 +115,18 @@ test_expect_success 'rotate --all --force through the agent' '
 	! grep -F -x -f before after
 '
 
+test_expect_success 'the swapped-out TLS sets (old keys) are removed after the answer' '
+	tls=$DOCKER_CONFIG/contexts/tls &&
+	nopass ca issue client c1 >out &&
+	nopass ca rotate --all --force >out &&
+	for i in $(seq 50); do
+		test -z "$(ls -A "$tls" | grep "^\.ctxmgr-swap-")" && break
+		sleep 0.1
+	done &&
+	ls -A "$tls" >left &&
+	! grep "^\.ctxmgr-swap-" left
+'
+
 test_expect_success 'concurrent issues through the agent all land in the database' '
 	for i in 1 2 3 4 5 6; do ctxmgr create p$i --host tcp://127.0.0.1:2376 2>/dev/null || exit 1; done &&
 	for i in 1 2 3 4 5 6; do
