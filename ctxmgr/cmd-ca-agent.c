@@ -15,7 +15,6 @@
 #include "compat.h"
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -298,59 +297,6 @@ static void __attribute__((noreturn)) agent_worker(int cfd)
 	_exit(0);
 }
 
-/* At most this much is touched: a sanitizer's runtime maps far more. */
-#define PREFAULT_MAX ((unsigned long)32 << 20)
-/* Heap a spare makes ready: an issue with a large database uses less. */
-#define PREFAULT_HEAP ((size_t)4 << 20)
-
-/*
- * Make a spare's memory its own before a command arrives.  A forked
- * process shares its parent's pages until it writes to them, and then
- * copies each one in a page fault; malloc's fresh pages fault too.  An
- * issue took about 375 faults that way (getrusage), on the caller's
- * time; 57 after this.  A spare has nothing else to do while it waits,
- * so it grows the heap and keeps it (mallopt: no trimming, large blocks
- * from the heap too), then writes every page of the heap, the stack and
- * the programs' data (private writable mappings of a file, and the
- * anonymous one after each: its bss).  Only this process changes: the
- * agent's pages stay shared with the next spare.  Not instrumented: a
- * sanitizer would see reads of whole pages as overflows.
- */
-static void __attribute__((no_sanitize_address)) prefault(void)
-{
-	unsigned long lo, hi, a, pg = (unsigned long)sysconf(_SC_PAGESIZE);
-	unsigned long done = 0, file_end = 0;
-	char line[512], perms[8], *path;
-	int take;
-	FILE *f;
-	void *p;
-
-	(void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	(void)mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	if ((p = malloc(PREFAULT_HEAP)) != NULL) {
-		memset(p, 0, PREFAULT_HEAP);
-		free(p);
-	}
-	if ((f = fopen("/proc/self/maps", "re")) == NULL)
-		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3)
-			continue;
-		path = strchr(line, '/');
-		take = strcmp(perms, "rw-p") == 0 &&
-		    (path != NULL || lo == file_end ||
-			strstr(line, "[heap]") != NULL ||
-			strstr(line, "[stack]") != NULL);
-		file_end = path != NULL ? hi : 0;
-		for (a = lo; take && a < hi && done < PREFAULT_MAX; a += pg) {
-			volatile char *c = (volatile char *)a;
-			*c = *c;
-			done += pg;
-		}
-	}
-	fclose(f);
-}
-
 /*
  * A spare worker: waits in accept() for the next command line, so that
  * none waits for a fork.  It tells the agent through the pipe *rfd when
@@ -376,7 +322,6 @@ spawn_spare(int lfd, int *rfd, const sigset_t *unblocked)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		sigprocmask(SIG_SETMASK, unblocked, NULL);
-		prefault();
 		for (;;) {
 			cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 			if (cfd == -1) {
