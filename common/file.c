@@ -171,6 +171,17 @@ file_stage(const char *path, const void *data, size_t len, mode_t mode,
 	dir = path_dirname(target);
 	base = strrchr(target, '/');
 	base = base ? base + 1 : target;
+	/* the previous version's file, when there is one to write over */
+	if ((flags & FILE_REUSE_PREV) && !(flags & FILE_EXCL)) {
+		tmp = xasprintf("%s/.%s.prev", dir, base);
+		fd = open(tmp,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+		if (fd >= 0)
+			goto created;
+		free(tmp);
+		flags &= ~FILE_REUSE_PREV;
+	}
 	tmp = xasprintf("%s/.%s.tmp-XXXXXX", dir, base);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		r = err_sys(
@@ -179,6 +190,7 @@ file_stage(const char *path, const void *data, size_t len, mode_t mode,
 		tmp = NULL;
 		goto out;
 	}
+created:
 	if (fd_write_all(fd, data, len) != 0) {
 		r = err_sys(err, "cannot write \"%s\"", tmp);
 		goto out;
@@ -251,6 +263,10 @@ file_commit(struct file_staged *fs, struct cm_err *err)
 			goto out;
 		}
 		unlink(fs->tmp);
+	} else if ((fs->flags & FILE_REUSE_PREV) &&
+	    renameat2(AT_FDCWD, fs->tmp, AT_FDCWD, fs->target,
+		RENAME_EXCHANGE) == 0) {
+		/* the old version is at fs->tmp now: kept for next time */
 	} else if (rename(fs->tmp, fs->target) != 0) {
 		r = err_sys(err, "cannot replace \"%s\"", fs->target);
 		goto out;

@@ -599,7 +599,7 @@ ca_save_stage(struct ca *ca, struct ca_saving *sv, struct cm_err *err)
 	p = ca_path(ca, CA_DB_FILE);
 	if ((r = cadb_write(&ca->db, ca->key, &sv->bytes, err)) == 0)
 		r = file_stage(p, sv->bytes.data, sv->bytes.len, 0600,
-		    FILE_SYNC_LATER, &sv->file, err);
+		    FILE_SYNC_LATER | FILE_REUSE_PREV, &sv->file, err);
 	free(p);
 	if (r != 0)
 		buf_release(&sv->bytes);

@@ -96,6 +96,26 @@ test_expect_success 'issue client writes the context TLS store' '
 	ls -a "$DOCKER_CONFIG/contexts/tls" >names && ! grep -q swap names
 '
 
+test_expect_success 'a save keeps the database before it in .index.json.prev, 0600' '
+	cp "$CA/index.json" was &&
+	ctxmgr ca issue client c1 >/dev/null &&
+	cmp was "$CA/.index.json.prev" &&
+	! cmp -s was "$CA/index.json" &&
+	test "$(stat -c %a "$CA/.index.json.prev")" = 600 &&
+	ctxmgr ca ls >/dev/null &&
+	ls -a "$CA" >names && ! grep -q "\.tmp-" names
+'
+
+test_expect_success 'a symlink at .index.json.prev is not followed' '
+	echo keep >target &&
+	rm "$CA/.index.json.prev" && ln -s "$TRASH/target" "$CA/.index.json.prev" &&
+	ctxmgr ca issue client c1 >/dev/null &&
+	test "$(cat target)" = keep &&
+	test -L "$CA/.index.json.prev" &&
+	ctxmgr ca ls >/dev/null &&
+	rm "$CA/.index.json.prev"
+'
+
 test_expect_success 'issue client --cn --days --key-type' '
 	ctxmgr create c2 --host tcp://127.0.0.1:2376 2>/dev/null &&
 	ctxmgr ca issue client c2 --cn alice --days 7 --key-type ed25519 >/dev/null &&

@@ -1,6 +1,6 @@
 /*
  * test-syncset.c: syncing several files at once, and writing a file in
- * two steps.  fsync is replaced here by one that records what it synced
+ * two steps, over the previous version's file.  fsync is replaced here by one that records what it synced
  * and from which thread (then syncs for real), and fails on request.
  */
 #define UNIT_IMPLEMENTATION
@@ -199,6 +199,54 @@ test_stage_commit(void **state)
 	free(dir);
 }
 
+static void
+expect_text(const char *path, const char *want)
+{
+	char buf[16] = { 0 };
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, want);
+}
+
+/* FILE_REUSE_PREV: the old version stays in .NAME.prev, whose inode
+ * the next version is written into. */
+static void
+test_reuse_prev(void **state)
+{
+	char *dir = unit_tmpdir(), *p = put(dir, "db", "one");
+	char *prev = path_join(dir, ".db.prev");
+	struct file_staged fs;
+	struct cm_err err;
+	ino_t ino;
+
+	(void)state;
+	assert_int_equal(file_write_atomic(p, "two", 3, 0600,
+			     FILE_REUSE_PREV | FILE_NOSYNC, &err),
+	    0);
+	expect_text(p, "two");
+	expect_text(prev, "one");
+	ino = ino_of(prev);
+	assert_int_equal(
+	    file_stage(p, "three", 5, 0600, FILE_REUSE_PREV, &fs, &err), 0);
+	assert_string_equal(fs.tmp, prev);
+	assert_int_equal(file_commit(&fs, &err), 0);
+	expect_text(p, "three");
+	expect_text(prev, "two");
+	assert_true(ino_of(p) == ino); /* written into, not created */
+	/* dropped before commit: the current version is untouched */
+	assert_int_equal(
+	    file_stage(p, "four", 4, 0600, FILE_REUSE_PREV, &fs, &err), 0);
+	file_unstage(&fs);
+	expect_text(p, "three");
+	free(prev);
+	free(p);
+	unit_rmtree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -206,6 +254,7 @@ main(void)
 		cmocka_unit_test(test_dir_in_parallel),
 		cmocka_unit_test(test_failure),
 		cmocka_unit_test(test_stage_commit),
+		cmocka_unit_test(test_reuse_prev),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
