@@ -48,11 +48,15 @@ int dirswap_commit(const char *target, const char *stage, int flags,
     char **oldp, struct cm_err *err);
 
 /*
- * Remove a swapped-out set (*oldp of dirswap_commit): now, or, after
- * dirswap_defer(1), at dirswap_discard_pending.  The CA agent's worker
- * defers, answers its caller, then removes: the caller does not wait
- * for the unlinks.  A worker killed in between leaves a hidden
- * .ctxmgr-swap-* directory, as a crash between swap and removal would.
+ * Be done with a swapped-out set (*oldp of dirswap_commit): every file
+ * in it truncated (an old key with them) and the directory kept as
+ * `.ctxmgr-spare` beside it, which the next dirswap_stage there writes
+ * into instead of creating a directory and files (removed instead when
+ * there is a spare already).  Now, or, after dirswap_defer(1), at
+ * dirswap_discard_pending: the CA agent's worker defers, answers its
+ * caller, then discards, so the caller does not wait.  A worker killed
+ * in between leaves a hidden .ctxmgr-swap-* directory, as a crash
+ * between swap and discard would.
  */
 void dirswap_discard(const char *old);
 void dirswap_defer(int on);

@@ -106,6 +106,22 @@ test_expect_success 'a save keeps the database before it in .index.json.prev, 06
 	ls -a "$CA" >names && ! grep -q "\.tmp-" names
 '
 
+test_expect_success 'the replaced set is kept emptied as the next staging directory' '
+	spare=$DOCKER_CONFIG/contexts/tls/.ctxmgr-spare &&
+	ctxmgr ca issue client c1 >/dev/null &&
+	test -d "$spare" && test "$(stat -c %a "$spare")" = 700 &&
+	ls -A "$spare" >files && test_grep "^key.pem$" files &&
+	test -z "$(find "$spare" -type f -size +0)" &&
+	ino=$(stat -c %i "$spare/key.pem") &&
+	ctxmgr ca issue client c1 >/dev/null &&
+	test "$(stat -c %i "$(ctx_tls c1)/key.pem")" = "$ino" &&
+	openssl verify -purpose sslclient -CAfile "$CA/ca.pem" "$(ctx_tls c1)/cert.pem" &&
+	test -z "$(find "$spare" -type f -size +0)" &&
+	docker context inspect c1 --format "{{json .TLSMaterial}}" >tls &&
+	test_grep "\"docker\":\[\"ca.pem\",\"cert.pem\",\"key.pem\"\]" tls &&
+	docker context ls >/dev/null
+'
+
 test_expect_success 'a symlink at .index.json.prev is not followed' '
 	echo keep >target &&
 	rm "$CA/.index.json.prev" && ln -s "$TRASH/target" "$CA/.index.json.prev" &&
