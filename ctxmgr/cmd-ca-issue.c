@@ -2,8 +2,8 @@
  * cmd-ca-issue.c: `ca issue server`, `ca issue client` and `ca rotate`:
  * certificates from the CA, written where dockerd and the docker CLI
  * read them.  Client certificates go into a context's TLS store as one
- * set (store_tls_stage and store_tls_commit), so a docker command never finds a new
- * certificate beside an old key in the directory.
+ * set (store_tls_stage and store_tls_commit), so a docker command never
+ * finds a new certificate beside an old key in the directory.
  */
 #include "compat.h"
 
