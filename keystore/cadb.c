@@ -484,14 +484,10 @@ fast_cstr(const struct fast_str *s, char *tmp)
 	return tmp;
 }
 
-/* The "sans" array: each a SAN x509_san_check takes; at most 100. */
+/* An array, `item` reading each element (0: give up). */
 static int
-fast_sans(struct fast *f, struct strv *sans)
+fast_array(struct fast *f, int (*item)(struct fast *, void *), void *arg)
 {
-	char tmp[FIELD_MAX + 1];
-	struct fast_str v;
-	struct cm_err e2;
-
 	if (!fast_take(f, '['))
 		return 0;
 	fast_ws(f);
@@ -499,16 +495,27 @@ fast_sans(struct fast *f, struct strv *sans)
 		f->p++;
 		return 1;
 	}
-	for (;;) {
-		if (sans->n == 100 || !fast_string(f, &v) ||
-		    x509_san_check(fast_cstr(&v, tmp), &e2) != 0)
+	do
+		if (!item(f, arg))
 			return 0;
-		strv_push(sans, tmp);
-		if (fast_take(f, ']'))
-			return 1;
-		if (!fast_take(f, ','))
-			return 0;
-	}
+	while (fast_take(f, ','));
+	return fast_take(f, ']');
+}
+
+/* One of "sans": a SAN x509_san_check takes; at most 100. */
+static int
+fast_san(struct fast *f, void *arg)
+{
+	struct strv *sans = arg;
+	char tmp[FIELD_MAX + 1];
+	struct fast_str v;
+	struct cm_err e2;
+
+	if (sans->n == 100 || !fast_string(f, &v) ||
+	    x509_san_check(fast_cstr(&v, tmp), &e2) != 0)
+		return 0;
+	strv_push(sans, tmp);
+	return 1;
 }
 
 /* One entry, `{` next, checked as parse_entry checks it. */
@@ -527,7 +534,7 @@ fast_entry(struct fast *f, struct cadb_entry *e)
 		if (k == FK_N || (seen & (1 << k)))
 			return 0;
 		seen |= 1 << k;
-		if (k == FK_SANS ? !fast_sans(f, &e->sans)
+		if (k == FK_SANS ? !fast_array(f, fast_san, &e->sans)
 				 : !fast_string(f, &v[k]))
 			return 0;
 	}
@@ -577,25 +584,13 @@ fast_entry(struct fast *f, struct cadb_entry *e)
 	return 1;
 }
 
-/* The "certificates" array. */
+/* One of "certificates". */
 static int
-fast_entries(struct fast *f, struct cadb *db)
+fast_cert(struct fast *f, void *arg)
 {
-	if (!fast_take(f, '['))
-		return 0;
-	fast_ws(f);
-	if (f->p < f->end && *f->p == ']') {
-		f->p++;
-		return 1;
-	}
-	for (;;) {
-		if (db->n == CADB_MAX_ENTRIES || !fast_entry(f, cadb_add(db)))
-			return 0;
-		if (fast_take(f, ']'))
-			return 1;
-		if (!fast_take(f, ','))
-			return 0;
-	}
+	struct cadb *db = arg;
+
+	return db->n < CADB_MAX_ENTRIES && fast_entry(f, cadb_add(db));
 }
 
 int
@@ -620,7 +615,7 @@ cadb_parse_fast(const char *data, size_t len, struct cadb *db)
 				goto out;
 		} else if (fast_is(&key, "certificates") && !(seen & 4)) {
 			seen |= 4;
-			if (!fast_entries(&f, db))
+			if (!fast_array(&f, fast_cert, db))
 				goto out;
 		} else
 			goto out;
