@@ -15,7 +15,6 @@
 #include "ca.h"
 #include "dirswap.h"
 #include "file.h"
-#include "syncset.h"
 #include "xmalloc.h"
 
 #define PEM_MAX ((size_t)1 << 20)
@@ -585,8 +584,10 @@ prune(struct ca *ca)
 	ca->db.n = j;
 }
 
-int
-ca_save_stage(struct ca *ca, struct ca_saving *sv, struct cm_err *err)
+/* Sign the database and write it beside index.json (file_stage flags
+ * `fflags`: FILE_SYNC_LATER leaves the sync to the caller). */
+static int
+save_stage(struct ca *ca, struct ca_saving *sv, int fflags, struct cm_err *err)
 {
 	char *p;
 	int r;
@@ -599,11 +600,17 @@ ca_save_stage(struct ca *ca, struct ca_saving *sv, struct cm_err *err)
 	p = ca_path(ca, CA_DB_FILE);
 	if ((r = cadb_write(&ca->db, ca->key, &sv->bytes, err)) == 0)
 		r = file_stage(p, sv->bytes.data, sv->bytes.len, 0600,
-		    FILE_SYNC_LATER | FILE_REUSE_PREV, &sv->file, err);
+		    fflags | FILE_REUSE_PREV, &sv->file, err);
 	free(p);
 	if (r != 0)
 		buf_release(&sv->bytes);
 	return r;
+}
+
+int
+ca_save_stage(struct ca *ca, struct ca_saving *sv, struct cm_err *err)
+{
+	return save_stage(ca, sv, FILE_SYNC_LATER, err);
 }
 
 int
@@ -631,18 +638,11 @@ int
 ca_save(struct ca *ca, struct cm_err *err)
 {
 	struct ca_saving sv;
-	struct syncset ss;
 	int r;
 
-	if ((r = ca_save_stage(ca, &sv, err)) != 0)
+	/* one file: synced when written, no syncset */
+	if ((r = save_stage(ca, &sv, 0, err)) != 0)
 		return r;
-	syncset_init(&ss);
-	if ((r = syncset_add(&ss, sv.file.tmp, err)) != 0 ||
-	    (r = syncset_flush(&ss, err)) != 0) {
-		syncset_release(&ss);
-		ca_save_abort(&sv);
-		return r;
-	}
 	return ca_save_commit(ca, &sv, err);
 }
 
