@@ -33,8 +33,10 @@ BUILD ?= build
 SAN_FLAGS :=
 endif
 
-MODULES := common tunnel keystore audit ctxmgr
-INCLUDES := $(addprefix -I,$(MODULES))
+# Includes name their folder (#include "store/store.h"), so every
+# dependency between folders shows in the source.
+MODULES := common store tunnel keystore audit ctxmgr
+INCLUDES := -I.
 
 # libssh2 >= 1.11: the system's, or Debian's 1.11 built by scripts/build-libssh2
 LIBSSH2_LOCAL := $(DEPS)/libssh2
@@ -76,7 +78,8 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
 LIBS = $(LIBSSH2_LIBS) $(PKG_LIBS) -lm
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
 
-LIB_SRCS := $(sort $(wildcard common/*.c tunnel/*.c keystore/*.c audit/*.c) \
+LIB_SRCS := $(sort $(wildcard common/*.c store/*.c tunnel/*.c keystore/*.c \
+	audit/*.c) \
 	$(filter-out ctxmgr/main.c,$(wildcard ctxmgr/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/ctxmgr/main.o
@@ -233,7 +236,7 @@ install-files:
 		$(SHARE)/zsh/site-functions/_ctxmgr \
 		$(SHARE)/fish/vendor_completions.d/ctxmgr.fish
 
-FORMAT_SRCS = $(wildcard common/*.[ch] tunnel/*.[ch] keystore/*.[ch] \
+FORMAT_SRCS = $(wildcard common/*.[ch] store/*.[ch] tunnel/*.[ch] keystore/*.[ch] \
 	audit/*.[ch] ctxmgr/*.[ch] ctxmgr/front/*.[ch] tests/unit/*.[ch] \
 	tests/fuzz/*.[ch] \
 	tests/helpers/*.[ch] \

@@ -7,9 +7,9 @@
 
 #include <jansson.h>
 
-#include "audit.h"
-#include "daemonconf.h"
-#include "probe.h"
+#include "audit/audit.h"
+#include "audit/daemonconf.h"
+#include "audit/probe.h"
 
 struct api_data {
 	int reached; /* /_ping answered like the Engine API */

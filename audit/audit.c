@@ -3,16 +3,16 @@
  * requests, the fact script and the probes in a second thread -- and the
  * audits built on it (see audit.h).
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <pthread.h>
 #include <unistd.h>
 
-#include "audit-int.h"
-#include "jget.h"
-#include "log.h"
-#include "seccomp.h"
-#include "xmalloc.h"
+#include "audit/audit-int.h"
+#include "audit/jget.h"
+#include "common/log.h"
+#include "audit/seccomp.h"
+#include "common/xmalloc.h"
 
 #define DEFAULT_PROBE_TIMEOUT_MS 2000
 

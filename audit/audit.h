@@ -17,9 +17,9 @@
 #ifndef CTXMGR_AUDIT_H
 #define CTXMGR_AUDIT_H
 
-#include "facts.h"
-#include "http.h"
-#include "report.h"
+#include "audit/facts.h"
+#include "audit/http.h"
+#include "audit/report.h"
 
 struct audit_target {
 	const char *context; /* the context's name, for the report */

@@ -1,7 +1,7 @@
 /* catalogue.c: the audit checks (see catalogue.h). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "catalogue.h"
+#include "audit/catalogue.h"
 
 #define API NEED_API
 #define HOST NEED_HOST

@@ -7,7 +7,7 @@
 #ifndef CTXMGR_CATALOGUE_H
 #define CTXMGR_CATALOGUE_H
 
-#include "compat.h"
+#include "common/compat.h"
 
 enum severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
 #define SEV_COUNT 5

@@ -4,15 +4,15 @@
  * container is judged, created and stopped ones too: their configuration
  * runs again on the next start.
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <ctype.h>
 #include <strings.h>
 
-#include "audit-int.h"
-#include "jget.h"
-#include "seccomp.h"
-#include "xmalloc.h"
+#include "audit/audit-int.h"
+#include "audit/jget.h"
+#include "audit/seccomp.h"
+#include "common/xmalloc.h"
 
 /* Docker's default capability set. */
 static const char *const default_caps[] = { "AUDIT_WRITE", "CHOWN",

@@ -2,11 +2,11 @@
  * checks-host.c: exposure (probes, listeners, the socket, the docker
  * group), daemon configuration (CIS 2.x) and files (CIS 3.x).
  */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "audit-int.h"
-#include "jget.h"
-#include "xmalloc.h"
+#include "audit/audit-int.h"
+#include "audit/jget.h"
+#include "common/xmalloc.h"
 
 /* "tcp://HOST:PORT" with IPv6 brackets. */
 static void

@@ -1,10 +1,10 @@
 /* daemonconf.c: the audited dockerd's settings (see daemonconf.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <jansson.h>
 
-#include "daemonconf.h"
-#include "xmalloc.h"
+#include "audit/daemonconf.h"
+#include "common/xmalloc.h"
 
 #define DEFAULT_CONFIG "/etc/docker/daemon.json"
 

@@ -8,7 +8,7 @@
 #ifndef CTXMGR_DAEMONCONF_H
 #define CTXMGR_DAEMONCONF_H
 
-#include "facts.h"
+#include "audit/facts.h"
 
 enum dsrc { DS_UNKNOWN, DS_DEFAULT, DS_FLAG, DS_JSON };
 

@@ -1,6 +1,6 @@
 /* facts-script.c: generated from audit/facts.sh by
  * scripts/gen-facts-script; do not edit. */
-#include "facts.h"
+#include "audit/facts.h"
 
 const char facts_script[] =
     "# ctxmgr audit: host facts, output format 1 (see audit/facts.h).\n"

@@ -1,5 +1,5 @@
 /* facts.c: run the fact script and read what it printed (see facts.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -10,9 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "facts.h"
-#include "file.h"
-#include "xmalloc.h"
+#include "audit/facts.h"
+#include "common/file.h"
+#include "common/xmalloc.h"
 
 #define FACTS_MAX_RECORDS 20000
 

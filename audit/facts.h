@@ -30,9 +30,9 @@
 #ifndef CTXMGR_FACTS_H
 #define CTXMGR_FACTS_H
 
-#include "buf.h"
-#include "err.h"
-#include "util.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/util.h"
 
 #define FACTS_MAX_OUTPUT ((size_t)4 << 20)
 #define FACTS_TIMEOUT_MS 20000

@@ -1,9 +1,9 @@
 /* http-parse.c: the strict HTTP/1.1 response parser (see http.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <strings.h>
 
-#include "http.h"
+#include "audit/http.h"
 
 enum {
 	RS_STATUS,

@@ -3,7 +3,7 @@
  * that spreads a batch of requests over several keep-alive connections
  * (see http.h).  The response parser is in http-parse.c.
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <fcntl.h>
 #include <netdb.h>
@@ -20,9 +20,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "http.h"
-#include "tlsutil.h"
-#include "xmalloc.h"
+#include "audit/http.h"
+#include "audit/tlsutil.h"
+#include "common/xmalloc.h"
 
 #define HTTP_MAX_CONN 16
 

@@ -16,9 +16,9 @@
 #ifndef CTXMGR_HTTP_H
 #define CTXMGR_HTTP_H
 
-#include "buf.h"
-#include "err.h"
-#include "util.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/util.h"
 
 #define HTTP_MAX_BODY ((size_t)16 << 20)
 #define HTTP_MAX_HEAD ((size_t)64 << 10)

@@ -1,9 +1,9 @@
 /* jget.c: typed JSON lookups (see jget.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <math.h>
 
-#include "jget.h"
+#include "audit/jget.h"
 
 json_t *
 jget(const json_t *obj, const char *path)

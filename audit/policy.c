@@ -1,11 +1,11 @@
 /* policy.c: audit policies read with libyaml (see policy.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <fnmatch.h>
 #include <yaml.h>
 
-#include "policy.h"
-#include "xmalloc.h"
+#include "audit/policy.h"
+#include "common/xmalloc.h"
 
 #define YN_MAX_DEPTH 8
 #define YN_MAX_NODES 10000

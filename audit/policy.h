@@ -20,9 +20,9 @@
 
 #include <jansson.h>
 
-#include "catalogue.h"
-#include "err.h"
-#include "util.h"
+#include "audit/catalogue.h"
+#include "common/err.h"
+#include "common/util.h"
 
 #define POLICY_MAX_SIZE ((size_t)1 << 20)
 

@@ -1,5 +1,5 @@
 /* probe.c: exposure probes (see probe.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <fcntl.h>
 #include <netdb.h>
@@ -12,9 +12,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include "http.h"
-#include "probe.h"
-#include "tlsutil.h"
+#include "audit/http.h"
+#include "audit/probe.h"
+#include "audit/tlsutil.h"
 
 #define PING_REQUEST                                                           \
 	"GET /_ping HTTP/1.1\r\nHost: %s\r\nUser-Agent: ctxmgr-audit\r\n"      \

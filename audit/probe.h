@@ -8,7 +8,7 @@
 #ifndef CTXMGR_PROBE_H
 #define CTXMGR_PROBE_H
 
-#include "err.h"
+#include "common/err.h"
 
 #define PROBE_MAX 16
 

@@ -1,12 +1,12 @@
 /* report.c: audit results and their JSON and SARIF forms (see report.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <time.h>
 
-#include "buf.h"
-#include "policy.h"
-#include "report.h"
-#include "xmalloc.h"
+#include "common/buf.h"
+#include "audit/policy.h"
+#include "audit/report.h"
+#include "common/xmalloc.h"
 
 #define REPORT_MAX_FINDINGS 100000
 #define REPORT_MAX_ERRORS 1000

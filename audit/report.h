@@ -20,8 +20,8 @@
 
 #include <jansson.h>
 
-#include "catalogue.h"
-#include "util.h"
+#include "audit/catalogue.h"
+#include "common/util.h"
 
 #define REPORT_SCHEMA "ctxmgr-audit/1"
 

@@ -1,10 +1,10 @@
 /* seccomp.c: seccomp profile lint (see seccomp.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <jansson.h>
 
-#include "buf.h"
-#include "seccomp.h"
+#include "common/buf.h"
+#include "audit/seccomp.h"
 
 /* Calls Docker's default profile refuses unless a capability allows them. */
 static const char *const dangerous[] = { "acct", "add_key", "bpf",

@@ -13,7 +13,7 @@
 #ifndef CTXMGR_SECCOMP_H
 #define CTXMGR_SECCOMP_H
 
-#include "compat.h"
+#include "common/compat.h"
 
 #define SECCOMP_MAX_SIZE ((size_t)4 << 20)
 

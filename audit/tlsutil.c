@@ -1,5 +1,5 @@
 /* tlsutil.c: OpenSSL client set-up (see tlsutil.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <arpa/inet.h>
 
@@ -7,7 +7,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "tlsutil.h"
+#include "audit/tlsutil.h"
 
 int
 host_is_ip(const char *host)

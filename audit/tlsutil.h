@@ -8,7 +8,7 @@
 
 #include <openssl/ssl.h>
 
-#include "err.h"
+#include "common/err.h"
 
 /*
  * A TLS client context (TLS 1.2 or later).  `ca` (empty: the system's

@@ -1,7 +1,7 @@
 /* buf.c: bounded growable buffers (see buf.h). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "buf.h"
+#include "common/buf.h"
 
 static char buf_empty[1];
 

@@ -10,8 +10,8 @@
 #ifndef CTXMGR_BUF_H
 #define CTXMGR_BUF_H
 
-#include "compat.h"
-#include "err.h"
+#include "common/compat.h"
+#include "common/err.h"
 
 struct buf {
 	char *data;

@@ -1,5 +1,5 @@
 /* caagent.c: the CA agent's wire protocol (see caagent.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -7,7 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "caagent.h"
+#include "common/caagent.h"
 
 extern char **environ;
 

@@ -1,5 +1,5 @@
 /* dirswap.c: replace a directory of files as one (see dirswap.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -7,11 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dirswap.h"
-#include "file.h"
-#include "log.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "common/dirswap.h"
+#include "common/file.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "common/xmalloc.h"
 
 #define KEEP_MAX ((size_t)1 << 20)
 

@@ -11,7 +11,7 @@
 
 #include <sys/stat.h>
 
-#include "err.h"
+#include "common/err.h"
 
 struct dirswap_file {
 	const char *name; /* a plain file name */

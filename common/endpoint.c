@@ -1,11 +1,11 @@
 /* endpoint.c: Docker endpoint URL parsing (see endpoint.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <ctype.h>
 
-#include "endpoint.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "common/endpoint.h"
+#include "common/util.h"
+#include "common/xmalloc.h"
 
 const char *
 endpoint_scheme_name(enum endpoint_scheme s)

@@ -8,7 +8,7 @@
 #ifndef CTXMGR_ENDPOINT_H
 #define CTXMGR_ENDPOINT_H
 
-#include "err.h"
+#include "common/err.h"
 
 enum endpoint_scheme { EP_UNIX, EP_TCP, EP_SSH };
 

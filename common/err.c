@@ -1,6 +1,6 @@
 /* err.c: error codes and messages (see err.h). */
-#include "compat.h"
-#include "err.h"
+#include "common/compat.h"
+#include "common/err.h"
 
 void
 err_init(struct cm_err *e)

@@ -7,7 +7,7 @@
 #ifndef CTXMGR_ERR_H
 #define CTXMGR_ERR_H
 
-#include "compat.h"
+#include "common/compat.h"
 
 enum {
 	ERR_OK = 0,

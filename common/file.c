@@ -1,5 +1,5 @@
 /* file.c: capped reads, atomic writes, private dirs and locks (see file.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "file.h"
-#include "xmalloc.h"
+#include "common/file.h"
+#include "common/xmalloc.h"
 
 int
 fd_write_all(int fd, const void *p, size_t len)

@@ -9,8 +9,8 @@
 
 #include <sys/stat.h>
 
-#include "buf.h"
-#include "err.h"
+#include "common/buf.h"
+#include "common/err.h"
 
 /* file_read and file_write_atomic flags */
 #define FILE_NOFOLLOW 0x01 /* refuse a symlink as the final component */

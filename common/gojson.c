@@ -1,11 +1,11 @@
 /* gojson.c: Go-compatible JSON encoding (see gojson.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <float.h>
 #include <math.h>
 #include <strings.h>
 
-#include "gojson.h"
+#include "common/gojson.h"
 
 static const char hexdigits[] = "0123456789abcdef";
 

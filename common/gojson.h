@@ -16,8 +16,8 @@
 
 #include <jansson.h>
 
-#include "buf.h"
-#include "err.h"
+#include "common/buf.h"
+#include "common/err.h"
 
 /*
  * Append the encoding of `v` to `out`.  `indent` NULL gives compact

@@ -1,7 +1,7 @@
 /* log.c: the diagnostics sink (see log.h). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "log.h"
+#include "common/log.h"
 
 static log_sink_fn log_fn;
 static void *log_arg;

@@ -6,7 +6,7 @@
 #ifndef CTXMGR_LOG_H
 #define CTXMGR_LOG_H
 
-#include "compat.h"
+#include "common/compat.h"
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 

@@ -1,12 +1,12 @@
 /* privfile.c: secret files in private directories (see privfile.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "file.h"
-#include "privfile.h"
-#include "xmalloc.h"
+#include "common/file.h"
+#include "common/privfile.h"
+#include "common/xmalloc.h"
 
 int
 privdir_check(const char *dir, int create, struct cm_err *err)

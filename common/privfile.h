@@ -11,8 +11,8 @@
 
 #include <sys/stat.h>
 
-#include "buf.h"
-#include "err.h"
+#include "common/buf.h"
+#include "common/err.h"
 
 /* privfile_write flags */
 #define PRIVFILE_REPLACE 0x01 /* replace an existing file atomically */

@@ -1,7 +1,7 @@
 /* sha256.c: SHA-256 from FIPS 180-4 (see sha256.h). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "sha256.h"
+#include "common/sha256.h"
 
 static const uint32_t K[64] = { 0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5,
 	0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,

@@ -7,7 +7,7 @@
 #ifndef CTXMGR_SHA256_H
 #define CTXMGR_SHA256_H
 
-#include "compat.h"
+#include "common/compat.h"
 
 struct sha256_ctx {
 	uint32_t h[8];

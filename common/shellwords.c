@@ -1,9 +1,9 @@
 /* shellwords.c: sh-style word splitting without expansion. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "buf.h"
-#include "shellwords.h"
-#include "xmalloc.h"
+#include "common/buf.h"
+#include "common/shellwords.h"
+#include "common/xmalloc.h"
 
 static int
 is_blank(int c)

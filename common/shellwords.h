@@ -9,8 +9,8 @@
 #ifndef CTXMGR_SHELLWORDS_H
 #define CTXMGR_SHELLWORDS_H
 
-#include "err.h"
-#include "util.h"
+#include "common/err.h"
+#include "common/util.h"
 
 #define SHELLWORDS_MAX_LINE ((size_t)1 << 20)
 

@@ -1,5 +1,5 @@
 /* syncset.c: fsync several files at once (see syncset.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "file.h"
-#include "syncset.h"
-#include "xmalloc.h"
+#include "common/file.h"
+#include "common/syncset.h"
+#include "common/xmalloc.h"
 
 /* More threads than this gain nothing on a disk that queues the rest. */
 #define SYNC_THREADS 8

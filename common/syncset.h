@@ -10,8 +10,8 @@
 #ifndef CTXMGR_SYNCSET_H
 #define CTXMGR_SYNCSET_H
 
-#include "err.h"
-#include "util.h"
+#include "common/err.h"
+#include "common/util.h"
 
 struct syncset {
 	int *fd;

@@ -1,7 +1,7 @@
 /* tar.c: ustar writer and a strict reader (see tar.h). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "tar.h"
+#include "common/tar.h"
 
 #define TAR_BLOCK 512
 

@@ -7,8 +7,8 @@
 #ifndef CTXMGR_TAR_H
 #define CTXMGR_TAR_H
 
-#include "buf.h"
-#include "err.h"
+#include "common/buf.h"
+#include "common/err.h"
 
 enum tar_type {
 	TAR_FILE,

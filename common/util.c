@@ -1,12 +1,12 @@
 /* util.c: small helpers (see util.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <time.h>
 
-#include "err.h"
-#include "sha256.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "common/err.h"
+#include "common/sha256.h"
+#include "common/util.h"
+#include "common/xmalloc.h"
 
 void
 sha256_hex(const void *data, size_t len, char out[65])

@@ -2,7 +2,7 @@
 #ifndef CTXMGR_UTIL_H
 #define CTXMGR_UTIL_H
 
-#include "compat.h"
+#include "common/compat.h"
 
 /* Lowercase hex SHA-256 of `len` bytes into out[65]. */
 void sha256_hex(const void *data, size_t len, char out[65]);

@@ -1,7 +1,7 @@
 /* xmalloc.c: allocation that aborts on exhaustion (see xmalloc.h). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 static void
 xmalloc_die(void)

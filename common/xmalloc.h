@@ -6,7 +6,7 @@
 #ifndef CTXMGR_XMALLOC_H
 #define CTXMGR_XMALLOC_H
 
-#include "compat.h"
+#include "common/compat.h"
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

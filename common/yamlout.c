@@ -1,13 +1,13 @@
 /* yamlout.c: jansson value to YAML (see yamlout.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <ctype.h>
 #include <strings.h>
 
 #include <yaml.h>
 
-#include "gojson.h"
-#include "yamlout.h"
+#include "common/gojson.h"
+#include "common/yamlout.h"
 
 static int
 write_handler(void *data, unsigned char *buffer, size_t size)

@@ -4,8 +4,8 @@
 
 #include <jansson.h>
 
-#include "buf.h"
-#include "err.h"
+#include "common/buf.h"
+#include "common/err.h"
 
 /*
  * Append a YAML document for `v` to `out`: objects become block mappings

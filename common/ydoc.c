@@ -1,13 +1,13 @@
 /* ydoc.c: bounded YAML trees with positions (see ydoc.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <strings.h>
 
 #include <yaml.h>
 
-#include "util.h"
-#include "xmalloc.h"
-#include "ydoc.h"
+#include "common/util.h"
+#include "common/xmalloc.h"
+#include "common/ydoc.h"
 
 struct anchor {
 	char *name;

@@ -12,7 +12,7 @@
 #ifndef CTXMGR_YDOC_H
 #define CTXMGR_YDOC_H
 
-#include "err.h"
+#include "common/err.h"
 
 #define YDOC_MAX_DEPTH 64
 #define YDOC_MAX_NODES 200000 /* counting each alias as its expansion */

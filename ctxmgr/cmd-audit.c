@@ -12,25 +12,25 @@
  *   3  the audit is incomplete: something could not be gathered because
  *      an answer was missing or broken (listed under errors)
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "audit.h"
-#include "cmdutil.h"
-#include "endpoint.h"
-#include "file.h"
-#include "gojson.h"
-#include "output.h"
-#include "policy.h"
-#include "seccomp.h"
-#include "ssh.h"
-#include "sshctx.h"
-#include "tunnel.h"
-#include "version.h"
-#include "xmalloc.h"
+#include "audit/audit.h"
+#include "ctxmgr/cmdutil.h"
+#include "common/endpoint.h"
+#include "common/file.h"
+#include "common/gojson.h"
+#include "ctxmgr/output.h"
+#include "audit/policy.h"
+#include "audit/seccomp.h"
+#include "tunnel/ssh.h"
+#include "ctxmgr/sshctx.h"
+#include "tunnel/tunnel.h"
+#include "ctxmgr/version.h"
+#include "common/xmalloc.h"
 
 #define AUDIT_EXIT_FINDINGS 1
 #define AUDIT_EXIT_INCOMPLETE 3

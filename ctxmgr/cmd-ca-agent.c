@@ -12,7 +12,7 @@
  * also serves only peers with its own uid (SO_PEERCRED), is not dumpable,
  * and goes away after --timeout (default 1h).
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -25,16 +25,16 @@
 
 #include <openssl/err.h>
 
-#include "caagent.h"
-#include "cmd-ca.h"
-#include "cmdutil.h"
-#include "config.h"
-#include "dirswap.h"
-#include "file.h"
-#include "output.h"
-#include "run.h"
-#include "shquote.h"
-#include "xmalloc.h"
+#include "common/caagent.h"
+#include "ctxmgr/cmd-ca.h"
+#include "ctxmgr/cmdutil.h"
+#include "ctxmgr/config.h"
+#include "common/dirswap.h"
+#include "common/file.h"
+#include "ctxmgr/output.h"
+#include "ctxmgr/run.h"
+#include "tunnel/shquote.h"
+#include "common/xmalloc.h"
 
 #define AGENT_DEFAULT_TIMEOUT 3600
 

@@ -11,19 +11,19 @@
  * reaches the remote shell through shell_quote; the key travels only on
  * the channel's standard input and is never printed.
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <limits.h>
 #include <time.h>
 
-#include "cmd-ca.h"
-#include "cmdutil.h"
-#include "daemonjson.h"
-#include "file.h"
-#include "output.h"
-#include "shquote.h"
-#include "sshctx.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmd-ca.h"
+#include "ctxmgr/cmdutil.h"
+#include "keystore/daemonjson.h"
+#include "common/file.h"
+#include "ctxmgr/output.h"
+#include "tunnel/shquote.h"
+#include "ctxmgr/sshctx.h"
+#include "common/xmalloc.h"
 
 #include <openssl/rand.h>
 

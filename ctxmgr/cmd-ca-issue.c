@@ -5,18 +5,18 @@
  * set (store_tls_stage and store_tls_commit), so a docker command never
  * finds a new certificate beside an old key in the directory.
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <unistd.h>
 
-#include "cmd-ca.h"
-#include "cmdutil.h"
-#include "dirswap.h"
-#include "endpoint.h"
-#include "file.h"
-#include "output.h"
-#include "syncset.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmd-ca.h"
+#include "ctxmgr/cmdutil.h"
+#include "common/dirswap.h"
+#include "common/endpoint.h"
+#include "common/file.h"
+#include "ctxmgr/output.h"
+#include "common/syncset.h"
+#include "common/xmalloc.h"
 
 #define TLS_EP "docker"
 

@@ -3,17 +3,17 @@
  * revoke, crl and the helpers the other ca commands share.  Issue and
  * rotate live in cmd-ca-issue.c.
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <unistd.h>
 
-#include "cmd-ca.h"
-#include "cmdutil.h"
-#include "file.h"
-#include "output.h"
-#include "passphrase.h"
-#include "password.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmd-ca.h"
+#include "ctxmgr/cmdutil.h"
+#include "common/file.h"
+#include "ctxmgr/output.h"
+#include "keystore/passphrase.h"
+#include "keystore/password.h"
+#include "common/xmalloc.h"
 
 char *
 ca_cmd_dir(struct cmd_ctx *ctx, struct cmd_args *a)

@@ -6,9 +6,9 @@
 #ifndef CTXMGR_CMD_CA_H
 #define CTXMGR_CMD_CA_H
 
-#include "ca.h"
-#include "cmd.h"
-#include "store.h"
+#include "keystore/ca.h"
+#include "ctxmgr/cmd.h"
+#include "store/store.h"
 
 #define CA_DIR_ENV "CTXMGR_CA_DIR"
 #define CA_PASSPHRASE_ENV "CTXMGR_CA_PASSPHRASE_FILE"

@@ -1,8 +1,8 @@
 /* cmd-completion.c: completion scripts and the man page. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmd.h"
-#include "completion-gen.h"
+#include "ctxmgr/cmd.h"
+#include "ctxmgr/completion-gen.h"
 
 static int
 cmd_completion_exec(struct cmd_ctx *ctx, struct cmd_args *a)

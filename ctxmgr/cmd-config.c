@@ -1,10 +1,10 @@
 /* cmd-config.c: show and check config.yaml. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmd.h"
-#include "config.h"
-#include "output.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmd.h"
+#include "ctxmgr/config.h"
+#include "ctxmgr/output.h"
+#include "common/xmalloc.h"
 
 static json_t *
 str_or_null(const char *s)

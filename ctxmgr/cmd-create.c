@@ -1,8 +1,8 @@
 /* cmd-create.c: create a context in Docker's store. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmdutil.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmdutil.h"
+#include "common/xmalloc.h"
 
 static const struct cmd_flag create_flags[] = { CONTEXT_ENDPOINT_FLAGS,
 	{ "from", 0, FLAG_STRING, COMPLETE_CONTEXT, "NAME",

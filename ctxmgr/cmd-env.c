@@ -1,13 +1,13 @@
 /* cmd-env.c: the shell lines that point docker at a context. */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <jansson.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "output.h"
-#include "shquote.h"
-#include "sshctx.h"
+#include "common/buf.h"
+#include "ctxmgr/output.h"
+#include "tunnel/shquote.h"
+#include "ctxmgr/sshctx.h"
 
 static const char *const env_vars[] = { "DOCKER_HOST", "DOCKER_TLS_VERIFY",
 	"DOCKER_TLS", "DOCKER_CERT_PATH" };

@@ -1,9 +1,9 @@
 /* cmd-exec.c: run a command with DOCKER_HOST pointing at a context. */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <unistd.h>
 
-#include "sshctx.h"
+#include "ctxmgr/sshctx.h"
 
 static int
 cmd_exec_exec(struct cmd_ctx *ctx, struct cmd_args *a)

@@ -1,13 +1,13 @@
 /* cmd-export.c: export and import contexts as Docker's tar archives. */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <unistd.h>
 
-#include "cmdutil.h"
-#include "endpoint.h"
-#include "archive.h"
-#include "file.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmdutil.h"
+#include "common/endpoint.h"
+#include "store/archive.h"
+#include "common/file.h"
+#include "common/xmalloc.h"
 
 static int
 cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *a)

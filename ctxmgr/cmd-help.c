@@ -1,9 +1,9 @@
 /* cmd-help.c: help and version. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmd.h"
-#include "output.h"
-#include "version.h"
+#include "ctxmgr/cmd.h"
+#include "ctxmgr/output.h"
+#include "ctxmgr/version.h"
 
 static int
 cmd_help_exec(struct cmd_ctx *ctx, struct cmd_args *a)

@@ -1,10 +1,10 @@
 /* cmd-import-hosts.c: create ssh contexts from a YAML host inventory. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmdutil.h"
-#include "inventory.h"
-#include "output.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmdutil.h"
+#include "ctxmgr/inventory.h"
+#include "ctxmgr/output.h"
+#include "common/xmalloc.h"
 
 static const struct cmd_flag import_hosts_flags[] = {
 	{ "dry-run", 'n', FLAG_BOOL, COMPLETE_NONE, NULL,

@@ -1,10 +1,10 @@
 /* cmd-inspect.c: contexts as "docker context inspect" shows them. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmdutil.h"
-#include "gojson.h"
-#include "output.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmdutil.h"
+#include "common/gojson.h"
+#include "ctxmgr/output.h"
+#include "common/xmalloc.h"
 
 /* The object Docker prints for one context. */
 static json_t *

@@ -1,15 +1,15 @@
 /* cmd-keys-check.c: rate SSH keys, key files, authorized_keys and
  * known_hosts files. */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <unistd.h>
 
-#include "cmdutil.h"
-#include "file.h"
-#include "keycheck.h"
-#include "keysremote.h"
-#include "output.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmdutil.h"
+#include "common/file.h"
+#include "keystore/keycheck.h"
+#include "ctxmgr/keysremote.h"
+#include "ctxmgr/output.h"
+#include "common/xmalloc.h"
 
 static const struct cmd_flag keys_check_flags[] = {
 	{ "strict", 0, FLAG_BOOL, COMPLETE_NONE, NULL,

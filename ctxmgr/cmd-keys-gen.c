@@ -1,18 +1,18 @@
 /* cmd-keys-gen.c: make an SSH key pair that OpenSSH and libssh2 read. */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <pwd.h>
 #include <unistd.h>
 
-#include "cmdutil.h"
-#include "file.h"
-#include "keycheck.h"
-#include "output.h"
-#include "passphrase.h"
-#include "privfile.h"
-#include "pwpolicy.h"
-#include "userwords.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmdutil.h"
+#include "common/file.h"
+#include "keystore/keycheck.h"
+#include "ctxmgr/output.h"
+#include "keystore/passphrase.h"
+#include "common/privfile.h"
+#include "keystore/pwpolicy.h"
+#include "ctxmgr/userwords.h"
+#include "common/xmalloc.h"
 
 #define PASSPHRASE_FILE_ENV "CTXMGR_PASSPHRASE_FILE"
 

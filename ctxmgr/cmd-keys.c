@@ -1,7 +1,7 @@
 /* cmd-keys.c: the "keys" group: check and gen. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmd.h"
+#include "ctxmgr/cmd.h"
 
 extern const struct cmd_entry cmd_keys_check_entry;
 extern const struct cmd_entry cmd_keys_gen_entry;

@@ -1,9 +1,9 @@
 /* cmd-ls.c: list contexts. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmdutil.h"
-#include "output.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmdutil.h"
+#include "ctxmgr/output.h"
+#include "common/xmalloc.h"
 
 /* The ERROR column, as docker context ls fills it. */
 static const char *

@@ -1,13 +1,13 @@
 /* cmd-password.c: the "password" group: rate a password or passphrase. */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <unistd.h>
 
-#include "cmdutil.h"
-#include "output.h"
-#include "passphrase.h"
-#include "pwpolicy.h"
-#include "userwords.h"
+#include "ctxmgr/cmdutil.h"
+#include "ctxmgr/output.h"
+#include "keystore/passphrase.h"
+#include "keystore/pwpolicy.h"
+#include "ctxmgr/userwords.h"
 
 #define CLASSIC_MIN_LENGTH 12 /* the classic advice: 12-22+ characters */
 #define CLASSIC_MIN_CLASSES 3 /* of lower, upper, digits, others */

@@ -1,18 +1,18 @@
 /* cmd-ping.c: reach a context's daemon and time each step. */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <jansson.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "cmdutil.h"
-#include "endpoint.h"
-#include "engine.h"
-#include "gojson.h"
-#include "output.h"
-#include "sshctx.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmdutil.h"
+#include "common/endpoint.h"
+#include "tunnel/engine.h"
+#include "common/gojson.h"
+#include "ctxmgr/output.h"
+#include "ctxmgr/sshctx.h"
+#include "common/xmalloc.h"
 
 #define MAX_PHASES 8
 

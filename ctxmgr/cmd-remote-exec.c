@@ -3,13 +3,13 @@
  * blocking SSH API (ssh_connect, ssh_exec) -- the path the audit, `ca
  * deploy` and `keys check` take.  Hidden: for tests and debugging.
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <unistd.h>
 
-#include "cmdutil.h"
-#include "shquote.h"
-#include "sshctx.h"
+#include "ctxmgr/cmdutil.h"
+#include "tunnel/shquote.h"
+#include "ctxmgr/sshctx.h"
 
 #define REMOTE_EXEC_CAP ((size_t)16 << 20)
 

@@ -1,7 +1,7 @@
 /* cmd-rm.c: remove contexts; rename: rename one. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmdutil.h"
+#include "ctxmgr/cmdutil.h"
 
 static const struct cmd_flag rm_flags[] = {
 	{ "force", 'f', FLAG_BOOL, COMPLETE_NONE, NULL,

@@ -1,8 +1,8 @@
 /* cmd-shell.c: the interactive shell (shell.c does the work). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmd.h"
-#include "shell.h"
+#include "ctxmgr/cmd.h"
+#include "ctxmgr/shell.h"
 
 static int
 cmd_shell_exec(struct cmd_ctx *ctx, struct cmd_args *a)

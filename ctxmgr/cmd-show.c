@@ -1,8 +1,8 @@
 /* cmd-show.c and prompt: print the effective context. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmdutil.h"
-#include "output.h"
+#include "ctxmgr/cmdutil.h"
+#include "ctxmgr/output.h"
 
 static const char *const source_names[] = { "--context", "DOCKER_HOST",
 	"DOCKER_CONTEXT", "config.json", "default" };

@@ -3,9 +3,9 @@
  * help, the man page, the shell and the completion scripts.  Keep each
  * group together; new groups go in their own block.
  */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmd.h"
+#include "ctxmgr/cmd.h"
 
 /* contexts */
 extern const struct cmd_entry cmd_create_entry;

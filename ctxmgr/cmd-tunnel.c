@@ -1,13 +1,13 @@
 /* cmd-tunnel.c: tunnel start, stop and ls. */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <jansson.h>
 
-#include "cmdutil.h"
-#include "output.h"
-#include "sshctx.h"
-#include "tunnel.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmdutil.h"
+#include "ctxmgr/output.h"
+#include "ctxmgr/sshctx.h"
+#include "tunnel/tunnel.h"
+#include "common/xmalloc.h"
 
 static json_t *
 status_to_json(const struct tunnel_status *s)

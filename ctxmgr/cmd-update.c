@@ -1,7 +1,7 @@
 /* cmd-update.c: change what is given, keep everything else. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmdutil.h"
+#include "ctxmgr/cmdutil.h"
 
 static const struct cmd_flag update_flags[] = { CONTEXT_ENDPOINT_FLAGS,
 	{ "clear-tls", 0, FLAG_BOOL, COMPLETE_NONE, NULL,

@@ -1,7 +1,7 @@
 /* cmd-use.c: switch the current context; "use -" goes back. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmdutil.h"
+#include "ctxmgr/cmdutil.h"
 
 static int
 cmd_use_exec(struct cmd_ctx *ctx, struct cmd_args *a)

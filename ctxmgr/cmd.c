@@ -1,12 +1,12 @@
 /* cmd.c: command-line parsing and help, driven by cmd_table (see cmd.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <unistd.h>
 
-#include "cmd.h"
-#include "store.h"
-#include "version.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmd.h"
+#include "store/store.h"
+#include "ctxmgr/version.h"
+#include "common/xmalloc.h"
 
 const struct cmd_flag global_flags[] = {
 	{ "config", 0, FLAG_STRING, COMPLETE_DIR, "DIR",

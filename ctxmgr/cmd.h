@@ -8,9 +8,9 @@
 #ifndef CTXMGR_CMD_H
 #define CTXMGR_CMD_H
 
-#include "compat.h"
-#include "err.h"
-#include "util.h"
+#include "common/compat.h"
+#include "common/err.h"
+#include "common/util.h"
 
 enum flag_type {
 	FLAG_BOOL, /* --name, --name=true|false */

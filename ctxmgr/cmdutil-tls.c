@@ -4,15 +4,15 @@
  * only read the store (the fast front binary: ls, use, show, prompt)
  * do not pull in OpenSSL.
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <unistd.h>
 
-#include "cmdutil.h"
-#include "endpoint.h"
-#include "file.h"
-#include "pem.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmdutil.h"
+#include "common/endpoint.h"
+#include "common/file.h"
+#include "keystore/pem.h"
+#include "common/xmalloc.h"
 
 void
 tls_input_init(struct tls_input *t)

@@ -1,10 +1,10 @@
 /* cmdutil.c: glue shared by the commands (see cmdutil.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <unistd.h>
 
-#include "cmdutil.h"
-#include "file.h"
+#include "ctxmgr/cmdutil.h"
+#include "common/file.h"
 
 void
 cmd_store_open(struct cmd_ctx *ctx, struct store *st)

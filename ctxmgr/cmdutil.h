@@ -6,9 +6,9 @@
 #ifndef CTXMGR_CMDUTIL_H
 #define CTXMGR_CMDUTIL_H
 
-#include "buf.h"
-#include "cmd.h"
-#include "store.h"
+#include "common/buf.h"
+#include "ctxmgr/cmd.h"
+#include "store/store.h"
 
 /* The flags create and update share (expand inside a cmd_flag array). */
 #define CONTEXT_ENDPOINT_FLAGS                                                 \
@@ -38,11 +38,6 @@
 		    "ssh: auto, streamlocal or dial-stdio",                    \
 		    "auto|streamlocal|dial-stdio"                              \
 	}
-
-/* Names of ctxmgr's own settings inside Metadata.ctxmgr. */
-#define SETTING_IDENTITY "identity"
-#define SETTING_HOST_KEY_CHECK "strictHostKeyChecking"
-#define SETTING_TUNNEL_MODE "tunnelMode"
 
 /* TLS material gathered from --ca/--cert/--key, checked. */
 struct tls_input {

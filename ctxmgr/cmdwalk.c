@@ -3,9 +3,9 @@
  * it -- for completion in the shell and for keeping secrets out of the
  * shell's history (see cmd.h).
  */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmd.h"
+#include "ctxmgr/cmd.h"
 
 const struct cmd_flag *
 cmd_flag_find(const struct cmd_entry *e, const char *name, size_t len)

@@ -1,8 +1,8 @@
 /* complete.c: completion candidates from the command table. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "complete.h"
-#include "store.h"
+#include "ctxmgr/complete.h"
+#include "store/store.h"
 
 static void
 add(struct completion *c, const char *word)

@@ -6,8 +6,8 @@
 #ifndef CTXMGR_COMPLETE_H
 #define CTXMGR_COMPLETE_H
 
-#include "cmd.h"
-#include "util.h"
+#include "ctxmgr/cmd.h"
+#include "common/util.h"
 
 enum complete_result {
 	COMPLETE_WORDS, /* the candidates in `words` */

@@ -3,10 +3,10 @@
  * command table: for every command path, its subcommands, its options,
  * what each option's value is, and what its arguments are.
  */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmd.h"
-#include "completion-gen.h"
+#include "ctxmgr/cmd.h"
+#include "ctxmgr/completion-gen.h"
 
 enum shell { SH_BASH, SH_ZSH, SH_FISH };
 

@@ -8,7 +8,7 @@
 #ifndef CTXMGR_COMPLETION_GEN_H
 #define CTXMGR_COMPLETION_GEN_H
 
-#include "buf.h"
+#include "common/buf.h"
 
 #define COMPLETION_SHELLS "bash|zsh|fish"
 

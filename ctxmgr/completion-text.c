@@ -4,9 +4,9 @@
  * completion-gen.c writes the table's data in front of them.  Each
  * walk follows the rules of complete_line() in complete.c.
  */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "completion-gen.h"
+#include "ctxmgr/completion-gen.h"
 
 const char completion_bash_main[] =
     "_ctxmgr_contexts()\n"

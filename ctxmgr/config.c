@@ -1,11 +1,11 @@
 /* config.c: config.yaml (see config.h). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "config.h"
-#include "file.h"
-#include "util.h"
-#include "xmalloc.h"
-#include "ydoc.h"
+#include "ctxmgr/config.h"
+#include "common/file.h"
+#include "common/util.h"
+#include "common/xmalloc.h"
+#include "common/ydoc.h"
 
 void
 config_init(struct ctxmgr_config *cfg, const char *config_dir)

@@ -24,7 +24,7 @@
 #ifndef CTXMGR_CONFIG_H
 #define CTXMGR_CONFIG_H
 
-#include "err.h"
+#include "common/err.h"
 
 #define CONFIG_FILE "config.yaml" /* under <config>/ctxmgr/ */
 #define CONFIG_MAX_BYTES ((size_t)256 << 10)

@@ -1,12 +1,11 @@
 /* inventory.c: YAML host inventories (see inventory.h). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmdutil.h"
-#include "endpoint.h"
-#include "inventory.h"
-#include "store.h"
-#include "xmalloc.h"
-#include "ydoc.h"
+#include "common/endpoint.h"
+#include "ctxmgr/inventory.h"
+#include "store/store.h"
+#include "common/xmalloc.h"
+#include "common/ydoc.h"
 
 struct reader {
 	struct ydoc *d;

@@ -24,8 +24,8 @@
 
 #include <jansson.h>
 
-#include "err.h"
-#include "util.h"
+#include "common/err.h"
+#include "common/util.h"
 
 #define INVENTORY_MAX_BYTES ((size_t)4 << 20)
 #define INVENTORY_MAX_HOSTS 10000

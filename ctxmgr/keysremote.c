@@ -1,8 +1,8 @@
 /* keysremote.c: remote authorized_keys checks (see keysremote.h). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "keysremote.h"
-#include "sshctx.h"
+#include "ctxmgr/keysremote.h"
+#include "ctxmgr/sshctx.h"
 
 /* The remote file is read whole up to this size; sshd itself reads any. */
 #define KEYS_REMOTE_CAP (4 << 20)

@@ -5,8 +5,8 @@
 #ifndef CTXMGR_KEYSREMOTE_H
 #define CTXMGR_KEYSREMOTE_H
 
-#include "cmd.h"
-#include "keycheck.h"
+#include "ctxmgr/cmd.h"
+#include "keystore/keycheck.h"
 
 /* Add findings for the remote ~/.ssh/authorized_keys of context `name`. */
 int keys_check_remote(

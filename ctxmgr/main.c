@@ -3,9 +3,9 @@
  * cmd-table.c.  main() is the only place that turns results into exit
  * statuses (run.c).
  */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "run.h"
+#include "ctxmgr/run.h"
 
 int
 main(int argc, char **argv)

@@ -1,9 +1,9 @@
 /* manpage.c: ctxmgr(1) in roff, written from the command table. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmd.h"
-#include "completion-gen.h"
-#include "version.h"
+#include "ctxmgr/cmd.h"
+#include "ctxmgr/completion-gen.h"
+#include "ctxmgr/version.h"
 
 /* Text for roff: backslashes doubled, a leading . or ' neutralised;
  * with `opt`, hyphens become \- so options copy and paste right. */

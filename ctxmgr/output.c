@@ -1,11 +1,11 @@
 /* output.c: JSON/YAML printing and tables (see output.h). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "gojson.h"
-#include "output.h"
-#include "util.h"
-#include "xmalloc.h"
-#include "yamlout.h"
+#include "common/gojson.h"
+#include "ctxmgr/output.h"
+#include "common/util.h"
+#include "common/xmalloc.h"
+#include "common/yamlout.h"
 
 int
 output_value(struct cmd_ctx *ctx, const json_t *v)

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "cmd.h"
+#include "ctxmgr/cmd.h"
 
 /* Print `v` as JSON (2-space indent) or YAML per ctx->format. */
 int output_value(struct cmd_ctx *ctx, const json_t *v);

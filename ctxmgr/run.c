@@ -3,13 +3,13 @@
  * command context, routes library diagnostics to stderr with -v, and
  * hands the command line to cmd_main.
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <signal.h>
 
-#include "cmd.h"
-#include "log.h"
-#include "run.h"
+#include "ctxmgr/cmd.h"
+#include "common/log.h"
+#include "ctxmgr/run.h"
 
 static void
 stderr_sink(enum log_level level, const char *msg, void *arg)

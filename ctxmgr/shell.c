@@ -4,7 +4,7 @@
  * runs in a child, so Ctrl-C during a command stops the command and a
  * command can never take the shell down.
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -16,14 +16,14 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#include "buf.h"
-#include "complete.h"
-#include "shell.h"
-#include "shelldocker.h"
-#include "shellwords.h"
-#include "output.h"
-#include "store.h"
-#include "xmalloc.h"
+#include "common/buf.h"
+#include "ctxmgr/complete.h"
+#include "ctxmgr/shell.h"
+#include "ctxmgr/shelldocker.h"
+#include "common/shellwords.h"
+#include "ctxmgr/output.h"
+#include "store/store.h"
+#include "common/xmalloc.h"
 
 static volatile sig_atomic_t got_sigint;
 static volatile sig_atomic_t got_sigwinch;

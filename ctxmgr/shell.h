@@ -8,7 +8,7 @@
 #ifndef CTXMGR_SHELL_H
 #define CTXMGR_SHELL_H
 
-#include "cmd.h"
+#include "ctxmgr/cmd.h"
 
 #define SHELL_HISTORY_MAX 1000 /* lines kept */
 #define SHELL_HISTORY_LINE_MAX 4096 /* longer lines are not stored */

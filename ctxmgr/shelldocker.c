@@ -1,12 +1,12 @@
 /* shelldocker.c: "docker ..." lines in the shell (see shelldocker.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <unistd.h>
 
-#include "shelldocker.h"
-#include "sshctx.h"
-#include "store.h"
-#include "xmalloc.h"
+#include "ctxmgr/shelldocker.h"
+#include "ctxmgr/sshctx.h"
+#include "store/store.h"
+#include "common/xmalloc.h"
 
 /* Where the Docker CLI should connect for context `c`. */
 struct docker_target {

@@ -7,7 +7,7 @@
 
 #include <sys/types.h>
 
-#include "cmd.h"
+#include "ctxmgr/cmd.h"
 
 /*
  * Run argv (argv[0] is "docker") against the effective context: a

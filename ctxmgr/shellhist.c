@@ -1,14 +1,14 @@
 /* shellhist.c: the shell's history file (see shell.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "file.h"
-#include "shell.h"
-#include "shellwords.h"
-#include "xmalloc.h"
+#include "common/file.h"
+#include "ctxmgr/shell.h"
+#include "common/shellwords.h"
+#include "common/xmalloc.h"
 
 char *
 shell_history_path(void)

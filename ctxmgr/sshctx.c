@@ -1,12 +1,12 @@
 /* sshctx.c: contexts to tunnel inputs (see sshctx.h). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "cmdutil.h"
-#include "endpoint.h"
-#include "file.h"
-#include "passphrase.h"
-#include "sshctx.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmdutil.h"
+#include "common/endpoint.h"
+#include "common/file.h"
+#include "keystore/passphrase.h"
+#include "ctxmgr/sshctx.h"
+#include "common/xmalloc.h"
 
 int
 cmd_passphrase(void *arg, const char *key_path, int attempt, struct buf *out,

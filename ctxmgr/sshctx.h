@@ -15,11 +15,11 @@
 #ifndef CTXMGR_SSHCTX_H
 #define CTXMGR_SSHCTX_H
 
-#include "cmd.h"
-#include "ssh.h"
-#include "store.h"
-#include "tunnel.h"
-#include "util.h"
+#include "ctxmgr/cmd.h"
+#include "tunnel/ssh.h"
+#include "store/store.h"
+#include "tunnel/tunnel.h"
+#include "common/util.h"
 
 /*
  * ssh_params for context `c` (an ssh:// context): its URL, identity and

@@ -1,14 +1,14 @@
 /* userwords.c: user dictionary words for password ratings (see
  * userwords.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <pwd.h>
 #include <unistd.h>
 
-#include "cmdutil.h"
-#include "endpoint.h"
-#include "userwords.h"
-#include "xmalloc.h"
+#include "ctxmgr/cmdutil.h"
+#include "common/endpoint.h"
+#include "ctxmgr/userwords.h"
+#include "common/xmalloc.h"
 
 static void
 add_word(struct strv *out, const char *w, size_t len)

@@ -7,7 +7,7 @@
 #ifndef CTXMGR_USERWORDS_H
 #define CTXMGR_USERWORDS_H
 
-#include "cmd.h"
+#include "ctxmgr/cmd.h"
 
 /*
  * Fill `out` (NULL-terminated once non-empty): the names in `users` (may

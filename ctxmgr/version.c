@@ -1,12 +1,12 @@
 /* version.c: library versions for --version (see version.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <jansson.h>
 #include <libssh2.h>
 #include <openssl/crypto.h>
 #include <yaml.h>
 
-#include "version.h"
+#include "ctxmgr/version.h"
 
 void
 version_libraries(char *buf, size_t len)

@@ -2,7 +2,7 @@
 #ifndef CTXMGR_VERSION_H
 #define CTXMGR_VERSION_H
 
-#include "compat.h"
+#include "common/compat.h"
 
 #define CTXMGR_VERSION "0.1.0"
 

@@ -1,12 +1,12 @@
 /* bcrypt-pbkdf.c: Blowfish and bcrypt_pbkdf (see bcrypt-pbkdf.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "bcrypt-pbkdf.h"
-#include "blowfish-pi.h"
-#include "err.h"
+#include "keystore/bcrypt-pbkdf.h"
+#include "keystore/blowfish-pi.h"
+#include "common/err.h"
 
 #define F(bf, x)                                                               \
 	((((bf)->s[0][(x) >> 24] + (bf)->s[1][((x) >> 16) & 0xff]) ^           \

@@ -12,7 +12,7 @@
 #ifndef CTXMGR_BCRYPT_PBKDF_H
 #define CTXMGR_BCRYPT_PBKDF_H
 
-#include "compat.h"
+#include "common/compat.h"
 
 struct blowfish {
 	uint32_t p[18];

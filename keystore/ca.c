@@ -1,5 +1,5 @@
 /* ca.c: the TLS CA directory (see ca.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -12,10 +12,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "ca.h"
-#include "dirswap.h"
-#include "file.h"
-#include "xmalloc.h"
+#include "keystore/ca.h"
+#include "common/dirswap.h"
+#include "common/file.h"
+#include "common/xmalloc.h"
 
 #define PEM_MAX ((size_t)1 << 20)
 

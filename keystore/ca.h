@@ -23,11 +23,11 @@
 
 #include <openssl/x509.h>
 
-#include "buf.h"
-#include "cadb.h"
-#include "err.h"
-#include "file.h"
-#include "x509.h"
+#include "common/buf.h"
+#include "keystore/cadb.h"
+#include "common/err.h"
+#include "common/file.h"
+#include "keystore/x509.h"
 
 #define CA_KDF_ITER_DEFAULT 600000 /* PBKDF2-HMAC-SHA256 rounds */
 #define CA_KDF_ITER_MIN 2048 /* OpenSSL's own default */

@@ -1,13 +1,13 @@
 /* cadb.c: the CA's signed database of issued certificates (see cadb.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <ctype.h>
 #include <strings.h>
 
 #include <jansson.h>
 
-#include "cadb.h"
-#include "xmalloc.h"
+#include "keystore/cadb.h"
+#include "common/xmalloc.h"
 
 #define SIG_PREFIX "signature: "
 #define FIELD_MAX 1024

@@ -13,10 +13,10 @@
 
 #include <openssl/evp.h>
 
-#include "buf.h"
-#include "err.h"
-#include "util.h"
-#include "x509.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/util.h"
+#include "keystore/x509.h"
 
 #define CADB_MAX_BYTES ((size_t)16 << 20)
 #define CADB_MAX_ENTRIES 100000

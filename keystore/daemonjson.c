@@ -1,9 +1,9 @@
 /* daemonjson.c: TLS settings merged into daemon.json (see daemonjson.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <jansson.h>
 
-#include "daemonjson.h"
+#include "keystore/daemonjson.h"
 
 static int
 blank(const char *s, size_t len)

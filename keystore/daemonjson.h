@@ -8,8 +8,8 @@
 #ifndef CTXMGR_DAEMONJSON_H
 #define CTXMGR_DAEMONJSON_H
 
-#include "buf.h"
-#include "err.h"
+#include "common/buf.h"
+#include "common/err.h"
 
 #define DAEMONJSON_MAX ((size_t)1 << 20)
 

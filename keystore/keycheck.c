@@ -1,16 +1,16 @@
 /* keycheck.c: key strength policy and key file checks (see keycheck.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <fcntl.h>
 #include <pwd.h>
 #include <strings.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "file.h"
-#include "keycheck.h"
-#include "sshcodec.h"
-#include "xmalloc.h"
+#include "common/buf.h"
+#include "common/file.h"
+#include "keystore/keycheck.h"
+#include "keystore/sshcodec.h"
+#include "common/xmalloc.h"
 
 /* Thresholds of the policy (README.md, "Key policy"). */
 #define RSA_FAIL_BELOW 2048 /* NIST SP 800-131A, ssh-audit */

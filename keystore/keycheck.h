@@ -14,8 +14,8 @@
 
 #include <sys/stat.h>
 
-#include "err.h"
-#include "sshkey.h"
+#include "common/err.h"
+#include "keystore/sshkey.h"
 
 enum key_verdict { KEY_OK, KEY_WARN, KEY_FAIL };
 

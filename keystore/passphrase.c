@@ -1,5 +1,5 @@
 /* passphrase.c: reading secrets without echo (see passphrase.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -7,8 +7,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "file.h"
-#include "passphrase.h"
+#include "common/file.h"
+#include "keystore/passphrase.h"
 
 static volatile sig_atomic_t got_signal;
 

@@ -7,8 +7,8 @@
 #ifndef CTXMGR_PASSPHRASE_H
 #define CTXMGR_PASSPHRASE_H
 
-#include "buf.h"
-#include "err.h"
+#include "common/buf.h"
+#include "common/err.h"
 
 #define PASSPHRASE_MAX 4096
 

@@ -1,12 +1,12 @@
 /* password.c: strength of passwords and passphrases (see password.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <ctype.h>
 #include <math.h>
 
 #include <zxcvbn.h>
 
-#include "password.h"
+#include "keystore/password.h"
 
 const char *
 password_score_label(int score)

@@ -7,7 +7,7 @@
 #ifndef CTXMGR_PASSWORD_H
 #define CTXMGR_PASSWORD_H
 
-#include "err.h"
+#include "common/err.h"
 
 enum pw_weak_kind {
 	PW_WEAK_DICTIONARY, /* a common password or word */

@@ -1,11 +1,11 @@
 /* pem.c: PEM certificate and key checks (see pem.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "pem.h"
+#include "keystore/pem.h"
 
 int
 pem_key_is_encrypted(const char *data, size_t len)

@@ -6,7 +6,7 @@
 #ifndef CTXMGR_PEM_H
 #define CTXMGR_PEM_H
 
-#include "err.h"
+#include "common/err.h"
 
 /* A pem_password_cb that refuses, so OpenSSL never prompts on the tty. */
 int pem_no_passphrase(char *buf, int size, int rwflag, void *u);

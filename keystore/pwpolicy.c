@@ -1,8 +1,8 @@
 /* pwpolicy.c: the passphrase policy of keys gen and the CA (see
  * pwpolicy.h). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "pwpolicy.h"
+#include "keystore/pwpolicy.h"
 
 void
 pw_policy_init(struct pw_policy *pol)

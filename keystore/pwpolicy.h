@@ -7,8 +7,8 @@
 #ifndef CTXMGR_PWPOLICY_H
 #define CTXMGR_PWPOLICY_H
 
-#include "err.h"
-#include "password.h"
+#include "common/err.h"
+#include "keystore/password.h"
 
 #define PW_MIN_SCORE_DEFAULT 3
 

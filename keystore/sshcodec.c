@@ -1,7 +1,7 @@
 /* sshcodec.c: SSH wire encoding and strict base64 (see sshcodec.h). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "sshcodec.h"
+#include "keystore/sshcodec.h"
 
 void
 sshrd_init(struct sshrd *r, const void *p, size_t len)

@@ -10,8 +10,8 @@
 #ifndef CTXMGR_SSHCODEC_H
 #define CTXMGR_SSHCODEC_H
 
-#include "buf.h"
-#include "err.h"
+#include "common/buf.h"
+#include "common/err.h"
 
 struct sshrd {
 	const unsigned char *p;

@@ -3,7 +3,7 @@
  * openssh-key-v1 private key files as ssh-keygen writes them (see
  * sshkey.h).
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -11,10 +11,10 @@
 #include <openssl/err.h>
 #include <openssl/rand.h>
 
-#include "bcrypt-pbkdf.h"
-#include "sshkey-int.h"
-#include "sshcodec.h"
-#include "xmalloc.h"
+#include "keystore/bcrypt-pbkdf.h"
+#include "keystore/sshkey-int.h"
+#include "keystore/sshcodec.h"
+#include "common/xmalloc.h"
 
 /* A BIGNUM parameter of `pk` as an mpint. */
 static int

@@ -5,7 +5,7 @@
 #ifndef CTXMGR_SSHKEY_INT_H
 #define CTXMGR_SSHKEY_INT_H
 
-#include "sshkey.h"
+#include "keystore/sshkey.h"
 
 struct sshkey_kt {
 	const char *name; /* wire name */

@@ -3,18 +3,18 @@
  * passphrase, decrypted only to check one), PEM private keys through
  * OpenSSL, RFC 4716 and PEM public keys (see sshkey.h).
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "bcrypt-pbkdf.h"
-#include "pem.h"
-#include "sshkey-int.h"
-#include "sshcodec.h"
-#include "xmalloc.h"
+#include "keystore/bcrypt-pbkdf.h"
+#include "keystore/pem.h"
+#include "keystore/sshkey-int.h"
+#include "keystore/sshcodec.h"
+#include "common/xmalloc.h"
 
 static const struct sshkey_cipher ciphers[] = {
 	{ "none", 0, 0, 8, 0, NULL },

@@ -1,16 +1,16 @@
 /* sshkey.c: key types, public key blobs and lines, fingerprints (see
  * sshkey.h).  Private key files are read in sshkey-private.c, keys are
  * written in sshkey-gen.c. */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/obj_mac.h>
 
-#include "sshkey-int.h"
-#include "sshcodec.h"
-#include "xmalloc.h"
+#include "keystore/sshkey-int.h"
+#include "keystore/sshcodec.h"
+#include "common/xmalloc.h"
 
 static const struct sshkey_kt keytypes[] = {
 	{ "ssh-rsa", SSHKEY_RSA, 0, NULL, 0 },

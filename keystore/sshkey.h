@@ -17,8 +17,8 @@
 
 #include <openssl/evp.h>
 
-#include "buf.h"
-#include "err.h"
+#include "common/buf.h"
+#include "common/err.h"
 
 #define SSHKEY_FILE_MAX ((size_t)1 << 20) /* OpenSSH's MAX_KEY_FILE_SIZE */
 #define SSHKEY_BLOB_MAX 16384 /* OpenSSH's SSH_MAX_PUBKEY_BYTES */

@@ -1,5 +1,5 @@
 /* x509.c: keys and certificates for the TLS CA (see x509.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -14,8 +14,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
-#include "x509.h"
-#include "xmalloc.h"
+#include "keystore/x509.h"
+#include "common/xmalloc.h"
 
 #define SAN_MAX 100
 #define SAN_DNS_MAX 253

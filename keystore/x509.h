@@ -13,9 +13,9 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "buf.h"
-#include "err.h"
-#include "util.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/util.h"
 
 enum x509_key_type {
 	KEY_ECDSA_P256,

@@ -1,10 +1,10 @@
 /* engine.c: a tiny HTTP/1.1 client for the Docker Engine (see engine.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <ctype.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "tunnel/engine.h"
 
 void
 engine_response_init(struct engine_response *r, size_t max_body)

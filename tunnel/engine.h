@@ -8,8 +8,8 @@
 #ifndef CTXMGR_ENGINE_H
 #define CTXMGR_ENGINE_H
 
-#include "buf.h"
-#include "err.h"
+#include "common/buf.h"
+#include "common/err.h"
 
 #define ENGINE_HEADERS_MAX 16384
 

@@ -12,7 +12,7 @@
  * (a zero-length read on a channel that can carry no data), then asks
  * every channel how much it holds (libssh2_channel_window_read_ex).
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <malloc.h>
 
@@ -22,12 +22,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "forward.h"
-#include "log.h"
-#include "ssh-int.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "tunnel/engine.h"
+#include "tunnel/forward.h"
+#include "common/log.h"
+#include "tunnel/ssh-int.h"
+#include "common/util.h"
+#include "common/xmalloc.h"
 
 #define CBUF_SMALL 16384
 #define CBUF_BIG ((size_t)128 << 10)

@@ -24,9 +24,9 @@
 #ifndef CTXMGR_FORWARD_H
 #define CTXMGR_FORWARD_H
 
-#include "buf.h"
-#include "err.h"
-#include "ssh.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "tunnel/ssh.h"
 
 /* Counters, as `tunnel ls` shows them. */
 struct fwd_stats {

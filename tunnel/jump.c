@@ -5,7 +5,7 @@
  * any TCP connection to the code above it.  When either side ends, the
  * pump closes its end and the next session sees the connection drop.
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13,10 +13,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "ssh-int.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "common/log.h"
+#include "tunnel/ssh-int.h"
+#include "common/util.h"
+#include "common/xmalloc.h"
 
 #define PUMP_BUF 65536
 

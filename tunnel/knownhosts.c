@@ -1,16 +1,16 @@
 /* knownhosts.c: OpenSSH known_hosts (see knownhosts.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "file.h"
-#include "knownhosts.h"
-#include "sshconfig.h"
-#include "sshcodec.h"
-#include "sshwire.h"
-#include "xmalloc.h"
+#include "common/file.h"
+#include "tunnel/knownhosts.h"
+#include "tunnel/sshconfig.h"
+#include "keystore/sshcodec.h"
+#include "tunnel/sshwire.h"
+#include "common/xmalloc.h"
 
 void
 knownhosts_init(struct known_hosts *kh)

@@ -11,9 +11,9 @@
 #ifndef CTXMGR_KNOWNHOSTS_H
 #define CTXMGR_KNOWNHOSTS_H
 
-#include "buf.h"
-#include "err.h"
-#include "util.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/util.h"
 
 #define KNOWNHOSTS_MAX_FILE ((size_t)8 << 20)
 

@@ -1,8 +1,8 @@
 /* shquote.c: quoting for POSIX shells (see shquote.h). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "shquote.h"
-#include "xmalloc.h"
+#include "tunnel/shquote.h"
+#include "common/xmalloc.h"
 
 static int
 plain_word(const char *s)

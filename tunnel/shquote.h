@@ -13,7 +13,7 @@
 #ifndef CTXMGR_SHQUOTE_H
 #define CTXMGR_SHQUOTE_H
 
-#include "buf.h"
+#include "common/buf.h"
 
 /* Append `arg` quoted; -1 (nothing appended) past the buffer's cap. */
 int shell_quote(struct buf *out, const char *arg);

@@ -16,9 +16,9 @@
 
 #include <libssh2.h>
 
-#include "buf.h"
-#include "err.h"
-#include "ssh.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "tunnel/ssh.h"
 
 #define XPORT_HIGH_WATER ((size_t)512 << 10)
 #define XPORT_MAX ((size_t)64 << 20) /* a session error beyond this */

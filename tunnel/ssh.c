@@ -3,7 +3,7 @@
  * check), the blocking helpers over loop-mode sessions, remote commands
  * and streams to the remote Docker socket (see ssh.h).
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <fcntl.h>
 #include <netdb.h>
@@ -16,14 +16,14 @@
 
 #include <openssl/crypto.h>
 
-#include "endpoint.h"
-#include "knownhosts.h"
-#include "log.h"
-#include "shquote.h"
-#include "ssh-int.h"
-#include "sshwire.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "common/endpoint.h"
+#include "tunnel/knownhosts.h"
+#include "common/log.h"
+#include "tunnel/shquote.h"
+#include "tunnel/ssh-int.h"
+#include "tunnel/sshwire.h"
+#include "common/util.h"
+#include "common/xmalloc.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 15000
 #define DEFAULT_TIMEOUT_MS 30000

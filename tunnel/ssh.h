@@ -29,9 +29,9 @@
 #ifndef CTXMGR_SSH_H
 #define CTXMGR_SSH_H
 
-#include "buf.h"
-#include "err.h"
-#include "sshconfig.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "tunnel/sshconfig.h"
 
 /* How the tunnel reaches the remote Docker socket. */
 enum tunnel_mode {

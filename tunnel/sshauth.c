@@ -4,15 +4,15 @@
  * secret buffers, checked for loose permissions, and handed to libssh2
  * from memory; passphrases come from the caller's callback.
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <sys/stat.h>
 
-#include "file.h"
-#include "log.h"
-#include "ssh-int.h"
-#include "sshwire.h"
-#include "xmalloc.h"
+#include "common/file.h"
+#include "common/log.h"
+#include "tunnel/ssh-int.h"
+#include "tunnel/sshwire.h"
+#include "common/xmalloc.h"
 
 #define KEY_FILE_MAX ((size_t)256 << 10)
 #define MAX_PASSPHRASE_TRIES 3

@@ -1,18 +1,18 @@
 /* sshconfig.c: the OpenSSH client configuration (see sshconfig.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <ctype.h>
 #include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "endpoint.h"
-#include "file.h"
-#include "log.h"
-#include "sshconfig.h"
-#include "sshwire.h"
-#include "xmalloc.h"
+#include "common/buf.h"
+#include "common/endpoint.h"
+#include "common/file.h"
+#include "common/log.h"
+#include "tunnel/sshconfig.h"
+#include "tunnel/sshwire.h"
+#include "common/xmalloc.h"
 
 #define MAX_ARGS 64
 

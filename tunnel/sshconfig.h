@@ -18,8 +18,8 @@
 #ifndef CTXMGR_SSHCONFIG_H
 #define CTXMGR_SSHCONFIG_H
 
-#include "err.h"
-#include "util.h"
+#include "common/err.h"
+#include "common/util.h"
 
 #define SSHCONFIG_MAX_FILE ((size_t)1 << 20) /* per file */
 #define SSHCONFIG_MAX_LINE 8192

@@ -1,10 +1,10 @@
 /* sshwire.c: base64, key blobs, fingerprints (see sshwire.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <openssl/evp.h>
 
-#include "sshcodec.h"
-#include "sshwire.h"
+#include "keystore/sshcodec.h"
+#include "tunnel/sshwire.h"
 
 int
 sshwire_string(const unsigned char *blob, size_t len, size_t *pos,

@@ -8,8 +8,8 @@
 #ifndef CTXMGR_SSHWIRE_H
 #define CTXMGR_SSHWIRE_H
 
-#include "buf.h"
-#include "err.h"
+#include "common/buf.h"
+#include "common/err.h"
 
 /*
  * Read a uint32-length-prefixed string at *pos of `blob` (of `len`

@@ -9,7 +9,7 @@
  * nothing left running.  The tunnel keeps the passphrases it was given,
  * in memory only, to reconnect later (see README, security).
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -29,13 +29,13 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
-#include "file.h"
-#include "forward.h"
-#include "gojson.h"
-#include "log.h"
-#include "tunnel.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "common/file.h"
+#include "tunnel/forward.h"
+#include "common/gojson.h"
+#include "common/log.h"
+#include "tunnel/tunnel.h"
+#include "common/util.h"
+#include "common/xmalloc.h"
 
 #define RELAY_MAX 8192
 #define LOG_MAX ((off_t)1 << 20)

@@ -23,8 +23,8 @@
 
 #include <limits.h>
 
-#include "err.h"
-#include "ssh.h"
+#include "common/err.h"
+#include "tunnel/ssh.h"
 
 struct tunnel_status {
 	char name[256];

@@ -1,5 +1,5 @@
 /* xport.c: the socket under every libssh2 session (see ssh-int.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <poll.h>
 #include <pthread.h>
@@ -7,9 +7,9 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
-#include "ssh-int.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "tunnel/ssh-int.h"
+#include "common/util.h"
+#include "common/xmalloc.h"
 
 static pthread_once_t libssh2_once = PTHREAD_ONCE_INIT;
 

@@ -9,14 +9,14 @@
  * The full binary is found next to this one (the build tree) or in
  * ../libexec/ctxmgr/ (an installed tree), like git's libexec/git-core.
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <limits.h>
 #include <unistd.h>
 
-#include "caagent.h"
-#include "cmd.h"
-#include "run.h"
+#include "common/caagent.h"
+#include "ctxmgr/cmd.h"
+#include "ctxmgr/run.h"
 
 extern const struct cmd_entry cmd_ls_entry;
 extern const struct cmd_entry cmd_use_entry;

@@ -8,8 +8,8 @@
 
 #include <jansson.h>
 
-#include "cadb.h"
-#include "xmalloc.h"
+#include "keystore/cadb.h"
+#include "common/xmalloc.h"
 
 static json_t *
 cadb_ref_time(time_t t)

@@ -1,7 +1,7 @@
 /* fuzz-archive.c: the context archive (tar) importer. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "archive.h"
+#include "store/archive.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

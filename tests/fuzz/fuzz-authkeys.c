@@ -1,8 +1,8 @@
 /* fuzz-authkeys.c: authorized_keys and known_hosts parsing, the key
  * policy over them, and the answer of a remote authorized_keys check. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "keycheck.h"
+#include "keystore/keycheck.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,12 +3,12 @@
  * socket pair) and RUN payload parser; what the parser accepts must pack
  * back to the same bytes.
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "caagent.h"
+#include "common/caagent.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

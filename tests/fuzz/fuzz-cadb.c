@@ -1,8 +1,8 @@
 /* fuzz-cadb.c: the CA database reader, and the writer on what it accepts. */
-#include "compat.h"
+#include "common/compat.h"
 
 #include "cadb-ref.h"
-#include "cadb.h"
+#include "keystore/cadb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

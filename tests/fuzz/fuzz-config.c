@@ -1,7 +1,7 @@
 /* fuzz-config.c: config.yaml through the bounded YAML reader. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "config.h"
+#include "ctxmgr/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

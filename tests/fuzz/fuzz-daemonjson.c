@@ -1,7 +1,7 @@
 /* fuzz-daemonjson.c: daemon.json from a remote host, merged for deploy. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "daemonjson.h"
+#include "keystore/daemonjson.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

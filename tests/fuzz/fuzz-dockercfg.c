@@ -1,10 +1,10 @@
 /* fuzz-dockercfg.c: the byte-preserving config.json editor. */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <jansson.h>
 
-#include "dockercfg.h"
-#include "xmalloc.h"
+#include "store/dockercfg.h"
+#include "common/xmalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,8 +1,8 @@
 /* fuzz-endpoint.c: the endpoint URL parser. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "endpoint.h"
-#include "xmalloc.h"
+#include "common/endpoint.h"
+#include "common/xmalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

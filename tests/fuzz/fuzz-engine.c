@@ -1,8 +1,8 @@
 /* fuzz-engine.c: Docker Engine HTTP answers and the tunnel status JSON. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "engine.h"
-#include "tunnel.h"
+#include "tunnel/engine.h"
+#include "tunnel/tunnel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,10 +2,10 @@
  * fuzz-facts.c: the fact script's output parser, and what is built on
  * it: finding the audited dockerd and reading its settings.
  */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "daemonconf.h"
-#include "facts.h"
+#include "audit/daemonconf.h"
+#include "audit/facts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

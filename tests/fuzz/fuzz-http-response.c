@@ -4,9 +4,9 @@
  * the same bytes read whole must give the same answer, so the parser's
  * state can never depend on where reads end.
  */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "http.h"
+#include "audit/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,11 +3,11 @@
  * through the bounded YAML reader; whatever is accepted must hold valid
  * context names and endpoints.
  */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "endpoint.h"
-#include "inventory.h"
-#include "store.h"
+#include "common/endpoint.h"
+#include "ctxmgr/inventory.h"
+#include "store/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

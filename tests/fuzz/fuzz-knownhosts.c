@@ -1,9 +1,9 @@
 /* fuzz-knownhosts.c: known_hosts lines and host lookups. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "knownhosts.h"
-#include "sshwire.h"
-#include "xmalloc.h"
+#include "tunnel/knownhosts.h"
+#include "tunnel/sshwire.h"
+#include "common/xmalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,8 +1,8 @@
 /* fuzz-meta.c: the meta.json reader, and the encoder on what it accepts. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "gojson.h"
-#include "store.h"
+#include "common/gojson.h"
+#include "store/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

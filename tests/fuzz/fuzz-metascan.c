@@ -3,14 +3,14 @@
  * a reference built on jansson and Go's field rules.  Both must accept and
  * refuse the same inputs, and agree on the fields where keys are unique.
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <strings.h>
 
 #include <jansson.h>
 
-#include "gojson.h"
-#include "metascan.h"
+#include "common/gojson.h"
+#include "store/metascan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,11 +4,11 @@
  * checks, fingerprints taken from the PEM text, and the subjectAltName
  * and time parsers.
  */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "pem.h"
-#include "x509.h"
-#include "xmalloc.h"
+#include "keystore/pem.h"
+#include "keystore/x509.h"
+#include "common/xmalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

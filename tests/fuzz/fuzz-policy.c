@@ -1,7 +1,7 @@
 /* fuzz-policy.c: audit policies (YAML through libyaml). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "policy.h"
+#include "audit/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 /* fuzz-privkey.c: private key files inspected before any decryption. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "sshwire.h"
+#include "tunnel/sshwire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 /* fuzz-seccomp.c: the seccomp profile lint. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "seccomp.h"
+#include "audit/seccomp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

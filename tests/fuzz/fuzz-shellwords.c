@@ -1,8 +1,8 @@
 /* fuzz-shellwords.c: shell lines, split whole and for completion. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "shellwords.h"
-#include "xmalloc.h"
+#include "common/shellwords.h"
+#include "common/xmalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,8 +1,8 @@
 /* fuzz-sshconfig.c: the ssh_config parser and token expansion. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "sshconfig.h"
-#include "xmalloc.h"
+#include "tunnel/sshconfig.h"
+#include "common/xmalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

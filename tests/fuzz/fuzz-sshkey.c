@@ -1,7 +1,7 @@
 /* fuzz-sshkey.c: the key file parser (every format) and the blob parser. */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "sshkey.h"
+#include "keystore/sshkey.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

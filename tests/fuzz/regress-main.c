@@ -3,12 +3,12 @@
  * runs them with the ordinary compiler over their corpus, plus simple
  * deterministic mutations of each input (truncations and bit flips).
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <dirent.h>
 
-#include "buf.h"
-#include "file.h"
+#include "common/buf.h"
+#include "common/file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
  *
  *   ssh2-login PORT USER KEYFILE [PASSPHRASE-FILE]
  */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

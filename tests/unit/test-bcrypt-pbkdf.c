@@ -3,7 +3,7 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "bcrypt-pbkdf.h"
+#include "keystore/bcrypt-pbkdf.h"
 
 static void
 hex(const char *s, unsigned char *out, size_t n)

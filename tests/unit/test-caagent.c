@@ -5,8 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "caagent.h"
-#include "cmd.h"
+#include "common/caagent.h"
+#include "ctxmgr/cmd.h"
 
 /* Whether the agent takes command line `line` (words split on spaces). */
 static int

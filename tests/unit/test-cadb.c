@@ -3,7 +3,7 @@
 #include "unit.h"
 
 #include "../fuzz/cadb-ref.h"
-#include "cadb.h"
+#include "keystore/cadb.h"
 
 static void
 fill(struct cadb *db)

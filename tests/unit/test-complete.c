@@ -2,11 +2,11 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "complete.h"
-#include "shell.h"
-#include "shellwords.h"
-#include "store.h"
-#include "xmalloc.h"
+#include "ctxmgr/complete.h"
+#include "ctxmgr/shell.h"
+#include "common/shellwords.h"
+#include "store/store.h"
+#include "common/xmalloc.h"
 
 static char *config_dir;
 

@@ -2,7 +2,7 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "daemonjson.h"
+#include "keystore/daemonjson.h"
 
 #define CA "/etc/docker/tls/ca.pem"
 #define CERT "/etc/docker/tls/server-cert.pem"

@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dirswap.h"
-#include "file.h"
-#include "xmalloc.h"
+#include "common/dirswap.h"
+#include "common/file.h"
+#include "common/xmalloc.h"
 
 static char *
 read_at(int dfd, const char *name)

@@ -2,7 +2,7 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "dockercfg.h"
+#include "store/dockercfg.h"
 
 static void
 expect_set(const char *in, const char *name, const char *want)

@@ -2,7 +2,7 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "endpoint.h"
+#include "common/endpoint.h"
 
 static void
 ok(const char *url, enum endpoint_scheme s, const char *user, const char *host,

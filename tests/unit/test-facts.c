@@ -4,9 +4,9 @@
 
 #include <unistd.h>
 
-#include "daemonconf.h"
-#include "facts.h"
-#include "file.h"
+#include "audit/daemonconf.h"
+#include "audit/facts.h"
+#include "common/file.h"
 
 static const char sample[] =
     "@ctxmgr-facts 1\n"

@@ -2,7 +2,7 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "gojson.h"
+#include "common/gojson.h"
 
 static void
 expect_float(double f, const char *want)

@@ -7,7 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "http.h"
+#include "audit/http.h"
 
 /* Feed `s` in pieces of `step` bytes; returns the final result. */
 static int

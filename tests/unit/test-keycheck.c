@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "file.h"
-#include "keycheck.h"
-#include "xmalloc.h"
+#include "common/file.h"
+#include "keystore/keycheck.h"
+#include "common/xmalloc.h"
 
 static char *dir;
 static char *ed_pub, *ecdsa_pub, *dsa_pub, *rsa1024_pub, *rsa2048_pub,

@@ -7,11 +7,11 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "file.h"
-#include "knownhosts.h"
-#include "sshcodec.h"
-#include "sshwire.h"
-#include "xmalloc.h"
+#include "common/file.h"
+#include "tunnel/knownhosts.h"
+#include "keystore/sshcodec.h"
+#include "tunnel/sshwire.h"
+#include "common/xmalloc.h"
 
 /* A synthetic public blob: string type, string 32 bytes of `fill`. */
 static void

@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-#include "pwpolicy.h"
+#include "keystore/pwpolicy.h"
 
 static void
 rate(const char *pw, const char *const *words, struct pw_report *r)

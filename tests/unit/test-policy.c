@@ -2,7 +2,7 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "policy.h"
+#include "audit/policy.h"
 
 static const char good[] = "# a policy\n"
 			   "version: 1\n"

@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "privfile.h"
-#include "xmalloc.h"
+#include "common/privfile.h"
+#include "common/xmalloc.h"
 
 static void
 expect_err(int r, int code, const struct cm_err *err, const char *needle)

@@ -3,9 +3,9 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "audit-int.h"
-#include "policy.h"
-#include "report.h"
+#include "audit/audit-int.h"
+#include "audit/policy.h"
+#include "audit/report.h"
 
 static void
 test_catalogue(void **state)

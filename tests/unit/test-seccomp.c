@@ -2,7 +2,7 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "seccomp.h"
+#include "audit/seccomp.h"
 
 struct got {
 	char text[4096];

@@ -2,8 +2,8 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "shellwords.h"
-#include "xmalloc.h"
+#include "common/shellwords.h"
+#include "common/xmalloc.h"
 
 /* The words of `line` joined with "|", or "ERR" on an error. */
 static char *

@@ -2,7 +2,7 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "sshcodec.h"
+#include "keystore/sshcodec.h"
 
 static void
 test_reader_bounds(void **state)

@@ -2,9 +2,9 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "file.h"
-#include "sshconfig.h"
-#include "xmalloc.h"
+#include "common/file.h"
+#include "tunnel/sshconfig.h"
+#include "common/xmalloc.h"
 
 static const struct ssh_config_env env = { "/home/u", "u", NULL };
 

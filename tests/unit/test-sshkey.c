@@ -8,10 +8,10 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "file.h"
-#include "sshkey.h"
-#include "sshcodec.h"
-#include "xmalloc.h"
+#include "common/file.h"
+#include "keystore/sshkey.h"
+#include "keystore/sshcodec.h"
+#include "common/xmalloc.h"
 
 #define PASS "unit test passphrase"
 

@@ -2,11 +2,11 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "engine.h"
-#include "shquote.h"
-#include "sshcodec.h"
-#include "sshwire.h"
-#include "xmalloc.h"
+#include "tunnel/engine.h"
+#include "tunnel/shquote.h"
+#include "keystore/sshcodec.h"
+#include "tunnel/sshwire.h"
+#include "common/xmalloc.h"
 
 /* Throwaway test keys (ssh-keygen -t ed25519; the second with the
  * passphrase "secret"). */

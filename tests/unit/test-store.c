@@ -5,10 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "archive.h"
-#include "file.h"
-#include "store.h"
-#include "tar.h"
+#include "store/archive.h"
+#include "common/file.h"
+#include "store/store.h"
+#include "common/tar.h"
 
 static char *
 roundtrip(const char *in)

@@ -11,9 +11,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "file.h"
-#include "syncset.h"
-#include "xmalloc.h"
+#include "common/file.h"
+#include "common/syncset.h"
+#include "common/xmalloc.h"
 
 #define MAX_SYNCED 64
 

@@ -4,8 +4,8 @@
 
 #include <openssl/evp.h>
 
-#include "sha256.h"
-#include "util.h"
+#include "common/sha256.h"
+#include "common/util.h"
 
 static void
 test_sha256_vectors(void **state)

@@ -6,8 +6,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "ca.h"
-#include "x509.h"
+#include "keystore/ca.h"
+#include "keystore/x509.h"
 
 static void
 test_key_types(void **state)

@@ -2,10 +2,10 @@
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
-#include "config.h"
-#include "inventory.h"
-#include "xmalloc.h"
-#include "ydoc.h"
+#include "ctxmgr/config.h"
+#include "ctxmgr/inventory.h"
+#include "common/xmalloc.h"
+#include "common/ydoc.h"
 
 static int
 parse(const char *text, struct ydoc **d, struct cm_err *err)

@@ -5,7 +5,7 @@
 #ifndef CTXMGR_UNIT_H
 #define CTXMGR_UNIT_H
 
-#include "compat.h"
+#include "common/compat.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,8 +22,8 @@ void unit_rmtree(const char *dir);
 void unit_run(const char *fmt, ...) PRINTFLIKE(1, 2);
 
 #ifdef UNIT_IMPLEMENTATION
-#include "file.h"
-#include "xmalloc.h"
+#include "common/file.h"
+#include "common/xmalloc.h"
 char *
 unit_tmpdir(void)
 {

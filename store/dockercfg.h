@@ -7,8 +7,8 @@
 #ifndef CTXMGR_DOCKERCFG_H
 #define CTXMGR_DOCKERCFG_H
 
-#include "buf.h"
-#include "err.h"
+#include "common/buf.h"
+#include "common/err.h"
 
 /*
  * The currentContext value of a config.json text (*namep NULL when unset

@@ -1,5 +1,5 @@
 /* store.c: Docker's context store (see store.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -9,14 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dirswap.h"
-#include "dockercfg.h"
-#include "file.h"
-#include "gojson.h"
-#include "metascan.h"
-#include "store.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "common/dirswap.h"
+#include "store/dockercfg.h"
+#include "common/file.h"
+#include "common/gojson.h"
+#include "store/metascan.h"
+#include "store/store.h"
+#include "common/util.h"
+#include "common/xmalloc.h"
 
 #define CONFIG_JSON_MAX ((size_t)16 << 20)
 

@@ -1,10 +1,10 @@
 /* archive.c: context export archives (see archive.h). */
-#include "compat.h"
+#include "common/compat.h"
 
-#include "archive.h"
-#include "tar.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "store/archive.h"
+#include "common/tar.h"
+#include "common/util.h"
+#include "common/xmalloc.h"
 
 /* Go's path.Clean(p) == p, relative, and no backslash. */
 static int

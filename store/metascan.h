@@ -10,7 +10,7 @@
 #ifndef CTXMGR_METASCAN_H
 #define CTXMGR_METASCAN_H
 
-#include "err.h"
+#include "common/err.h"
 
 struct meta_summary {
 	char *name; /* "" when absent */

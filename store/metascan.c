@@ -1,13 +1,13 @@
 /* metascan.c: fast strict meta.json field reader (see metascan.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <math.h>
 #include <strings.h>
 
-#include "buf.h"
-#include "metascan.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "common/buf.h"
+#include "store/metascan.h"
+#include "common/util.h"
+#include "common/xmalloc.h"
 
 #define SCAN_MAX_DEPTH 2048 /* jansson's JSON_PARSER_MAX_DEPTH */
 

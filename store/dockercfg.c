@@ -1,13 +1,13 @@
 /* dockercfg.c: byte-preserving config.json edits (see dockercfg.h). */
-#include "compat.h"
+#include "common/compat.h"
 
 #include <strings.h>
 
 #include <jansson.h>
 
-#include "dockercfg.h"
-#include "gojson.h"
-#include "xmalloc.h"
+#include "store/dockercfg.h"
+#include "common/gojson.h"
+#include "common/xmalloc.h"
 
 #define CFG_MAX_MEMBERS 4096
 

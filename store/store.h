@@ -19,8 +19,8 @@
 
 #include <jansson.h>
 
-#include "buf.h"
-#include "err.h"
+#include "common/buf.h"
+#include "common/err.h"
 
 #define STORE_DEFAULT_NAME "default"
 #define STORE_DEFAULT_DESCRIPTION "Current DOCKER_HOST based configuration"
@@ -28,6 +28,11 @@
 #define STORE_META_MAX ((size_t)1 << 20)
 #define STORE_TLS_MAX ((size_t)1 << 20)
 #define STORE_SETTINGS_KEY "ctxmgr" /* our key inside Metadata */
+
+/* Names of ctxmgr's own settings inside Metadata.ctxmgr. */
+#define SETTING_IDENTITY "identity"
+#define SETTING_HOST_KEY_CHECK "strictHostKeyChecking"
+#define SETTING_TUNNEL_MODE "tunnelMode"
 
 struct store {
 	char *config_dir;

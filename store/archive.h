@@ -7,9 +7,9 @@
 #ifndef CTXMGR_ARCHIVE_H
 #define CTXMGR_ARCHIVE_H
 
-#include "buf.h"
-#include "err.h"
-#include "store.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "store/store.h"
 
 #define ARCHIVE_MAX ((size_t)10 << 20)
 #define ARCHIVE_MAX_FILES 64
