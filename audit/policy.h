@@ -12,7 +12,7 @@
  *     - label: com.example.audit=exempt   # KEY=VALUE, or KEY for any value
  *       checks: [containers.privileged]   # only these (ids or globs)
  *
- * Read with libyaml, strictly: unknown keys, unknown check ids, anchors
+ * Read as a ydoc tree (common/ydoc.h), strictly: unknown keys, unknown check ids, anchors
  * and aliases, and wrong types are errors that give the line and column.
  */
 #ifndef CTXMGR_POLICY_H

@@ -26,6 +26,7 @@ struct builder {
 	int depth;
 	struct anchor *anchors;
 	size_t nanchors;
+	unsigned flags;
 	struct cm_err *err;
 };
 
@@ -308,6 +309,9 @@ on_event(struct builder *b, yaml_event_t *ev, int *ndocs)
 			    "more than one YAML document in the file");
 		return 0;
 	case YAML_ALIAS_EVENT:
+		if (b->flags & YDOC_NO_ALIASES)
+			return error_at(
+			    b, &ev->start_mark, "aliases are not allowed");
 		n = find_anchor(b, (const char *)ev->data.alias.anchor);
 		if (n == NULL)
 			return error_at(b, &ev->start_mark,
@@ -326,8 +330,12 @@ on_event(struct builder *b, yaml_event_t *ev, int *ndocs)
 		if (strlen(n->value) != n->len)
 			return error_at(b, &ev->start_mark,
 			    "a NUL character inside a string");
-		if (ev->data.scalar.anchor != NULL)
+		if (ev->data.scalar.anchor != NULL) {
+			if (b->flags & YDOC_NO_ALIASES)
+				return error_at(b, &ev->start_mark,
+				    "anchors are not allowed");
 			add_anchor(b, (const char *)ev->data.scalar.anchor, n);
+		}
 		return attach(b, n, &ev->start_mark);
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
@@ -345,6 +353,9 @@ on_event(struct builder *b, yaml_event_t *ev, int *ndocs)
 			n->tag = dup_text(ev->data.mapping_start.tag);
 			anchor = (const char *)ev->data.mapping_start.anchor;
 		}
+		if (anchor != NULL && (b->flags & YDOC_NO_ALIASES))
+			return error_at(
+			    b, &ev->start_mark, "anchors are not allowed");
 		f = &b->stack[b->depth++];
 		f->node = n;
 		f->cap = 0;
@@ -377,6 +388,13 @@ int
 ydoc_parse(const char *data, size_t len, const char *name, struct ydoc **docp,
     struct cm_err *err)
 {
+	return ydoc_parse_flags(data, len, name, 0, docp, err);
+}
+
+int
+ydoc_parse_flags(const char *data, size_t len, const char *name, unsigned flags,
+    struct ydoc **docp, struct cm_err *err)
+{
 	struct builder b;
 	yaml_parser_t p;
 	yaml_event_t ev;
@@ -387,6 +405,7 @@ ydoc_parse(const char *data, size_t len, const char *name, struct ydoc **docp,
 	memset(&b, 0, sizeof(b));
 	b.d = xcalloc(1, sizeof(*b.d));
 	b.d->name = xstrdup(name);
+	b.flags = flags;
 	b.err = err;
 	if (!yaml_parser_initialize(&p)) {
 		ydoc_free(b.d);

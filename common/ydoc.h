@@ -41,6 +41,11 @@ struct ydoc {
 /* Parse one YAML document; `name` is the file name for messages. */
 int ydoc_parse(const char *data, size_t len, const char *name,
     struct ydoc **docp, struct cm_err *err);
+
+/* ydoc_parse with flags: YDOC_NO_ALIASES refuses anchors and aliases. */
+#define YDOC_NO_ALIASES 0x1
+int ydoc_parse_flags(const char *data, size_t len, const char *name,
+    unsigned flags, struct ydoc **docp, struct cm_err *err);
 void ydoc_free(struct ydoc *d);
 
 /* Set err to "FILE:LINE:COL: message" for node `n` (or the file). */

@@ -117,11 +117,11 @@ test_expect_success 'a policy ignores, allow-lists and re-grades' '
 test_expect_success 'a bad policy: line and column, nothing audited' '
 	printf "ignore:\n  - daemon.icc\nseverity:\n  containers.nope: high\n" >bad.yaml &&
 	test_expect_code 1 ctxmgr audit shared --policy bad.yaml >out 2>err &&
-	test_grep "^ctxmgr: policy \"bad.yaml\" line 4 column 3: unknown check \"containers.nope\"$" err &&
+	test_grep "^ctxmgr: bad.yaml:4:3: unknown check \"containers.nope\"$" err &&
 	test_must_fail test -s out &&
 	printf "a: &x [1]\nb: *x\n" >alias.yaml &&
 	test_expect_code 1 ctxmgr audit shared --policy alias.yaml 2>err &&
-	test_grep "line 1 column 4: anchors are not allowed" err &&
+	test_grep "alias.yaml:1:4: anchors are not allowed" err &&
 	test_expect_code 1 ctxmgr audit shared --policy missing.yaml 2>err &&
 	test_grep "missing.yaml" err
 '

@@ -74,36 +74,43 @@ expect_error(const char *text, const char *msg)
 		fail_msg("accepted: %s", text);
 	if (strstr(e.msg, msg) == NULL)
 		fail_msg("\"%s\" lacks \"%s\"", e.msg, msg);
-	assert_true(str_has_prefix(e.msg, "policy \"p.yaml\" line "));
+	assert_true(str_has_prefix(e.msg, "p.yaml:"));
 }
 
 static void
 test_errors(void **state)
 {
 	(void)state;
-	expect_error("ignroe: []\n", "line 1 column 1: unknown key \"ignroe\"");
+	expect_error("ignroe: []\n", "p.yaml:1:1: unknown key \"ignroe\"");
 	expect_error("ignore:\n  - daemon.nope\n",
-	    "line 2 column 5: unknown check \"daemon.nope\"");
+	    "p.yaml:2:5: unknown check \"daemon.nope\"");
 	expect_error("ignore: daemon.icc\n",
-	    "line 1 column 9: ignore must be "
+	    "p.yaml:1:9: ignore must be "
 	    "a list");
 	expect_error("severity:\n  daemon.icc: fatal\n",
-	    "line 2 column 15: unknown severity \"fatal\"");
+	    "p.yaml:2:15: unknown severity \"fatal\"");
 	expect_error("fail-on: info\n", "fail-on must be");
 	expect_error(
 	    "allow:\n  - checks: [daemon.icc]\n", "needs a name or a label");
 	expect_error("allow:\n  - name: x\n    color: red\n",
-	    "line 3 column 5: unknown key \"color\"");
+	    "p.yaml:3:5: unknown key \"color\"");
 	expect_error("allow:\n  - label: \"=x\"\n", "KEY or KEY=VALUE");
 	expect_error("a: &x 1\nb: *x\n", "anchors are not allowed");
 	expect_error("ignore: *x\n", "aliases are not allowed");
-	expect_error("ignore: [\n", "line");
+	expect_error("ignore: [\n", "p.yaml:2:1: ");
 	expect_error("- 1\n", "the policy must be a mapping");
-	expect_error("ignore: []\nignore: []\n", "given twice");
+	expect_error("ignore: []\nignore: []\n", "p.yaml:2:1: ");
 	expect_error("version: 2\n", "unsupported policy version");
-	expect_error(
-	    "ignore: [daemon.icc]\n---\nignore: []\n", "only one document");
-	expect_error("allow: [[[[[[[[[[[[1]]]]]]]]]]]]\n", "nested too deeply");
+	expect_error("ignore: [daemon.icc]\n---\nignore: []\n",
+	    "more than one YAML document");
+	expect_error("allow: [[[1]]]\n", "an allow entry must be a mapping");
+	{
+		char deep[200];
+		memset(deep, '[', 100);
+		memset(deep + 100, ']', 99);
+		deep[199] = '\0';
+		expect_error(deep, "nested deeper than");
+	}
 }
 
 static void
