@@ -74,8 +74,8 @@ cmd_find(const struct cmd_entry *const *table, const char *name)
 	return NULL;
 }
 
-static const struct cmd_flag *
-flag_find_long(const struct cmd_flag *flags, const char *name, size_t len)
+const struct cmd_flag *
+cmd_flag_long(const struct cmd_flag *flags, const char *name, size_t len)
 {
 	for (; flags != NULL && flags->name != NULL; flags++)
 		if (strlen(flags->name) == len &&
@@ -84,8 +84,8 @@ flag_find_long(const struct cmd_flag *flags, const char *name, size_t len)
 	return NULL;
 }
 
-static const struct cmd_flag *
-flag_find_short(const struct cmd_flag *flags, int c)
+const struct cmd_flag *
+cmd_flag_short(const struct cmd_flag *flags, int c)
 {
 	for (; flags != NULL && flags->name != NULL; flags++)
 		if (flags->short_name == c)
@@ -99,8 +99,8 @@ cmd_global_flag(const char *w)
 	if (w[0] != '-' || w[1] == '\0')
 		return NULL;
 	if (w[1] == '-')
-		return flag_find_long(global_flags, w + 2, strcspn(w + 2, "="));
-	return w[2] == '\0' ? flag_find_short(global_flags, w[1]) : NULL;
+		return cmd_flag_long(global_flags, w + 2, strcspn(w + 2, "="));
+	return w[2] == '\0' ? cmd_flag_short(global_flags, w[1]) : NULL;
 }
 
 int
@@ -225,8 +225,8 @@ parse_option(struct cmd_ctx *ctx, const char *path,
 		name = word + 2;
 		eq = strchr(name, '=');
 		len = eq ? (size_t)(eq - name) : strlen(name);
-		if ((f = flag_find_long(flags, name, len)) == NULL) {
-			f = flag_find_long(global_flags, name, len);
+		if ((f = cmd_flag_long(flags, name, len)) == NULL) {
+			f = cmd_flag_long(global_flags, name, len);
 			*globalp = f != NULL;
 		}
 		if (f == NULL) {
@@ -263,8 +263,8 @@ parse_option(struct cmd_ctx *ctx, const char *path,
 		return 2;
 	}
 	/* a short option; clusters are split by the caller */
-	if ((f = flag_find_short(flags, word[1])) == NULL) {
-		f = flag_find_short(global_flags, word[1]);
+	if ((f = cmd_flag_short(flags, word[1])) == NULL) {
+		f = cmd_flag_short(global_flags, word[1]);
 		*globalp = f != NULL;
 	}
 	if (f == NULL) {

@@ -179,6 +179,12 @@ struct cmd_walk {
 };
 void cmd_walk(int argc, char **argv, struct cmd_walk *w);
 
+/* A flag in one NULL-terminated set, by long name (len bytes) or short
+ * letter; NULL when absent (flags may be NULL). */
+const struct cmd_flag *cmd_flag_long(
+    const struct cmd_flag *flags, const char *name, size_t len);
+const struct cmd_flag *cmd_flag_short(const struct cmd_flag *flags, int c);
+
 /* Find a flag by long name among an entry's flags, then the globals. */
 const struct cmd_flag *cmd_flag_find(
     const struct cmd_entry *e, const char *name, size_t len);

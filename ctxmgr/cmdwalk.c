@@ -10,32 +10,19 @@
 const struct cmd_flag *
 cmd_flag_find(const struct cmd_entry *e, const char *name, size_t len)
 {
-	const struct cmd_flag *sets[2], *f;
-	size_t i;
+	const struct cmd_flag *f;
 
-	sets[0] = e != NULL ? e->flags : NULL;
-	sets[1] = global_flags;
-	for (i = 0; i < nitems(sets); i++)
-		for (f = sets[i]; f != NULL && f->name != NULL; f++)
-			if (strlen(f->name) == len &&
-			    strncmp(f->name, name, len) == 0)
-				return f;
-	return NULL;
+	f = cmd_flag_long(e != NULL ? e->flags : NULL, name, len);
+	return f != NULL ? f : cmd_flag_long(global_flags, name, len);
 }
 
 static const struct cmd_flag *
 flag_find_short(const struct cmd_entry *e, int c)
 {
-	const struct cmd_flag *sets[2], *f;
-	size_t i;
+	const struct cmd_flag *f;
 
-	sets[0] = e != NULL ? e->flags : NULL;
-	sets[1] = global_flags;
-	for (i = 0; i < nitems(sets); i++)
-		for (f = sets[i]; f != NULL && f->name != NULL; f++)
-			if (f->short_name == c)
-				return f;
-	return NULL;
+	f = cmd_flag_short(e != NULL ? e->flags : NULL, c);
+	return f != NULL ? f : cmd_flag_short(global_flags, c);
 }
 
 /* One option word: returns the flag still waiting for a value, or NULL;
