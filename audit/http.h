@@ -18,47 +18,8 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/httpresp.h"
 #include "common/util.h"
-
-#define HTTP_MAX_BODY ((size_t)16 << 20)
-#define HTTP_MAX_HEAD ((size_t)64 << 10)
-#define HTTP_MAX_LINE ((size_t)8 << 10)
-#define HTTP_MAX_HEADERS 100
-
-/* An incremental response parser (one response). */
-struct http_resp {
-	size_t max_body;
-	int status; /* 100..599 once the status line is read */
-	int minor; /* HTTP/1.minor */
-	struct strv names, values; /* headers, names as sent */
-	struct buf body;
-	int keep_alive; /* the connection may carry another request */
-	/* parser state */
-	int state;
-	struct buf line;
-	uint64_t remaining;
-	uint64_t content_length;
-	int have_length, chunked, interim;
-	size_t head_bytes;
-};
-
-/* Start a parser; `max_body` 0 means HTTP_MAX_BODY. */
-void http_resp_init(struct http_resp *r, size_t max_body);
-void http_resp_release(struct http_resp *r);
-
-/*
- * Feed bytes.  Returns 1 when the response is complete (`*used` says how
- * many bytes of `data` it took), 0 when it needs more, or a negative
- * ERR_* with a message.
- */
-int http_resp_feed(struct http_resp *r, const char *data, size_t len,
-    size_t *used, struct cm_err *err);
-
-/* The peer closed: completes a body delimited by the close, else fails. */
-int http_resp_eof(struct http_resp *r, struct cm_err *err);
-
-/* A header's value (the first, names compared without case), or NULL. */
-const char *http_resp_header(const struct http_resp *r, const char *name);
 
 /* TLS settings for a tcp target (PEM text; empty means none). */
 struct http_tls {

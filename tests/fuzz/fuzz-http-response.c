@@ -6,7 +6,7 @@
  */
 #include "common/compat.h"
 
-#include "audit/http.h"
+#include "common/httpresp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

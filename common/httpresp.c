@@ -1,9 +1,9 @@
-/* http-parse.c: the strict HTTP/1.1 response parser (see http.h). */
+/* httpresp.c: the strict HTTP/1.1 response parser (see httpresp.h). */
 #include "common/compat.h"
 
 #include <strings.h>
 
-#include "audit/http.h"
+#include "common/httpresp.h"
 
 enum {
 	RS_STATUS,
