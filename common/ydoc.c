@@ -442,6 +442,66 @@ ydoc_parse_flags(const char *data, size_t len, const char *name, unsigned flags,
 	return 0;
 }
 
+struct ydoc *
+ydoc_new(const char *name)
+{
+	struct ydoc *d = xcalloc(1, sizeof(*d));
+
+	d->name = xstrdup(name);
+	return d;
+}
+
+struct ynode *
+ydoc_node(struct ydoc *d, enum ynode_type type, const char *value, int line,
+    int col)
+{
+	struct builder b;
+	yaml_mark_t m;
+	struct ynode *n;
+
+	memset(&b, 0, sizeof(b));
+	memset(&m, 0, sizeof(m));
+	b.d = d;
+	m.line = line > 0 ? (size_t)line - 1 : 0;
+	m.column = col > 0 ? (size_t)col - 1 : 0;
+	n = node_new(&b, type, &m);
+	if (type == YNODE_SCALAR) {
+		n->value = xstrdup(value != NULL ? value : "");
+		n->len = strlen(n->value);
+		n->plain = 1;
+	}
+	return n;
+}
+
+/* Room for item number `used`: capacities are 8 and its doublings. */
+static void
+grow(struct ynode *n, size_t used)
+{
+	if (used == 0)
+		n->items = xreallocarray(n->items, 8, sizeof(*n->items));
+	else if (used >= 8 && (used & (used - 1)) == 0)
+		n->items = xreallocarray(n->items, used * 2, sizeof(*n->items));
+}
+
+void
+ynode_push(struct ynode *seq, struct ynode *item)
+{
+	grow(seq, seq->n);
+	seq->items[seq->n++] = item;
+	seq->weight = sat_add(seq->weight, item->weight);
+}
+
+void
+ynode_put(struct ynode *map, struct ynode *key, struct ynode *value)
+{
+	grow(map, 2 * map->n);
+	map->items[2 * map->n] = key;
+	grow(map, 2 * map->n + 1);
+	map->items[2 * map->n + 1] = value;
+	map->n++;
+	map->weight = sat_add(map->weight, key->weight + value->weight);
+}
+
 void
 ydoc_free(struct ydoc *d)
 {

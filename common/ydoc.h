@@ -52,6 +52,19 @@ void ydoc_free(struct ydoc *d);
 int ydoc_error(const struct ydoc *d, const struct ynode *n, struct cm_err *err,
     int code, const char *fmt, ...) PRINTFLIKE(5, 6);
 
+/*
+ * Trees built by hand, for inputs in other syntaxes (an INI inventory)
+ * that one reader of ydoc trees then interprets: ydoc_new makes an empty
+ * document (set d->root), ydoc_node a node the document owns (a scalar
+ * copies `value`), ynode_push appends to a sequence, ynode_put adds a
+ * key and value to a mapping (no duplicate check).
+ */
+struct ydoc *ydoc_new(const char *name);
+struct ynode *ydoc_node(struct ydoc *d, enum ynode_type type,
+    const char *value, int line, int col);
+void ynode_push(struct ynode *seq, struct ynode *item);
+void ynode_put(struct ynode *map, struct ynode *key, struct ynode *value);
+
 /* "a mapping", "a list", "a string", "a number", "null", ... */
 const char *ynode_kind(const struct ynode *n);
 

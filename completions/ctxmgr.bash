@@ -105,7 +105,7 @@ _ctxmgr_flags()
 		_ctxmgr_r='--fail-on --policy'
 		;;
 	'import-hosts')
-		_ctxmgr_r='--dry-run --prefix --update'
+		_ctxmgr_r='--dry-run --prefix --update --ssh-config'
 		;;
 	*) _ctxmgr_r='' ;;
 	esac

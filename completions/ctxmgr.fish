@@ -28,7 +28,7 @@ function __ctxmgr_subcommands --argument-names path
             printf '%s\t%s\n' shell 'interactive shell with tab completion and history'
             printf '%s\t%s\n' completion 'print a completion script for bash, zsh or fish'
             printf '%s\t%s\n' config 'ctxmgr\'s settings file (config.yaml)'
-            printf '%s\t%s\n' import-hosts 'create ssh contexts from a YAML host inventory'
+            printf '%s\t%s\n' import-hosts 'create ssh contexts from a host inventory'
             printf '%s\t%s\n' help 'show help for ctxmgr or one of its commands'
             printf '%s\t%s\n' version 'print the version and the libraries in use'
         case 'tunnel'
@@ -194,6 +194,7 @@ function __ctxmgr_flags --argument-names path
             printf '%s\t%s\n' --dry-run 'show what would be created or updated; write nothing'
             printf '%s\t%s\n' --prefix 'put P before every context name ("prod-")'
             printf '%s\t%s\n' --update 'change contexts that exist already (they are left alone otherwise)'
+            printf '%s\t%s\n' --ssh-config 'FILE is an ssh_config (default ~/.ssh/config): one context per Host alias'
     end
             printf '%s\t%s\n' --config 'Docker config dir (default $DOCKER_CONFIG, else ~/.docker)'
             printf '%s\t%s\n' --context 'context to act on instead of the current one'

@@ -1,4 +1,4 @@
-/* cmd-import-hosts.c: create ssh contexts from a YAML host inventory. */
+/* cmd-import-hosts.c: create ssh contexts from a host inventory. */
 #include "common/compat.h"
 
 #include "ctxmgr/cmdutil.h"
@@ -14,6 +14,9 @@ static const struct cmd_flag import_hosts_flags[] = {
 	{ "update", 'u', FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "change contexts that exist already (they are left alone "
 	    "otherwise)" },
+	{ "ssh-config", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
+	    "FILE is an ssh_config (default ~/.ssh/config): one context "
+	    "per Host alias" },
 	{ 0 }
 };
 
@@ -201,8 +204,11 @@ print_plan(struct cmd_ctx *ctx, struct plan *plan, size_t n, int dry)
 static int
 cmd_import_hosts_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	const char *file = a->argv[0], *prefix = args_get(a, "prefix");
+	const char *file = a->argc > 0 ? a->argv[0] : NULL;
+	const char *prefix = args_get(a, "prefix");
 	int dry = args_has(a, "dry-run"), update = args_has(a, "update");
+	int sshcfg = args_has(a, "ssh-config");
+	char *deffile = NULL;
 	struct inventory inv;
 	struct plan *plan = NULL;
 	struct store st;
@@ -213,11 +219,25 @@ cmd_import_hosts_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	memset(&inv, 0, sizeof(inv));
 	cmd_store_open(ctx, &st);
 	buf_init(&data, INVENTORY_MAX_BYTES);
+	if (file == NULL && sshcfg) {
+		const char *home = getenv("HOME");
+		file = deffile = xasprintf("%s/.ssh/config", home ? home : "");
+	} else if (file == NULL) {
+		r = err_set(&ctx->err, ERR_USAGE,
+		    "import-hosts needs a FILE (or --ssh-config)");
+		goto out;
+	}
 	if ((r = cmd_read_input(ctx, file, INVENTORY_MAX_BYTES, 0, &data)) != 0)
 		goto out;
-	if ((r = inventory_parse(data.data, data.len,
-		 strcmp(file, "-") == 0 ? "standard input" : file, prefix, &inv,
-		 &ctx->err)) != 0)
+	if (sshcfg)
+		r = inventory_from_ssh_config(data.data, data.len,
+		    strcmp(file, "-") == 0 ? "standard input" : file, prefix,
+		    &inv, &ctx->err);
+	else
+		r = inventory_parse(data.data, data.len,
+		    strcmp(file, "-") == 0 ? "standard input" : file, prefix,
+		    &inv, &ctx->err);
+	if (r != 0)
 		goto out;
 	for (i = 0; i < inv.notes.n; i++)
 		if (!ctx->quiet)
@@ -257,35 +277,44 @@ out:
 	inventory_release(&inv);
 	buf_release(&data);
 	store_release(&st);
+	free(deffile);
 	return r;
 }
 
 const struct cmd_entry cmd_import_hosts_entry = {
 	.name = "import-hosts",
-	.usage = "FILE [--dry-run] [--prefix P] [--update]",
-	.summary = "create ssh contexts from a YAML host inventory",
-	.help = "FILE (\"-\" for stdin) is ctxmgr's own inventory, a listing "
-		"printed by\n\"ctxmgr ls --format yaml\" or \"ctxmgr inspect "
-		"--format yaml\", or an Ansible YAML\ninventory.  ctxmgr's "
-		"format:\n\n"
-		"  defaults:                  # optional, for every host\n"
-		"    user: deploy\n"
-		"  hosts:\n"
-		"    - name: prod\n"
-		"      host: prod.example.com # or ssh://user@host:port\n"
-		"      port: 2222\n"
-		"      identity: ~/.ssh/id_ed25519\n"
-		"      description: production\n"
-		"      tags: [eu, web]\n\n"
-		"(a plain list of hosts works too).  From Ansible: the "
-		"inventory host name is\nthe context name; ansible_host, "
-		"ansible_user, ansible_port and\nansible_ssh_private_key_file "
-		"are used, group vars inherited; the host's\ngroups become its "
-		"tags.  Hosts with another ansible_connection are skipped.\n\n"
-		"The whole file is checked first: any error (with its line and "
-		"column) and\nnothing is created.  Existing contexts are "
-		"reported and left alone unless\n--update is given.",
+	.usage =
+	    "FILE [--dry-run] [--prefix P] [--update] | --ssh-config [FILE]",
+	.summary = "create ssh contexts from a host inventory",
+	.help =
+	    "FILE (\"-\" for stdin) is ctxmgr's own inventory, a listing "
+	    "printed by\n\"ctxmgr ls --format yaml\" or \"ctxmgr inspect "
+	    "--format yaml\", an Ansible inventory\n(YAML or INI), or the "
+	    "JSON of \"ansible-inventory --list\", so any dynamic\n"
+	    "inventory works through Ansible itself:\n\n"
+	    "  ansible-inventory -i aws_ec2.yml --list | ctxmgr import-hosts "
+	    "-\n\n"
+	    "With --ssh-config, FILE (default ~/.ssh/config) is an "
+	    "ssh_config: each Host\nalias without wildcards becomes "
+	    "ssh://ALIAS.  ctxmgr's format:\n\n"
+	    "  defaults:                  # optional, for every host\n"
+	    "    user: deploy\n"
+	    "  hosts:\n"
+	    "    - name: prod\n"
+	    "      host: prod.example.com # or ssh://user@host:port\n"
+	    "      port: 2222\n"
+	    "      identity: ~/.ssh/id_ed25519\n"
+	    "      description: production\n"
+	    "      tags: [eu, web]\n\n"
+	    "(a plain list of hosts works too).  From Ansible: the "
+	    "inventory host name is\nthe context name; ansible_host, "
+	    "ansible_user, ansible_port and\nansible_ssh_private_key_file "
+	    "are used, group vars inherited; the host's\ngroups become its "
+	    "tags.  Hosts with another ansible_connection are skipped.\n\n"
+	    "The whole file is checked first: any error (with its line and "
+	    "column) and\nnothing is created.  Existing contexts are "
+	    "reported and left alone unless\n--update is given.",
 	.flags = import_hosts_flags,
-	.args = { 1, 1, COMPLETE_FILE, NULL },
+	.args = { 0, 1, COMPLETE_FILE, NULL },
 	.exec = cmd_import_hosts_exec,
 };

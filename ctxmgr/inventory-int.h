@@ -57,4 +57,14 @@ int inv_is_own_mapping(const struct ynode *root);
 int inv_listing_host(struct reader *rd, const struct ynode *m);
 int inv_read_ansible(struct reader *rd, const struct ynode *root);
 
+/* 1 if the text starts (after comments) with an INI "[section]". */
+int inv_ini_looks_like(const char *data, size_t len);
+/* An INI inventory as the tree of the same YAML inventory. */
+int inv_ini_tree(const char *data, size_t len, const char *name,
+    struct ydoc **docp, struct cm_err *err);
+/* 1 if `root` has the shape of `ansible-inventory --list` output. */
+int inv_list_json_looks_like(const struct ynode *root);
+/* Reshape that output (d->root) into the tree of a YAML inventory. */
+int inv_list_json_tree(struct ydoc *d, struct cm_err *err);
+
 #endif

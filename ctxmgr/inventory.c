@@ -10,7 +10,8 @@
 const char *
 inventory_format_name(enum inventory_format f)
 {
-	static const char *const names[] = { "ctxmgr", "listing", "ansible" };
+	static const char *const names[] = { "ctxmgr", "listing", "ansible",
+		"ansible-ini", "ansible-list", "ssh-config" };
 
 	return names[f];
 }
@@ -243,9 +244,23 @@ inventory_parse(const char *data, size_t len, const char *name,
 	rd.prefix = prefix;
 	rd.inv = inv;
 	rd.err = err;
-	if ((r = ydoc_parse(data, len, name, &rd.d, err)) != 0)
+	if (inv_ini_looks_like(data, len)) {
+		if ((r = inv_ini_tree(data, len, name, &rd.d, err)) != 0)
+			return r;
+		inv->format = INV_ANSIBLE_INI;
+	} else if ((r = ydoc_parse(data, len, name, &rd.d, err)) != 0)
 		return r;
-	if (ynode_is_null(rd.d->root))
+	else if (!ynode_is_null(rd.d->root) &&
+	    rd.d->root->type == YNODE_SCALAR) {
+		/* "host1 ansible_host=..." alone reads as one YAML string */
+		ydoc_free(rd.d);
+		if ((r = inv_ini_tree(data, len, name, &rd.d, err)) != 0)
+			return r;
+		inv->format = INV_ANSIBLE_INI;
+	}
+	if (inv->format == INV_ANSIBLE_INI)
+		r = inv_read_ansible(&rd, rd.d->root);
+	else if (ynode_is_null(rd.d->root))
 		r = err_set(err, ERR_INVALID, "%s: no hosts in the file", name);
 	else if (rd.d->root->type == YNODE_SEQ) {
 		inv->format = INV_CTXMGR;
@@ -254,6 +269,11 @@ inventory_parse(const char *data, size_t len, const char *name,
 	    inv_is_own_mapping(rd.d->root)) {
 		inv->format = INV_CTXMGR;
 		r = inv_read_own(&rd, rd.d->root);
+	} else if (rd.d->root->type == YNODE_MAP &&
+	    inv_list_json_looks_like(rd.d->root)) {
+		inv->format = INV_ANSIBLE_LIST;
+		if ((r = inv_list_json_tree(rd.d, err)) == 0)
+			r = inv_read_ansible(&rd, rd.d->root);
 	} else if (rd.d->root->type == YNODE_MAP) {
 		inv->format = INV_ANSIBLE;
 		r = inv_read_ansible(&rd, rd.d->root);

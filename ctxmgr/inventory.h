@@ -14,6 +14,10 @@
  *    ansible_ssh_private_key_file, host ranges such as web[01:20], group
  *    variables inherited as Ansible does (parents first, then deeper
  *    groups, then the host's own).  A host's groups become its tags.
+ *  - Ansible's INI inventory ([group], [group:vars], [group:children],
+ *    "host[:port] key=value ...") and the JSON of `ansible-inventory
+ *    --list` (so any dynamic inventory works through Ansible itself):
+ *    both become the tree of a YAML inventory and follow the same rules.
  *
  * Nothing is trusted: every name must pass Docker's context-name rule,
  * every endpoint must parse (no option injection), and an error names
@@ -30,7 +34,14 @@
 #define INVENTORY_MAX_BYTES ((size_t)4 << 20)
 #define INVENTORY_MAX_HOSTS 10000
 
-enum inventory_format { INV_CTXMGR, INV_LISTING, INV_ANSIBLE };
+enum inventory_format {
+	INV_CTXMGR,
+	INV_LISTING,
+	INV_ANSIBLE,
+	INV_ANSIBLE_INI,
+	INV_ANSIBLE_LIST,
+	INV_SSH_CONFIG
+};
 
 struct inv_host {
 	char *name; /* context name, prefix applied */
@@ -59,7 +70,16 @@ int inventory_parse(const char *data, size_t len, const char *name,
     const char *prefix, struct inventory *inv, struct cm_err *err);
 void inventory_release(struct inventory *inv);
 
-/* "ctxmgr", "listing" or "ansible". */
+/*
+ * The `Host` aliases of an ssh_config file as an inventory: ssh://ALIAS
+ * each (HostName, User, Port and keys stay in the file); patterns are
+ * skipped with a note.
+ */
+int inventory_from_ssh_config(const char *data, size_t len, const char *name,
+    const char *prefix, struct inventory *inv, struct cm_err *err);
+
+/* "ctxmgr", "listing", "ansible", "ansible-ini", "ansible-list" or
+ * "ssh-config". */
 const char *inventory_format_name(enum inventory_format f);
 
 /*

@@ -715,3 +715,69 @@ toolong:
 	return err_set(
 	    err, ERR_TOOBIG, "\"%s\" expands to a too long path", raw);
 }
+
+int
+sshconfig_list_hosts(const char *text, size_t len, const char *name,
+    struct strv *aliases, struct strv *notes, struct cm_err *err)
+{
+	struct pstate ps = { NULL, NULL, NULL, err, 0 };
+	char linebuf[SSHCONFIG_MAX_LINE + 1], *argv[MAX_ARGS + 1], *s, *eq;
+	const char *line;
+	size_t pos = 0, n, k;
+	int lineno = 0, ctrl, argc, i;
+
+	while (text_next_line(text, len, &pos, &line, &n, &ctrl)) {
+		lineno++;
+		if (n > SSHCONFIG_MAX_LINE)
+			return perr(&ps, name, lineno,
+			    "line longer than %d bytes", SSHCONFIG_MAX_LINE);
+		if (ctrl || memchr(line, '\0', n) != NULL)
+			return perr(&ps, name, lineno, "control character");
+		memcpy(linebuf, line, n);
+		linebuf[n] = '\0';
+		s = linebuf;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		/* "Host=a" and "Host = a", as parse_line reads them */
+		eq = s;
+		while (*eq != '\0' && *eq != ' ' && *eq != '\t' && *eq != '=')
+			eq++;
+		if (*eq == '=')
+			*eq = ' ';
+		else if (*eq != '\0') {
+			char *v = eq;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			if (*v == '=')
+				*v = ' ';
+		}
+		argc = split_words(s, argv, MAX_ARGS);
+		if (argc == -1)
+			return perr(&ps, name, lineno, "unterminated quote");
+		if (argc == -2)
+			return perr(
+			    &ps, name, lineno, "more than %d words", MAX_ARGS);
+		if (argc > 0 && strcasecmp(argv[0], "include") == 0)
+			strv_push_owned(notes,
+			    xasprintf("%s:%d: Include is not followed: import "
+				      "the included files themselves",
+				name, lineno));
+		if (argc < 2 || strcasecmp(argv[0], "host") != 0)
+			continue;
+		for (i = 1; i < argc; i++) {
+			if (strpbrk(argv[i], "*?!,") != NULL) {
+				strv_push_owned(notes,
+				    xasprintf("%s:%d: pattern \"%s\" names no "
+					      "single host: skipped",
+					name, lineno, argv[i]));
+				continue;
+			}
+			for (k = 0; k < aliases->n; k++)
+				if (strcasecmp(aliases->v[k], argv[i]) == 0)
+					break;
+			if (k == aliases->n)
+				strv_push(aliases, argv[i]);
+		}
+	}
+	return 0;
+}

@@ -84,6 +84,15 @@ int sshconfig_parse(const char *text, size_t len, const char *name,
     struct ssh_host_config *c, struct cm_err *err);
 
 /*
+ * The host aliases of the file's `Host` lines (no pattern with `*`, `?`,
+ * `!` or a comma), each once, in file order, for importing them as
+ * contexts.  Patterns skipped and `Include` lines (not followed) go to
+ * `notes` as "FILE:LINE: ..." text.
+ */
+int sshconfig_list_hosts(const char *text, size_t len, const char *name,
+    struct strv *aliases, struct strv *notes, struct cm_err *err);
+
+/*
  * 1 if `name` matches the comma-separated OpenSSH pattern list `list`
  * (`*`, `?`, `!negation`), case-insensitively; a matching negated
  * pattern makes the whole list fail.

@@ -1,7 +1,7 @@
 /*
- * fuzz-inventory.c: host inventories (ctxmgr, listing and Ansible YAML)
- * through the bounded YAML reader; whatever is accepted must hold valid
- * context names and endpoints.
+ * fuzz-inventory.c: host inventories (ctxmgr, listing, Ansible YAML, INI
+ * and --list JSON) through the bounded readers; whatever is accepted must
+ * hold valid context names and endpoints.
  */
 #include "common/compat.h"
 

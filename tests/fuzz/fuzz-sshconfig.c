@@ -1,4 +1,5 @@
-/* fuzz-sshconfig.c: the ssh_config parser and token expansion. */
+/* fuzz-sshconfig.c: the ssh_config parser, token expansion and the list of
+ * Host aliases. */
 #include "common/compat.h"
 
 #include "tunnel/sshconfig.h"
@@ -41,5 +42,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				free(out);
 	}
 	sshconfig_release(&c);
+	/* the Host aliases import-hosts --ssh-config takes */
+	struct strv aliases = { 0 }, notes = { 0 };
+	if (sshconfig_list_hosts((const char *)data + 1, size - 1, "fuzz",
+		&aliases, &notes, &err) == 0)
+		for (i = 0; i < aliases.n; i++)
+			if (strpbrk(aliases.v[i], "*?!,") != NULL ||
+			    aliases.v[i][0] == '\0')
+				abort();
+	strv_free(&aliases);
+	strv_free(&notes);
 	return 0;
 }
