@@ -452,8 +452,8 @@ ydoc_new(const char *name)
 }
 
 struct ynode *
-ydoc_node(struct ydoc *d, enum ynode_type type, const char *value, int line,
-    int col)
+ydoc_node(
+    struct ydoc *d, enum ynode_type type, const char *value, int line, int col)
 {
 	struct builder b;
 	yaml_mark_t m;

@@ -60,8 +60,8 @@ int ydoc_error(const struct ydoc *d, const struct ynode *n, struct cm_err *err,
  * key and value to a mapping (no duplicate check).
  */
 struct ydoc *ydoc_new(const char *name);
-struct ynode *ydoc_node(struct ydoc *d, enum ynode_type type,
-    const char *value, int line, int col);
+struct ynode *ydoc_node(
+    struct ydoc *d, enum ynode_type type, const char *value, int line, int col);
 void ynode_push(struct ynode *seq, struct ynode *item);
 void ynode_put(struct ynode *map, struct ynode *key, struct ynode *value);
 
