@@ -765,7 +765,8 @@ sshconfig_list_hosts(const char *text, size_t len, const char *name,
 		if (argc < 2 || strcasecmp(argv[0], "host") != 0)
 			continue;
 		for (i = 1; i < argc; i++) {
-			if (strpbrk(argv[i], "*?!,") != NULL) {
+			if (argv[i][0] == '\0' ||
+			    strpbrk(argv[i], "*?!,") != NULL) {
 				strv_push_owned(notes,
 				    xasprintf("%s:%d: pattern \"%s\" names no "
 					      "single host: skipped",
