@@ -77,20 +77,6 @@ x509_key_type_name(enum x509_key_type t)
 						  : "unknown";
 }
 
-/* The NID of an EC key's curve, or NID_undef (not EC, or unnamed). */
-static int
-ec_curve_nid(const EVP_PKEY *pk)
-{
-	char group[64];
-	size_t n;
-
-	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC ||
-	    EVP_PKEY_get_utf8_string_param(
-		pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &n) != 1)
-		return NID_undef;
-	return OBJ_sn2nid(group);
-}
-
 const char *
 x509_key_type_of(const EVP_PKEY *pk)
 {
@@ -378,42 +364,6 @@ add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
 	return ok ? 0 : -1;
 }
 
-/*
- * Set the certificate's public key.  X509_set_pubkey has OpenSSL 3.0 set
- * up an encoder and then a decoder for the key (two thirds of building a
- * certificate, even warm); for EC and Ed25519 keys the
- * SubjectPublicKeyInfo is just an algorithm and the encoded point, which
- * the provider gives as a parameter.  The unit test holds the result to
- * X509_set_pubkey's, byte for byte.  The certificate then has no decoded
- * key (X509_get0_pubkey gives NULL until it is written and read back):
- * only for x509_req.encode_only.
- */
-static int
-set_pubkey(X509 *x, EVP_PKEY *pk)
-{
-	X509_PUBKEY *pub = X509_get_X509_PUBKEY(x);
-	unsigned char *point = NULL;
-	size_t len = 0;
-	int curve = ec_curve_nid(pk), id = EVP_PKEY_get_base_id(pk);
-
-	if (pub == NULL ||
-	    !((id == EVP_PKEY_EC &&
-		  (curve == NID_X9_62_prime256v1 || curve == NID_secp384r1)) ||
-		id == EVP_PKEY_ED25519) ||
-	    (len = EVP_PKEY_get1_encoded_public_key(pk, &point)) == 0) {
-		ERR_clear_error();
-		return X509_set_pubkey(x, pk);
-	}
-	if (!X509_PUBKEY_set0_param(pub, OBJ_nid2obj(id),
-		id == EVP_PKEY_EC ? V_ASN1_OBJECT : V_ASN1_UNDEF,
-		id == EVP_PKEY_EC ? OBJ_nid2obj(curve) : NULL, point,
-		(int)len)) {
-		OPENSSL_free(point);
-		return 0;
-	}
-	return 1;
-}
-
 int
 x509_build(const struct x509_req *req, X509 **out, struct cm_err *err)
 {
@@ -463,9 +413,7 @@ x509_build(const struct x509_req *req, X509 **out, struct cm_err *err)
 	if (ASN1_TIME_set(X509_getm_notBefore(x), req->not_before) == NULL ||
 	    ASN1_TIME_set(X509_getm_notAfter(x), req->not_after) == NULL)
 		goto crypto;
-	if (!(req->encode_only && req->issuer != NULL
-		    ? set_pubkey(x, req->key)
-		    : X509_set_pubkey(x, req->key)))
+	if (!X509_set_pubkey(x, req->key))
 		goto crypto;
 
 	rsa = EVP_PKEY_get_base_id(req->key) == EVP_PKEY_RSA;
@@ -548,72 +496,6 @@ x509_cert_pem(X509 *x, struct buf *out)
 	return r;
 }
 
-/*
- * Append DER as a PEM block with `label`, in 64-column lines as OpenSSL
- * writes them.  All or nothing; the base64 is wiped (keys pass here).
- */
-static int
-pem_block(struct buf *out, const char *label, const void *der, size_t len)
-{
-	struct buf b64;
-	size_t i, start = out->len;
-	int r;
-
-	buf_init_secret(&b64, 0);
-	r = x509_base64_encode(der, len, &b64);
-	if (r == 0)
-		r = buf_printf(out, "-----BEGIN %s-----\n", label);
-	for (i = 0; r == 0 && i < b64.len; i += 64)
-		if ((r = buf_add(out, b64.data + i,
-			 b64.len - i < 64 ? b64.len - i : 64)) == 0)
-			r = buf_addc(out, '\n');
-	if (r == 0)
-		r = buf_printf(out, "-----END %s-----\n", label);
-	buf_release(&b64);
-	if (r != 0) {
-		explicit_bzero(out->data + start, out->len - start);
-		out->len = start;
-		out->data[start] = '\0';
-	}
-	return r;
-}
-
-/*
- * A P-256 key as PKCS#8 PEM, the bytes PEM_write_bio_PrivateKey gives
- * (the unit test compares them), from a fixed DER template: OpenSSL 3.0
- * sets up an encoder for every key it writes.  ERR_CRYPTO when pk is
- * another kind of key.
- */
-static int
-p256_pkcs8_pem(EVP_PKEY *pk, struct buf *out)
-{
-	static const unsigned char head[] = { 0x30, 0x81, 0x87, 0x02, 0x01,
-		0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d,
-		0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03,
-		0x01, 0x07, 0x04, 0x6d, 0x30, 0x6b, 0x02, 0x01, 0x01, 0x04,
-		0x20 };
-	static const unsigned char mid[] = { 0xa1, 0x44, 0x03, 0x42, 0x00 };
-	unsigned char der[sizeof(head) + 32 + sizeof(mid) + 65], *pub = NULL;
-	BIGNUM *priv = NULL;
-	int r = ERR_CRYPTO;
-
-	if (ec_curve_nid(pk) != NID_X9_62_prime256v1 ||
-	    EVP_PKEY_get1_encoded_public_key(pk, &pub) != 65 ||
-	    !EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_PRIV_KEY, &priv) ||
-	    BN_bn2binpad(priv, der + sizeof(head), 32) != 32)
-		goto out;
-	memcpy(der, head, sizeof(head));
-	memcpy(der + sizeof(head) + 32, mid, sizeof(mid));
-	memcpy(der + sizeof(head) + 32 + sizeof(mid), pub, 65);
-	r = pem_block(out, "PRIVATE KEY", der, sizeof(der));
-out:
-	explicit_bzero(der, sizeof(der));
-	BN_clear_free(priv);
-	OPENSSL_free(pub);
-	ERR_clear_error();
-	return r;
-}
-
 int
 x509_key_pem(EVP_PKEY *pk, struct buf *out)
 {
@@ -621,8 +503,6 @@ x509_key_pem(EVP_PKEY *pk, struct buf *out)
 	int r = ERR_CRYPTO;
 
 	out->secret = 1;
-	if (p256_pkcs8_pem(pk, out) == 0)
-		return 0;
 	/* a secure-memory BIO is wiped when freed */
 	if ((bio = BIO_new(BIO_s_secmem())) != NULL &&
 	    PEM_write_bio_PrivateKey(bio, pk, NULL, NULL, 0, NULL, NULL))
@@ -737,50 +617,6 @@ x509_key_load(const char *pem, size_t len, const char *pass, size_t passlen,
 	return 0;
 }
 
-/*
- * Certificates parsed before, by their PEM text.  OpenSSL 3.0 sets up a
- * key decoder for every certificate it parses (a third of a millisecond
- * here); the CA agent parses the CA's certificate once and its workers
- * find it here.  Entries are shared with X509_up_ref: callers only read
- * what x509_cert_load gives them.
- */
-#define CERT_CACHE_N 4
-#define CERT_CACHE_MAX_PEM 16384
-static struct {
-	char *pem;
-	size_t len;
-	X509 *x;
-} cert_cache[CERT_CACHE_N];
-static unsigned cert_cache_next;
-
-static X509 *
-cert_cache_find(const char *pem, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < CERT_CACHE_N; i++)
-		if (cert_cache[i].x != NULL && cert_cache[i].len == len &&
-		    memcmp(cert_cache[i].pem, pem, len) == 0 &&
-		    X509_up_ref(cert_cache[i].x))
-			return cert_cache[i].x;
-	return NULL;
-}
-
-static void
-cert_cache_add(const char *pem, size_t len, X509 *x)
-{
-	unsigned i = cert_cache_next++ % CERT_CACHE_N;
-
-	if (len > CERT_CACHE_MAX_PEM || !X509_up_ref(x))
-		return;
-	X509_free(cert_cache[i].x);
-	free(cert_cache[i].pem);
-	cert_cache[i].pem = xmalloc(len);
-	memcpy(cert_cache[i].pem, pem, len);
-	cert_cache[i].len = len;
-	cert_cache[i].x = x;
-}
-
 int
 x509_cert_load(const char *pem, size_t len, const char *what, X509 **out,
     struct cm_err *err)
@@ -789,10 +625,6 @@ x509_cert_load(const char *pem, size_t len, const char *what, X509 **out,
 	X509 *x;
 
 	*out = NULL;
-	if ((x = cert_cache_find(pem, len)) != NULL) {
-		*out = x;
-		return 0;
-	}
 	if (len > INT32_MAX)
 		return err_set(err, ERR_TOOBIG, "%s is too big", what);
 	if (memmem(pem, len, "-----BEGIN ", 11) == NULL)
@@ -806,7 +638,6 @@ x509_cert_load(const char *pem, size_t len, const char *what, X509 **out,
 	if (x == NULL)
 		return err_set(
 		    err, ERR_INVALID, "%s holds no PEM certificate", what);
-	cert_cache_add(pem, len, x);
 	*out = x;
 	return 0;
 }
@@ -930,13 +761,6 @@ collect_sans(X509 *x, struct strv *out)
 int
 x509_info_get(X509 *x, struct x509_info *info, struct cm_err *err)
 {
-	return x509_info_for(x, NULL, info, err);
-}
-
-int
-x509_info_for(
-    X509 *x, EVP_PKEY *key, struct x509_info *info, struct cm_err *err)
-{
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	BIGNUM *bn;
@@ -961,7 +785,7 @@ x509_info_for(
 	info->not_before = asn1_time_t(X509_get0_notBefore(x));
 	info->not_after = asn1_time_t(X509_get0_notAfter(x));
 	snprintf(info->key_type, sizeof(info->key_type), "%s",
-	    x509_key_type_of(key != NULL ? key : X509_get0_pubkey(x)));
+	    x509_key_type_of(X509_get0_pubkey(x)));
 	if (X509_digest(x, EVP_sha256(), md, &mdlen) && mdlen == 32)
 		hex_lower(md, mdlen, info->sha256);
 	info->is_ca = (X509_get_extension_flags(x) & EXFLAG_CA) != 0;
@@ -1169,91 +993,6 @@ x509_base64_encode(const void *p, size_t len, struct buf *out)
 	out->len += (size_t)r;
 	out->data[out->len] = '\0';
 	return 0;
-}
-
-#define PEM_CERT_BEGIN "-----BEGIN CERTIFICATE-----"
-#define PEM_CERT_END "-----END CERTIFICATE-----"
-
-/*
- * The next CERTIFICATE block of pem[*off..len): its DER in `der` (reset
- * first) and *off past it.  0; ERR_NOTFOUND when no block is left;
- * ERR_INVALID for a block that is not base64 of one DER structure.
- */
-static int
-pem_next_cert(const char *pem, size_t len, size_t *off, struct buf *der)
-{
-	const char *p, *q;
-	const unsigned char *d;
-	ASN1_SEQUENCE_ANY *seq;
-	struct buf b64;
-	int r = ERR_INVALID;
-
-	buf_reset(der);
-	if (*off >= len ||
-	    (p = memmem(pem + *off, len - *off, PEM_CERT_BEGIN,
-		 sizeof(PEM_CERT_BEGIN) - 1)) == NULL)
-		return ERR_NOTFOUND;
-	p += sizeof(PEM_CERT_BEGIN) - 1;
-	if ((q = memmem(p, len - (size_t)(p - pem), PEM_CERT_END,
-		 sizeof(PEM_CERT_END) - 1)) == NULL) {
-		*off = len;
-		return ERR_INVALID;
-	}
-	*off = (size_t)(q - pem) + sizeof(PEM_CERT_END) - 1;
-	buf_init(&b64, len);
-	for (; p < q; p++)
-		if (!isspace((unsigned char)*p) && buf_add(&b64, p, 1) != 0)
-			goto out;
-	if (x509_base64_decode(b64.data, b64.len, der) != 0)
-		goto out;
-	/* one well-formed DER structure, nothing after it (no key decoding) */
-	d = (const unsigned char *)der->data;
-	seq = d2i_ASN1_SEQUENCE_ANY(NULL, &d, (long)der->len);
-	if (seq != NULL && d == (const unsigned char *)der->data + der->len)
-		r = 0;
-	sk_ASN1_TYPE_pop_free(seq, ASN1_TYPE_free);
-	ERR_clear_error();
-out:
-	buf_release(&b64);
-	return r;
-}
-
-int
-x509_pem_fingerprint(const char *pem, size_t len, char out[65])
-{
-	struct buf der;
-	size_t off = 0;
-	int r;
-
-	out[0] = '\0';
-	buf_init(&der, len);
-	if ((r = pem_next_cert(pem, len, &off, &der)) == 0)
-		sha256_hex(der.data, der.len, out);
-	buf_release(&der);
-	return r == ERR_NOTFOUND ? ERR_INVALID : r;
-}
-
-size_t
-x509_pem_certs_except(
-    const char *pem, size_t len, const char *skip, struct buf *out)
-{
-	struct buf der;
-	char fp[65];
-	size_t off = 0, n = 0;
-	int r;
-
-	buf_init(&der, len);
-	while ((r = pem_next_cert(pem, len, &off, &der)) != ERR_NOTFOUND) {
-		if (r != 0)
-			continue;
-		sha256_hex(der.data, der.len, fp);
-		if (skip != NULL && strcmp(fp, skip) == 0)
-			continue;
-		if (pem_block(out, "CERTIFICATE", der.data, der.len) == 0)
-			n++;
-	}
-	buf_release(&der);
-	return n;
 }
 
 int
