@@ -531,11 +531,11 @@ cmd_ca_issue_server_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	dir = ca_server_dir(&ca, cn);
 	if (outdir != NULL) {
 		struct dirswap_file files[3] = {
-			{ "ca.pem", ca.cert_pem.data, ca.cert_pem.len, 0644 },
+			{ "ca.pem", ca.cert_pem.data, ca.cert_pem.len, 0444 },
 			{ "server-cert.pem", is.cert_pem.data, is.cert_pem.len,
-			    0644 },
+			    0444 },
 			{ "server-key.pem", is.key_pem.data, is.key_pem.len,
-			    0600 },
+			    0400 },
 		};
 		if ((r = dir_ensure(outdir, 0700, &ctx->err)) != 0)
 			goto out;
@@ -576,7 +576,7 @@ static const struct cmd_entry cmd_ca_issue_server_entry = {
 	.summary = "a server certificate for dockerd --tlsverify",
 	.help = "EKU serverAuth, the names in --san (required: Docker's "
 		"client checks the\nsubjectAltNames and ignores the CN).  The "
-		"key is unencrypted PKCS#8, mode\n0600, because dockerd "
+		"key is unencrypted PKCS#8, mode\n0400, because dockerd "
 		"cannot read encrypted keys.  The set is kept in the\nCA "
 		"directory under servers/NAME; --out writes a copy.  Issuing "
 		"again for\nthe same --cn replaces it.",

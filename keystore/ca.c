@@ -801,12 +801,13 @@ ca_store_server(struct ca *ca, const struct ca_issued *is, char **old_serial,
 	cn = x509_common_name(is->cert);
 	dir = path_join(servers, cn);
 	buf_init(&b, PEM_MAX);
+	/* the modes the CIS Docker Benchmark asks of dockerd's files */
 	files[0] = (struct dirswap_file){ "ca.pem", ca->cert_pem.data,
-		ca->cert_pem.len, 0644 };
+		ca->cert_pem.len, 0444 };
 	files[1] = (struct dirswap_file){ "server-cert.pem", is->cert_pem.data,
-		is->cert_pem.len, 0644 };
+		is->cert_pem.len, 0444 };
 	files[2] = (struct dirswap_file){ "server-key.pem", is->key_pem.data,
-		is->key_pem.len, 0600 };
+		is->key_pem.len, 0400 };
 	if ((r = ca_server_name_check(cn, err)) != 0 ||
 	    (r = dir_ensure(servers, 0700, err)) != 0 ||
 	    (r = dirswap_replace(

@@ -15,7 +15,9 @@ test_expect_success 'issue server: files, modes, extensions, dockerd flags' '
 	test_grep "\"tlskey\": \"$CA/servers/docker1/server-key.pem\"" out &&
 	d=$CA/servers/docker1 &&
 	test "$(stat -c %a $d)" = 700 &&
-	test "$(stat -c %a $d/server-key.pem)" = 600 &&
+	test "$(stat -c %a $d/server-key.pem)" = 400 &&
+	test "$(stat -c %a $d/server-cert.pem)" = 444 &&
+	test "$(stat -c %a $d/ca.pem)" = 444 &&
 	test_grep -- "-----BEGIN PRIVATE KEY-----" $d/server-key.pem &&
 	openssl verify -purpose sslserver -CAfile $d/ca.pem $d/server-cert.pem &&
 	test_must_fail openssl verify -purpose sslclient -CAfile $d/ca.pem $d/server-cert.pem &&
@@ -38,7 +40,8 @@ test_expect_success 'issue server --out writes a copy; reissue replaces the set'
 	ctxmgr ca issue server --cn docker1 --san DNS:docker1 --days 30 --out srv >out &&
 	test_grep "replaces serial $old" out &&
 	test_grep "tlscert=$TRASH/srv/server-cert.pem" out &&
-	test "$(stat -c %a srv/server-key.pem)" = 600 &&
+	test "$(stat -c %a srv/server-key.pem)" = 400 &&
+	test "$(stat -c %a srv/server-cert.pem)" = 444 &&
 	cmp srv/server-cert.pem $CA/servers/docker1/server-cert.pem &&
 	cmp srv/server-key.pem $CA/servers/docker1/server-key.pem &&
 	ctxmgr ca ls --all --format json >ls.json &&
