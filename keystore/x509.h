@@ -62,6 +62,10 @@ int x509_san_parse(const char *spec, struct strv *out, struct cm_err *err);
 /* Check one normalised entry ("DNS:x" or "IP:y"). */
 int x509_san_check(const char *san, struct cm_err *err);
 
+/* The subjectAltNames of a certificate, as "DNS:x" and "IP:y" ("?" for
+ * what cannot be shown). */
+void x509_cert_sans(X509 *x, struct strv *out);
+
 /* A common name: 1..64 printable characters, no control characters. */
 int x509_cn_check(const char *cn, struct cm_err *err);
 
