@@ -139,6 +139,16 @@ job_fail(struct ca_client_job *j, const char *why)
 	j->reason = xstrdup(why);
 }
 
+/* Job `j` failed after its certificate was issued: out of the database
+ * again (not saved yet), counted in *undo. */
+static void
+job_undo(struct ca *ca, struct ca_client_job *j, const char *why, size_t *undo)
+{
+	job_fail(j, why);
+	ca_forget(ca, j->is.info.serial, j->old_serial);
+	(*undo)++;
+}
+
 /*
  * Issue a client certificate for job `j` into the in-memory database,
  * marking the certificate it replaces superseded; nothing is saved or
@@ -258,7 +268,7 @@ ca_cmd_issue_clients(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
 	int *foreign = xcalloc(n, sizeof(*foreign));
 	int *others = xcalloc(n, sizeof(*others));
 	char **stage = xcalloc(n, sizeof(*stage)), *old;
-	int bulk = n > 1, flags = bulk ? DIRSWAP_NOSYNC : 0;
+	int bulk = n > 1, flags = bulk ? DIRSWAP_NOSYNC : 0, r;
 	size_t i, issued = 0, installed = 0, undo = 0;
 	struct buf before;
 
@@ -278,15 +288,14 @@ ca_cmd_issue_clients(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
 	/* the CA records first: a context never holds a certificate the
 	 * database does not list */
 	err_init(&ctx->err);
-	if (ca_save(ca, &ctx->err) != 0 ||
-	    (test_pause(), store_lock(st, &ctx->err)) != 0) {
+	if ((r = ca_save(ca, &ctx->err)) == 0) {
+		test_pause();
+		r = store_lock(st, &ctx->err);
+	}
+	if (r != 0) {
 		for (i = 0; i < n; i++)
-			if (!v[i].failed) {
-				job_fail(&v[i], ctx->err.msg);
-				ca_forget(
-				    ca, v[i].is.info.serial, v[i].old_serial);
-				undo++;
-			}
+			if (!v[i].failed)
+				job_undo(ca, &v[i], ctx->err.msg, &undo);
 		goto undo;
 	}
 	for (i = 0; i < n; i++) {
@@ -295,20 +304,14 @@ ca_cmd_issue_clients(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
 		err_init(&ctx->err);
 		others[i] = foreign[i] || trusts_others(ca, st, v[i].name);
 		if (recheck(ctx, st, &v[i]) != 0 ||
-		    stage_client(ctx, ca, st, &v[i], flags, &stage[i]) != 0) {
-			job_fail(&v[i], ctx->err.msg);
-			ca_forget(ca, v[i].is.info.serial, v[i].old_serial);
-			undo++;
-		}
+		    stage_client(ctx, ca, st, &v[i], flags, &stage[i]) != 0)
+			job_undo(ca, &v[i], ctx->err.msg, &undo);
 	}
 	if (bulk && undo < issued && store_tls_sync(st, &ctx->err) != 0) {
 		for (i = 0; i < n; i++)
 			if (stage[i] != NULL) {
 				(void)dir_remove_tree(stage[i], NULL);
-				job_fail(&v[i], ctx->err.msg);
-				ca_forget(
-				    ca, v[i].is.info.serial, v[i].old_serial);
-				undo++;
+				job_undo(ca, &v[i], ctx->err.msg, &undo);
 			}
 		goto undo;
 	}
@@ -319,9 +322,7 @@ ca_cmd_issue_clients(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
 		old = NULL;
 		if (store_tls_commit(st, v[i].name, TLS_EP, stage[i], flags,
 			&old, &ctx->err) != 0) {
-			job_fail(&v[i], ctx->err.msg);
-			ca_forget(ca, v[i].is.info.serial, v[i].old_serial);
-			undo++;
+			job_undo(ca, &v[i], ctx->err.msg, &undo);
 			continue;
 		}
 		installed++;
