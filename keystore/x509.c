@@ -654,121 +654,39 @@ x509_issued_by(X509 *x, X509 *ca)
 	return ok;
 }
 
-/*
- * Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
- * Hinnant's algorithms): the CA database holds two or three times per
- * certificate, and sscanf, timegm, gmtime_r and strftime made reading and
- * writing them a third of the database's cost.
- */
-static long long
-days_from_civil(long long y, unsigned m, unsigned d)
-{
-	long long era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long long)doe - 719468;
-}
-
-static void
-civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
-{
-	long long era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (long long)yoe + era * 400 + (*m <= 2);
-}
-
-static void
-put_digits(char *p, unsigned v, int n)
-{
-	while (n-- > 0) {
-		p[n] = (char)('0' + v % 10);
-		v /= 10;
-	}
-}
-
 void
 x509_time_format(time_t t, char out[32])
 {
-	long long days = (long long)t / 86400, y;
-	long long secs = (long long)t % 86400;
-	unsigned m, d;
+	struct tm tm;
 
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
-	civil_from_days(days, &y, &m, &d);
-	if (y < 0 || y > 9999) {
-		/* as strftime's %Y would, rare enough to leave to libc */
-		struct tm tm;
-		if (gmtime_r(&t, &tm) == NULL ||
-		    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-			snprintf(out, 32, "?");
-		return;
-	}
-	memcpy(out, "0000-00-00T00:00:00Z", 21);
-	put_digits(out, (unsigned)y, 4);
-	put_digits(out + 5, m, 2);
-	put_digits(out + 8, d, 2);
-	put_digits(out + 11, (unsigned)(secs / 3600), 2);
-	put_digits(out + 14, (unsigned)(secs / 60 % 60), 2);
-	put_digits(out + 17, (unsigned)(secs % 60), 2);
-}
-
-/* n decimal digits at s, or -1. */
-static int
-get_digits(const char *s, int n)
-{
-	int v = 0;
-
-	while (n-- > 0) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s++ - '0');
-	}
-	return v;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "?");
 }
 
 int
 x509_time_parse(const char *s, time_t *out)
 {
-	static const unsigned char mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31,
-		30, 31, 30, 31 };
-	int y, mo, d, h, mi, se, leap;
+	struct tm tm;
+	char again[32];
+	int n = 0;
 
-	if (strlen(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+	memset(&tm, 0, sizeof(tm));
+	if (strlen(s) != 20 ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon,
+		&tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    n != 20)
 		return ERR_INVALID;
-	y = get_digits(s, 4);
-	mo = get_digits(s + 5, 2);
-	d = get_digits(s + 8, 2);
-	h = get_digits(s + 11, 2);
-	mi = get_digits(s + 14, 2);
-	se = get_digits(s + 17, 2);
-	if (y < 1950 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
-	    mi < 0 || mi > 59 || se < 0 || se > 59)
+	if (tm.tm_year < 1950 || tm.tm_year > 9999 || tm.tm_mon < 1 ||
+	    tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
 		return ERR_INVALID;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	/* dates that do not exist (Feb 30) are refused */
-	if (d > mdays[mo - 1] + (mo == 2 && leap))
-		return ERR_INVALID;
-	*out = (time_t)(days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-	    h * 3600 + mi * 60 + se);
-	return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	*out = timegm(&tm);
+	/* refuse dates that do not exist (Feb 30) */
+	x509_time_format(*out, again);
+	return strcmp(again, s) == 0 ? 0 : ERR_INVALID;
 }
 
 int

@@ -134,40 +134,6 @@ test_times(void **state)
 	assert_int_not_equal(x509_time_parse("1949-12-31T23:59:59Z", &t), 0);
 }
 
-/* The arithmetic agrees with gmtime_r and strftime, and reads back. */
-static void
-test_times_as_libc(void **state)
-{
-	unsigned long long x = 88172645463325252ULL;
-	char got[32], want[32];
-	struct tm tm;
-	time_t t, back;
-	int i;
-
-	(void)state;
-	for (i = 0; i < 200000; i++) {
-		/* xorshift: from 1900 to past 9999, and the edges of days */
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		t = (time_t)(x % 260000000000ULL) - 2208988800LL;
-		if (i % 4 == 0)
-			t -= t % 86400;
-		else if (i % 4 == 1)
-			t += 86399 - t % 86400;
-		x509_time_format(t, got);
-		assert_non_null(gmtime_r(&t, &tm));
-		assert_true(strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ",
-				&tm) > 0);
-		assert_string_equal(got, want);
-		if (tm.tm_year + 1900 >= 1950 && tm.tm_year + 1900 <= 9999) {
-			assert_int_equal(x509_time_parse(got, &back), 0);
-			assert_int_equal(back, t);
-		} else
-			assert_int_not_equal(x509_time_parse(got, &back), 0);
-	}
-}
-
 static void
 test_base64(void **state)
 {
@@ -417,7 +383,6 @@ main(void)
 		cmocka_unit_test(test_key_types),
 		cmocka_unit_test(test_sans),
 		cmocka_unit_test(test_times),
-		cmocka_unit_test(test_times_as_libc),
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_build_and_verify),
 		cmocka_unit_test(test_pem_keys),
