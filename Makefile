@@ -49,26 +49,14 @@ LIBSSH2_LIBS = $(if $(LIBSSH2_HAVE_LOCAL),$(LIBSSH2_LOCAL)/lib/libssh2.a,$(shell
 
 PKGS := openssl jansson yaml-0.1 readline
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-# libcrypto, libssl, jansson and libyaml are linked statically (Debian's
-# libzxcvbn.a is not position-independent, so zxcvbn stays dynamic):
-# resolving libcrypto's symbols at every start cost about 0.3 ms, which
-# matters for `ctxmgr prompt` on every shell prompt (docs/ARCHITECTURE.md).
-# STATIC_LIBS=0 links them dynamically.
-#
-# readline and libtinfo too: loading them costs every command about 0.2 ms
-# (bench/shell.sh).  Readline's archive defines an xmalloc of its own, so
-# the build links a copy whose xmalloc is renamed.
-STATIC_LIBS ?= 1
-RL_STATIC :=
-ifeq ($(STATIC_LIBS),1)
-RL_STATIC := $(DEPS)/libreadline-ctxmgr.a
-PKG_LIBS := $(RL_STATIC) -Wl,-Bstatic -lssl -lcrypto -ljansson -lyaml \
-	-ltinfo -Wl,-Bdynamic -lzxcvbn -ldl -lpthread
-FRONT_LIBS := -Wl,-Bstatic -ljansson -lyaml -Wl,-Bdynamic -lm
-else
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lzxcvbn
+# System libraries are linked dynamically, as Debian packages do, so a
+# security update of OpenSSL reaches ctxmgr without a rebuild.  Only
+# libssh2 1.11, which Debian 12 does not ship, may be a local static one.
+# Our symbols stay out of the dynamic table (--exclude-libs), so that
+# readline keeps its own xmalloc rather than binding to ours.
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lzxcvbn \
+	-Wl,--exclude-libs,ALL
 FRONT_LIBS := $(shell $(PKG_CONFIG) --libs jansson yaml-0.1 2>/dev/null) -lm
-endif
 
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
@@ -111,11 +99,6 @@ deps:
 $(LIBSSH2_ENV):
 	@scripts/build-libssh2 $(DEPS)
 
-$(DEPS)/libreadline-ctxmgr.a:
-	@mkdir -p $(dir $@)
-	$(Q)objcopy --redefine-sym xmalloc=ctxmgr_rl_xmalloc \
-		"$$($(CC) -print-file-name=libreadline.a)" $@
-
 $(BUILD)/obj/%.o: %.c $(LIBSSH2_ENV)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $<"
@@ -125,7 +108,7 @@ $(LIBRARY): $(LIB_OBJS)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-$(FULL_BIN): $(MAIN_OBJ) $(LIBRARY) $(RL_STATIC)
+$(FULL_BIN): $(MAIN_OBJ) $(LIBRARY)
 	@[ "$(V)" = 1 ] || echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBRARY) $(LIBS)
 	@echo "built $@ with $$(cat $(LIBSSH2_ENV))"
@@ -136,7 +119,7 @@ $(BIN): $(FRONT_OBJ) $(LIBRARY) $(FULL_BIN)
 	@[ "$(V)" = 1 ] || echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(FRONT_OBJ) $(LIBRARY) $(FRONT_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBRARY) $(RL_STATIC)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBRARY)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBRARY) $(LIBS) \
@@ -148,8 +131,7 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c $(LIBRARY)
 	@[ "$(V)" = 1 ] || echo "  CC      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBRARY) $(LIBS) $(ALL_LDFLAGS)
 
-$(BUILD)/fuzz-regress/%: tests/fuzz/%.c tests/fuzz/regress-main.c $(LIBRARY) \
-    $(RL_STATIC)
+$(BUILD)/fuzz-regress/%: tests/fuzz/%.c tests/fuzz/regress-main.c $(LIBRARY)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/regress-main.c $(LIBRARY) \
@@ -188,7 +170,7 @@ $(FUZZ_BUILD)/obj/%.o: %.c $(LIBSSH2_ENV)
 	@[ "$(V)" = 1 ] || echo "  CLANG   $<"
 	$(Q)clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
-$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS) $(RL_STATIC)
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
 		$(FUZZ_LIB_OBJS) $(LIBS)
 

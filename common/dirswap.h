@@ -26,7 +26,7 @@ struct dirswap_file {
  * `keep_others` is set.  The staging directory is created in `stage_dir`,
  * which must be on the same file system.  When an old directory was
  * swapped out, *oldp is its new path (inside `stage_dir`), for the caller
- * to read and remove; otherwise NULL.  On failure `target` is unchanged.
+ * to read and remove (the old key with it); otherwise NULL.  On failure `target` is unchanged.
  */
 int dirswap_replace(const char *target, mode_t dir_mode,
     const struct dirswap_file *files, size_t n, int keep_others,
@@ -46,21 +46,6 @@ int dirswap_stage(const char *target, mode_t dir_mode,
     const char *stage_dir, int flags, char **stagep, struct cm_err *err);
 int dirswap_commit(const char *target, const char *stage, int flags,
     char **oldp, struct cm_err *err);
-
-/*
- * Be done with a swapped-out set (*oldp of dirswap_commit): every file
- * in it truncated (an old key with them) and the directory kept as
- * `.ctxmgr-spare` beside it, which the next dirswap_stage there writes
- * into instead of creating a directory and files (removed instead when
- * there is a spare already).  Now, or, after dirswap_defer(1), at
- * dirswap_discard_pending: the CA agent's worker defers, answers its
- * caller, then discards, so the caller does not wait.  A worker killed
- * in between leaves a hidden .ctxmgr-swap-* directory, as a crash
- * between swap and discard would.
- */
-void dirswap_discard(const char *old);
-void dirswap_defer(int on);
-void dirswap_discard_pending(void);
 
 /* syncfs(2) on the file system that holds `path`. */
 int dirswap_sync(const char *path, struct cm_err *err);

@@ -129,15 +129,14 @@ resolve_target(const char *path, char **outp, struct cm_err *err)
 }
 
 int
-file_stage(const char *path, const void *data, size_t len, mode_t mode,
-    int flags, struct file_staged *fs, struct cm_err *err)
+file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+    int flags, struct cm_err *err)
 {
 	char *target = NULL, *dir = NULL, *tmp = NULL;
 	const char *base;
 	struct stat st;
 	int fd = -1, r, have_old = 0;
 
-	memset(fs, 0, sizeof(*fs));
 	if (flags & FILE_FOLLOW_TARGET) {
 		if ((r = resolve_target(path, &target, err)) != 0)
 			return r;
@@ -171,17 +170,6 @@ file_stage(const char *path, const void *data, size_t len, mode_t mode,
 	dir = path_dirname(target);
 	base = strrchr(target, '/');
 	base = base ? base + 1 : target;
-	/* the previous version's file, when there is one to write over */
-	if ((flags & FILE_REUSE_PREV) && !(flags & FILE_EXCL)) {
-		tmp = xasprintf("%s/.%s.prev", dir, base);
-		fd = open(tmp,
-		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		    0600);
-		if (fd >= 0)
-			goto created;
-		free(tmp);
-		flags &= ~FILE_REUSE_PREV;
-	}
 	tmp = xasprintf("%s/.%s.tmp-XXXXXX", dir, base);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		r = err_sys(
@@ -190,7 +178,6 @@ file_stage(const char *path, const void *data, size_t len, mode_t mode,
 		tmp = NULL;
 		goto out;
 	}
-created:
 	if (fd_write_all(fd, data, len) != 0) {
 		r = err_sys(err, "cannot write \"%s\"", tmp);
 		goto out;
@@ -209,7 +196,7 @@ created:
 		r = err_sys(err, "cannot set mode of \"%s\"", tmp);
 		goto out;
 	}
-	if (!(flags & (FILE_NOSYNC | FILE_SYNC_LATER)) && fsync(fd) != 0) {
+	if (!(flags & FILE_NOSYNC) && fsync(fd) != 0) {
 		r = err_sys(err, "cannot sync \"%s\"", tmp);
 		goto out;
 	}
@@ -219,11 +206,24 @@ created:
 		goto out;
 	}
 	fd = -1;
-	fs->tmp = tmp;
-	fs->target = target;
-	fs->dir = dir;
-	fs->flags = flags;
-	return 0;
+	if (flags & FILE_EXCL) {
+		if (link(tmp, target) != 0) {
+			if (errno == EEXIST)
+				r = err_set(err, ERR_EXISTS,
+				    "\"%s\" already exists", target);
+			else
+				r = err_sys(
+				    err, "cannot create \"%s\"", target);
+			goto out;
+		}
+		unlink(tmp);
+	} else if (rename(tmp, target) != 0) {
+		r = err_sys(err, "cannot replace \"%s\"", target);
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	r = (flags & FILE_NOSYNC) ? 0 : dir_sync(dir, err);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -234,62 +234,6 @@ out:
 	free(dir);
 	free(target);
 	return r;
-}
-
-void
-file_unstage(struct file_staged *fs)
-{
-	if (fs->tmp != NULL)
-		unlink(fs->tmp);
-	free(fs->tmp);
-	free(fs->dir);
-	free(fs->target);
-	memset(fs, 0, sizeof(*fs));
-}
-
-int
-file_commit(struct file_staged *fs, struct cm_err *err)
-{
-	int r = 0;
-
-	if (fs->flags & FILE_EXCL) {
-		if (link(fs->tmp, fs->target) != 0) {
-			if (errno == EEXIST)
-				r = err_set(err, ERR_EXISTS,
-				    "\"%s\" already exists", fs->target);
-			else
-				r = err_sys(
-				    err, "cannot create \"%s\"", fs->target);
-			goto out;
-		}
-		unlink(fs->tmp);
-	} else if ((fs->flags & FILE_REUSE_PREV) &&
-	    renameat2(AT_FDCWD, fs->tmp, AT_FDCWD, fs->target,
-		RENAME_EXCHANGE) == 0) {
-		/* the old version is at fs->tmp now: kept for next time */
-	} else if (rename(fs->tmp, fs->target) != 0) {
-		r = err_sys(err, "cannot replace \"%s\"", fs->target);
-		goto out;
-	}
-	free(fs->tmp);
-	fs->tmp = NULL;
-	r = (fs->flags & FILE_NOSYNC) ? 0 : dir_sync(fs->dir, err);
-out:
-	file_unstage(fs);
-	return r;
-}
-
-int
-file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-    int flags, struct cm_err *err)
-{
-	struct file_staged fs;
-	int r;
-
-	if ((r = file_stage(path, data, len, mode, flags & ~FILE_SYNC_LATER,
-		 &fs, err)) != 0)
-		return r;
-	return file_commit(&fs, err);
 }
 
 int

@@ -19,15 +19,6 @@
 #define FILE_KEEP_MODE 0x08 /* keep an existing target's mode and owner */
 #define FILE_FOLLOW_TARGET 0x10 /* replace a symlink's target, not the link */
 #define FILE_NOSYNC 0x20 /* skip fsync (tests and scratch files only) */
-#define FILE_SYNC_LATER 0x40 /* file_stage: the caller syncs the file */
-/*
- * Write the new version over `.NAME.prev` beside `path` and exchange the
- * two (renameat2 RENAME_EXCHANGE): the replaced version stays there, and
- * no file is created or freed (on ext4 each took 0.1-0.2 ms, skipping
- * inodes freed in the last 30 s).  A symlink or directory there is left
- * alone and a temporary file used instead.
- */
-#define FILE_REUSE_PREV 0x80
 
 /*
  * Read a whole file into `out` (appending), refusing more than `max` bytes
@@ -48,23 +39,6 @@ int file_read_fd(
  */
 int file_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, int flags, struct cm_err *err);
-
-/*
- * file_write_atomic in two steps, for a caller that makes the new file
- * durable together with others (syncset.h): file_stage writes the new
- * contents to a temporary file beside `path` (not synced with
- * FILE_SYNC_LATER: the caller syncs fs->tmp before committing);
- * file_commit moves it into place and syncs the directory; file_unstage
- * drops it.  Both end the staged file, also on failure.
- */
-struct file_staged {
-	char *tmp, *target, *dir;
-	int flags;
-};
-int file_stage(const char *path, const void *data, size_t len, mode_t mode,
-    int flags, struct file_staged *fs, struct cm_err *err);
-int file_commit(struct file_staged *fs, struct cm_err *err);
-void file_unstage(struct file_staged *fs);
 
 /* Create `path` and missing parents with `mode`; existing dirs are kept. */
 int dir_ensure(const char *path, mode_t mode, struct cm_err *err);

@@ -19,7 +19,7 @@ _ctxmgr_subcommands()
 		_ctxmgr_r='check'
 		;;
 	'ca')
-		_ctxmgr_r='init issue rotate deploy ls revoke crl agent'
+		_ctxmgr_r='init issue rotate deploy ls revoke crl'
 		;;
 	'ca issue')
 		_ctxmgr_r='server client'
@@ -91,9 +91,6 @@ _ctxmgr_flags()
 		;;
 	'ca crl')
 		_ctxmgr_r='--dir --passphrase-file --out --days'
-		;;
-	'ca agent')
-		_ctxmgr_r='--dir --passphrase-file --timeout --socket --shell --foreground --status --stop'
 		;;
 	'audit')
 		_ctxmgr_r='--fail-on --policy --all --jobs --no-probes --timeout'
@@ -206,12 +203,6 @@ _ctxmgr_value()
 	'ca crl --out' | 'ca crl -o') _ctxmgr_r='file' ;;
 	'ca crl --days') _ctxmgr_r='none' ;;
 	'ca crl --format') _ctxmgr_r='choice table json yaml' ;;
-	'ca agent --dir') _ctxmgr_r='dir' ;;
-	'ca agent --passphrase-file') _ctxmgr_r='file' ;;
-	'ca agent --timeout' | 'ca agent -t') _ctxmgr_r='none' ;;
-	'ca agent --socket' | 'ca agent -a') _ctxmgr_r='file' ;;
-	'ca agent --shell') _ctxmgr_r='choice sh fish' ;;
-	'ca agent --format') _ctxmgr_r='choice table json yaml' ;;
 	'audit --fail-on') _ctxmgr_r='choice critical high medium low none' ;;
 	'audit --policy') _ctxmgr_r='file' ;;
 	'audit --jobs' | 'audit -j') _ctxmgr_r='none' ;;
@@ -275,13 +266,12 @@ _ctxmgr_args()
 	'ca init') _ctxmgr_r='0 none' ;;
 	'ca issue') _ctxmgr_r='0 none' ;;
 	'ca issue server') _ctxmgr_r='0 none' ;;
-	'ca issue client') _ctxmgr_r='1 context' ;;
+	'ca issue client') _ctxmgr_r='-1 context' ;;
 	'ca rotate') _ctxmgr_r='-1 context' ;;
 	'ca deploy') _ctxmgr_r='1 none' ;;
 	'ca ls') _ctxmgr_r='0 none' ;;
 	'ca revoke') _ctxmgr_r='1 context' ;;
 	'ca crl') _ctxmgr_r='0 none' ;;
-	'ca agent') _ctxmgr_r='0 none' ;;
 	'audit') _ctxmgr_r='1 context' ;;
 	'audit image') _ctxmgr_r='1 none' ;;
 	'audit seccomp') _ctxmgr_r='1 file' ;;

@@ -82,9 +82,9 @@ deploy_init(struct deploy *d)
 	static const struct {
 		const char *name, *local;
 		int mode;
-	} f[3] = { { "ca.pem", "ca.pem", 0644 },
-		{ "server-cert.pem", "server-cert.pem", 0644 },
-		{ "server-key.pem", "server-key.pem", 0600 } };
+	} f[3] = { { "ca.pem", "ca.pem", 0444 },
+		{ "server-cert.pem", "server-cert.pem", 0444 },
+		{ "server-key.pem", "server-key.pem", 0400 } };
 	size_t i;
 
 	memset(d, 0, sizeof(*d));
@@ -92,7 +92,7 @@ deploy_init(struct deploy *d)
 		d->files[i].name = f[i].name;
 		d->files[i].local = f[i].local;
 		d->files[i].mode = f[i].mode;
-		if (f[i].mode == 0600)
+		if (f[i].mode == 0400)
 			buf_init_secret(&d->files[i].data, DEPLOY_PEM_MAX);
 		else
 			buf_init(&d->files[i].data, DEPLOY_PEM_MAX);
@@ -824,26 +824,34 @@ const struct cmd_entry cmd_ca_deploy_entry = {
 	.usage = "NAME [--context CONTEXT] [--remote-dir DIR] "
 		 "[--daemon-json PATH] [--restart] [--dry-run]",
 	.summary = "install a server certificate on its Docker host over SSH",
-	.help =
-	    "Uploads ca.pem, server-cert.pem and server-key.pem of the server "
-	    "certificate\nNAME (from \"ca issue server --cn NAME\") into "
-	    "--remote-dir, root-owned (the\ndirectory 0700 when made here, "
-	    "never group or other writable; the certificates\n0644, the key "
-	    "0600), and sets \"tlsverify\", \"tlscacert\", \"tlscert\" and "
-	    "\"tlskey\"\nin daemon.json, keeping every other key in its "
-	    "order and the old file as\nPATH.bak-TIME.  The host is the "
-	    "ssh:// context given with --context (-c);\nwithout it, the "
-	    "context named NAME.  The remote user must be root: that is\n"
-	    "checked first, and invalid JSON or duplicate keys in daemon.json "
-	    "stop the\ndeploy before anything is written.  Files go up under "
-	    "temporary names and\nare renamed into place in one step.  No CA "
-	    "passphrase is needed: the server\nkey is stored unencrypted "
-	    "for dockerd.  --restart then runs\n\"systemctl restart docker\" "
-	    "(with systemd) or \"service docker restart\" and says\nwhich.\n\n"
-	    "examples:\n"
-	    "  ctxmgr ca deploy docker1 --context admin-docker1 --restart\n"
-	    "  ctxmgr ca deploy docker1 --dry-run   # context docker1 is "
-	    "ssh://",
+	.help = "Uploads ca.pem, server-cert.pem and server-key.pem of the "
+		"server certificate\n"
+		"NAME (from \"ca issue server --cn NAME\") into --remote-dir, "
+		"root-owned (the\n"
+		"directory 0700 when made here, never group or other writable; "
+		"the certificates\n"
+		"0444, the key 0400, as CIS 3.9-3.14 ask), and sets "
+		"\"tlsverify\", \"tlscacert\",\n"
+		"\"tlscert\" and \"tlskey\" in daemon.json, keeping every "
+		"other key in its order\n"
+		"and the old file as PATH.bak-TIME.  The host is the ssh:// "
+		"context given with\n"
+		"--context (-c); without it, the context named NAME.  The "
+		"remote user must be\n"
+		"root: that is checked first, and invalid JSON or duplicate "
+		"keys in daemon.json\n"
+		"stop the deploy before anything is written.  Files go up "
+		"under temporary names\n"
+		"and are renamed into place in one step.  No CA passphrase is "
+		"needed: the\n"
+		"server key is stored unencrypted for dockerd.  --restart then "
+		"runs \"systemctl\n"
+		"restart docker\" (with systemd) or \"service docker restart\" "
+		"and says which.\n\n"
+		"examples:\n"
+		"  ctxmgr ca deploy docker1 --context admin-docker1 --restart\n"
+		"  ctxmgr ca deploy docker1 --dry-run   # context docker1 is "
+		"ssh://",
 	.flags = ca_deploy_flags,
 	.args = { 1, 1, COMPLETE_NONE, NULL },
 	.exec = cmd_ca_deploy_exec,

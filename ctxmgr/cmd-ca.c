@@ -80,22 +80,11 @@ int
 ca_cmd_unlock(struct cmd_ctx *ctx, struct cmd_args *a, struct ca *ca)
 {
 	struct buf pass;
-	int r, done;
+	int r;
 
-	/* inside the CA agent (cmd-ca-agent.c), with its CA's key */
-	if ((r = ca_agent_unlock(ctx, ca, &done)) != 0 || done)
-		return r;
 	buf_init_secret(&pass, PASSPHRASE_MAX);
 	if ((r = ca_cmd_passphrase(ctx, a, 0, &pass)) == 0)
 		r = ca_unlock(ca, pass.data, pass.len, &ctx->err);
-	else if (ca_agent_dir() != NULL) {
-		char why[sizeof(ctx->err.msg)];
-		snprintf(why, sizeof(why), "%s", ctx->err.msg);
-		err_set(&ctx->err, r,
-		    "%s (the CA agent holds the key of \"%s\" only; unset "
-		    "CTXMGR_CA_AGENT to be asked here)",
-		    why, ca_agent_dir());
-	}
 	buf_release(&pass);
 	return r;
 }
@@ -601,8 +590,7 @@ static const struct cmd_entry cmd_ca_crl_entry = {
 
 static const struct cmd_entry *const ca_subcommands[] = { &cmd_ca_init_entry,
 	&cmd_ca_issue_entry, &cmd_ca_rotate_entry, &cmd_ca_deploy_entry,
-	&cmd_ca_ls_entry, &cmd_ca_revoke_entry, &cmd_ca_crl_entry,
-	&cmd_ca_agent_entry, NULL };
+	&cmd_ca_ls_entry, &cmd_ca_revoke_entry, &cmd_ca_crl_entry, NULL };
 
 const struct cmd_entry cmd_ca_entry = {
 	.name = "ca",

@@ -1,7 +1,7 @@
 /*
- * cmd-ca.h: glue shared by the `ca` commands (cmd-ca.c, cmd-ca-issue.c):
- * where the CA lives, getting its passphrase, and the flags every
- * subcommand takes.
+ * cmd-ca.h: glue shared by the `ca` commands (cmd-ca.c, cmd-ca-issue.c,
+ * cmd-ca-rotate.c): where the CA lives, getting its passphrase, the flags
+ * every subcommand takes, and issuing client certificates into contexts.
  */
 #ifndef CTXMGR_CMD_CA_H
 #define CTXMGR_CMD_CA_H
@@ -62,18 +62,52 @@ long ca_cmd_days_left(time_t t, time_t now);
 /* The displayed status: valid, due, expired, revoked, superseded. */
 const char *ca_cmd_status(const struct cadb_entry *e, time_t now);
 
+/*
+ * Test-only fault hook: milliseconds to sleep after the certificates are
+ * issued and recorded, before the store lock is taken to install them,
+ * so that a test can change the context at that point.
+ */
+#define CA_TEST_PAUSE_ENV "CTXMGR_TEST_PAUSE_BEFORE_INSTALL"
+
+/* A client certificate to issue into a context, and what became of it. */
+struct ca_client_job {
+	char *name; /* the context */
+	char *host; /* its endpoint when planned: checked again */
+	char *cn;
+	enum x509_key_type key_type;
+	int days;
+	/* results */
+	int failed;
+	char *reason; /* why it failed */
+	char *old_serial; /* the certificate it replaced, or NULL */
+	char *archived; /* where the context's old TLS files went, or NULL */
+	struct ca_issued is;
+};
+
+/* The jobs' strings and results. */
+void ca_client_jobs_free(struct ca_client_job *v, size_t n);
+
+/*
+ * Issue the client certificate of every job not failed yet (CA locked
+ * and unlocked) and install each into its context.  The database is
+ * written once (ca_save); then, under the store lock, each context is
+ * checked again (still there, same tcp:// endpoint) and gets its new set
+ * (ca.pem: this CA only; any other CA's files are kept in the CA's
+ * archive/).  With more than one job the sets are staged unsynced and
+ * made durable with one syncfs(2) before and after the swaps.  A job
+ * that fails is taken out of the database again and says why.
+ */
+void ca_cmd_issue_clients(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
+    struct ca_client_job *v, size_t n);
+
+/* The client certificate a context holds now, or NULL. */
+X509 *ca_cmd_context_cert(struct store *st, const char *name);
+
+/* A context that can take a client certificate: tcp:// only. */
+int ca_cmd_check_tls_context(struct cmd_ctx *ctx, const struct context *c);
+
 extern const struct cmd_entry cmd_ca_issue_entry;
 extern const struct cmd_entry cmd_ca_rotate_entry;
 extern const struct cmd_entry cmd_ca_deploy_entry;
-extern const struct cmd_entry cmd_ca_agent_entry;
-
-/*
- * In a worker of the CA agent whose CA is ca->dir: give `ca` the agent's
- * key and set *done.  Elsewhere nothing happens (0, *done = 0).
- */
-int ca_agent_unlock(struct cmd_ctx *ctx, struct ca *ca, int *done);
-
-/* The CA directory whose key this process holds as the agent, or NULL. */
-const char *ca_agent_dir(void);
 
 #endif

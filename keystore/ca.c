@@ -314,21 +314,11 @@ out:
 	return r;
 }
 
-/*
- * Whether `x` is a self-signed CA certificate (else the error, naming
- * `path`).  The certificate x509_cert_load gave last time (its cache
- * hands out the same object for the same PEM; the CA agent's commands
- * all open one CA) is not verified again: a P-256 signature check alone
- * is 48 us here (openssl speed).  The reference held keeps its address
- * from being reused.
- */
+/* Whether `x` is a self-signed CA certificate (else the error, naming
+ * `path`). */
 static int
 self_signed_ca(X509 *x, const char *path, struct cm_err *err)
 {
-	static X509 *checked;
-
-	if (x == checked)
-		return 1;
 	if (!x509_issued_by(x, x)) {
 		err_set(err, ERR_INVALID,
 		    "\"%s\" is not a self-signed CA certificate", path);
@@ -338,10 +328,6 @@ self_signed_ca(X509 *x, const char *path, struct cm_err *err)
 		err_set(
 		    err, ERR_INVALID, "\"%s\" is not a CA certificate", path);
 		return 0;
-	}
-	if (X509_up_ref(x)) {
-		X509_free(checked);
-		checked = x;
 	}
 	return 1;
 }
@@ -523,12 +509,11 @@ ca_issue(struct ca *ca, const struct ca_issue_opts *o, struct ca_issued *out,
 		req.not_after = ca_end;
 	req.issuer = ca->cert;
 	req.issuer_key = ca->key;
-	req.encode_only = 1; /* written out, described with the key we hold */
 	if ((r = x509_keygen(o->key_type, &key, err)) != 0)
 		goto out;
 	req.key = key;
 	if ((r = x509_build(&req, &out->cert, err)) != 0 ||
-	    (r = x509_info_for(out->cert, key, &out->info, err)) != 0)
+	    (r = x509_info_get(out->cert, &out->info, err)) != 0)
 		goto out;
 	if (x509_cert_pem(out->cert, &out->cert_pem) != 0 ||
 	    x509_key_pem(key, &out->key_pem) != 0) {
@@ -584,66 +569,28 @@ prune(struct ca *ca)
 	ca->db.n = j;
 }
 
-/* Sign the database and write it beside index.json (file_stage flags
- * `fflags`: FILE_SYNC_LATER leaves the sync to the caller). */
-static int
-save_stage(struct ca *ca, struct ca_saving *sv, int fflags, struct cm_err *err)
-{
-	char *p;
-	int r;
-
-	memset(sv, 0, sizeof(*sv));
-	buf_init(&sv->bytes, CADB_MAX_BYTES);
-	if (ca->key == NULL)
-		return err_set(err, ERR_INVALID, "the CA key is locked");
-	prune(ca);
-	p = ca_path(ca, CA_DB_FILE);
-	if ((r = cadb_write(&ca->db, ca->key, &sv->bytes, err)) == 0)
-		r = file_stage(p, sv->bytes.data, sv->bytes.len, 0600,
-		    fflags | FILE_REUSE_PREV, &sv->file, err);
-	free(p);
-	if (r != 0)
-		buf_release(&sv->bytes);
-	return r;
-}
-
-int
-ca_save_stage(struct ca *ca, struct ca_saving *sv, struct cm_err *err)
-{
-	return save_stage(ca, sv, FILE_SYNC_LATER, err);
-}
-
-int
-ca_save_commit(struct ca *ca, struct ca_saving *sv, struct cm_err *err)
-{
-	int r = file_commit(&sv->file, err);
-
-	if (r == 0) {
-		buf_release(&ca->db_bytes);
-		ca->db_bytes = sv->bytes;
-		buf_init(&sv->bytes, CADB_MAX_BYTES);
-	}
-	buf_release(&sv->bytes);
-	return r;
-}
-
-void
-ca_save_abort(struct ca_saving *sv)
-{
-	file_unstage(&sv->file);
-	buf_release(&sv->bytes);
-}
-
 int
 ca_save(struct ca *ca, struct cm_err *err)
 {
-	struct ca_saving sv;
+	struct buf bytes;
+	char *p;
 	int r;
 
-	/* one file: synced when written, no syncset */
-	if ((r = save_stage(ca, &sv, 0, err)) != 0)
-		return r;
-	return ca_save_commit(ca, &sv, err);
+	if (ca->key == NULL)
+		return err_set(err, ERR_INVALID, "the CA key is locked");
+	prune(ca);
+	buf_init(&bytes, CADB_MAX_BYTES);
+	p = ca_path(ca, CA_DB_FILE);
+	if ((r = cadb_write(&ca->db, ca->key, &bytes, err)) == 0 &&
+	    (r = file_write_atomic(p, bytes.data, bytes.len, 0600, 0, err)) ==
+		0) {
+		buf_release(&ca->db_bytes);
+		ca->db_bytes = bytes;
+		buf_init(&bytes, CADB_MAX_BYTES);
+	}
+	free(p);
+	buf_release(&bytes);
+	return r;
 }
 
 int
@@ -854,12 +801,13 @@ ca_store_server(struct ca *ca, const struct ca_issued *is, char **old_serial,
 	cn = x509_common_name(is->cert);
 	dir = path_join(servers, cn);
 	buf_init(&b, PEM_MAX);
+	/* the modes the CIS Docker Benchmark asks of dockerd's files */
 	files[0] = (struct dirswap_file){ "ca.pem", ca->cert_pem.data,
-		ca->cert_pem.len, 0644 };
+		ca->cert_pem.len, 0444 };
 	files[1] = (struct dirswap_file){ "server-cert.pem", is->cert_pem.data,
-		is->cert_pem.len, 0644 };
+		is->cert_pem.len, 0444 };
 	files[2] = (struct dirswap_file){ "server-key.pem", is->key_pem.data,
-		is->key_pem.len, 0600 };
+		is->key_pem.len, 0400 };
 	if ((r = ca_server_name_check(cn, err)) != 0 ||
 	    (r = dir_ensure(servers, 0700, err)) != 0 ||
 	    (r = dirswap_replace(

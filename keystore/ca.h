@@ -112,21 +112,6 @@ void ca_issued_release(struct ca_issued *is);
 int ca_save(struct ca *ca, struct cm_err *err);
 
 /*
- * ca_save in steps, for a caller that syncs the new database together
- * with other files (syncset.h): ca_save_stage signs and writes it beside
- * index.json, unsynced (sv->file.tmp); the caller syncs that file;
- * ca_save_commit moves it into place and syncs the directory, or
- * ca_save_abort drops it.  Each of the two ends `sv`.
- */
-struct ca_saving {
-	struct file_staged file;
-	struct buf bytes;
-};
-int ca_save_stage(struct ca *ca, struct ca_saving *sv, struct cm_err *err);
-int ca_save_commit(struct ca *ca, struct ca_saving *sv, struct cm_err *err);
-void ca_save_abort(struct ca_saving *sv);
-
-/*
  * Undo a ca_save: write back `old` (a copy of db_bytes taken before) and
  * read the in-memory database from it again.
  */

@@ -132,28 +132,15 @@ cadb_find_prefix(const struct cadb *db, const char *prefix,
 	return 0;
 }
 
-/*
- * Field checkers: 0 when fine.  A CA command checks every field of every
- * entry, so the hex ones look each byte up in a bit set: testing the
- * ranges with branches mispredicted on random hex digits.
- */
-static const uint64_t HEX_UPPER[4] = { 0x03ff000000000000, 0x7e, 0, 0 };
-static const uint64_t HEX_LOWER[4] = { 0x03ff000000000000, 0x7e00000000, 0, 0 };
-
-static int
-in_set(const uint64_t set[4], char c)
-{
-	unsigned char u = (unsigned char)c;
-
-	return (int)((set[u >> 6] >> (u & 63)) & 1);
-}
-
+/* Field checkers: 1 when fine. */
 static int
 serial_ok(const char *s)
 {
 	size_t n;
 
-	for (n = 0; in_set(HEX_UPPER, s[n]); n++)
+	for (n = 0;
+	     isxdigit((unsigned char)s[n]) && !islower((unsigned char)s[n]);
+	     n++)
 		;
 	return s[n] == '\0' && n >= 2 && n <= 64;
 }
@@ -175,7 +162,9 @@ sha_ok(const char *s)
 {
 	size_t n;
 
-	for (n = 0; in_set(HEX_LOWER, s[n]); n++)
+	for (n = 0;
+	     isxdigit((unsigned char)s[n]) && !isupper((unsigned char)s[n]);
+	     n++)
 		;
 	return s[n] == '\0' && (n == 0 || n == 64);
 }
@@ -345,301 +334,8 @@ first_repeat(const struct cadb *db)
 	return first;
 }
 
-/* ---- a fast reader for the database as cadb_encode writes it ---- */
-
-/*
- * The database is read on every CA command and grows with every
- * certificate.  Building jansson's tree and then the entries took about
- * 4 us an entry here, most of a CA command's time once a database holds
- * a few hundred certificates.  This reader goes from the bytes to the
- * entries directly, for the documents it is sure of: the keys
- * cadb_encode writes, each once, in any order and with any white space;
- * strings of printable ASCII without escapes; integers of up to 15
- * digits without a leading zero; every field as parse_entry would take
- * it.  It gives up on anything else (an escape, UTF-8, an unknown key, a
- * field parse_entry would refuse) and leaves the document to
- * cadb_parse_json, which reads all of JSON and words the errors, so
- * there is one reader of record.  fuzz-cadb holds the two to the same
- * databases.
- */
-enum {
-	FK_SERIAL,
-	FK_KIND,
-	FK_STATUS,
-	FK_SUBJECT,
-	FK_SANS,
-	FK_CONTEXT,
-	FK_KEY_TYPE,
-	FK_NOT_BEFORE,
-	FK_NOT_AFTER,
-	FK_SHA256,
-	FK_REVOKED_AT,
-	FK_REPLACED_BY,
-	FK_N
-};
-
-static const char *const fast_keys[FK_N] = { "serial", "kind", "status",
-	"subject", "sans", "context", "keyType", "notBefore", "notAfter",
-	"sha256", "revokedAt", "replacedBy" };
-
-struct fast {
-	const char *p, *end;
-};
-
-/* A token the reader takes: a string's bytes, or where "sans" starts. */
-struct fast_str {
-	const char *s;
-	size_t len;
-};
-
-static void
-fast_ws(struct fast *f)
-{
-	while (f->p < f->end &&
-	    (*f->p == ' ' || *f->p == '\n' || *f->p == '\t' || *f->p == '\r'))
-		f->p++;
-}
-
-/* Skip white space, then take `c`. */
-static int
-fast_take(struct fast *f, char c)
-{
-	fast_ws(f);
-	if (f->p >= f->end || *f->p != c)
-		return 0;
-	f->p++;
-	return 1;
-}
-
-/* A string of printable ASCII without escapes, at most FIELD_MAX bytes. */
-static int
-fast_string(struct fast *f, struct fast_str *out)
-{
-	const char *start;
-
-	if (!fast_take(f, '"'))
-		return 0;
-	start = f->p;
-	while (f->p < f->end && *f->p != '"') {
-		if (*f->p < 0x20 || *f->p > 0x7e || *f->p == '\\')
-			return 0;
-		f->p++;
-	}
-	if (f->p == f->end || (size_t)(f->p - start) > FIELD_MAX)
-		return 0;
-	out->s = start;
-	out->len = (size_t)(f->p++ - start);
-	return 1;
-}
-
-/* 0, or up to 15 digits without a leading zero. */
-static int
-fast_uint(struct fast *f, unsigned long long *out)
-{
-	int digits = 0;
-
-	fast_ws(f);
-	*out = 0;
-	if (f->p < f->end && *f->p == '0') {
-		f->p++;
-		digits = 1;
-	} else
-		while (f->p < f->end && *f->p >= '0' && *f->p <= '9' &&
-		    digits < 15) {
-			*out = *out * 10 + (unsigned)(*f->p++ - '0');
-			digits++;
-		}
-	return digits > 0 &&
-	    !(f->p < f->end && strchr("0123456789.eE", *f->p) != NULL);
-}
-
-/* `{` seen: the next key of an object, or 0 at its end (`done` set). */
-static int
-fast_key(struct fast *f, int first, struct fast_str *key, int *done)
-{
-	*done = 0;
-	fast_ws(f);
-	if (f->p < f->end && *f->p == '}') {
-		f->p++;
-		*done = 1;
-		return 0;
-	}
-	if (!first && !fast_take(f, ','))
-		return 0;
-	return fast_string(f, key) && fast_take(f, ':');
-}
-
-static int
-fast_is(const struct fast_str *s, const char *lit)
-{
-	return strlen(lit) == s->len && memcmp(s->s, lit, s->len) == 0;
-}
-
-/* A field as a C string in `tmp` (sizeof tmp > FIELD_MAX). */
-static const char *
-fast_cstr(const struct fast_str *s, char *tmp)
-{
-	memcpy(tmp, s->s, s->len);
-	tmp[s->len] = '\0';
-	return tmp;
-}
-
-/* An array, `item` reading each element (0: give up). */
-static int
-fast_array(struct fast *f, int (*item)(struct fast *, void *), void *arg)
-{
-	if (!fast_take(f, '['))
-		return 0;
-	fast_ws(f);
-	if (f->p < f->end && *f->p == ']') {
-		f->p++;
-		return 1;
-	}
-	do
-		if (!item(f, arg))
-			return 0;
-	while (fast_take(f, ','));
-	return fast_take(f, ']');
-}
-
-/* One of "sans": a SAN x509_san_check takes; at most 100. */
-static int
-fast_san(struct fast *f, void *arg)
-{
-	struct strv *sans = arg;
-	char tmp[FIELD_MAX + 1];
-	struct fast_str v;
-	struct cm_err e2;
-
-	if (sans->n == 100 || !fast_string(f, &v) ||
-	    x509_san_check(fast_cstr(&v, tmp), &e2) != 0)
-		return 0;
-	strv_push(sans, tmp);
-	return 1;
-}
-
-/* One entry, `{` next, checked as parse_entry checks it. */
-static int
-fast_entry(struct fast *f, struct cadb_entry *e)
-{
-	struct fast_str v[FK_N], key;
-	char tmp[FIELD_MAX + 1];
-	int seen = 0, done, k, first;
-
-	if (!fast_take(f, '{'))
-		return 0;
-	for (first = 1; fast_key(f, first, &key, &done); first = 0) {
-		for (k = 0; k < FK_N && !fast_is(&key, fast_keys[k]); k++)
-			;
-		if (k == FK_N || (seen & (1 << k)))
-			return 0;
-		seen |= 1 << k;
-		if (k == FK_SANS ? !fast_array(f, fast_san, &e->sans)
-				 : !fast_string(f, &v[k]))
-			return 0;
-	}
-	if (!done)
-		return 0;
-	/* required: serial, kind, status, subject and the two dates */
-	if ((~seen &
-		((1 << FK_SERIAL) | (1 << FK_KIND) | (1 << FK_STATUS) |
-		    (1 << FK_SUBJECT) | (1 << FK_NOT_BEFORE) |
-		    (1 << FK_NOT_AFTER))) != 0)
-		return 0;
-#define FAST_SET(field, k)                                                     \
-	do {                                                                   \
-		if (seen & (1 << (k))) {                                       \
-			free(e->field);                                        \
-			e->field = xstrndup(v[k].s, v[k].len);                 \
-		}                                                              \
-	} while (0)
-	FAST_SET(serial, FK_SERIAL);
-	FAST_SET(subject, FK_SUBJECT);
-	FAST_SET(context, FK_CONTEXT);
-	FAST_SET(key_type, FK_KEY_TYPE);
-	FAST_SET(sha256, FK_SHA256);
-	FAST_SET(replaced_by, FK_REPLACED_BY);
-#undef FAST_SET
-	if (!serial_ok(e->serial) || !context_ok(e->context) ||
-	    !sha_ok(e->sha256) ||
-	    (*e->replaced_by != '\0' && !serial_ok(e->replaced_by)))
-		return 0;
-	if ((k = x509_kind_parse(fast_cstr(&v[FK_KIND], tmp))) < 0)
-		return 0;
-	e->kind = (enum cert_kind)k;
-	if ((k = cadb_status_parse(fast_cstr(&v[FK_STATUS], tmp))) < 0)
-		return 0;
-	e->status = (enum cadb_status)k;
-	if (x509_time_parse(
-		fast_cstr(&v[FK_NOT_BEFORE], tmp), &e->not_before) != 0 ||
-	    x509_time_parse(fast_cstr(&v[FK_NOT_AFTER], tmp), &e->not_after) !=
-		0 ||
-	    e->not_after < e->not_before)
-		return 0;
-	if (e->status == CADB_REVOKED &&
-	    (!(seen & (1 << FK_REVOKED_AT)) ||
-		x509_time_parse(
-		    fast_cstr(&v[FK_REVOKED_AT], tmp), &e->revoked_at) != 0))
-		return 0;
-	return 1;
-}
-
-/* One of "certificates". */
-static int
-fast_cert(struct fast *f, void *arg)
-{
-	struct cadb *db = arg;
-
-	return db->n < CADB_MAX_ENTRIES && fast_entry(f, cadb_add(db));
-}
-
-int
-cadb_parse_fast(const char *data, size_t len, struct cadb *db)
-{
-	struct fast f = { data, data + len };
-	struct fast_str key;
-	unsigned long long n;
-	int seen = 0, done, first, ok = 0;
-
-	cadb_init(db);
-	if (!fast_take(&f, '{'))
-		return 0;
-	for (first = 1; fast_key(&f, first, &key, &done); first = 0) {
-		if (fast_is(&key, "version") && !(seen & 1)) {
-			seen |= 1;
-			if (!fast_uint(&f, &n) || n != CADB_VERSION)
-				goto out;
-		} else if (fast_is(&key, "crlNumber") && !(seen & 2)) {
-			seen |= 2;
-			if (!fast_uint(&f, &db->crl_number))
-				goto out;
-		} else if (fast_is(&key, "certificates") && !(seen & 4)) {
-			seen |= 4;
-			if (!fast_array(&f, fast_cert, db))
-				goto out;
-		} else
-			goto out;
-	}
-	fast_ws(&f);
-	ok = done && (seen & 5) == 5 && f.p == f.end &&
-	    first_repeat(db) == db->n;
-out:
-	if (!ok)
-		cadb_release(db);
-	return ok;
-}
-
 int
 cadb_parse(const char *data, size_t len, struct cadb *db, struct cm_err *err)
-{
-	if (len <= CADB_MAX_BYTES && cadb_parse_fast(data, len, db))
-		return 0;
-	return cadb_parse_json(data, len, db, err);
-}
-
-int
-cadb_parse_json(
-    const char *data, size_t len, struct cadb *db, struct cm_err *err)
 {
 	json_error_t jerr;
 	json_t *root, *certs, *v;
@@ -700,150 +396,68 @@ out:
 	return r;
 }
 
-/* A writer that remembers whether any append failed (the buffer's cap). */
-struct w {
-	struct buf *b;
-	int bad;
-};
-
-static void
-w_add(struct w *w, const void *p, size_t n)
-{
-	w->bad |= buf_add(w->b, p, n) != 0;
-}
-
-static void
-w_adds(struct w *w, const char *s)
-{
-	w_add(w, s, strlen(s));
-}
-
-/* A JSON string as jansson writes it (invalid UTF-8 as U+FFFD). */
-static void
-put_str(struct w *w, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
-	char esc[7];
-	size_t n;
-
-	w_add(w, "\"", 1);
-	while (*p != '\0') {
-		for (n = 0;
-		     p[n] >= 0x20 && p[n] < 0x80 && p[n] != '"' && p[n] != '\\';
-		     n++)
-			;
-		if (n > 0) {
-			w_add(w, p, n);
-			p += n;
-			continue;
-		}
-		if (*p == '"' || *p == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)*p;
-			w_add(w, esc, 2);
-		} else if (*p < 0x20) {
-			const char *named = *p == '\b' ? "\\b"
-			    : *p == '\f'               ? "\\f"
-			    : *p == '\n'               ? "\\n"
-			    : *p == '\r'               ? "\\r"
-			    : *p == '\t'               ? "\\t"
-						       : NULL;
-			if (named != NULL)
-				w_adds(w, named);
-			else {
-				memcpy(esc, "\\u00", 4);
-				esc[4] = hex[*p >> 4];
-				esc[5] = hex[*p & 15];
-				w_add(w, esc, 6);
-			}
-		} else if ((n = utf8_valid_len(p, end)) > 0) {
-			w_add(w, p, n);
-			p += n;
-			continue;
-		} else
-			w_adds(w, "\xef\xbf\xbd");
-		p++;
-	}
-	w_add(w, "\"", 1);
-}
-
-static void
-put_field(struct w *w, const char *key, const char *value, int last)
-{
-	w_adds(w, "      \"");
-	w_adds(w, key);
-	w_adds(w, "\": ");
-	put_str(w, value);
-	w_adds(w, last ? "\n" : ",\n");
-}
-
-static void
-put_time(struct w *w, const char *key, time_t t, int last)
+static json_t *
+time_json(time_t t)
 {
 	char s[32];
 
 	x509_time_format(t, s);
-	put_field(w, key, s, last);
+	return json_string(s);
 }
 
-/*
- * The text jansson's json_dumps(JSON_INDENT(2) | JSON_PRESERVE_ORDER)
- * gives for the database, written directly (a tenth of the time; the
- * unit test and fuzz-cadb compare the two).  All or nothing.
- */
+static json_t *
+entry_json(const struct cadb_entry *e)
+{
+	json_t *o = json_object(), *sans = json_array();
+	size_t j;
+
+	json_object_set_new(o, "serial", json_string(e->serial));
+	json_object_set_new(o, "kind", json_string(x509_kind_name(e->kind)));
+	json_object_set_new(
+	    o, "status", json_string(cadb_status_name(e->status)));
+	json_object_set_new(o, "subject", json_string(e->subject));
+	for (j = 0; j < e->sans.n; j++)
+		json_array_append_new(sans, json_string(e->sans.v[j]));
+	json_object_set_new(o, "sans", sans);
+	json_object_set_new(o, "context", json_string(e->context));
+	json_object_set_new(o, "keyType", json_string(e->key_type));
+	json_object_set_new(o, "notBefore", time_json(e->not_before));
+	json_object_set_new(o, "notAfter", time_json(e->not_after));
+	json_object_set_new(o, "sha256", json_string(e->sha256));
+	if (e->status == CADB_REVOKED)
+		json_object_set_new(o, "revokedAt", time_json(e->revoked_at));
+	if (*e->replaced_by != '\0')
+		json_object_set_new(
+		    o, "replacedBy", json_string(e->replaced_by));
+	return o;
+}
+
+/* Appended to `out` whole, or not at all. */
 int
 cadb_encode(const struct cadb *db, struct buf *out)
 {
-	struct w w = { out, 0 };
-	size_t i, j, start = out->len;
-	char head[96];
+	json_t *root = json_object(), *certs = json_array();
+	size_t i, start = out->len;
+	char *text;
+	int r = 0;
 
-	snprintf(head, sizeof(head),
-	    "{\n  \"version\": %d,\n  \"crlNumber\": %llu,\n"
-	    "  \"certificates\": [%s\n",
-	    CADB_VERSION, db->crl_number, db->n == 0 ? "]" : "");
-	w_adds(&w, head);
-	for (i = 0; i < db->n; i++) {
-		const struct cadb_entry *e = &db->v[i];
-		int revoked = e->status == CADB_REVOKED;
-		int replaced = *e->replaced_by != '\0';
-		w_adds(&w, "    {\n");
-		put_field(&w, "serial", e->serial, 0);
-		put_field(&w, "kind", x509_kind_name(e->kind), 0);
-		put_field(&w, "status", cadb_status_name(e->status), 0);
-		put_field(&w, "subject", e->subject, 0);
-		if (e->sans.n == 0)
-			w_adds(&w, "      \"sans\": [],\n");
-		else {
-			w_adds(&w, "      \"sans\": [\n");
-			for (j = 0; j < e->sans.n; j++) {
-				w_adds(&w, "        ");
-				put_str(&w, e->sans.v[j]);
-				w_adds(&w, j + 1 < e->sans.n ? ",\n" : "\n");
-			}
-			w_adds(&w, "      ],\n");
-		}
-		put_field(&w, "context", e->context, 0);
-		put_field(&w, "keyType", e->key_type, 0);
-		put_time(&w, "notBefore", e->not_before, 0);
-		put_time(&w, "notAfter", e->not_after, 0);
-		put_field(&w, "sha256", e->sha256, !revoked && !replaced);
-		if (revoked)
-			put_time(&w, "revokedAt", e->revoked_at, !replaced);
-		if (replaced)
-			put_field(&w, "replacedBy", e->replaced_by, 1);
-		w_adds(&w, i + 1 < db->n ? "    },\n" : "    }\n");
-	}
-	if (db->n > 0)
-		w_adds(&w, "  ]\n");
-	w_adds(&w, "}\n");
-	if (w.bad) {
+	json_object_set_new(root, "version", json_integer(CADB_VERSION));
+	json_object_set_new(
+	    root, "crlNumber", json_integer((json_int_t)db->crl_number));
+	for (i = 0; i < db->n; i++)
+		json_array_append_new(certs, entry_json(&db->v[i]));
+	json_object_set_new(root, "certificates", certs);
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (text == NULL)
+		return ERR_INVALID; /* a string that is not UTF-8 */
+	if (buf_adds(out, text) != 0 || buf_addc(out, '\n') != 0) {
 		out->len = start;
 		out->data[start] = '\0';
-		return ERR_TOOBIG;
+		r = ERR_TOOBIG;
 	}
-	return 0;
+	free(text);
+	return r;
 }
 
 int

@@ -62,22 +62,7 @@ int cadb_status_parse(const char *s);
 int cadb_parse(
     const char *data, size_t len, struct cadb *db, struct cm_err *err);
 
-/*
- * cadb_parse's reader of record: all of JSON, through jansson.
- * cadb_parse reads what cadb_encode writes itself, faster, and asks this
- * for anything else; tests hold the two to the same databases.
- */
-int cadb_parse_json(
-    const char *data, size_t len, struct cadb *db, struct cm_err *err);
-
-/*
- * cadb_parse's fast reader: 1 when it read `data` into `db`, as
- * cadb_parse_json would have; 0 (`db` empty) when it leaves the document
- * to cadb_parse_json.
- */
-int cadb_parse_fast(const char *data, size_t len, struct cadb *db);
-
-/* The JSON part, as cadb_parse reads it. */
+/* The JSON part, as cadb_parse reads it (jansson, indented). */
 int cadb_encode(const struct cadb *db, struct buf *out);
 
 /*

@@ -1,9 +1,7 @@
 /* x509.c: keys and certificates for the TLS CA (see x509.h). */
 #include "common/compat.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
-#include <strings.h>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -16,9 +14,6 @@
 
 #include "keystore/x509.h"
 #include "common/xmalloc.h"
-
-#define SAN_MAX 100
-#define SAN_DNS_MAX 253
 
 static const char *const key_type_names[] = {
 	[KEY_ECDSA_P256] = "ecdsa-p256",
@@ -75,20 +70,6 @@ x509_key_type_name(enum x509_key_type t)
 {
 	return (size_t)t < nitems(key_type_names) ? key_type_names[t]
 						  : "unknown";
-}
-
-/* The NID of an EC key's curve, or NID_undef (not EC, or unnamed). */
-static int
-ec_curve_nid(const EVP_PKEY *pk)
-{
-	char group[64];
-	size_t n;
-
-	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC ||
-	    EVP_PKEY_get_utf8_string_param(
-		pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &n) != 1)
-		return NID_undef;
-	return OBJ_sn2nid(group);
 }
 
 const char *
@@ -174,170 +155,6 @@ x509_keygen(enum x509_key_type t, EVP_PKEY **out, struct cm_err *err)
 	return 0;
 }
 
-/* A host name label: letters, digits, inner hyphens, 1..63 long. */
-static int
-dns_label_ok(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!(isascii((unsigned char)s[i]) &&
-			(isalnum((unsigned char)s[i]) || s[i] == '-')))
-			return 0;
-	return 1;
-}
-
-static int
-dns_name_ok(const char *name)
-{
-	const char *p = name, *dot;
-	size_t len = strlen(name), labels = 0;
-	int all_numeric = 1;
-
-	if (len == 0 || len > SAN_DNS_MAX)
-		return 0;
-	if (strncmp(p, "*.", 2) == 0)
-		p += 2;
-	for (;;) {
-		dot = strchr(p, '.');
-		size_t n = dot ? (size_t)(dot - p) : strlen(p);
-		if (!dns_label_ok(p, n))
-			return 0;
-		if (strspn(p, "0123456789") < n)
-			all_numeric = 0;
-		labels++;
-		if (dot == NULL)
-			break;
-		p = dot + 1;
-	}
-	/* "*.com" would match a whole top-level domain */
-	if (name[0] == '*' && labels < 2)
-		return 0;
-	return !all_numeric;
-}
-
-int
-x509_san_check(const char *san, struct cm_err *err)
-{
-	unsigned char addr[16];
-	char canon[INET6_ADDRSTRLEN];
-
-	if (strncmp(san, "DNS:", 4) == 0) {
-		if (dns_name_ok(san + 4))
-			return 0;
-	} else if (strncmp(san, "IP:", 3) == 0) {
-		if (inet_pton(AF_INET, san + 3, addr) == 1 &&
-		    inet_ntop(AF_INET, addr, canon, sizeof(canon)) != NULL &&
-		    strcmp(canon, san + 3) == 0)
-			return 0;
-		if (inet_pton(AF_INET6, san + 3, addr) == 1 &&
-		    inet_ntop(AF_INET6, addr, canon, sizeof(canon)) != NULL &&
-		    strcmp(canon, san + 3) == 0)
-			return 0;
-	}
-	if (str_has_ctrl(san) || strlen(san) > SAN_DNS_MAX + 4)
-		return err_set(err, ERR_INVALID, "invalid subjectAltName");
-	return err_set(err, ERR_INVALID, "invalid subjectAltName \"%s\"", san);
-}
-
-/* Normalise one "DNS:x" or "IP:y" entry into a new string. */
-static int
-san_normalise(const char *item, size_t n, char **outp, struct cm_err *err)
-{
-	unsigned char addr[16];
-	char canon[INET6_ADDRSTRLEN], *copy, *v;
-	size_t i;
-	int r = 0;
-
-	copy = xstrndup(item, n);
-	if (strncasecmp(copy, "DNS:", 4) == 0) {
-		v = copy + 4;
-		for (i = 0; v[i] != '\0'; i++)
-			v[i] = (char)tolower((unsigned char)v[i]);
-		if (!dns_name_ok(v)) {
-			if (*v != '\0' && strspn(v, "0123456789.") == strlen(v))
-				r = err_set(err, ERR_INVALID,
-				    "invalid subjectAltName \"%s\": an "
-				    "address goes in IP:%s",
-				    str_has_ctrl(copy) ? "DNS:..." : copy, v);
-			else
-				r = err_set(err, ERR_INVALID,
-				    "invalid subjectAltName \"%s\": not a "
-				    "host name",
-				    str_has_ctrl(copy) ? "DNS:..." : copy);
-			goto out;
-		}
-		*outp = xasprintf("DNS:%s", v);
-	} else if (strncasecmp(copy, "IP:", 3) == 0) {
-		v = copy + 3;
-		if (v[0] == '[' && n > 4 && v[strlen(v) - 1] == ']') {
-			v++;
-			v[strlen(v) - 1] = '\0';
-		}
-		if (inet_pton(AF_INET, v, addr) == 1)
-			inet_ntop(AF_INET, addr, canon, sizeof(canon));
-		else if (inet_pton(AF_INET6, v, addr) == 1)
-			inet_ntop(AF_INET6, addr, canon, sizeof(canon));
-		else {
-			r = err_set(err, ERR_INVALID,
-			    "invalid subjectAltName \"%s\": not an IPv4 or "
-			    "IPv6 address",
-			    str_has_ctrl(copy) ? "IP:..." : copy);
-			goto out;
-		}
-		*outp = xasprintf("IP:%s", canon);
-	} else
-		r = err_set(err, ERR_INVALID,
-		    "invalid subjectAltName \"%s\": use DNS:name or IP:address",
-		    str_has_ctrl(copy) ? "..." : copy);
-out:
-	free(copy);
-	return r;
-}
-
-int
-x509_san_parse(const char *spec, struct strv *out, struct cm_err *err)
-{
-	const char *p = spec, *comma;
-	char *norm = NULL;
-	size_t n, i;
-	int r;
-
-	for (;;) {
-		comma = strchr(p, ',');
-		n = comma ? (size_t)(comma - p) : strlen(p);
-		while (n > 0 && *p == ' ') {
-			p++;
-			n--;
-		}
-		while (n > 0 && p[n - 1] == ' ')
-			n--;
-		if (n == 0)
-			return err_set(err, ERR_INVALID,
-			    "empty subjectAltName in \"%s\"",
-			    str_has_ctrl(spec) ? "..." : spec);
-		if ((r = san_normalise(p, n, &norm, err)) != 0)
-			return r;
-		for (i = 0; i < out->n; i++)
-			if (strcmp(out->v[i], norm) == 0)
-				break;
-		if (i < out->n)
-			free(norm); /* a repeat adds nothing */
-		else if (out->n >= SAN_MAX) {
-			free(norm);
-			return err_set(err, ERR_INVALID,
-			    "too many subjectAltNames (at most %d)", SAN_MAX);
-		} else
-			strv_push_owned(out, norm);
-		if (comma == NULL)
-			break;
-		p = comma + 1;
-	}
-	return 0;
-}
-
 int
 x509_cn_check(const char *cn, struct cm_err *err)
 {
@@ -376,42 +193,6 @@ add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
 	ok = X509_add_ext(x, ext, -1);
 	X509_EXTENSION_free(ext);
 	return ok ? 0 : -1;
-}
-
-/*
- * Set the certificate's public key.  X509_set_pubkey has OpenSSL 3.0 set
- * up an encoder and then a decoder for the key (two thirds of building a
- * certificate, even warm); for EC and Ed25519 keys the
- * SubjectPublicKeyInfo is just an algorithm and the encoded point, which
- * the provider gives as a parameter.  The unit test holds the result to
- * X509_set_pubkey's, byte for byte.  The certificate then has no decoded
- * key (X509_get0_pubkey gives NULL until it is written and read back):
- * only for x509_req.encode_only.
- */
-static int
-set_pubkey(X509 *x, EVP_PKEY *pk)
-{
-	X509_PUBKEY *pub = X509_get_X509_PUBKEY(x);
-	unsigned char *point = NULL;
-	size_t len = 0;
-	int curve = ec_curve_nid(pk), id = EVP_PKEY_get_base_id(pk);
-
-	if (pub == NULL ||
-	    !((id == EVP_PKEY_EC &&
-		  (curve == NID_X9_62_prime256v1 || curve == NID_secp384r1)) ||
-		id == EVP_PKEY_ED25519) ||
-	    (len = EVP_PKEY_get1_encoded_public_key(pk, &point)) == 0) {
-		ERR_clear_error();
-		return X509_set_pubkey(x, pk);
-	}
-	if (!X509_PUBKEY_set0_param(pub, OBJ_nid2obj(id),
-		id == EVP_PKEY_EC ? V_ASN1_OBJECT : V_ASN1_UNDEF,
-		id == EVP_PKEY_EC ? OBJ_nid2obj(curve) : NULL, point,
-		(int)len)) {
-		OPENSSL_free(point);
-		return 0;
-	}
-	return 1;
 }
 
 int
@@ -463,9 +244,7 @@ x509_build(const struct x509_req *req, X509 **out, struct cm_err *err)
 	if (ASN1_TIME_set(X509_getm_notBefore(x), req->not_before) == NULL ||
 	    ASN1_TIME_set(X509_getm_notAfter(x), req->not_after) == NULL)
 		goto crypto;
-	if (!(req->encode_only && req->issuer != NULL
-		    ? set_pubkey(x, req->key)
-		    : X509_set_pubkey(x, req->key)))
+	if (!X509_set_pubkey(x, req->key))
 		goto crypto;
 
 	rsa = EVP_PKEY_get_base_id(req->key) == EVP_PKEY_RSA;
@@ -548,72 +327,6 @@ x509_cert_pem(X509 *x, struct buf *out)
 	return r;
 }
 
-/*
- * Append DER as a PEM block with `label`, in 64-column lines as OpenSSL
- * writes them.  All or nothing; the base64 is wiped (keys pass here).
- */
-static int
-pem_block(struct buf *out, const char *label, const void *der, size_t len)
-{
-	struct buf b64;
-	size_t i, start = out->len;
-	int r;
-
-	buf_init_secret(&b64, 0);
-	r = x509_base64_encode(der, len, &b64);
-	if (r == 0)
-		r = buf_printf(out, "-----BEGIN %s-----\n", label);
-	for (i = 0; r == 0 && i < b64.len; i += 64)
-		if ((r = buf_add(out, b64.data + i,
-			 b64.len - i < 64 ? b64.len - i : 64)) == 0)
-			r = buf_addc(out, '\n');
-	if (r == 0)
-		r = buf_printf(out, "-----END %s-----\n", label);
-	buf_release(&b64);
-	if (r != 0) {
-		explicit_bzero(out->data + start, out->len - start);
-		out->len = start;
-		out->data[start] = '\0';
-	}
-	return r;
-}
-
-/*
- * A P-256 key as PKCS#8 PEM, the bytes PEM_write_bio_PrivateKey gives
- * (the unit test compares them), from a fixed DER template: OpenSSL 3.0
- * sets up an encoder for every key it writes.  ERR_CRYPTO when pk is
- * another kind of key.
- */
-static int
-p256_pkcs8_pem(EVP_PKEY *pk, struct buf *out)
-{
-	static const unsigned char head[] = { 0x30, 0x81, 0x87, 0x02, 0x01,
-		0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d,
-		0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03,
-		0x01, 0x07, 0x04, 0x6d, 0x30, 0x6b, 0x02, 0x01, 0x01, 0x04,
-		0x20 };
-	static const unsigned char mid[] = { 0xa1, 0x44, 0x03, 0x42, 0x00 };
-	unsigned char der[sizeof(head) + 32 + sizeof(mid) + 65], *pub = NULL;
-	BIGNUM *priv = NULL;
-	int r = ERR_CRYPTO;
-
-	if (ec_curve_nid(pk) != NID_X9_62_prime256v1 ||
-	    EVP_PKEY_get1_encoded_public_key(pk, &pub) != 65 ||
-	    !EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_PRIV_KEY, &priv) ||
-	    BN_bn2binpad(priv, der + sizeof(head), 32) != 32)
-		goto out;
-	memcpy(der, head, sizeof(head));
-	memcpy(der + sizeof(head) + 32, mid, sizeof(mid));
-	memcpy(der + sizeof(head) + 32 + sizeof(mid), pub, 65);
-	r = pem_block(out, "PRIVATE KEY", der, sizeof(der));
-out:
-	explicit_bzero(der, sizeof(der));
-	BN_clear_free(priv);
-	OPENSSL_free(pub);
-	ERR_clear_error();
-	return r;
-}
-
 int
 x509_key_pem(EVP_PKEY *pk, struct buf *out)
 {
@@ -621,8 +334,6 @@ x509_key_pem(EVP_PKEY *pk, struct buf *out)
 	int r = ERR_CRYPTO;
 
 	out->secret = 1;
-	if (p256_pkcs8_pem(pk, out) == 0)
-		return 0;
 	/* a secure-memory BIO is wiped when freed */
 	if ((bio = BIO_new(BIO_s_secmem())) != NULL &&
 	    PEM_write_bio_PrivateKey(bio, pk, NULL, NULL, 0, NULL, NULL))
@@ -737,50 +448,6 @@ x509_key_load(const char *pem, size_t len, const char *pass, size_t passlen,
 	return 0;
 }
 
-/*
- * Certificates parsed before, by their PEM text.  OpenSSL 3.0 sets up a
- * key decoder for every certificate it parses (a third of a millisecond
- * here); the CA agent parses the CA's certificate once and its workers
- * find it here.  Entries are shared with X509_up_ref: callers only read
- * what x509_cert_load gives them.
- */
-#define CERT_CACHE_N 4
-#define CERT_CACHE_MAX_PEM 16384
-static struct {
-	char *pem;
-	size_t len;
-	X509 *x;
-} cert_cache[CERT_CACHE_N];
-static unsigned cert_cache_next;
-
-static X509 *
-cert_cache_find(const char *pem, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < CERT_CACHE_N; i++)
-		if (cert_cache[i].x != NULL && cert_cache[i].len == len &&
-		    memcmp(cert_cache[i].pem, pem, len) == 0 &&
-		    X509_up_ref(cert_cache[i].x))
-			return cert_cache[i].x;
-	return NULL;
-}
-
-static void
-cert_cache_add(const char *pem, size_t len, X509 *x)
-{
-	unsigned i = cert_cache_next++ % CERT_CACHE_N;
-
-	if (len > CERT_CACHE_MAX_PEM || !X509_up_ref(x))
-		return;
-	X509_free(cert_cache[i].x);
-	free(cert_cache[i].pem);
-	cert_cache[i].pem = xmalloc(len);
-	memcpy(cert_cache[i].pem, pem, len);
-	cert_cache[i].len = len;
-	cert_cache[i].x = x;
-}
-
 int
 x509_cert_load(const char *pem, size_t len, const char *what, X509 **out,
     struct cm_err *err)
@@ -789,10 +456,6 @@ x509_cert_load(const char *pem, size_t len, const char *what, X509 **out,
 	X509 *x;
 
 	*out = NULL;
-	if ((x = cert_cache_find(pem, len)) != NULL) {
-		*out = x;
-		return 0;
-	}
 	if (len > INT32_MAX)
 		return err_set(err, ERR_TOOBIG, "%s is too big", what);
 	if (memmem(pem, len, "-----BEGIN ", 11) == NULL)
@@ -806,7 +469,6 @@ x509_cert_load(const char *pem, size_t len, const char *what, X509 **out,
 	if (x == NULL)
 		return err_set(
 		    err, ERR_INVALID, "%s holds no PEM certificate", what);
-	cert_cache_add(pem, len, x);
 	*out = x;
 	return 0;
 }
@@ -886,56 +548,8 @@ hex_lower(const unsigned char *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static void
-collect_sans(X509 *x, struct strv *out)
-{
-	GENERAL_NAMES *gens;
-	GENERAL_NAME *g;
-	char ip[INET6_ADDRSTRLEN];
-	int i;
-
-	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
-		g = sk_GENERAL_NAME_value(gens, i);
-		if (g->type == GEN_DNS) {
-			const ASN1_IA5STRING *s = g->d.dNSName;
-			char *v =
-			    xstrndup((const char *)ASN1_STRING_get0_data(s),
-				(size_t)ASN1_STRING_length(s));
-			if (str_has_ctrl(v) ||
-			    strlen(v) != (size_t)ASN1_STRING_length(s))
-				strv_push(out, "DNS:?");
-			else
-				strv_push_owned(out, xasprintf("DNS:%s", v));
-			free(v);
-		} else if (g->type == GEN_IPADD) {
-			const ASN1_OCTET_STRING *s = g->d.iPAddress;
-			int n = ASN1_STRING_length(s);
-			const unsigned char *p = ASN1_STRING_get0_data(s);
-			if ((n == 4 &&
-				inet_ntop(AF_INET, p, ip, sizeof(ip)) !=
-				    NULL) ||
-			    (n == 16 &&
-				inet_ntop(AF_INET6, p, ip, sizeof(ip)) != NULL))
-				strv_push_owned(out, xasprintf("IP:%s", ip));
-			else
-				strv_push(out, "IP:?");
-		} else
-			strv_push(out, "other:?");
-	}
-	GENERAL_NAMES_free(gens);
-	ERR_clear_error();
-}
-
 int
 x509_info_get(X509 *x, struct x509_info *info, struct cm_err *err)
-{
-	return x509_info_for(x, NULL, info, err);
-}
-
-int
-x509_info_for(
-    X509 *x, EVP_PKEY *key, struct x509_info *info, struct cm_err *err)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
@@ -957,11 +571,11 @@ x509_info_for(
 	name_text(
 	    X509_get_subject_name(x), info->subject, sizeof(info->subject));
 	name_text(X509_get_issuer_name(x), info->issuer, sizeof(info->issuer));
-	collect_sans(x, &info->sans);
+	x509_cert_sans(x, &info->sans);
 	info->not_before = asn1_time_t(X509_get0_notBefore(x));
 	info->not_after = asn1_time_t(X509_get0_notAfter(x));
 	snprintf(info->key_type, sizeof(info->key_type), "%s",
-	    x509_key_type_of(key != NULL ? key : X509_get0_pubkey(x)));
+	    x509_key_type_of(X509_get0_pubkey(x)));
 	if (X509_digest(x, EVP_sha256(), md, &mdlen) && mdlen == 32)
 		hex_lower(md, mdlen, info->sha256);
 	info->is_ca = (X509_get_extension_flags(x) & EXFLAG_CA) != 0;
@@ -1040,121 +654,39 @@ x509_issued_by(X509 *x, X509 *ca)
 	return ok;
 }
 
-/*
- * Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
- * Hinnant's algorithms): the CA database holds two or three times per
- * certificate, and sscanf, timegm, gmtime_r and strftime made reading and
- * writing them a third of the database's cost.
- */
-static long long
-days_from_civil(long long y, unsigned m, unsigned d)
-{
-	long long era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long long)doe - 719468;
-}
-
-static void
-civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
-{
-	long long era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (long long)yoe + era * 400 + (*m <= 2);
-}
-
-static void
-put_digits(char *p, unsigned v, int n)
-{
-	while (n-- > 0) {
-		p[n] = (char)('0' + v % 10);
-		v /= 10;
-	}
-}
-
 void
 x509_time_format(time_t t, char out[32])
 {
-	long long days = (long long)t / 86400, y;
-	long long secs = (long long)t % 86400;
-	unsigned m, d;
+	struct tm tm;
 
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
-	civil_from_days(days, &y, &m, &d);
-	if (y < 0 || y > 9999) {
-		/* as strftime's %Y would, rare enough to leave to libc */
-		struct tm tm;
-		if (gmtime_r(&t, &tm) == NULL ||
-		    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-			snprintf(out, 32, "?");
-		return;
-	}
-	memcpy(out, "0000-00-00T00:00:00Z", 21);
-	put_digits(out, (unsigned)y, 4);
-	put_digits(out + 5, m, 2);
-	put_digits(out + 8, d, 2);
-	put_digits(out + 11, (unsigned)(secs / 3600), 2);
-	put_digits(out + 14, (unsigned)(secs / 60 % 60), 2);
-	put_digits(out + 17, (unsigned)(secs % 60), 2);
-}
-
-/* n decimal digits at s, or -1. */
-static int
-get_digits(const char *s, int n)
-{
-	int v = 0;
-
-	while (n-- > 0) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s++ - '0');
-	}
-	return v;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "?");
 }
 
 int
 x509_time_parse(const char *s, time_t *out)
 {
-	static const unsigned char mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31,
-		30, 31, 30, 31 };
-	int y, mo, d, h, mi, se, leap;
+	struct tm tm;
+	char again[32];
+	int n = 0;
 
-	if (strlen(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+	memset(&tm, 0, sizeof(tm));
+	if (strlen(s) != 20 ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon,
+		&tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    n != 20)
 		return ERR_INVALID;
-	y = get_digits(s, 4);
-	mo = get_digits(s + 5, 2);
-	d = get_digits(s + 8, 2);
-	h = get_digits(s + 11, 2);
-	mi = get_digits(s + 14, 2);
-	se = get_digits(s + 17, 2);
-	if (y < 1950 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
-	    mi < 0 || mi > 59 || se < 0 || se > 59)
+	if (tm.tm_year < 1950 || tm.tm_year > 9999 || tm.tm_mon < 1 ||
+	    tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
 		return ERR_INVALID;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	/* dates that do not exist (Feb 30) are refused */
-	if (d > mdays[mo - 1] + (mo == 2 && leap))
-		return ERR_INVALID;
-	*out = (time_t)(days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-	    h * 3600 + mi * 60 + se);
-	return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	*out = timegm(&tm);
+	/* refuse dates that do not exist (Feb 30) */
+	x509_time_format(*out, again);
+	return strcmp(again, s) == 0 ? 0 : ERR_INVALID;
 }
 
 int
@@ -1169,91 +701,6 @@ x509_base64_encode(const void *p, size_t len, struct buf *out)
 	out->len += (size_t)r;
 	out->data[out->len] = '\0';
 	return 0;
-}
-
-#define PEM_CERT_BEGIN "-----BEGIN CERTIFICATE-----"
-#define PEM_CERT_END "-----END CERTIFICATE-----"
-
-/*
- * The next CERTIFICATE block of pem[*off..len): its DER in `der` (reset
- * first) and *off past it.  0; ERR_NOTFOUND when no block is left;
- * ERR_INVALID for a block that is not base64 of one DER structure.
- */
-static int
-pem_next_cert(const char *pem, size_t len, size_t *off, struct buf *der)
-{
-	const char *p, *q;
-	const unsigned char *d;
-	ASN1_SEQUENCE_ANY *seq;
-	struct buf b64;
-	int r = ERR_INVALID;
-
-	buf_reset(der);
-	if (*off >= len ||
-	    (p = memmem(pem + *off, len - *off, PEM_CERT_BEGIN,
-		 sizeof(PEM_CERT_BEGIN) - 1)) == NULL)
-		return ERR_NOTFOUND;
-	p += sizeof(PEM_CERT_BEGIN) - 1;
-	if ((q = memmem(p, len - (size_t)(p - pem), PEM_CERT_END,
-		 sizeof(PEM_CERT_END) - 1)) == NULL) {
-		*off = len;
-		return ERR_INVALID;
-	}
-	*off = (size_t)(q - pem) + sizeof(PEM_CERT_END) - 1;
-	buf_init(&b64, len);
-	for (; p < q; p++)
-		if (!isspace((unsigned char)*p) && buf_add(&b64, p, 1) != 0)
-			goto out;
-	if (x509_base64_decode(b64.data, b64.len, der) != 0)
-		goto out;
-	/* one well-formed DER structure, nothing after it (no key decoding) */
-	d = (const unsigned char *)der->data;
-	seq = d2i_ASN1_SEQUENCE_ANY(NULL, &d, (long)der->len);
-	if (seq != NULL && d == (const unsigned char *)der->data + der->len)
-		r = 0;
-	sk_ASN1_TYPE_pop_free(seq, ASN1_TYPE_free);
-	ERR_clear_error();
-out:
-	buf_release(&b64);
-	return r;
-}
-
-int
-x509_pem_fingerprint(const char *pem, size_t len, char out[65])
-{
-	struct buf der;
-	size_t off = 0;
-	int r;
-
-	out[0] = '\0';
-	buf_init(&der, len);
-	if ((r = pem_next_cert(pem, len, &off, &der)) == 0)
-		sha256_hex(der.data, der.len, out);
-	buf_release(&der);
-	return r == ERR_NOTFOUND ? ERR_INVALID : r;
-}
-
-size_t
-x509_pem_certs_except(
-    const char *pem, size_t len, const char *skip, struct buf *out)
-{
-	struct buf der;
-	char fp[65];
-	size_t off = 0, n = 0;
-	int r;
-
-	buf_init(&der, len);
-	while ((r = pem_next_cert(pem, len, &off, &der)) != ERR_NOTFOUND) {
-		if (r != 0)
-			continue;
-		sha256_hex(der.data, der.len, fp);
-		if (skip != NULL && strcmp(fp, skip) == 0)
-			continue;
-		if (pem_block(out, "CERTIFICATE", der.data, der.len) == 0)
-			n++;
-	}
-	buf_release(&der);
-	return n;
 }
 
 int

@@ -62,6 +62,10 @@ int x509_san_parse(const char *spec, struct strv *out, struct cm_err *err);
 /* Check one normalised entry ("DNS:x" or "IP:y"). */
 int x509_san_check(const char *san, struct cm_err *err);
 
+/* The subjectAltNames of a certificate, as "DNS:x" and "IP:y" ("?" for
+ * what cannot be shown). */
+void x509_cert_sans(X509 *x, struct strv *out);
+
 /* A common name: 1..64 printable characters, no control characters. */
 int x509_cn_check(const char *cn, struct cm_err *err);
 
@@ -73,13 +77,6 @@ struct x509_req {
 	EVP_PKEY *key; /* the subject's key (public part used) */
 	X509 *issuer; /* NULL: self-signed (kind CERT_CA) */
 	EVP_PKEY *issuer_key; /* signs */
-	/*
-	 * The certificate will only be written out and described with
-	 * x509_info_for: its EC or Ed25519 public key is set without OpenSSL
-	 * decoding it (X509_get0_pubkey gives NULL, so it cannot be verified
-	 * as it is), which saves a third of a millisecond an issue.
-	 */
-	int encode_only;
 };
 
 /*
@@ -131,9 +128,6 @@ struct x509_info {
 
 /* Facts about a certificate; free `sans` with x509_info_release. */
 int x509_info_get(X509 *x, struct x509_info *info, struct cm_err *err);
-/* The same for a certificate whose public key `key` is (NULL: decode it). */
-int x509_info_for(
-    X509 *x, EVP_PKEY *key, struct x509_info *info, struct cm_err *err);
 void x509_info_release(struct x509_info *info);
 
 /* The common name, or "" (new string). */
@@ -154,22 +148,6 @@ void x509_time_format(time_t t, char out[32]);
 int x509_time_parse(const char *s, time_t *out);
 
 /* Append base64 of `len` bytes (one line) / decode; ERR_INVALID on junk. */
-/*
- * The SHA-256 of the DER of the first certificate in PEM text (lower-case
- * hex, as x509_info's sha256), without parsing the certificate: OpenSSL
- * 3.0 sets up a key decoder for every certificate it parses.
- */
-int x509_pem_fingerprint(const char *pem, size_t len, char out[65]);
-
-/*
- * Append to `out`, as PEM, every certificate block of `pem` that is one
- * well-formed DER structure and whose fingerprint is not `skip` (NULL:
- * none skipped); returns how many.  Nothing is parsed as a certificate,
- * so keys are not decoded; blocks that are not base64 DER are dropped.
- */
-size_t x509_pem_certs_except(
-    const char *pem, size_t len, const char *skip, struct buf *out);
-
 int x509_base64_encode(const void *p, size_t len, struct buf *out);
 int x509_base64_decode(const char *s, size_t len, struct buf *out);
 

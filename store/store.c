@@ -772,7 +772,7 @@ tls_replace_prep(struct store *st, const char *name, const char *endpoint,
 
 int
 store_tls_stage(struct store *st, const char *name, const char *endpoint,
-    const struct dirswap_file *files, size_t n, char **stagep,
+    const struct dirswap_file *files, size_t n, int flags, char **stagep,
     struct cm_err *err)
 {
 	char *epdir;
@@ -781,8 +781,8 @@ store_tls_stage(struct store *st, const char *name, const char *endpoint,
 	*stagep = NULL;
 	if ((r = tls_replace_prep(st, name, endpoint, files, n, &epdir, err)) ==
 	    0)
-		r = dirswap_stage(epdir, 0700, files, n, 1, st->tls_root,
-		    DIRSWAP_NOSYNC, stagep, err);
+		r = dirswap_stage(
+		    epdir, 0700, files, n, 1, st->tls_root, flags, stagep, err);
 	free(epdir);
 	return r;
 }

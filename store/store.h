@@ -137,19 +137,18 @@ int store_tls_remove(struct store *st, const char *name, const char *endpoint,
  * the old set or the new one, never a mix.  Other files are kept.  Call
  * with the lock held.
  *
- * store_tls_stage writes the new set beside the endpoint dir, unsynced
- * (*stagep); the caller makes it durable; store_tls_commit swaps it in
- * and gives the swapped-out directory (inside contexts/tls) in *oldp for
- * the caller to read and remove, or NULL.  It consumes `stage`, also on
- * failure.  With `flags` 0 it syncs the endpoint's parent (one context:
- * ca issue syncs the staged set with syncset.h).  Many contexts at once
- * (ca rotate): stage each, store_tls_sync once, commit each with
- * DIRSWAP_NOSYNC, store_tls_sync again: one syncfs(2) instead of five
- * fsyncs per context.
+ * store_tls_stage writes the new set beside the endpoint dir (*stagep),
+ * synced unless `flags` holds DIRSWAP_NOSYNC; store_tls_commit swaps it
+ * in and gives the swapped-out directory (inside contexts/tls) in *oldp
+ * for the caller to read and remove, or NULL.  It consumes `stage`, also
+ * on failure.  With `flags` 0 each syncs what it wrote.  Many contexts at
+ * once (ca rotate): stage and commit each with DIRSWAP_NOSYNC and call
+ * store_tls_sync after the stages and after the commits: two syncfs(2)
+ * instead of five fsyncs per context.
  */
 struct dirswap_file;
 int store_tls_stage(struct store *st, const char *name, const char *endpoint,
-    const struct dirswap_file *files, size_t n, char **stagep,
+    const struct dirswap_file *files, size_t n, int flags, char **stagep,
     struct cm_err *err);
 int store_tls_commit(struct store *st, const char *name, const char *endpoint,
     const char *stage, int flags, char **oldp, struct cm_err *err);

@@ -14,7 +14,6 @@
 #include <limits.h>
 #include <unistd.h>
 
-#include "common/caagent.h"
 #include "ctxmgr/cmd.h"
 #include "ctxmgr/run.h"
 
@@ -28,37 +27,6 @@ const struct cmd_entry *const cmd_table[] = { &cmd_ls_entry, &cmd_use_entry,
 	&cmd_show_entry, &cmd_prompt_entry, NULL };
 
 #define FULL_NAME "ctxmgr-full"
-
-/*
- * With $CTXMGR_CA_AGENT set, the CA commands the agent serves run there
- * (cmd-ca-agent.c).  Returns their exit status, or -1 to run the command
- * line here after all (no agent answers: said on stderr).
- */
-static int
-run_in_agent(int argc, char **argv)
-{
-	const char *sock = getenv(CAAGENT_ENV);
-	int sent, st, i;
-
-	if (sock == NULL || *sock == '\0' ||
-	    (i = cmd_first_word(argc, argv)) < 0 ||
-	    !caagent_wants(argc - i, argv + i))
-		return -1;
-	if ((st = caagent_run(sock, argc, argv, &sent)) >= 0)
-		return st;
-	if (sent) {
-		fprintf(stderr,
-		    "ctxmgr: the CA agent at %s ended before the command "
-		    "did: %s\n",
-		    sock, strerror(errno));
-		return 1;
-	}
-	fprintf(stderr,
-	    "ctxmgr: warning: no CA agent answers at %s (%s); running "
-	    "without it\n",
-	    sock, strerror(errno));
-	return -1;
-}
 
 /*
  * Whether this command line is one the front runs: its first word that
@@ -99,12 +67,9 @@ main(int argc, char **argv)
 {
 	char self[PATH_MAX], *slash;
 	ssize_t n;
-	int st;
 
 	if (runs_here(argc, argv))
 		return ctxmgr_run(argc, argv);
-	if ((st = run_in_agent(argc, argv)) >= 0)
-		return st;
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0) {
 		fprintf(stderr, "ctxmgr: cannot find my own binary: %s\n",

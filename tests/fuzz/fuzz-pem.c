@@ -1,8 +1,7 @@
 /*
  * fuzz-pem.c: PEM input the CA and the context commands accept:
  * certificates (and the facts read from them), private keys, the pem.c
- * checks, fingerprints taken from the PEM text, and the subjectAltName
- * and time parsers.
+ * checks, and the subjectAltName and time parsers.
  */
 #include "common/compat.h"
 
@@ -22,7 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cm_err err;
 	EVP_PKEY *pk = NULL;
 	X509 *x = NULL;
-	char *text, *cn, fp[65];
+	char *text, *cn;
 	time_t t;
 
 	if (x509_cert_load(s, size, "input", &x, &err) == 0) {
@@ -35,22 +34,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(cn);
 		(void)x509_issued_by(x, x);
 		X509_free(x);
-	}
-	if (x509_pem_fingerprint(s, size, fp) == 0 && strlen(fp) != 64)
-		abort();
-	{
-		/* what the bundle keeps reads back as itself */
-		struct buf once, twice;
-		size_t n1, n2;
-		buf_init(&once, 0);
-		buf_init(&twice, 0);
-		n1 = x509_pem_certs_except(s, size, NULL, &once);
-		n2 = x509_pem_certs_except(once.data, once.len, NULL, &twice);
-		if (n1 != n2 || once.len != twice.len ||
-		    memcmp(once.data, twice.data, once.len) != 0)
-			abort();
-		buf_release(&once);
-		buf_release(&twice);
 	}
 	if (x509_certs_load(s, size, "input", &sk, &err) == 0)
 		sk_X509_pop_free(sk, X509_free);

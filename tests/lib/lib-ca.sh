@@ -36,15 +36,12 @@ ctx_tls() {
 	echo "$DOCKER_CONFIG/contexts/tls/$(ctx_dir "$1")/docker"
 }
 
-# A snapshot of the CA dir (contents and modes), the scratch files
-# aside: the lock, and .index.json.prev, the database before the last
-# save, which the next save writes over (t0301 checks it).
+# A snapshot of the CA dir (contents and modes), the lock aside.
 ca_snapshot() {
 	(cd "${1:-$(CA_DIR_DEFAULT)}" &&
-		find . \( -name lock -o -name .index.json.prev \) -prune -o \
-			-type f -print0 | sort -z | xargs -0 -r sha256sum
-		find . \( -name lock -o -name .index.json.prev \) -prune -o \
-			-printf '%p %m\n' | sort) 2>&1
+		find . -name lock -prune -o -type f -print0 | sort -z |
+			xargs -0 -r sha256sum
+		find . -name lock -prune -o -printf '%p %m\n' | sort) 2>&1
 }
 
 # ctxmgr_at OFFSET ARGS...: run ctxmgr with the clock moved by OFFSET

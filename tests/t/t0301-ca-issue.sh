@@ -15,7 +15,9 @@ test_expect_success 'issue server: files, modes, extensions, dockerd flags' '
 	test_grep "\"tlskey\": \"$CA/servers/docker1/server-key.pem\"" out &&
 	d=$CA/servers/docker1 &&
 	test "$(stat -c %a $d)" = 700 &&
-	test "$(stat -c %a $d/server-key.pem)" = 600 &&
+	test "$(stat -c %a $d/server-key.pem)" = 400 &&
+	test "$(stat -c %a $d/server-cert.pem)" = 444 &&
+	test "$(stat -c %a $d/ca.pem)" = 444 &&
 	test_grep -- "-----BEGIN PRIVATE KEY-----" $d/server-key.pem &&
 	openssl verify -purpose sslserver -CAfile $d/ca.pem $d/server-cert.pem &&
 	test_must_fail openssl verify -purpose sslclient -CAfile $d/ca.pem $d/server-cert.pem &&
@@ -38,7 +40,8 @@ test_expect_success 'issue server --out writes a copy; reissue replaces the set'
 	ctxmgr ca issue server --cn docker1 --san DNS:docker1 --days 30 --out srv >out &&
 	test_grep "replaces serial $old" out &&
 	test_grep "tlscert=$TRASH/srv/server-cert.pem" out &&
-	test "$(stat -c %a srv/server-key.pem)" = 600 &&
+	test "$(stat -c %a srv/server-key.pem)" = 400 &&
+	test "$(stat -c %a srv/server-cert.pem)" = 444 &&
 	cmp srv/server-cert.pem $CA/servers/docker1/server-cert.pem &&
 	cmp srv/server-key.pem $CA/servers/docker1/server-key.pem &&
 	ctxmgr ca ls --all --format json >ls.json &&
@@ -96,40 +99,16 @@ test_expect_success 'issue client writes the context TLS store' '
 	ls -a "$DOCKER_CONFIG/contexts/tls" >names && ! grep -q swap names
 '
 
-test_expect_success 'a save keeps the database before it in .index.json.prev, 0600' '
-	cp "$CA/index.json" was &&
-	ctxmgr ca issue client c1 >/dev/null &&
-	cmp was "$CA/.index.json.prev" &&
-	! cmp -s was "$CA/index.json" &&
-	test "$(stat -c %a "$CA/.index.json.prev")" = 600 &&
-	ctxmgr ca ls >/dev/null &&
-	ls -a "$CA" >names && ! grep -q "\.tmp-" names
-'
-
-test_expect_success 'the replaced set is kept emptied as the next staging directory' '
-	spare=$DOCKER_CONFIG/contexts/tls/.ctxmgr-spare &&
-	ctxmgr ca issue client c1 >/dev/null &&
-	test -d "$spare" && test "$(stat -c %a "$spare")" = 700 &&
-	ls -A "$spare" >files && test_grep "^key.pem$" files &&
-	test -z "$(find "$spare" -type f -size +0)" &&
-	ino=$(stat -c %i "$spare/key.pem") &&
-	ctxmgr ca issue client c1 >/dev/null &&
-	test "$(stat -c %i "$(ctx_tls c1)/key.pem")" = "$ino" &&
+test_expect_success 'reissue: the old set is gone, nothing is left beside the new' '
+	old=$(cert_serial $(ctx_tls c1)/cert.pem) &&
+	ctxmgr ca issue client c1 >out &&
+	test_grep "replaces serial $old" out &&
 	openssl verify -purpose sslclient -CAfile "$CA/ca.pem" "$(ctx_tls c1)/cert.pem" &&
-	test -z "$(find "$spare" -type f -size +0)" &&
+	ls -a "$DOCKER_CONFIG/contexts/tls" >names &&
+	! grep -q "^\.ctxmgr-" names &&
+	ls -a "$CA" >names && ! grep -q "\.tmp-\|\.prev" names &&
 	docker context inspect c1 --format "{{json .TLSMaterial}}" >tls &&
-	test_grep "\"docker\":\[\"ca.pem\",\"cert.pem\",\"key.pem\"\]" tls &&
-	docker context ls >/dev/null
-'
-
-test_expect_success 'a symlink at .index.json.prev is not followed' '
-	echo keep >target &&
-	rm "$CA/.index.json.prev" && ln -s "$TRASH/target" "$CA/.index.json.prev" &&
-	ctxmgr ca issue client c1 >/dev/null &&
-	test "$(cat target)" = keep &&
-	test -L "$CA/.index.json.prev" &&
-	ctxmgr ca ls >/dev/null &&
-	rm "$CA/.index.json.prev"
+	test_grep "\"docker\":\[\"ca.pem\",\"cert.pem\",\"key.pem\"\]" tls
 '
 
 test_expect_success 'issue client --cn --days --key-type' '
@@ -185,7 +164,7 @@ test_expect_success 'create refuses encrypted client keys and non-PEM files' '
 	! ctxmgr inspect e1 >/dev/null 2>&1
 '
 
-test_expect_success 'a context with another CA: files archived, ca.pem merged' '
+test_expect_success 'a context with another CA: files archived, ca.pem is this CA only' '
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-keyout other-ca.key -out other-ca.pem -subj "/CN=other CA" -days 5 2>/dev/null &&
 	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -194,25 +173,28 @@ test_expect_success 'a context with another CA: files archived, ca.pem merged' '
 		-CAcreateserial -out oc.pem -days 5 2>/dev/null &&
 	ctxmgr create c3 --host tcp://h:2376 --ca other-ca.pem --cert oc.pem --key oc.key 2>/dev/null &&
 	ctxmgr ca issue client c3 >out &&
-	test_grep "previous TLS files (another CA.s) are kept in $CA/archive/c3-" out &&
+	test_grep "previous CA files are kept in $CA/archive/c3-" out &&
 	cmp $CA/archive/c3-*/key.pem oc.key &&
 	cmp $CA/archive/c3-*/cert.pem oc.pem &&
+	cmp $CA/archive/c3-*/ca.pem other-ca.pem &&
 	d=$(ctx_tls c3) &&
-	test "$(grep -c BEGIN $d/ca.pem)" = 2 &&
+	cmp $d/ca.pem $CA/ca.pem &&
+	test_must_fail openssl verify -CAfile $d/ca.pem oc.pem &&
 	openssl verify -purpose sslclient -CAfile $CA/ca.pem $d/cert.pem
 '
 
-test_expect_success 're-issuing keeps the other CA once, intact; junk in ca.pem is dropped' '
+test_expect_success 'extra CAs in ca.pem: archived (ca.pem only), then dropped' '
 	d=$(ctx_tls c3) &&
-	printf -- "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n" >>$d/ca.pem &&
-	printf -- "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n" >>$d/ca.pem &&
+	cat other-ca.pem >>$d/ca.pem &&
+	cp $d/ca.pem bundle.pem &&
+	rm -rf $CA/archive &&
 	ctxmgr ca issue client c3 >out &&
-	test "$(grep -c BEGIN $d/ca.pem)" = 2 &&
-	openssl crl2pkcs7 -nocrl -certfile $d/ca.pem | openssl pkcs7 -print_certs -noout >subjects &&
-	test_grep "subject=CN = other CA" subjects &&
-	test "$(grep -c "^subject=" subjects)" = 2 &&
-	openssl verify -CAfile $d/ca.pem oc.pem &&
-	openssl verify -purpose sslclient -CAfile $d/ca.pem $d/cert.pem
+	test_grep "previous CA files are kept in $CA/archive/c3-" out &&
+	cmp $CA/archive/c3-*/ca.pem bundle.pem &&
+	! test -e $CA/archive/c3-*/key.pem &&
+	cmp $d/ca.pem $CA/ca.pem &&
+	ctxmgr ca issue client c3 >out &&
+	! grep -q "previous CA files" out
 '
 
 test_expect_success 'ls: table, json, yaml, -q, --all' '

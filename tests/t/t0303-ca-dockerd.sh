@@ -97,4 +97,47 @@ test_expect_success 'revocation does not stop dockerd accepting the certificate'
 	docker --context tls1 version --format "{{.Server.Version}}" >out &&
 	test -s out
 '
+
+# Issue 14: after a CA is replaced, the old CA's key must not be able to
+# sign a server certificate that docker --context accepts.  A second
+# dockerd accepts clients of both CAs (A, the default, and B) and shows
+# a server certificate signed by A: a context that trusts B only refuses
+# it.
+ca_init_fast --dir caB >/dev/null || test_fatal "cannot make CA B"
+mkdir both && cp srv/server-cert.pem srv/server-key.pem both/ &&
+	cat $CA/ca.pem caB/ca.pem >both/ca.pem || test_fatal "cannot set up both/"
+start_tls_dockerd "$TRASH/dockerd-both" "$TRASH/both"
+URL_BOTH=tcp://127.0.0.1:$TLS_PORT
+
+docker_refuses_server() {
+	for try in 1 2 3; do
+		test_must_fail docker --context "$1" version >out 2>err &&
+			! grep -q "connection reset by peer" err && break
+	done &&
+	test_grep "certificate signed by unknown authority" err
+}
+
+test_expect_success 'a new CA replaces the old one in the context: issue' '
+	ctxmgr create trust1 --host $URL_BOTH 2>/dev/null &&
+	ctxmgr ca issue client trust1 >/dev/null &&
+	docker --context trust1 version --format "{{.Server.Version}}" >/dev/null &&
+	ctxmgr ca issue client trust1 --dir caB >out &&
+	test_grep "previous CA files are kept in caB/archive/trust1-" out &&
+	cmp caB/archive/trust1-*/ca.pem $CA/ca.pem &&
+	d=$(ctx_tls trust1) &&
+	cmp $d/ca.pem caB/ca.pem &&
+	docker_refuses_server trust1
+'
+
+test_expect_success 'a new CA replaces the old one in the context: rotate' '
+	ctxmgr create trust2 --host $URL_BOTH 2>/dev/null &&
+	ctxmgr ca issue client trust2 --dir caB >/dev/null &&
+	d=$(ctx_tls trust2) &&
+	cat $CA/ca.pem >>$d/ca.pem &&
+	docker --context trust2 version --format "{{.Server.Version}}" >/dev/null &&
+	ctxmgr ca rotate trust2 --force --dir caB >out &&
+	test_grep "^renewed  *client  *trust2 .*previous CA files are kept in" out &&
+	cmp $d/ca.pem caB/ca.pem &&
+	docker_refuses_server trust2
+'
 test_done

@@ -8,6 +8,7 @@ test_description='ca deploy: a server certificate onto a host over a real sshd, 
 # The "remote" host is this machine through sshd as root; every path the
 # deploy touches is under $R, named with --remote-dir and --daemon-json.
 R=$TRASH/remote
+PY=$(command -v /usr/bin/python3 || command -v python3)
 CA=$(CA_DIR_DEFAULT)
 SRV=$CA/servers/docker1
 
@@ -135,7 +136,7 @@ test_expect_success 'a symlinked daemon.json is refused' '
 test_expect_success '--dry-run shows the files and the diff, changes nothing' '
 	deploy --context box --dry-run >out 2>err &&
 	test_grep "^would deploy server certificate \"docker1\" to \"box\"" out &&
-	test_grep "^  0600 root  *[0-9]* bytes  $R/tls/server-key.pem$" out &&
+	test_grep "^  0400 root  *[0-9]* bytes  $R/tls/server-key.pem$" out &&
 	test_grep "^+  \"tlsverify\": true,$" out &&
 	test_grep "^+  \"tlskey\": \"$R/tls/server-key.pem\"$" out &&
 	test_grep "^-    \"log-level\": \"warn\",$" out &&
@@ -151,9 +152,9 @@ test_expect_success 'deploy: files with safe modes, daemon.json merged, backup k
 	test_grep "^deployed server certificate \"docker1\" to \"box\"" out &&
 	test_grep "restart it (--restart does)" out &&
 	test "$(stat -c "%a %U %G" "$R/tls")" = "700 root root" &&
-	test "$(stat -c "%a %U" "$R/tls/ca.pem")" = "644 root" &&
-	test "$(stat -c "%a %U" "$R/tls/server-cert.pem")" = "644 root" &&
-	test "$(stat -c "%a %U" "$R/tls/server-key.pem")" = "600 root" &&
+	test "$(stat -c "%a %U %G" "$R/tls/ca.pem")" = "444 root root" &&
+	test "$(stat -c "%a %U %G" "$R/tls/server-cert.pem")" = "444 root root" &&
+	test "$(stat -c "%a %U %G" "$R/tls/server-key.pem")" = "400 root root" &&
 	for f in ca.pem server-cert.pem server-key.pem; do
 		cmp "$SRV/$f" "$R/tls/$f" || exit 1
 	done &&
@@ -190,14 +191,25 @@ test_expect_success 'a real dockerd starts from the merged daemon.json; docker c
 	! grep "level=info" "$TRASH/tlsd/log"
 '
 
+test_expect_success 'init, issue server, deploy, issue client: audit finds nothing in the TLS files' '
+	ctxmgr create tlsbox-local --host "unix://$TRASH/tlsd/docker.sock" 2>/dev/null &&
+	ctxmgr audit tlsbox-local --format json >report.json 2>err
+	"$PY" "$TEST_LIB_DIR/audit-query.py" status report.json files.tls-key >st &&
+	test "$(cat st)" = pass &&
+	"$PY" "$TEST_LIB_DIR/audit-query.py" status report.json files.tls-cert >st &&
+	test "$(cat st)" = pass &&
+	"$PY" "$TEST_LIB_DIR/audit-query.py" status report.json files.tls-ca >st &&
+	test "$(cat st)" = pass
+'
+
 test_expect_success 'deploying again: daemon.json already right, no new backup' '
 	deploy --context box --format json >out.json &&
 	jq out.json "d[\"daemonJson\"][\"changed\"]" >v &&
 	test "$(cat v)" = false &&
 	test "$(ls "$R"/daemon.json.bak-* | wc -l)" = 1 &&
 	jq out.json "[f[\"path\"] + \" \" + f[\"mode\"] for f in d[\"files\"]]" >got &&
-	printf "%s\n" "$R/tls/ca.pem 0644" "$R/tls/server-cert.pem 0644" \
-		"$R/tls/server-key.pem 0600" >want &&
+	printf "%s\n" "$R/tls/ca.pem 0444" "$R/tls/server-cert.pem 0444" \
+		"$R/tls/server-key.pem 0400" >want &&
 	test_cmp want got &&
 	jq out.json "d[\"server\"] + \" \" + d[\"context\"] + \" \" + str(d[\"restarted\"]) + \" \" + str(d[\"dryRun\"])" >v &&
 	test "$(cat v)" = "docker1 box False False" &&

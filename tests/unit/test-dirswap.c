@@ -166,105 +166,6 @@ test_steps(void **state)
 	free(dir);
 }
 
-static ino_t
-ino_at(const char *dir, const char *name)
-{
-	char *p = path_join(dir, name);
-	struct stat st;
-
-	assert_int_equal(lstat(p, &st), 0);
-	free(p);
-	return st.st_ino;
-}
-
-/*
- * dirswap_discard keeps the swapped-out set, emptied, as the spare the
- * next stage writes into: no file created; no old content left; names
- * the new set lacks removed; a symlink in the spare's place not taken.
- */
-static void
-test_spare(void **state)
-{
-	char *dir = unit_tmpdir(), *target = path_join(dir, "docker");
-	char *stage_dir = path_join(dir, "stage"), *stage, *old, *s;
-	char *spare = path_join(stage_dir, ".ctxmgr-spare"), *other;
-	struct dirswap_file f[2] = { { "cert.pem", "new", 3, 0600 },
-		{ "key.pem", "newkey", 6, 0600 } };
-	struct cm_err err;
-	struct stat st;
-	ino_t cert_ino;
-
-	(void)state;
-	assert_int_equal(dir_ensure(stage_dir, 0700, &err), 0);
-	swap_gen(target, stage_dir, 1, 0);
-	s = path_join(target, "extra");
-	assert_int_equal(file_write_atomic(s, "e", 1, 0600, 0, &err), 0);
-	free(s);
-	assert_int_equal(
-	    dirswap_stage(target, 0700, f, 2, 0, stage_dir, 0, &stage, &err),
-	    0);
-	assert_int_equal(dirswap_commit(target, stage, 0, &old, &err), 0);
-	free(stage);
-	dirswap_discard(old);
-	free(old);
-	/* parked, emptied: no key left in it */
-	assert_int_equal(lstat(spare, &st), 0);
-	assert_true(S_ISDIR(st.st_mode));
-	s = path_join(spare, "key.pem");
-	assert_int_equal(stat(s, &st), 0);
-	assert_int_equal(st.st_size, 0);
-	free(s);
-	cert_ino = ino_at(spare, "cert.pem");
-	/* the next stage is the spare, written over; "extra" is gone */
-	assert_int_equal(
-	    dirswap_stage(target, 0700, f, 2, 0, stage_dir, 0, &stage, &err),
-	    0);
-	assert_false(file_exists(spare));
-	assert_true(ino_at(stage, "cert.pem") == cert_ino);
-	s = path_join(stage, "extra");
-	assert_false(file_exists(s));
-	free(s);
-	s = slurp(stage, "key.pem");
-	assert_string_equal(s, "newkey");
-	free(s);
-	assert_int_equal(dirswap_commit(target, stage, 0, &old, &err), 0);
-	free(stage);
-	/* one spare at most: of two old sets, the second is removed */
-	assert_int_equal(
-	    dirswap_stage(target, 0700, f, 2, 0, stage_dir, 0, &stage, &err),
-	    0);
-	assert_int_equal(dirswap_commit(target, stage, 0, &s, &err), 0);
-	free(stage);
-	dirswap_discard(old);
-	assert_true(file_exists(spare));
-	assert_false(file_exists(old));
-	dirswap_discard(s);
-	assert_false(file_exists(s));
-	assert_true(file_exists(spare));
-	free(s);
-	free(old);
-	/* a symlink where the spare should be: not followed, removed */
-	(void)dir_remove_tree(spare, NULL);
-	other = path_join(dir, "other");
-	assert_int_equal(dir_ensure(other, 0700, &err), 0);
-	assert_int_equal(symlink(other, spare), 0);
-	assert_int_equal(
-	    dirswap_stage(target, 0700, f, 2, 0, stage_dir, 0, &stage, &err),
-	    0);
-	assert_int_not_equal(lstat(spare, &st), 0);
-	assert_null(slurp(other, "cert.pem"));
-	assert_int_equal(dirswap_commit(target, stage, 0, &old, &err), 0);
-	free(stage);
-	(void)dir_remove_tree(old, NULL);
-	free(old);
-	unit_rmtree(dir);
-	free(other);
-	free(spare);
-	free(stage_dir);
-	free(target);
-	free(dir);
-}
-
 struct reader {
 	const char *target;
 	volatile int stop;
@@ -329,7 +230,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_steps),
-		cmocka_unit_test(test_spare),
 		cmocka_unit_test(test_never_mixed),
 	};
 

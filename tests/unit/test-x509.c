@@ -134,40 +134,6 @@ test_times(void **state)
 	assert_int_not_equal(x509_time_parse("1949-12-31T23:59:59Z", &t), 0);
 }
 
-/* The arithmetic agrees with gmtime_r and strftime, and reads back. */
-static void
-test_times_as_libc(void **state)
-{
-	unsigned long long x = 88172645463325252ULL;
-	char got[32], want[32];
-	struct tm tm;
-	time_t t, back;
-	int i;
-
-	(void)state;
-	for (i = 0; i < 200000; i++) {
-		/* xorshift: from 1900 to past 9999, and the edges of days */
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		t = (time_t)(x % 260000000000ULL) - 2208988800LL;
-		if (i % 4 == 0)
-			t -= t % 86400;
-		else if (i % 4 == 1)
-			t += 86399 - t % 86400;
-		x509_time_format(t, got);
-		assert_non_null(gmtime_r(&t, &tm));
-		assert_true(strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ",
-				&tm) > 0);
-		assert_string_equal(got, want);
-		if (tm.tm_year + 1900 >= 1950 && tm.tm_year + 1900 <= 9999) {
-			assert_int_equal(x509_time_parse(got, &back), 0);
-			assert_int_equal(back, t);
-		} else
-			assert_int_not_equal(x509_time_parse(got, &back), 0);
-	}
-}
-
 static void
 test_base64(void **state)
 {
@@ -221,122 +187,6 @@ make(enum cert_kind kind, const char *cn, const struct strv *sans,
 	if (x509_build(&req, &x, &err) != 0)
 		fail_msg("build: %s", err.msg);
 	return x;
-}
-
-/*
- * encode_only: the SubjectPublicKeyInfo and the SKI are what
- * X509_set_pubkey gives, and the certificate, once written and read back,
- * verifies and matches its key.
- */
-static void
-test_build_encode_only(void **state)
-{
-	static const enum x509_key_type types[] = { KEY_ECDSA_P256,
-		KEY_ECDSA_P384, KEY_ED25519, KEY_RSA_3072 };
-	EVP_PKEY *cakey, *key;
-	X509 *ca, *x, *back;
-	struct x509_req req;
-	struct x509_info info;
-	struct cm_err err;
-	struct buf pem;
-	unsigned char *d1 = NULL, *d2 = NULL;
-	int n1, n2;
-	size_t i;
-	time_t now = time(NULL);
-
-	(void)state;
-	assert_int_equal(x509_keygen(KEY_ECDSA_P256, &cakey, &err), 0);
-	ca = make(CERT_CA, "test CA", NULL, cakey, NULL, cakey, now - 86400,
-	    now + 86400);
-	for (i = 0; i < nitems(types); i++) {
-		assert_int_equal(x509_keygen(types[i], &key, &err), 0);
-		memset(&req, 0, sizeof(req));
-		req.kind = CERT_CLIENT;
-		req.cn = "cli";
-		req.not_before = now - 60;
-		req.not_after = now + 3600;
-		req.key = key;
-		req.issuer = ca;
-		req.issuer_key = cakey;
-		req.encode_only = 1;
-		assert_int_equal(x509_build(&req, &x, &err), 0);
-		n1 = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &d1);
-		n2 = i2d_PUBKEY(key, &d2);
-		assert_true(n1 > 0);
-		assert_int_equal(n1, n2);
-		assert_memory_equal(d1, d2, (size_t)n1);
-		OPENSSL_free(d1);
-		OPENSSL_free(d2);
-		d1 = d2 = NULL;
-		assert_int_equal(x509_info_for(x, key, &info, &err), 0);
-		assert_string_equal(
-		    info.key_type, x509_key_type_name(types[i]));
-		x509_info_release(&info);
-		buf_init(&pem, 0);
-		assert_int_equal(x509_cert_pem(x, &pem), 0);
-		assert_int_equal(
-		    x509_cert_load(pem.data, pem.len, "pem", &back, &err), 0);
-		assert_int_equal(X509_check_private_key(back, key), 1);
-		assert_int_equal(
-		    x509_verify(ca, back, X509_PURPOSE_SSL_CLIENT, 0, &err), 0);
-		/* the subject key identifier is the SHA-1 of the key's bits */
-		assert_int_equal(
-		    ASN1_OCTET_STRING_cmp(X509_get0_subject_key_id(back),
-			X509_get0_subject_key_id(x)),
-		    0);
-		{
-			X509 *full;
-			req.encode_only = 0;
-			assert_int_equal(x509_build(&req, &full, &err), 0);
-			assert_int_equal(ASN1_OCTET_STRING_cmp(
-					     X509_get0_subject_key_id(full),
-					     X509_get0_subject_key_id(x)),
-			    0);
-			X509_free(full);
-		}
-		X509_free(back);
-		X509_free(x);
-		buf_release(&pem);
-		EVP_PKEY_free(key);
-	}
-	X509_free(ca);
-	EVP_PKEY_free(cakey);
-}
-
-/* A P-256 key's PEM is OpenSSL's, byte for byte, also with leading zeros. */
-static void
-test_p256_key_pem(void **state)
-{
-	struct cm_err err;
-	struct buf b;
-	EVP_PKEY *k;
-	BIO *bio;
-	BIGNUM *priv;
-	char *want;
-	long n;
-	int i, short_scalar = 0;
-
-	(void)state;
-	for (i = 0; i < 3000 && (i < 300 || !short_scalar); i++) {
-		assert_int_equal(x509_keygen(KEY_ECDSA_P256, &k, &err), 0);
-		priv = NULL;
-		assert_true(
-		    EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &priv));
-		short_scalar |= BN_num_bytes(priv) < 32;
-		BN_clear_free(priv);
-		buf_init(&b, 0);
-		assert_int_equal(x509_key_pem(k, &b), 0);
-		bio = BIO_new(BIO_s_mem());
-		assert_true(PEM_write_bio_PrivateKey(
-		    bio, k, NULL, NULL, 0, NULL, NULL));
-		n = BIO_get_mem_data(bio, &want);
-		assert_int_equal((long)b.len, n);
-		assert_memory_equal(b.data, want, (size_t)n);
-		BIO_free(bio);
-		buf_release(&b);
-		EVP_PKEY_free(k);
-	}
-	assert_true(short_scalar);
 }
 
 static void
@@ -533,11 +383,8 @@ main(void)
 		cmocka_unit_test(test_key_types),
 		cmocka_unit_test(test_sans),
 		cmocka_unit_test(test_times),
-		cmocka_unit_test(test_times_as_libc),
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_build_and_verify),
-		cmocka_unit_test(test_build_encode_only),
-		cmocka_unit_test(test_p256_key_pem),
 		cmocka_unit_test(test_pem_keys),
 		cmocka_unit_test(test_renew_rule),
 	};
