@@ -229,7 +229,9 @@ test_inventory_errors(void **state)
 		{ "hosts: [{name: ok1}]\n",
 		    "i.yaml:1:9: host \"ok1\" needs a \"host\"" },
 		{ "all: [a]\n", "i.yaml:1:6: group \"all\" must be a mapping" },
-		{ "3\n", "i.yaml:1:1: an inventory is a list of hosts" },
+		{ "- 3\n", "i.yaml:1:3: a host must be a mapping" },
+		/* a lone word reads as an INI host line */
+		{ "3\n", "i.yaml:1:1: context name \"3\" is invalid" },
 	};
 	size_t i;
 
