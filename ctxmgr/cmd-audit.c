@@ -440,14 +440,18 @@ print_gaps(struct cmd_ctx *ctx, const struct audit_report *r)
 static void
 print_header(struct cmd_ctx *ctx, const struct audit_report *r)
 {
-	const char *ver = NULL, *api = NULL;
+	const char *v;
+	char *ver = NULL, *api = NULL;
 	size_t st[5];
 	char *ep, *host;
 
+	/* the daemon's own words: escaped like every remote string */
 	if (r->daemon != NULL) {
-		ver = json_string_value(json_object_get(r->daemon, "version"));
-		api = json_string_value(
+		v = json_string_value(json_object_get(r->daemon, "version"));
+		ver = v ? output_safe(v) : NULL;
+		v = json_string_value(
 		    json_object_get(r->daemon, "api_version"));
+		api = v ? output_safe(v) : NULL;
 	}
 	ep = output_safe(r->endpoint ? r->endpoint : "");
 	host = output_safe(r->host ? r->host : "");
@@ -467,6 +471,8 @@ print_header(struct cmd_ctx *ctx, const struct audit_report *r)
 	    st[CS_IGNORED]);
 	free(ep);
 	free(host);
+	free(ver);
+	free(api);
 }
 
 static int
