@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include "ctxmgr/cmdutil.h"
-#include "common/endpoint.h"
 #include "store/archive.h"
 #include "common/file.h"
 #include "common/xmalloc.h"
@@ -77,7 +76,6 @@ cmd_import_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	const char *name = a->argv[0], *src = a->argv[1];
 	struct context *c = NULL;
 	struct archive ar;
-	struct endpoint ep;
 	struct store st;
 	struct buf in;
 	size_t i;
@@ -103,14 +101,6 @@ cmd_import_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		goto bad;
 	free(c->name);
 	c->name = xstrdup(name);
-	if (c->host != NULL && str_has_prefix(c->host, "ssh://")) {
-		r = endpoint_parse(c->host, &ep, &ctx->err);
-		endpoint_free(&ep);
-		if (r != 0) {
-			err_prefix(&ctx->err, "refusing the imported endpoint");
-			goto bad;
-		}
-	}
 	if ((r = store_lock(&st, &ctx->err)) != 0 ||
 	    (r = store_save(&st, c, STORE_CREATE, &ctx->err)) != 0)
 		goto out;
