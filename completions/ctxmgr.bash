@@ -47,6 +47,9 @@ _ctxmgr_flags()
 	'rm')
 		_ctxmgr_r='--force'
 		;;
+	'import')
+		_ctxmgr_r='--allow-insecure'
+		;;
 	'tunnel start')
 		_ctxmgr_r='--foreground --listen --mode --accept-new --no-ping'
 		;;
@@ -105,7 +108,7 @@ _ctxmgr_flags()
 		_ctxmgr_r='--fail-on --policy'
 		;;
 	'import-hosts')
-		_ctxmgr_r='--dry-run --prefix --update'
+		_ctxmgr_r='--dry-run --prefix --update --allow-insecure'
 		;;
 	*) _ctxmgr_r='' ;;
 	esac

@@ -92,6 +92,8 @@ function __ctxmgr_flags --argument-names path
             printf '%s\t%s\n' --clear-tls 'remove the context\'s TLS files (before adding new ones)'
         case 'rm'
             printf '%s\t%s\n' --force 'remove the current context too (it reverts to default); no error for missing ones'
+        case 'import'
+            printf '%s\t%s\n' --allow-insecure 'keep SkipTLSVerify, strictHostKeyChecking no/accept-new and identity files from the input'
         case 'tunnel start'
             printf '%s\t%s\n' --foreground 'serve in this process until Ctrl-C (logs on stderr)'
             printf '%s\t%s\n' --listen 'also listen on this loopback TCP port (anyone on this machine can reach it)'
@@ -194,6 +196,7 @@ function __ctxmgr_flags --argument-names path
             printf '%s\t%s\n' --dry-run 'show what would be created or updated; write nothing'
             printf '%s\t%s\n' --prefix 'put P before every context name ("prod-")'
             printf '%s\t%s\n' --update 'change contexts that exist already (they are left alone otherwise)'
+            printf '%s\t%s\n' --allow-insecure 'keep SkipTLSVerify, strictHostKeyChecking no/accept-new and identity files from the input'
     end
             printf '%s\t%s\n' --config 'Docker config dir (default $DOCKER_CONFIG, else ~/.docker)'
             printf '%s\t%s\n' --context 'context to act on instead of the current one'
