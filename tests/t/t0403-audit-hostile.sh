@@ -117,7 +117,7 @@ test_expect_success 'five thousand headers' '
 
 test_expect_success 'control characters in names never reach the terminal' '
 	serve control-chars &&
-	ctxmgr audit hostile --no-probes >t-cc &&
+	ctxmgr -v audit hostile --no-probes >t-cc &&
 	! grep -q "$(printf "\033")" t-cc &&
 	! grep -q "$(printf "\007")" t-cc &&
 	! grep -q "$(printf "\302\233")" t-cc &&
