@@ -967,6 +967,16 @@ cmd_audit_seccomp_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 
 /* ---- audit checks ---- */
 
+/* A check as `audit checks` and `audit explain` print it in JSON. */
+static json_t *
+check_json(const struct check_def *d)
+{
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", d->id, "group",
+	    group_name(d->group), "cis", d->cis, "severity",
+	    severity_name(d->sev), "title", d->title, "rationale", d->rationale,
+	    "remediation", d->remediation);
+}
+
 static int
 cmd_audit_checks_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
@@ -981,12 +991,7 @@ cmd_audit_checks_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	if (ctx->format != FMT_TABLE) {
 		arr = json_array();
 		for (i = 0; i < audit_ncheck; i++) {
-			const struct check_def *d = &audit_checks[i];
-			o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id",
-			    d->id, "group", group_name(d->group), "cis", d->cis,
-			    "severity", severity_name(d->sev), "title",
-			    d->title, "rationale", d->rationale, "remediation",
-			    d->remediation);
+			o = check_json(&audit_checks[i]);
 			json_array_append_new(arr, o);
 		}
 		r = output_value(ctx, arr);
@@ -1023,10 +1028,7 @@ cmd_audit_explain_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		    "no check \"%s\" (\"ctxmgr audit checks\" lists them)",
 		    a->argv[0]);
 	if (ctx->format != FMT_TABLE) {
-		o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", d->id,
-		    "group", group_name(d->group), "cis", d->cis, "severity",
-		    severity_name(d->sev), "title", d->title, "rationale",
-		    d->rationale, "remediation", d->remediation);
+		o = check_json(d);
 		r = output_value(ctx, o);
 		json_decref(o);
 		return r;
