@@ -59,6 +59,40 @@ const struct check_def audit_checks[] = {
 	    "container and so is root on the host.",
 	    "Keep the group to the people who must administer the host; "
 	    "remove others with gpasswd -d USER docker." },
+	{ "exposure.host-tcp-plaintext", "2.7", SEV_CRITICAL, G_EXPOSURE, HOST,
+	    "Another dockerd on the host serves its API over TCP "
+	    "without TLS",
+	    "Every Docker Engine on the host counts, not only the one behind "
+	    "the context: any local user or container that reaches the port "
+	    "controls that daemon, and through it the host as root.",
+	    "Stop that daemon, or remove its tcp:// listener, or serve it "
+	    "with --tlsverify and a CA (ctxmgr ca)." },
+	{ "exposure.host-tls-no-verify", "2.7", SEV_CRITICAL, G_EXPOSURE, HOST,
+	    "Another dockerd on the host serves TLS without client "
+	    "verification",
+	    "A daemon with --tls but not --tlsverify accepts every client "
+	    "that completes a handshake: anyone who reaches it is root on "
+	    "the host.",
+	    "Run that dockerd with --tlsverify and --tlscacert, or remove "
+	    "its TCP listener." },
+	{ "exposure.host-socket-open", "3.16", SEV_HIGH, G_EXPOSURE, HOST,
+	    "A Docker or containerd socket on the host that other users may "
+	    "use",
+	    "Connecting to a daemon's unix socket needs write permission on "
+	    "it; a socket of any dockerd or containerd that others, or a "
+	    "group other than root and docker, may write to gives them the "
+	    "daemon and so root.",
+	    "chmod 660 the socket and keep it root:docker (dockerd --group) "
+	    "or root:root (containerd's [grpc] uid/gid), or stop the "
+	    "daemon." },
+	{ "exposure.host-containerd-tcp", "", SEV_HIGH, G_EXPOSURE, HOST,
+	    "containerd listens on TCP",
+	    "containerd's API has no authentication of its own: whoever "
+	    "reaches a TCP listener of it (grpc tcp_address, a debug or "
+	    "stream address) may run containers as root.",
+	    "Remove tcp_address from containerd's [grpc] section and keep "
+	    "its debug and stream servers on unix sockets or loopback behind "
+	    "a firewall." },
 
 	/* daemon configuration */
 	{ "daemon.icc", "2.2", SEV_MEDIUM, G_DAEMON, HOST | API,

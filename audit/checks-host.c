@@ -97,6 +97,34 @@ daemon_version(const struct audit_ctx *a)
 	return maj * 100 + min;
 }
 
+/* Whether a dockerd's TCP listeners use TLS and verify clients. */
+struct tls_state {
+	int tls_known, tls, verify_known, verify;
+};
+
+static void
+tls_state(const struct daemon_conf *dc, int ver, struct tls_state *ts)
+{
+	ts->tls = (dc->tls.src != DS_UNKNOWN && dc->tls.b) ||
+	    (dc->tlsverify.src != DS_UNKNOWN && dc->tlsverify.b);
+	ts->tls_known = dc->tls.src != DS_UNKNOWN || ts->tls;
+	ts->verify_known =
+	    dc->tlsverify.src == DS_FLAG || dc->tlsverify.src == DS_JSON;
+	ts->verify = ts->verify_known && dc->tlsverify.b;
+	/*
+	 * dockerd 20.10 and later verify clients when --tls is given
+	 * without --tlsverify (unless --tlsverify=false); older ones, and
+	 * "tls": true in daemon.json alone, do not.
+	 */
+	if (!ts->verify_known && dc->tlsverify.src == DS_DEFAULT) {
+		if (dc->tls.src == DS_FLAG && dc->tls.b) {
+			ts->verify_known = ver >= 0;
+			ts->verify = ver >= 2010;
+		} else
+			ts->verify_known = 1;
+	}
+}
+
 /* Listeners from the daemon's own sockets and configuration. */
 static void
 config_findings(struct audit_ctx *a)
@@ -104,29 +132,16 @@ config_findings(struct audit_ctx *a)
 	const struct daemon_conf *dc = &a->host.dc;
 	struct audit_report *r = a->r;
 	const struct probe *p;
+	struct tls_state ts;
 	char obj[300];
 	size_t i;
-	int tls_known, tls, verify_known, verify, ver;
+	int tls_known, tls, verify_known, verify;
 
-	tls = (dc->tls.src != DS_UNKNOWN && dc->tls.b) ||
-	    (dc->tlsverify.src != DS_UNKNOWN && dc->tlsverify.b);
-	tls_known = dc->tls.src != DS_UNKNOWN || tls;
-	verify_known =
-	    dc->tlsverify.src == DS_FLAG || dc->tlsverify.src == DS_JSON;
-	verify = verify_known && dc->tlsverify.b;
-	/*
-	 * dockerd 20.10 and later verify clients when --tls is given
-	 * without --tlsverify (unless --tlsverify=false); older ones, and
-	 * "tls": true in daemon.json alone, do not.
-	 */
-	if (!verify_known && dc->tlsverify.src == DS_DEFAULT) {
-		ver = daemon_version(a);
-		if (dc->tls.src == DS_FLAG && dc->tls.b) {
-			verify_known = ver >= 0;
-			verify = ver >= 2010;
-		} else
-			verify_known = 1;
-	}
+	tls_state(dc, daemon_version(a), &ts);
+	tls_known = ts.tls_known;
+	tls = ts.tls;
+	verify_known = ts.verify_known;
+	verify = ts.verify;
 	for (i = 0; i < dc->nlisten; i++) {
 		const struct dlisten *l = &dc->listen[i];
 		listener_name(l->addr, l->port, obj, sizeof(obj));
@@ -368,6 +383,149 @@ group_checks(struct audit_ctx *a)
 	strv_free(&users);
 }
 
+/* ---- every daemon on the host, not only the audited one ---- */
+
+/* The stat of a socket path the fact script recorded, or NULL. */
+static const struct fact_stat *
+socket_stat(const struct host_facts *hf, const char *path)
+{
+	const struct fact_stat *s;
+
+	if ((s = facts_stat(hf, "lsock", path)) == NULL)
+		s = facts_stat(hf, "sock", path);
+	return s;
+}
+
+/* A unix socket of daemon `d` (PROG, pid) that others may write to. */
+static void
+open_socket_check(struct audit_ctx *a, const char *prog,
+    const struct fact_daemon *d, const char *path, long docker_gid)
+{
+	const struct fact_stat *s = socket_stat(&a->host.hf, path);
+	const char *id = "exposure.host-socket-open";
+	char obj[300];
+
+	snprintf(obj, sizeof(obj), "unix://%s", path);
+	if (s == NULL || s->st != FS_OK) {
+		report_note(a->r, id, "%s of %s (pid %ld): %s", obj, prog,
+		    d->pid, s ? facts_st_name(s->st) : "not stat'ed");
+		return;
+	}
+	if (s->mode & 0002)
+		report_add(a->r, id, "socket", obj, NULL,
+		    "%s (pid %ld) listens here; every local user may "
+		    "connect: mode %04o, owner %ld, group %ld",
+		    prog, d->pid, s->mode, s->uid, s->gid);
+	else if ((s->mode & 0020) && s->gid != 0 && s->gid != docker_gid)
+		report_add(a->r, id, "socket", obj, NULL,
+		    "%s (pid %ld) listens here; group %ld, which is not "
+		    "root or docker, may connect: mode %04o, owner %ld",
+		    prog, d->pid, s->gid, s->mode, s->uid);
+}
+
+/* The unix and TCP listeners daemon `d` holds (its socket inodes). */
+static void
+held_listeners(struct audit_ctx *a, const char *prog,
+    const struct fact_daemon *d, int containerd, long docker_gid)
+{
+	const struct host_facts *hf = &a->host.hf;
+	char obj[300];
+	size_t i;
+
+	for (i = 0; i < hf->nunix; i++)
+		if (facts_daemon_has_inode(d, hf->unixs[i].inode))
+			open_socket_check(
+			    a, prog, d, hf->unixs[i].path, docker_gid);
+	for (i = 0; containerd && i < hf->nlisten; i++) {
+		const struct fact_listen *l = &hf->listen[i];
+		if (!facts_daemon_has_inode(d, l->inode))
+			continue;
+		listener_name(l->addr, l->port, obj, sizeof(obj));
+		report_add(a->r, "exposure.host-containerd-tcp", "listener",
+		    obj, NULL, "containerd (pid %ld) listens on %s port %d%s",
+		    d->pid, l->addr, l->port,
+		    addr_is_loopback(l->addr) ? " (loopback: every local "
+						"user and container)"
+					      : "");
+	}
+}
+
+/* A dockerd that is not the audited one: its TCP listeners and TLS. */
+static void
+other_dockerd(struct audit_ctx *a, const struct fact_daemon *d, long gid)
+{
+	struct audit_report *r = a->r;
+	struct daemon_conf dc;
+	struct tls_state ts;
+	char obj[300];
+	size_t i;
+
+	memset(&dc, 0, sizeof(dc));
+	daemon_conf_build(&a->host.hf, d, &dc);
+	tls_state(&dc, daemon_version(a), &ts);
+	for (i = 0; i < dc.nlisten; i++) {
+		const struct dlisten *l = &dc.listen[i];
+		listener_name(l->addr, l->port, obj, sizeof(obj));
+		if (!ts.tls_known)
+			report_note(r, "exposure.host-tcp-plaintext",
+			    "TLS settings of dockerd (pid %ld) on %s unknown "
+			    "(%s)",
+			    d->pid, obj, facts_st_name(dc.json_st));
+		else if (!ts.tls)
+			report_add(r, "exposure.host-tcp-plaintext", "listener",
+			    obj, NULL,
+			    "dockerd (pid %ld) listens on %s port %d without "
+			    "--tls (%s)%s",
+			    d->pid, l->addr, l->port, dsrc_name(dc.tls.src),
+			    l->from_proc ? "" : " (configured)");
+		else if (!ts.verify && ts.verify_known)
+			report_add(r, "exposure.host-tls-no-verify", "listener",
+			    obj, NULL,
+			    "dockerd (pid %ld) serves %s port %d with --tls "
+			    "but without --tlsverify (%s)",
+			    d->pid, l->addr, l->port,
+			    dsrc_name(dc.tlsverify.src));
+	}
+	if (d->fds_st == FS_OK)
+		held_listeners(a, "dockerd", d, 0, gid);
+	else
+		for (i = 0; i < dc.hosts.list.n; i++)
+			if (str_has_prefix(dc.hosts.list.v[i], "unix://"))
+				open_socket_check(a, "dockerd", d,
+				    dc.hosts.list.v[i] + 7, gid);
+	daemon_conf_free(&dc);
+}
+
+/*
+ * Every Docker Engine and containerd API listener on the host: a second
+ * daemon on plain TCP is as bad as the audited one being there.  The
+ * audited daemon's own listeners are judged by the checks above.
+ */
+static void
+host_listener_checks(struct audit_ctx *a)
+{
+	const struct host_facts *hf = &a->host.hf;
+	long gid = docker_gid(hf);
+	size_t i;
+
+	for (i = 0; i < hf->ndaemons; i++) {
+		const struct fact_daemon *d = &hf->daemons[i];
+		if (d == a->host.d)
+			continue;
+		other_dockerd(a, d, gid);
+	}
+	for (i = 0; i < hf->ncontainerds; i++) {
+		const struct fact_daemon *d = &hf->containerds[i];
+		if (d->fds_st != FS_OK) {
+			report_note(a->r, "exposure.host-containerd-tcp",
+			    "containerd (pid %ld): its sockets: %s", d->pid,
+			    facts_st_name(d->fds_st));
+			continue;
+		}
+		held_listeners(a, "containerd", d, 1, gid);
+	}
+}
+
 void
 checks_exposure(struct audit_ctx *a)
 {
@@ -414,6 +572,7 @@ checks_exposure(struct audit_ctx *a)
 	}
 	socket_checks(a);
 	group_checks(a);
+	host_listener_checks(a);
 }
 
 /* ---- daemon configuration ---- */

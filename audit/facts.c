@@ -306,6 +306,9 @@ daemon_by_pid(struct host_facts *hf, long pid)
 	for (i = 0; i < hf->ndaemons; i++)
 		if (hf->daemons[i].pid == pid)
 			return &hf->daemons[i];
+	for (i = 0; i < hf->ncontainerds; i++)
+		if (hf->containerds[i].pid == pid)
+			return &hf->containerds[i];
 	return NULL;
 }
 
@@ -360,18 +363,21 @@ record(struct pstate *ps, char *line)
 			return -1;
 		hf->unix_st = parse_st(a);
 		ps->rec = R_UNIX;
-	} else if (strcmp(kind, "dockerd") == 0) {
+	} else if (strcmp(kind, "dockerd") == 0 ||
+	    strcmp(kind, "containerd") == 0) {
+		struct fact_daemon **arr =
+		    kind[0] == 'd' ? &hf->daemons : &hf->containerds;
+		size_t *n = kind[0] == 'd' ? &hf->ndaemons : &hf->ncontainerds;
 		if (parse_long(word(&p), &pid) != 0)
 			return -1;
 		if (daemon_by_pid(hf, pid) != NULL)
 			return 0;
-		hf->daemons = xreallocarray(
-		    hf->daemons, hf->ndaemons + 1, sizeof(*hf->daemons));
-		memset(&hf->daemons[hf->ndaemons], 0, sizeof(*hf->daemons));
-		hf->daemons[hf->ndaemons].pid = pid;
-		hf->daemons[hf->ndaemons].cmdline_st = FS_UNKNOWN;
-		hf->daemons[hf->ndaemons].fds_st = FS_UNKNOWN;
-		hf->ndaemons++;
+		*arr = xreallocarray(*arr, *n + 1, sizeof(**arr));
+		memset(&(*arr)[*n], 0, sizeof(**arr));
+		(*arr)[*n].pid = pid;
+		(*arr)[*n].cmdline_st = FS_UNKNOWN;
+		(*arr)[*n].fds_st = FS_UNKNOWN;
+		(*n)++;
 	} else if (strcmp(kind, "cmdline") == 0 || strcmp(kind, "fds") == 0) {
 		if (parse_long(word(&p), &pid) != 0 || (a = word(&p)) == NULL ||
 		    (ps->d = daemon_by_pid(hf, pid)) == NULL)
@@ -579,6 +585,11 @@ facts_free(struct host_facts *hf)
 		free(hf->daemons[i].inodes);
 	}
 	free(hf->daemons);
+	for (i = 0; i < hf->ncontainerds; i++) {
+		strv_free(&hf->containerds[i].argv);
+		free(hf->containerds[i].inodes);
+	}
+	free(hf->containerds);
 	for (i = 0; i < hf->nstats; i++) {
 		free(hf->stats[i].tag);
 		free(hf->stats[i].path);

@@ -15,8 +15,11 @@
  *   @net FILE ok|denied        |LOCAL_ADDRESS INODE (LISTEN sockets only)
  *   @unix ok|denied            |INODE PATH (listening unix sockets)
  *   @dockerd PID               a dockerd process
+ *   @containerd PID            a containerd process
  *   @cmdline PID ok|denied     |ARG, one per line
- *   @fds PID ok|denied         |INODE of each socket it holds
+ *   @fds PID ok|denied         |INODE of each socket it holds (then
+ *                              @stat lsock for each unix socket it
+ *                              listens on)
  *   @stat TAG STATUS LINK PATH |ls -ldnLi output of PATH (after symlinks)
  *   @file TAG STATUS PATH      |each line of the file
  *   @group STATUS              |the docker group's line (getent or /etc/group)
@@ -87,8 +90,10 @@ struct host_facts {
 	size_t nlisten;
 	struct fact_unix *unixs;
 	size_t nunix;
-	struct fact_daemon *daemons;
+	struct fact_daemon *daemons; /* dockerd processes */
 	size_t ndaemons;
+	struct fact_daemon *containerds; /* containerd processes */
+	size_t ncontainerds;
 	struct fact_stat *stats;
 	size_t nstats;
 	struct fact_file *files;

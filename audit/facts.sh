@@ -86,9 +86,9 @@ config=/etc/docker/daemon.json
 for d in /proc/[0-9]*; do
 	c=
 	{ read -r c <"$d/comm"; } 2>/dev/null || continue
-	[ "$c" = dockerd ] || continue
+	case $c in dockerd | containerd) ;; *) continue ;; esac
 	pid=${d#/proc/}
-	echo "@dockerd $pid"
+	echo "@$c $pid"
 	if [ -r "$d/cmdline" ]; then
 		echo "@cmdline $pid ok"
 		tr '\0' '\n' <"$d/cmdline" | sed 's/^/|/'
@@ -99,9 +99,24 @@ for d in /proc/[0-9]*; do
 	if o=$(ls -l "$d/fd" 2>&1); then
 		echo "@fds $pid ok"
 		printf '%s\n' "$o" | sed -n 's/.*socket:\[\([0-9]*\)\].*/|\1/p'
+		# the unix sockets it listens on, for their modes
+		if [ -r /proc/net/unix ]; then
+			l=" $(printf '%s\n' "$o" |
+				sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p' |
+				tr '\n' ' ')"
+			awk -v l="$l" 'NR > 1 && $4 == "00010000" && NF >= 8 &&
+				index(l, " " $7 " ") {
+				p = $0
+				for (i = 1; i < 8; i++) sub(/^ *[^ ]+ +/, "", p)
+				print p
+			}' /proc/net/unix | while IFS= read -r p; do
+				st lsock "$p"
+			done
+		fi
 	else
 		echo "@fds $pid $(why "$o")"
 	fi
+	[ "$c" = dockerd ] || continue
 	# files this daemon names on its command line
 	tr '\0' '\n' <"$d/cmdline" 2>/dev/null | {
 		k=

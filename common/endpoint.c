@@ -185,6 +185,46 @@ parse_hostport(const char *s, size_t n, struct endpoint *ep, struct cm_err *err)
 	return 0;
 }
 
+/* The characters a Docker endpoint URL may hold (after C0 and spaces). */
+static int
+endpoint_chars_ok(const char *url, struct cm_err *err)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)url; *p != '\0'; p++) {
+		if (isalnum(*p) || strchr("-._~:/@[]%+,=?#", *p) != NULL)
+			continue;
+		if (*p >= 0x21 && *p < 0x7f)
+			return err_set(err, ERR_INVALID,
+			    "endpoint URL holds the character \"%c\", which "
+			    "is not allowed in a URL",
+			    *p);
+		return err_set(err, ERR_INVALID,
+		    "endpoint URL holds the byte 0x%02x, which is not "
+		    "allowed in a URL",
+		    *p);
+	}
+	return 0;
+}
+
+int
+endpoint_check_url(const char *url, struct cm_err *err)
+{
+	struct endpoint ep;
+	int r;
+
+	if (url != NULL && str_has_prefix(url, "npipe://")) {
+		if (str_has_ctrl(url) || strchr(url, ' ') != NULL)
+			return err_set(err, ERR_INVALID,
+			    "endpoint URL holds a control character or a "
+			    "space");
+		return endpoint_chars_ok(url, err);
+	}
+	r = endpoint_parse(url, &ep, err);
+	endpoint_free(&ep);
+	return r;
+}
+
 int
 endpoint_parse(const char *url, struct endpoint *ep, struct cm_err *err)
 {
@@ -199,11 +239,17 @@ endpoint_parse(const char *url, struct endpoint *ep, struct cm_err *err)
 		return err_set(
 		    err, ERR_INVALID, "endpoint URL holds a control character");
 	if (strchr(url, ' ') != NULL)
-		return err_set(
-		    err, ERR_INVALID, "endpoint URL \"%s\" holds a space", url);
+		return err_set(err, ERR_INVALID, "endpoint URL holds a space");
+	if ((r = endpoint_chars_ok(url, err)) != 0)
+		return r;
 	if (str_has_prefix(url, "unix://")) {
 		ep->scheme = EP_UNIX;
 		rest = url + 7;
+		if (strpbrk(rest, "?#") != NULL)
+			return err_set(err, ERR_INVALID,
+			    "endpoint URL \"%s\" must not have a query or "
+			    "fragment",
+			    url);
 		if (*rest != '/')
 			return err_set(err, ERR_INVALID,
 			    "unix socket path in \"%s\" must be absolute", url);

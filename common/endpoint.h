@@ -27,6 +27,17 @@ struct endpoint {
 int endpoint_parse(const char *url, struct endpoint *ep, struct cm_err *err);
 void endpoint_free(struct endpoint *ep);
 
+/*
+ * Check an endpoint URL from any source -- a flag, an archive, an
+ * inventory, a meta.json someone else wrote -- before it is stored,
+ * printed or quoted for a shell: only the characters a URL needs
+ * (letters, digits and -._~:/@[]%+,=), never quotes, ";", "$", "`", "\",
+ * spaces or control characters.  unix://, tcp:// and ssh:// URLs are
+ * then parsed in full (endpoint_parse); npipe:// (Windows) is checked by
+ * its characters alone; other schemes are refused.
+ */
+int endpoint_check_url(const char *url, struct cm_err *err);
+
 /* The scheme's name ("ssh"). */
 const char *endpoint_scheme_name(enum endpoint_scheme s);
 

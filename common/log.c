@@ -1,7 +1,9 @@
 /* log.c: the diagnostics sink (see log.h). */
 #include "common/compat.h"
 
+#include "common/buf.h"
 #include "common/log.h"
+#include "common/util.h"
 
 static log_sink_fn log_fn;
 static void *log_arg;
@@ -32,5 +34,14 @@ log_msg(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* messages carry remote and file text: never raw to a log */
+	if (str_needs_escape(msg)) {
+		struct buf b;
+		buf_init(&b, 0);
+		str_escape_term(&b, msg, 0);
+		log_fn(level, b.data, log_arg);
+		buf_release(&b);
+		return;
+	}
 	log_fn(level, msg, log_arg);
 }

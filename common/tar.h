@@ -10,6 +10,9 @@
 #include "common/buf.h"
 #include "common/err.h"
 
+/* The longest member name: a 155-byte prefix, "/" and a 100-byte name. */
+#define TAR_NAME_MAX (155 + 1 + 100)
+
 enum tar_type {
 	TAR_FILE,
 	TAR_DIR,
@@ -17,7 +20,7 @@ enum tar_type {
 };
 
 struct tar_entry {
-	char name[256]; /* prefix "/" name, as stored */
+	char name[TAR_NAME_MAX + 1]; /* prefix "/" name, NUL-terminated */
 	enum tar_type type;
 	char typeflag;
 	unsigned mode;

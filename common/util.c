@@ -3,6 +3,7 @@
 
 #include <time.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/sha256.h"
 #include "common/util.h"
@@ -72,6 +73,70 @@ str_has_ctrl(const char *s)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return 1;
 	return 0;
+}
+
+/* Bytes at p that must be escaped (0 when none): see str_escape_term. */
+static size_t
+term_bad_len(const unsigned char *p, const unsigned char *end, int keep_nl)
+{
+	size_t n;
+
+	if (*p < 0x20)
+		return *p == '\n' && keep_nl ? 0 : 1;
+	if (*p == 0x7f)
+		return 1;
+	if (*p < 0x80)
+		return 0;
+	if ((n = utf8_valid_len(p, end)) == 0)
+		return 1;
+	if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
+void
+str_escape_term(struct buf *b, const char *s, int keep_nl)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + strlen(s);
+	size_t n;
+
+	while (p < end) {
+		n = term_bad_len(p, end, keep_nl);
+		if (n == 2)
+			buf_printf(b, "\\u%04x", p[1]);
+		else if (n == 1)
+			buf_printf(b, "\\x%02x", *p);
+		else {
+			n = *p < 0x80 ? 1 : utf8_valid_len(p, end);
+			buf_add(b, p, n);
+		}
+		p += n;
+	}
+}
+
+int
+str_needs_escape(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + strlen(s);
+
+	for (; p < end; p += *p < 0x80 ? 1 : utf8_valid_len(p, end))
+		if (term_bad_len(p, end, 0) != 0)
+			return 1;
+	return 0;
+}
+
+char *
+str_term_safe(const char *s)
+{
+	struct buf b;
+
+	if (!str_needs_escape(s))
+		return xstrdup(s);
+	buf_init(&b, 0);
+	str_escape_term(&b, s, 0);
+	return buf_detach(&b, NULL);
 }
 
 void

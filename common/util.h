@@ -23,6 +23,22 @@ int str_has_ctrl(const char *s);
  */
 size_t utf8_valid_len(const unsigned char *p, const unsigned char *end);
 
+struct buf;
+
+/*
+ * Append `s` with everything that could drive a terminal made visible:
+ * C0 controls (but a newline when `keep_nl`) and DEL as \xNN, C1 controls
+ * (U+0080-U+009F, 0xC2 0x80-0x9F in UTF-8) as \u00NN, and bytes that are
+ * not valid UTF-8 as \xNN.  The one escaping used for every string that
+ * came from a file, a remote host or a daemon before it reaches a
+ * terminal or a log; JSON output is not escaped this way.
+ */
+void str_escape_term(struct buf *b, const char *s, int keep_nl);
+/* A new string escaped as str_escape_term does (newlines escaped). */
+char *str_term_safe(const char *s);
+/* 1 if str_escape_term would change `s` (newlines count). */
+int str_needs_escape(const char *s);
+
 /* A vector of owned strings; `v` is NULL-terminated once non-empty. */
 struct strv {
 	char **v;

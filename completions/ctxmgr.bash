@@ -25,7 +25,7 @@ _ctxmgr_subcommands()
 		_ctxmgr_r='server client'
 		;;
 	'audit')
-		_ctxmgr_r='image seccomp checks'
+		_ctxmgr_r='image seccomp checks explain'
 		;;
 	'config')
 		_ctxmgr_r='show path'
@@ -46,6 +46,9 @@ _ctxmgr_flags()
 		;;
 	'rm')
 		_ctxmgr_r='--force'
+		;;
+	'import')
+		_ctxmgr_r='--allow-insecure'
 		;;
 	'tunnel start')
 		_ctxmgr_r='--foreground --listen --mode --accept-new --no-ping'
@@ -102,7 +105,7 @@ _ctxmgr_flags()
 		_ctxmgr_r='--fail-on --policy'
 		;;
 	'import-hosts')
-		_ctxmgr_r='--dry-run --prefix --update --ssh-config'
+		_ctxmgr_r='--dry-run --prefix --update --ssh-config --allow-insecure'
 		;;
 	*) _ctxmgr_r='' ;;
 	esac
@@ -216,6 +219,7 @@ _ctxmgr_value()
 	'audit seccomp --policy') _ctxmgr_r='file' ;;
 	'audit seccomp --format') _ctxmgr_r='choice table json yaml sarif' ;;
 	'audit checks --format') _ctxmgr_r='choice table json yaml' ;;
+	'audit explain --format') _ctxmgr_r='choice table json yaml' ;;
 	'shell --format') _ctxmgr_r='choice table' ;;
 	'completion --format') _ctxmgr_r='choice table' ;;
 	'config show --format') _ctxmgr_r='choice table json yaml' ;;
@@ -276,6 +280,7 @@ _ctxmgr_args()
 	'audit image') _ctxmgr_r='1 none' ;;
 	'audit seccomp') _ctxmgr_r='1 file' ;;
 	'audit checks') _ctxmgr_r='0 none' ;;
+	'audit explain') _ctxmgr_r='1 none' ;;
 	'shell') _ctxmgr_r='0 none' ;;
 	'completion') _ctxmgr_r='1 choice bash zsh fish' ;;
 	'config') _ctxmgr_r='0 none' ;;

@@ -370,14 +370,77 @@ print_summary_line(struct cmd_ctx *ctx, const struct audit_report *r)
 	fputc('\n', ctx->out);
 }
 
+/*
+ * The objects a check's findings name, each once: "bad, web-1, +12
+ * more".  Returns how many findings the check has.
+ */
+static size_t
+affects(
+    const struct audit_report *r, const struct check_def *c, struct buf *out)
+{
+	size_t i, j, n = 0, nobj = 0;
+
+	for (i = 0; i < r->nf; i++) {
+		if (r->f[i].check != c)
+			continue;
+		n++;
+		for (j = 0; j < i; j++)
+			if (r->f[j].check == c &&
+			    strcmp(r->f[j].name, r->f[i].name) == 0)
+				break;
+		if (j < i)
+			continue;
+		if (nobj < 3)
+			buf_printf(out, "%s%s", nobj ? ", " : "", r->f[i].name);
+		nobj++;
+	}
+	if (nobj > 3)
+		buf_printf(out, ", +%zu more", nobj - 3);
+	return n;
+}
+
+/* -v: each object's evidence and the fix, under the check. */
+static void
+print_details(struct cmd_ctx *ctx, const struct audit_report *r,
+    const size_t *order, size_t n)
+{
+	size_t i, j;
+	char *s;
+
+	for (i = 0; i < n; i++) {
+		const struct check_def *c = &audit_checks[order[i]];
+		fprintf(ctx->out, "\n%s%s%s (%s%s%s): %s\n",
+		    cmd_color(ctx, C_BOLD), c->id, cmd_color(ctx, C_RESET),
+		    severity_name(r->res[order[i]].sev),
+		    *c->cis ? ", CIS " : "", c->cis, c->title);
+		for (j = 0; j < r->nf; j++) {
+			if (r->f[j].check != c)
+				continue;
+			s = output_safe(r->f[j].name);
+			fprintf(ctx->out, "  %s %s: ", r->f[j].kind, s);
+			free(s);
+			s = output_safe(r->f[j].evidence);
+			fprintf(ctx->out, "%s\n", s);
+			free(s);
+		}
+		fprintf(ctx->out, "  fix: %s\n", c->remediation);
+	}
+}
+
+/*
+ * One row per failed check, with the objects it affects, in severity
+ * order; -v adds each object's evidence and the fix.  JSON and SARIF
+ * keep one result per object.
+ */
 static void
 print_findings(struct cmd_ctx *ctx, const struct audit_report *r)
 {
 	static const char *const headers[] = { "SEVERITY", "CHECK", "CIS",
-		"OBJECT", "EVIDENCE" };
-	size_t counts[SEV_COUNT], i;
+		"AFFECTS", "FINDING" };
+	size_t counts[SEV_COUNT], i, k, *order, n = 0, nfind;
 	struct table *t;
-	char sev[32], obj[600];
+	struct buf objs;
+	char sev[32], up[32], *done;
 	int last = -1;
 
 	if (r->nf == 0) {
@@ -385,28 +448,47 @@ print_findings(struct cmd_ctx *ctx, const struct audit_report *r)
 		return;
 	}
 	report_counts(r, counts);
+	done = xcalloc(audit_ncheck, 1);
+	order = xcalloc(audit_ncheck, sizeof(*order));
+	buf_init(&objs, 0);
 	t = table_new(5, headers);
 	for (i = 0; i < r->nf; i++) {
 		const struct finding *f = &r->f[i];
 		const char *cells[5];
+		k = check_index(f->check);
+		if (done[k])
+			continue;
+		done[k] = 1;
+		order[n++] = k;
 		sev[0] = '\0';
 		if ((int)f->sev != last) {
-			upper(obj, sizeof(obj), severity_name(f->sev));
+			upper(up, sizeof(up), severity_name(f->sev));
 			snprintf(
-			    sev, sizeof(sev), "%s (%zu)", obj, counts[f->sev]);
+			    sev, sizeof(sev), "%s (%zu)", up, counts[f->sev]);
 			last = (int)f->sev;
 		}
-		snprintf(obj, sizeof(obj), "%s %s", f->kind, f->name);
+		buf_reset(&objs);
+		/* one finding: its own evidence; several: what they share */
+		nfind = affects(r, f->check, &objs);
 		cells[0] = sev;
 		cells[1] = f->check->id;
 		cells[2] = f->check->cis;
-		cells[3] = obj;
-		cells[4] = f->evidence;
+		cells[3] = objs.data;
+		cells[4] = nfind == 1 ? f->evidence : f->check->title;
 		table_add(t, cells);
 		if (sev_color(f->sev) != NULL)
 			table_color_last(t, sev_color(f->sev));
 	}
 	table_print(ctx, t);
+	if (ctx->verbose)
+		print_details(ctx, r, order, n);
+	else
+		fprintf(ctx->out,
+		    "\n-v shows the evidence for each object and how to fix "
+		    "it; \"ctxmgr audit explain\nCHECK\" explains a check.\n");
+	buf_release(&objs);
+	free(order);
+	free(done);
 }
 
 /* Checks that did not run, and the errors, as plain lines. */
@@ -440,14 +522,18 @@ print_gaps(struct cmd_ctx *ctx, const struct audit_report *r)
 static void
 print_header(struct cmd_ctx *ctx, const struct audit_report *r)
 {
-	const char *ver = NULL, *api = NULL;
+	const char *v;
+	char *ver = NULL, *api = NULL;
 	size_t st[5];
 	char *ep, *host;
 
+	/* the daemon's own words: escaped like every remote string */
 	if (r->daemon != NULL) {
-		ver = json_string_value(json_object_get(r->daemon, "version"));
-		api = json_string_value(
+		v = json_string_value(json_object_get(r->daemon, "version"));
+		ver = v ? output_safe(v) : NULL;
+		v = json_string_value(
 		    json_object_get(r->daemon, "api_version"));
+		api = v ? output_safe(v) : NULL;
 	}
 	ep = output_safe(r->endpoint ? r->endpoint : "");
 	host = output_safe(r->host ? r->host : "");
@@ -467,6 +553,8 @@ print_header(struct cmd_ctx *ctx, const struct audit_report *r)
 	    st[CS_IGNORED]);
 	free(ep);
 	free(host);
+	free(ver);
+	free(api);
 }
 
 static int
@@ -879,6 +967,16 @@ cmd_audit_seccomp_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 
 /* ---- audit checks ---- */
 
+/* A check as `audit checks` and `audit explain` print it in JSON. */
+static json_t *
+check_json(const struct check_def *d)
+{
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", d->id, "group",
+	    group_name(d->group), "cis", d->cis, "severity",
+	    severity_name(d->sev), "title", d->title, "rationale", d->rationale,
+	    "remediation", d->remediation);
+}
+
 static int
 cmd_audit_checks_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
@@ -893,12 +991,7 @@ cmd_audit_checks_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	if (ctx->format != FMT_TABLE) {
 		arr = json_array();
 		for (i = 0; i < audit_ncheck; i++) {
-			const struct check_def *d = &audit_checks[i];
-			o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id",
-			    d->id, "group", group_name(d->group), "cis", d->cis,
-			    "severity", severity_name(d->sev), "title",
-			    d->title, "rationale", d->rationale, "remediation",
-			    d->remediation);
+			o = check_json(&audit_checks[i]);
 			json_array_append_new(arr, o);
 		}
 		r = output_value(ctx, arr);
@@ -918,6 +1011,35 @@ cmd_audit_checks_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		table_add(t, cells);
 	}
 	table_print(ctx, t);
+	return 0;
+}
+
+/* ---- audit explain ID ---- */
+
+static int
+cmd_audit_explain_exec(struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	const struct check_def *d = check_find(a->argv[0]);
+	json_t *o;
+	int r;
+
+	if (d == NULL)
+		return err_set(&ctx->err, ERR_NOTFOUND,
+		    "no check \"%s\" (\"ctxmgr audit checks\" lists them)",
+		    a->argv[0]);
+	if (ctx->format != FMT_TABLE) {
+		o = check_json(d);
+		r = output_value(ctx, o);
+		json_decref(o);
+		return r;
+	}
+	fprintf(ctx->out, "%s%s%s: %s\n", cmd_color(ctx, C_BOLD), d->id,
+	    cmd_color(ctx, C_RESET), d->title);
+	fprintf(ctx->out, "severity: %s\n", severity_name(d->sev));
+	fprintf(ctx->out, "CIS Docker Benchmark v1.6: %s\n",
+	    *d->cis ? d->cis : "(no matching recommendation)");
+	fprintf(
+	    ctx->out, "\nwhy: %s\n\nfix: %s\n", d->rationale, d->remediation);
 	return 0;
 }
 
@@ -961,16 +1083,26 @@ static const struct cmd_entry cmd_audit_checks_entry = {
 	.exec = cmd_audit_checks_exec,
 };
 
+static const struct cmd_entry cmd_audit_explain_entry = {
+	.name = "explain",
+	.usage = "CHECK [--format table|json|yaml]",
+	.summary = "explain a check: why it matters, how to fix it, its CIS "
+		   "reference",
+	.args = { 1, 1, COMPLETE_NONE, NULL },
+	.exec = cmd_audit_explain_exec,
+};
+
 static const struct cmd_entry *const audit_subcommands[] = {
 	&cmd_audit_image_entry, &cmd_audit_seccomp_entry,
-	&cmd_audit_checks_entry, NULL
+	&cmd_audit_checks_entry, &cmd_audit_explain_entry, NULL
 };
 
 const struct cmd_entry cmd_audit_entry = {
 	.name = "audit",
 	.usage = "[NAME] [--fail-on LEVEL] [--policy FILE] [--format FORMAT]\n"
 		 "       ctxmgr audit --all [-j N] ...\n"
-		 "       ctxmgr audit image IMAGE | seccomp FILE | checks",
+		 "       ctxmgr audit image IMAGE | seccomp FILE | checks | "
+		 "explain CHECK",
 	.summary = "audit a Docker daemon's exposure, configuration and "
 		   "containers",
 	.help = "Audits the daemon of context NAME (default: the current "

@@ -20,6 +20,23 @@ static const struct cmd_flag env_flags[] = {
 	{ 0 }
 };
 
+/*
+ * fish reads \\ and \' as escapes inside single quotes (POSIX shells do
+ * not), so the POSIX '\'' trick ends fish's quote early: quote by fish's
+ * own rules instead.
+ */
+static void
+fish_quote(struct buf *out, const char *arg)
+{
+	buf_addc(out, '\'');
+	for (; *arg != '\0'; arg++) {
+		if (*arg == '\\' || *arg == '\'')
+			buf_addc(out, '\\');
+		buf_addc(out, *arg);
+	}
+	buf_addc(out, '\'');
+}
+
 static int
 cmd_env_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
@@ -74,11 +91,13 @@ cmd_env_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		char *eq = strchr(env.v[i], '=');
 		buf_reset(&line);
 		*eq = '\0';
-		if (fish)
+		if (fish) {
 			buf_printf(&line, "set -gx %s ", env.v[i]);
-		else
+			fish_quote(&line, eq + 1);
+		} else {
 			buf_printf(&line, "export %s=", env.v[i]);
-		shell_quote(&line, eq + 1);
+			shell_quote(&line, eq + 1);
+		}
 		*eq = '=';
 		fprintf(ctx->out, "%s%s\n", line.data, fish ? ";" : "");
 	}

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include "ctxmgr/cmdutil.h"
-#include "common/endpoint.h"
 #include "store/archive.h"
 #include "common/file.h"
 #include "common/xmalloc.h"
@@ -71,13 +70,38 @@ const struct cmd_entry cmd_export_entry = {
 	.formats = FMT_BIT(FMT_TABLE),
 };
 
+static const struct cmd_flag import_flags[] = {
+	IMPORT_ALLOW_INSECURE_FLAG,
+	{ 0 },
+};
+
+/* Drop what the archive may not set without --allow-insecure. */
+static void
+guard_archive(struct cmd_ctx *ctx, struct context *c, int allow)
+{
+	struct import_guard g = { 0 };
+
+	g.name = c->name;
+	g.source = "the archive";
+	g.skip_tls_verify = c->skip_tls_verify;
+	g.host_key_check = context_setting(c, SETTING_HOST_KEY_CHECK);
+	g.identity = context_setting(c, SETTING_IDENTITY);
+	if (cmd_import_guard(ctx, &g, allow) == 0 || allow)
+		return;
+	c->skip_tls_verify = g.skip_tls_verify;
+	if (g.host_key_check != NULL)
+		context_set_setting(
+		    c, SETTING_HOST_KEY_CHECK, g.host_key_check);
+	if (g.identity == NULL)
+		context_set_setting(c, SETTING_IDENTITY, NULL);
+}
+
 static int
 cmd_import_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
 	const char *name = a->argv[0], *src = a->argv[1];
 	struct context *c = NULL;
 	struct archive ar;
-	struct endpoint ep;
 	struct store st;
 	struct buf in;
 	size_t i;
@@ -103,14 +127,7 @@ cmd_import_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		goto bad;
 	free(c->name);
 	c->name = xstrdup(name);
-	if (c->host != NULL && str_has_prefix(c->host, "ssh://")) {
-		r = endpoint_parse(c->host, &ep, &ctx->err);
-		endpoint_free(&ep);
-		if (r != 0) {
-			err_prefix(&ctx->err, "refusing the imported endpoint");
-			goto bad;
-		}
-	}
+	guard_archive(ctx, c, args_has(a, "allow-insecure"));
 	if ((r = store_lock(&st, &ctx->err)) != 0 ||
 	    (r = store_save(&st, c, STORE_CREATE, &ctx->err)) != 0)
 		goto out;
@@ -146,7 +163,13 @@ const struct cmd_entry cmd_import_entry = {
 		"export\" (including\nthe truncated ones Docker 28 writes).  "
 		"Only meta.json and\ntls/<endpoint>/<file> are accepted; "
 		"links, devices, unsafe paths and\narchives over 10 MiB are "
-		"refused, and nothing is written unless all is\nwell.",
+		"refused, and nothing is written unless all is\nwell.  "
+		"Settings that "
+		"lower host-key or TLS checking (SkipTLSVerify,\n"
+		"strictHostKeyChecking no or accept-new, an identity file "
+		"outside\n~/.ssh) are dropped unless --allow-insecure is "
+		"given.",
+	.flags = import_flags,
 	.args = { 2, 2, COMPLETE_FILE, NULL },
 	.exec = cmd_import_exec,
 	.formats = FMT_BIT(FMT_TABLE),

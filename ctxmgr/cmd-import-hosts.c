@@ -17,7 +17,7 @@ static const struct cmd_flag import_hosts_flags[] = {
 	{ "ssh-config", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "FILE is an ssh_config (default ~/.ssh/config): one context "
 	    "per Host alias" },
-	{ 0 }
+	IMPORT_ALLOW_INSECURE_FLAG, { 0 }
 };
 
 enum action { ACT_CREATE, ACT_UPDATE, ACT_UNCHANGED, ACT_EXISTS };
@@ -65,6 +65,30 @@ apply_host(struct context *c, const struct inv_host *h, int replace)
 		for (i = 0; i < h->tags.n; i++)
 			json_array_append_new(tags, json_string(h->tags.v[i]));
 		json_object_set_new(settings, "tags", tags);
+	}
+}
+
+/* Drop what the inventory may not set without --allow-insecure. */
+static void
+guard_host(struct cmd_ctx *ctx, struct inv_host *h, int allow)
+{
+	struct import_guard g = { 0 };
+	json_t *hk = json_object_get(h->settings, SETTING_HOST_KEY_CHECK);
+
+	g.name = h->name;
+	g.source = "the inventory";
+	g.skip_tls_verify = h->skip_tls_verify;
+	g.host_key_check = json_string_value(hk);
+	g.identity = h->identity;
+	if (cmd_import_guard(ctx, &g, allow) == 0 || allow)
+		return;
+	h->skip_tls_verify = g.skip_tls_verify;
+	if (hk != NULL)
+		json_object_set_new(
+		    h->settings, SETTING_HOST_KEY_CHECK, json_string("yes"));
+	if (g.identity == NULL) {
+		free(h->identity);
+		h->identity = NULL;
 	}
 }
 
@@ -242,6 +266,8 @@ cmd_import_hosts_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	for (i = 0; i < inv.notes.n; i++)
 		if (!ctx->quiet)
 			fprintf(ctx->errout, "note: %s\n", inv.notes.v[i]);
+	for (i = 0; i < inv.n; i++)
+		guard_host(ctx, &inv.hosts[i], args_has(a, "allow-insecure"));
 	if (!dry) {
 		if ((r = store_lock(&st, &ctx->err)) != 0)
 			goto out;
@@ -284,7 +310,8 @@ out:
 const struct cmd_entry cmd_import_hosts_entry = {
 	.name = "import-hosts",
 	.usage =
-	    "FILE [--dry-run] [--prefix P] [--update] | --ssh-config [FILE]",
+	    "FILE [--dry-run] [--prefix P] [--update] [--allow-insecure] | "
+	    "--ssh-config [FILE]",
 	.summary = "create ssh contexts from a host inventory",
 	.help =
 	    "FILE (\"-\" for stdin) is ctxmgr's own inventory, a listing "
@@ -313,7 +340,11 @@ const struct cmd_entry cmd_import_hosts_entry = {
 	    "tags.  Hosts with another ansible_connection are skipped.\n\n"
 	    "The whole file is checked first: any error (with its line and "
 	    "column) and\nnothing is created.  Existing contexts are "
-	    "reported and left alone unless\n--update is given.",
+	    "reported and left alone unless\n--update is given.  Settings "
+	    "that lower host-key or TLS checking\n(SkipTLSVerify, "
+	    "strictHostKeyChecking no or accept-new, an identity file\n"
+	    "outside ~/.ssh) are dropped unless --allow-insecure is "
+	    "given.",
 	.flags = import_hosts_flags,
 	.args = { 0, 1, COMPLETE_FILE, NULL },
 	.exec = cmd_import_hosts_exec,

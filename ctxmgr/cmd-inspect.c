@@ -70,7 +70,7 @@ cmd_inspect_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	for (i = 0; i == 0 || i < a->argc; i++) {
 		const char *name = a->argc ? a->argv[i] : NULL;
 		if (cmd_load_context(ctx, &st, name, &c) != 0) {
-			fprintf(ctx->errout, "ctxmgr: %s\n", ctx->err.msg);
+			cmd_print_error(ctx->errout, ctx->err.msg);
 			failed = 1;
 			continue;
 		}

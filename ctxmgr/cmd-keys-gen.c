@@ -105,7 +105,7 @@ check_passphrase(
 	    pass->data, pass->len, &pol, &rep, &weak, &ctx->err);
 	strv_free(&words);
 	if (r != 0) {
-		fprintf(ctx->errout, "ctxmgr: %s\n", ctx->err.msg);
+		cmd_print_error(ctx->errout, ctx->err.msg);
 		if (rep.feedback[0] != '\0')
 			fprintf(ctx->errout, "hint: %s\n", rep.feedback);
 		return 1;

@@ -58,7 +58,7 @@ cmd_rm_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		fprintf(ctx->out, "%s\n", name);
 		continue;
 	failed:
-		fprintf(ctx->errout, "ctxmgr: %s\n", ctx->err.msg);
+		cmd_print_error(ctx->errout, ctx->err.msg);
 		failed = 1;
 	}
 	r = failed ? 1 : 0;

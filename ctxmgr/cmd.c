@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include "common/buf.h"
+#include "common/util.h"
 #include "ctxmgr/cmd.h"
 #include "store/store.h"
 #include "ctxmgr/version.h"
@@ -53,6 +55,17 @@ const char *
 cmd_color(const struct cmd_ctx *ctx, const char *seq)
 {
 	return ctx->color ? seq : "";
+}
+
+void
+cmd_print_error(FILE *f, const char *msg)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	str_escape_term(&b, msg, 1);
+	fprintf(f, "ctxmgr: %s\n", b.data);
+	buf_release(&b);
 }
 
 int
@@ -530,7 +543,7 @@ cmd_main(struct cmd_ctx *parent, int argc, char **argv)
 	err_init(&ctx.err);
 	r = e->exec(&ctx, &a);
 	if (r < 0 && ctx.err.msg[0] != '\0')
-		fprintf(ctx.errout, "ctxmgr: %s\n", ctx.err.msg);
+		cmd_print_error(ctx.errout, ctx.err.msg);
 	else if (r < 0)
 		fprintf(
 		    ctx.errout, "ctxmgr: %s failed: %s\n", path, err_name(r));

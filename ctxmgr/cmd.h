@@ -194,6 +194,9 @@ int cmd_exit_status(int r);
 
 /* An ANSI colour sequence, or "" when colour is off for ctx->out. */
 const char *cmd_color(const struct cmd_ctx *ctx, const char *seq);
+
+/* Print "ctxmgr: MSG" with terminal controls in MSG made visible. */
+void cmd_print_error(FILE *f, const char *msg);
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
 #define C_DIM "\033[2m"

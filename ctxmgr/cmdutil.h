@@ -55,6 +55,32 @@ void cmd_store_open(struct cmd_ctx *ctx, struct store *st);
 int cmd_load_context(struct cmd_ctx *ctx, struct store *st, const char *name,
     struct context **cp);
 
+/*
+ * An archive or inventory comes from someone else: it must not lower the
+ * user's host-key or TLS checking.  cmd_import_guard looks at the
+ * settings it would set -- SkipTLSVerify true, strictHostKeyChecking
+ * "no" or "accept-new", an identity file that is not the user's own in
+ * ~/.ssh -- and unless `allow`
+ * (--allow-insecure) drops them (strictHostKeyChecking becomes "yes"),
+ * saying so on stderr either way.  Returns how many it found.
+ */
+struct import_guard {
+	const char *name; /* the context, for messages */
+	const char *source; /* "the archive", "the inventory" */
+	int skip_tls_verify;
+	const char *host_key_check; /* NULL when not set */
+	const char *identity; /* NULL when not set */
+};
+int cmd_import_guard(struct cmd_ctx *ctx, struct import_guard *g, int allow);
+
+/* The --allow-insecure flag of import and import-hosts. */
+#define IMPORT_ALLOW_INSECURE_FLAG                                             \
+	{                                                                      \
+		"allow-insecure", 0, FLAG_BOOL, COMPLETE_NONE, NULL,           \
+		    "keep SkipTLSVerify, strictHostKeyChecking no/accept-new " \
+		    "and identity files from the input"                        \
+	}
+
 /* Read a file, or stdin for "-", capped at `max` bytes. */
 int cmd_read_input(struct cmd_ctx *ctx, const char *path, size_t max, int flags,
     struct buf *out);

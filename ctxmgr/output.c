@@ -32,18 +32,7 @@ output_value(struct cmd_ctx *ctx, const json_t *v)
 char *
 output_safe(const char *s)
 {
-	struct buf b;
-	const unsigned char *p;
-
-	if (!str_has_ctrl(s))
-		return xstrdup(s);
-	buf_init(&b, 0);
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			buf_printf(&b, "\\x%02x", *p);
-		else
-			buf_addc(&b, *p);
-	return buf_detach(&b, NULL);
+	return str_term_safe(s);
 }
 
 struct table {

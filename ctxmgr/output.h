@@ -26,7 +26,7 @@ void table_color_last(struct table *t, const char *seq);
 /* Print with Docker's layout (columns 3 spaces apart); frees the table. */
 void table_print(struct cmd_ctx *ctx, struct table *t);
 
-/* Copy of s with control characters shown as \xNN (for terminals). */
+/* Copy of s with terminal controls made visible (str_term_safe). */
 char *output_safe(const char *s);
 
 #endif

@@ -248,7 +248,7 @@ setup_readline(struct cmd_ctx *ctx)
 	path = shell_history_path();
 	if (shell_history_trim(path, SHELL_HISTORY_MAX, &err) != 0 ||
 	    shell_history_load(path, SHELL_HISTORY_MAX, &lines, &err) != 0)
-		fprintf(ctx->errout, "ctxmgr: %s\n", err.msg);
+		cmd_print_error(ctx->errout, err.msg);
 	for (i = 0; i < lines.n; i++)
 		add_history(lines.v[i]);
 	strv_free(&lines);
@@ -278,7 +278,7 @@ remember(struct cmd_ctx *ctx, const char *line)
 		add_history(line);
 		path = shell_history_path();
 		if (shell_history_append(path, line, &err) != 0 && !warned++)
-			fprintf(ctx->errout, "ctxmgr: %s\n", err.msg);
+			cmd_print_error(ctx->errout, err.msg);
 		free(path);
 	}
 	free(trimmed);
@@ -352,7 +352,7 @@ run_line(struct cmd_ctx *ctx, const char *line, int *exitp)
 	int argc;
 
 	if (shellwords_split(line, &w, &err) != 0) {
-		fprintf(ctx->errout, "ctxmgr: %s\n", err.msg);
+		cmd_print_error(ctx->errout, err.msg);
 		*exitp = 2;
 		return 0;
 	}

@@ -76,7 +76,7 @@ shell_docker(struct cmd_ctx *ctx, int argc, char **argv)
 	shell_child_signals();
 	err_init(&ctx->err);
 	if (resolve_target(ctx, &t) != 0) {
-		fprintf(ctx->errout, "ctxmgr: %s\n", ctx->err.msg);
+		cmd_print_error(ctx->errout, ctx->err.msg);
 		_exit(1);
 	}
 	setenv("DOCKER_CONFIG", ctx->config_dir, 1);

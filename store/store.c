@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/dirswap.h"
+#include "common/endpoint.h"
 #include "store/dockercfg.h"
 #include "common/file.h"
 #include "common/gojson.h"
@@ -153,6 +154,19 @@ key_folds(const char *key, const char *field)
 	return strcasecmp(key, field) == 0;
 }
 
+/*
+ * A meta.json may come from someone else (an archive, a planted file):
+ * its endpoint is refused unless it is a plain URL, so it can never
+ * carry shell or terminal syntax to `env`, a table or a message.
+ */
+static int
+host_check(const char *host, struct cm_err *err)
+{
+	if (host == NULL || endpoint_check_url(host, err) == 0)
+		return 0;
+	return err_prefix(err, "the docker endpoint is not a valid URL");
+}
+
 int
 context_parse_meta(
     const char *data, size_t len, struct context **cp, struct cm_err *err)
@@ -167,6 +181,10 @@ context_parse_meta(
 	/* the typed fields, Go's way (the last matching key wins) */
 	if ((r = meta_scan(data, len, &sum, err)) != 0)
 		return r;
+	if ((r = host_check(sum.host, err)) != 0) {
+		meta_summary_free(&sum);
+		return r;
+	}
 	/* everything else, kept as it is, through jansson */
 	if ((r = gojson_parse(data, len, &v, err)) != 0) {
 		meta_summary_free(&sum);
@@ -430,6 +448,14 @@ list_entry(const char *dirname, const char *path)
 	if (r == 0)
 		r = meta_scan(b.data, b.len, &sum, &e);
 	buf_release(&b);
+	if (r == 0 && host_check(sum.host, &e) != 0) {
+		/* named (when the name fits its folder), endpoint not shown */
+		sha256_hex(sum.name, strlen(sum.name), hex);
+		c = context_new(strcmp(hex, dirname) == 0 ? sum.name : dirname);
+		c->error = xstrdup(e.msg);
+		meta_summary_free(&sum);
+		return c;
+	}
 	if (r != 0) {
 		c = context_new(dirname);
 		c->error = xstrdup(e.msg);

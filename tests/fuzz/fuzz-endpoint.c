@@ -19,6 +19,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (ep.user && ep.user[0] == '-'))
 			abort();
 	}
+	/* an accepted URL holds nothing a shell or a terminal reads */
+	if (endpoint_check_url(url, &err) == 0 &&
+	    strspn(url,
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"0123456789-._~:/@[]%+,=?#") != strlen(url))
+		abort();
 	endpoint_free(&ep);
 	free(url);
 	return 0;

@@ -178,12 +178,17 @@ class Handler(socketserver.BaseRequestHandler):
         elif m == "header-bomb" and path == "/info":
             self.send(b"HTTP/1.1 200 OK\r\n" + b"X: y\r\n" * 5000 + b"\r\n")
             return False
+        elif m == "control-chars" and path == "/version":
+            v = sane(path)[2]
+            v["Version"] = "20.10\x1b]0;pwned\x07\u009b2J"
+            v["ApiVersion"] = "1.41\u009b31m"
+            self.answer(200, {}, v)
         elif m == "control-chars" and path == "/containers/json?all=1":
             self.answer(200, {}, [{"Id": CID, "Names": ["/\x1b]0;pwn\x07c1"],
                                    "State": "exited\x1b[2J"}])
         elif m == "control-chars" and path.startswith("/containers/a"):
             c = sane(path)[2]
-            c["Name"] = "/\x1b]0;pwned\x07evil\nname"
+            c["Name"] = "/\x1b]0;pwned\x07evil\nname\u009b"
             c["HostConfig"]["Privileged"] = True
             self.answer(200, {}, c)
         elif m == "extra-bytes" and path == "/version":

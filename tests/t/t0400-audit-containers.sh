@@ -151,12 +151,44 @@ test_expect_success 'exit status follows --fail-on' '
 	test_expect_code 0 ctxmgr audit shared --no-probes -q --fail-on none
 '
 
-test_expect_success 'the table groups findings by severity with counts' '
+test_expect_success 'the table: one row per failed check with the objects it affects' '
 	ctxmgr audit shared --no-probes >table &&
-	test_grep "^SEVERITY  *CHECK  *CIS  *OBJECT  *EVIDENCE" table &&
-	test_grep "^CRITICAL ([0-9]*)  *containers.docker-socket  *5.32  *container ${p}sock" table &&
+	test_grep "^SEVERITY  *CHECK  *CIS  *AFFECTS  *FINDING" table &&
+	test_grep "^CRITICAL ([0-9]*)  *containers.docker-socket  *5.32  *.*${p}sock" table &&
 	test_grep "^HIGH ([0-9]*) " table &&
 	test_grep "^findings: [0-9]* critical, [0-9]* high, [0-9]* medium, [0-9]* low, [0-9]* info" table &&
-	test "$(grep -c "^CRITICAL" table)" = 1
+	test "$(grep -c "^CRITICAL" table)" = 1 &&
+	# every check once, however many containers it affects
+	for id in containers.root-user containers.no-healthcheck; do
+		test "$(grep -c " $id " table)" = 1 || return 1
+	done &&
+	test_grep " containers.root-user .*, +[0-9]* more  *Container runs as root" table &&
+	test_grep "^-v shows the evidence" table &&
+	! grep -q "^  fix: " table
+'
+
+test_expect_success '-v: each object with its evidence, and the fix under the check' '
+	ctxmgr -v audit shared --no-probes >verbose &&
+	test_grep "^containers.privileged (critical, CIS 5.5): Privileged container$" verbose &&
+	test_grep "^  container ${p}priv: HostConfig.Privileged is true$" verbose &&
+	test_grep "^  fix: Run without --privileged" verbose
+'
+
+test_expect_success 'audit explain ID: rationale, remediation, CIS reference' '
+	ctxmgr audit explain containers.privileged >out &&
+	test_grep "^containers.privileged: Privileged container$" out &&
+	test_grep "^severity: critical$" out &&
+	test_grep "^CIS Docker Benchmark v1.6: 5.5$" out &&
+	test_grep "^why: --privileged gives" out &&
+	test_grep "^fix: Run without --privileged" out &&
+	ctxmgr audit explain containers.privileged --format json >out.json &&
+	python3 -c "import json; d=json.load(open(\"out.json\")); assert d[\"cis\"] == \"5.5\" and d[\"remediation\"], d" &&
+	test_expect_code 1 ctxmgr audit explain no.such-check 2>err &&
+	test_grep "no check \"no.such-check\"" err
+'
+
+test_expect_success 'JSON keeps one result per object' '
+	ctxmgr audit shared --no-probes --format json >all.json &&
+	test "$(q findings all.json containers.root-user | wc -l)" -gt 3
 '
 test_done

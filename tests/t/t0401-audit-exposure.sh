@@ -27,6 +27,8 @@ mkdir -p pki && (
 		-subj /CN=other-ca
 ) >pki.log 2>&1 || test_fatal "openssl cannot make the test certificates"
 PKI=$TRASH/pki
+# other test runs may have daemons on this machine: judge ours only
+printf 'ignore:\n  - exposure.host-*\n' >ours.yaml
 # modes as CIS 3.9-3.14 want them, and a key others may read
 cp "$PKI/server-key.pem" "$PKI/loose-key.pem"
 chmod 0444 "$PKI"/*.pem
@@ -86,7 +88,7 @@ test_expect_success '--tlsverify: neither finding; the API over mutual TLS' '
 	echo "$P" >verify.port &&
 	ctxmgr create verify --host "unix://$DOCKERD_SOCK" >/dev/null &&
 	test_expect_code 0 ctxmgr audit verify --format json \
-		--fail-on critical >report-$test_count.json &&
+		--fail-on critical --policy ours.yaml >report-$test_count.json &&
 	test "$(q status report-$test_count.json exposure.tcp-plaintext)" = pass &&
 	test "$(q status report-$test_count.json exposure.tls-no-verify)" = pass &&
 	test "$(q status report-$test_count.json exposure.daemon-warnings)" = pass &&
@@ -94,6 +96,7 @@ test_expect_success '--tlsverify: neither finding; the API over mutual TLS' '
 	ctxmgr create mtls --host "tcp://127.0.0.1:$P" --ca "$PKI/ca.pem" \
 		--cert "$PKI/client.pem" --key "$PKI/client-key.pem" >/dev/null &&
 	test_expect_code 0 ctxmgr audit mtls --format json --fail-on high \
+		--policy ours.yaml \
 		>report-$test_count.json &&
 	python3 -c "import json,sys; d=json.load(open(\"report-$test_count.json\")); \
 		assert d[\"daemon\"][\"version\"], d; assert d[\"errors\"] == [], d" &&

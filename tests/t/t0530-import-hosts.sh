@@ -14,6 +14,13 @@ print(c["Name"], c["Endpoints"]["docker"]["Host"], m.get("Description", "-"),
 	done
 }
 
+# the identities the inventories name are the user's own keys in ~/.ssh
+# (one elsewhere would be dropped: see t0108-import-insecure)
+mkdir -p "$HOME/.ssh" && chmod 700 "$HOME/.ssh" &&
+	for k in id_web web; do
+		: >"$HOME/.ssh/$k" && chmod 600 "$HOME/.ssh/$k"
+	done
+
 test_expect_success 'ctxmgr format: defaults, ports, IPv6, tags, identity' '
 	cat >hosts.yaml <<-\EOF &&
 	defaults:

@@ -95,10 +95,43 @@ test_bad(void **state)
 	bad("unix://relative", "absolute");
 	bad("tcp://u@h:1", "user");
 	bad("tcp://h:1/path", "path");
+	/* shell and terminal metacharacters, in every scheme */
+	bad("tcp://staging:2376\\';echo PWNED > x;#", "space");
+	bad("tcp://staging:2376\\';touch${IFS}x;#", "not allowed");
+	bad("tcp://h:2376'", "\"'\"");
+	bad("unix:///tmp/a';touch${IFS}x;'", "not allowed");
+	bad("unix:///tmp/`id`", "\"`\"");
+	bad("unix:///tmp/\"x", "not allowed");
+	bad("unix:///tmp/a\\b", "not allowed");
+	bad("unix:///tmp/a|b", "not allowed");
+	bad("unix:///tmp/a#b", "fragment");
+	bad("ssh://h/x$y", "not allowed");
+	bad("ssh://h/x\xc2\x9b", "0xc2");
+	bad("unix:///tmp/\xff", "0xff");
+	bad("tcp://h:1\x1b[2J", "control");
 	memset(longpath, 'a', sizeof(longpath));
 	memcpy(longpath, "unix:///", 8);
 	longpath[sizeof(longpath) - 1] = '\0';
 	bad(longpath, "longer");
+}
+
+static void
+test_check_url(void **state)
+{
+	struct cm_err err;
+
+	(void)state;
+	assert_int_equal(
+	    endpoint_check_url("npipe:////./pipe/docker_engine", &err), 0);
+	assert_int_equal(endpoint_check_url("tcp://h:2376", &err), 0);
+	assert_int_equal(
+	    endpoint_check_url("npipe:////./pipe/a'b", &err), ERR_INVALID);
+	assert_int_equal(
+	    endpoint_check_url("npipe:////./pipe/a b", &err), ERR_INVALID);
+	assert_int_equal(
+	    endpoint_check_url("tcp://h:2376';x", &err), ERR_INVALID);
+	assert_int_equal(endpoint_check_url("fd://", &err), ERR_INVALID);
+	assert_int_equal(endpoint_check_url(NULL, &err), ERR_INVALID);
 }
 
 int
@@ -107,6 +140,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_check_url),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,6 +39,14 @@ static const char sample[] =
     "|--host=unix:///tmp/other/docker.sock\n"
     "|-Htcp://127.0.0.1:2375\n"
     "@fds 20 denied\n"
+    "@containerd 30\n"
+    "@cmdline 30 ok\n"
+    "|containerd\n"
+    "\n"
+    "@fds 30 ok\n"
+    "|111\n"
+    "@stat lsock ok - /run/containerd/containerd.sock\n"
+    "|777 srw-rw---- 1 0 0 0 Nov 28 13:59 /run/containerd/containerd.sock\n"
     "@stat sock ok - /run/docker.sock\n"
     "|444 srw-rw---- 1 0 998 0 Nov 28 13:59 /run/docker.sock\n"
     "@stat sock ok link /var/run/docker.sock\n"
@@ -87,6 +95,13 @@ test_parse_sample(void **state)
 	assert_int_equal(hf.daemons[0].argv.n, 6);
 	assert_int_equal(hf.daemons[0].ninodes, 2);
 	assert_int_equal(hf.daemons[1].fds_st, FS_DENIED);
+	/* containerd is listed apart: never taken for the audited dockerd */
+	assert_int_equal(hf.ncontainerds, 1);
+	assert_int_equal(hf.containerds[0].pid, 30);
+	assert_true(facts_daemon_has_inode(&hf.containerds[0], 111));
+	assert_int_equal(
+	    facts_stat(&hf, "lsock", "/run/containerd/containerd.sock")->mode,
+	    0660);
 	s = facts_stat(&hf, "sock", "/run/docker.sock");
 	assert_non_null(s);
 	assert_int_equal(s->st, FS_OK);

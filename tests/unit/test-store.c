@@ -254,6 +254,53 @@ test_archive_rejects_hostile_members(void **state)
 	buf_release(&t);
 }
 
+/* A ustar header with a 155-byte prefix and a 100-byte name. */
+static void
+long_name_header(struct buf *t)
+{
+	unsigned sum = 0;
+	size_t i;
+
+	buf_init(t, 0);
+	assert_int_equal(tar_add_file(t, "x", 0600, "x", 1), 0);
+	memset(t->data, 'b', 100);
+	memset(t->data + 345, 'a', 155);
+	memset(t->data + 148, ' ', 8);
+	for (i = 0; i < 512; i++)
+		sum += (unsigned char)t->data[i];
+	snprintf(t->data + 148, 8, "%06o", sum);
+	t->data[155] = ' ';
+	assert_int_equal(tar_finish(t), 0);
+}
+
+static int
+check_entry_name(const struct tar_entry *e, void *arg, struct cm_err *err)
+{
+	(void)err;
+	assert_int_equal(strlen(e->name), TAR_NAME_MAX);
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* The longest ustar name fills name[] and stays terminated (was an overflow). */
+static void
+test_tar_longest_name(void **state)
+{
+	struct cm_err err;
+	struct archive ar;
+	struct buf t;
+	int n = 0;
+
+	(void)state;
+	long_name_header(&t);
+	assert_int_equal(
+	    tar_walk(t.data, t.len, check_entry_name, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(archive_read(t.data, t.len, &ar, &err), ERR_INVALID);
+	assert_non_null(strstr(err.msg, "unexpected file"));
+	buf_release(&t);
+}
+
 int
 main(void)
 {
@@ -265,6 +312,7 @@ main(void)
 		cmocka_unit_test(test_store_on_disk),
 		cmocka_unit_test(test_tar_roundtrip_and_truncation),
 		cmocka_unit_test(test_archive_rejects_hostile_members),
+		cmocka_unit_test(test_tar_longest_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

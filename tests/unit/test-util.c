@@ -4,6 +4,7 @@
 
 #include <openssl/evp.h>
 
+#include "common/buf.h"
 #include "common/sha256.h"
 #include "common/util.h"
 
@@ -63,6 +64,51 @@ test_helpers(void **state)
 	assert_int_equal(parse_int("", 0, 100, &v), ERR_INVALID);
 }
 
+static void
+check_safe(const char *in, const char *want)
+{
+	char *got = str_term_safe(in);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("str_term_safe: got \"%s\", want \"%s\"", got, want);
+	assert_int_equal(str_needs_escape(in), strcmp(in, want) != 0);
+	free(got);
+}
+
+/* Hostile text: C0, DEL, C1 (raw and as UTF-8), invalid UTF-8. */
+static void
+test_escape_term(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	check_safe("plain text", "plain text");
+	check_safe("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3", /* é € whale */
+	    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3");
+	check_safe("a\x1b]0;pwned\x07"
+		   "b",
+	    "a\\x1b]0;pwned\\x07b");
+	check_safe("x\ny\tz\rw\x7f", "x\\x0ay\\x09z\\x0dw\\x7f");
+	/* U+009B (CSI) and U+0080, U+009F encoded as UTF-8 */
+	check_safe("\xc2\x9b"
+		   "31mred",
+	    "\\u009b31mred");
+	check_safe("\xc2\x80\xc2\x9f\xc2\xa0", "\\u0080\\u009f\xc2\xa0");
+	/* a bare C1 byte, truncated, overlong and surrogate sequences */
+	check_safe("\x9b"
+		   "2J",
+	    "\\x9b2J");
+	check_safe("ab\xc3", "ab\\xc3");
+	check_safe("\xc0\xaf", "\\xc0\\xaf");
+	check_safe("\xed\xa0\x80", "\\xed\\xa0\\x80");
+	check_safe("\xf5\x80\x80\x80", "\\xf5\\x80\\x80\\x80");
+	/* keep_nl keeps newlines only */
+	buf_init(&b, 0);
+	str_escape_term(&b, "one\ntwo\x1b[2J", 1);
+	assert_string_equal(b.data, "one\ntwo\\x1b[2J");
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -70,6 +116,7 @@ main(void)
 		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_sha256_matches_openssl),
 		cmocka_unit_test(test_helpers),
+		cmocka_unit_test(test_escape_term),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
