@@ -649,19 +649,22 @@ api_daemon_checks(struct audit_ctx *a)
 	if (!info_has_secopt(info, "name=userns") &&
 	    !info_has_secopt(info, "name=rootless"))
 		report_add(r, "daemon.userns", "daemon", "dockerd", NULL,
-		    "SecurityOptions holds neither name=userns nor "
-		    "name=rootless");
+		    "containers' root is the host's root: the daemon "
+		    "neither remaps users (userns-remap) nor runs rootless");
 	if (!info_has_secopt(info, "name=no-new-privileges") &&
 	    !(h->have_conf && h->dc.nnp.src != DS_UNKNOWN && h->dc.nnp.b))
 		report_add(r, "daemon.no-new-privileges", "daemon", "dockerd",
-		    NULL, "no-new-privileges is not set daemon-wide");
+		    NULL,
+		    "containers may gain privileges through setuid "
+		    "programs: no-new-privileges is not on by default");
 	rc = jget_bool(info, "LiveRestoreEnabled", &b);
 	if (rc < 0)
 		report_error(r, "daemon.live-restore",
 		    "GET /info: LiveRestoreEnabled is not a boolean");
 	else if (rc == 0 || !b)
 		report_add(r, "daemon.live-restore", "daemon", "dockerd", NULL,
-		    "LiveRestoreEnabled is false");
+		    "restarting or upgrading the daemon stops every "
+		    "container (live-restore is off)");
 	registries(a, info);
 	rc = jget_array(info, "Plugins.Authorization", &plugins);
 	if (rc < 0)
@@ -680,7 +683,8 @@ api_daemon_checks(struct audit_ctx *a)
 		    "LoggingDriver is %s", rc == 1 && *s ? s : "(none)");
 	if (!info_has_secopt(info, "name=seccomp"))
 		report_add(r, "daemon.seccomp", "daemon", "dockerd", NULL,
-		    "SecurityOptions has no seccomp entry: seccomp is off");
+		    "containers run without any system call filter "
+		    "(seccomp is off)");
 	else if (info_has_secopt(info, "name=seccomp,profile=unconfined"))
 		report_add(r, "daemon.seccomp", "daemon", "dockerd", NULL,
 		    "the default seccomp profile is unconfined");
@@ -690,17 +694,17 @@ api_daemon_checks(struct audit_ctx *a)
 		    "GET /info: ExperimentalBuild is not a boolean");
 	else if (rc == 1 && b)
 		report_add(r, "daemon.experimental", "daemon", "dockerd", NULL,
-		    "ExperimentalBuild is true");
+		    "the daemon runs with experimental features on");
 	if (jget_str(info, "Driver", &s) == 1 && strcmp(s, "aufs") == 0)
 		report_add(r, "daemon.aufs", "daemon", "dockerd", NULL,
 		    "storage driver is aufs");
 	if (!info_has_secopt(info, "name=rootless"))
 		report_add(r, "daemon.rootful", "daemon", "dockerd", NULL,
-		    "SecurityOptions has no name=rootless");
+		    "the daemon runs as root (not rootless)");
 	if (jget_str(info, "Swarm.LocalNodeState", &s) == 1 &&
 	    strcmp(s, "active") == 0)
 		report_add(r, "daemon.swarm", "daemon", "dockerd", NULL,
-		    "Swarm.LocalNodeState is active");
+		    "this daemon is an active swarm node");
 	if (jget_bool(info, "Debug", &b) == 1 && b)
 		report_add(r, "daemon.log-level", "daemon", "dockerd", NULL,
 		    "the daemon runs in debug mode (/info Debug)");

@@ -28,6 +28,14 @@ static const struct cmd_flag env_flags[] = {
 static void
 fish_quote(struct buf *out, const char *arg)
 {
+	/* plain words stay bare, as shell_quote leaves them */
+	if (*arg != '\0' &&
+	    strspn(arg,
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"0123456789_./:=@+,-") == strlen(arg)) {
+		buf_adds(out, arg);
+		return;
+	}
 	buf_addc(out, '\'');
 	for (; *arg != '\0'; arg++) {
 		if (*arg == '\\' || *arg == '\'')

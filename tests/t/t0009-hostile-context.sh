@@ -131,4 +131,12 @@ test_expect_success 'C1 controls in a description never reach the terminal' '
 	ctxmgr ls --format json >out.json &&
 	python3 -c "import json; d=[c for c in json.load(open(\"out.json\")) if c[\"Name\"]==\"c1\"][0]; assert d[\"Description\"] == \"a\\u009b2Jb \\u001b[31mred\", repr(d)"
 '
+test_expect_success 'error messages escape what they quote' '
+	bad="$(printf "a\033]0;pwned\007b\302\233c\377")" &&
+	test_must_fail ctxmgr import imp "$bad" 2>err &&
+	! grep -q "$(printf "\033")" err &&
+	! grep -q "$(printf "\302\233")" err &&
+	! grep -q "$(printf "\377")" err &&
+	test_grep -F "a\x1b]0;pwned\x07b\u009bc\xff" err
+'
 test_done

@@ -47,7 +47,7 @@ test_expect_success 'the same audit as root reads daemon.json' '
 	ctxmgr audit perm --no-probes --format json >root.json &&
 	test "$(q status root.json daemon.userland-proxy)" = pass &&
 	q findings root.json daemon.live-restore >out &&
-	test_grep "LiveRestoreEnabled is false" out
+	test_grep "live-restore is off" out
 '
 
 test_expect_success 'the daemon'"'"'s sockets are unreadable: listeners from its config only' '
