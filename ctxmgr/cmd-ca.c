@@ -13,22 +13,13 @@
 #include "ctxmgr/output.h"
 #include "keystore/passphrase.h"
 #include "keystore/password.h"
+#include "ctxmgr/settings.h"
 #include "common/xmalloc.h"
 
-char *
-ca_cmd_dir(struct cmd_ctx *ctx, struct cmd_args *a)
+int
+ca_cmd_dir(struct cmd_ctx *ctx, struct cmd_args *a, char **dirp)
 {
-	const char *d = args_get(a, "dir"), *env = getenv(CA_DIR_ENV);
-	char *state, *dir;
-
-	if (d != NULL && *d != '\0')
-		return xstrdup(d);
-	if (env != NULL && *env != '\0')
-		return xstrdup(env);
-	state = path_join(ctx->config_dir, "ctxmgr");
-	dir = path_join(state, "ca");
-	free(state);
-	return dir;
+	return settings_ca_dir(ctx, args_get(a, "dir"), dirp);
 }
 
 int
@@ -69,9 +60,12 @@ ca_cmd_passphrase(
 int
 ca_cmd_open(struct cmd_ctx *ctx, struct cmd_args *a, struct ca *ca, int flags)
 {
-	char *dir = ca_cmd_dir(ctx, a);
-	int r = ca_open(ca, dir, flags, &ctx->err);
+	char *dir;
+	int r;
 
+	if ((r = ca_cmd_dir(ctx, a, &dir)) != 0)
+		return r;
+	r = ca_open(ca, dir, flags, &ctx->err);
 	free(dir);
 	return r;
 }
@@ -134,17 +128,16 @@ ca_cmd_days_left(time_t t, time_t now)
 }
 
 const char *
-ca_cmd_status(const struct cadb_entry *e, time_t now)
+ca_cmd_status(
+    const struct cadb_entry *e, time_t now, const struct ca_renew_rule *rule)
 {
-	struct ca_renew_rule rule = { CA_RENEW_PERCENT_DEFAULT, 0 };
-
 	if (e->status == CADB_REVOKED)
 		return "revoked";
 	if (e->status == CADB_SUPERSEDED)
 		return "superseded";
 	if (now >= e->not_after)
 		return "expired";
-	if (now >= ca_renew_at(e->not_before, e->not_after, &rule))
+	if (now >= ca_renew_at(e->not_before, e->not_after, rule))
 		return "due";
 	return "valid";
 }
@@ -204,7 +197,7 @@ cmd_ca_init_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	struct ca ca;
 	struct buf pass;
 	const char *kt = args_get(a, "key-type");
-	char until[16], *dir = ca_cmd_dir(ctx, a), *key_path = NULL;
+	char until[16], *dir = NULL, *key_path = NULL;
 	long long iter = args_get_int(a, "kdf-iterations", CA_KDF_ITER_DEFAULT);
 	int r;
 
@@ -212,6 +205,8 @@ cmd_ca_init_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	memset(&ca, 0, sizeof(ca));
 	ca.lock_fd = -1;
 	buf_init_secret(&pass, PASSPHRASE_MAX);
+	if ((r = ca_cmd_dir(ctx, a, &dir)) != 0)
+		goto out;
 	o.dir = dir;
 	o.cn = args_get(a, "cn") ? args_get(a, "cn") : "ctxmgr CA";
 	o.key_type = KEY_ECDSA_P256;
@@ -310,7 +305,8 @@ static const struct cmd_flag ca_ls_flags[] = { CA_FLAG_DIR,
 	{ 0 } };
 
 static json_t *
-entry_json(const struct cadb_entry *e, time_t now)
+entry_json(
+    const struct cadb_entry *e, time_t now, const struct ca_renew_rule *rule)
 {
 	json_t *o = json_object(), *sans = json_array();
 	char t[32];
@@ -330,7 +326,8 @@ entry_json(const struct cadb_entry *e, time_t now)
 	json_object_set_new(o, "notAfter", json_string(t));
 	json_object_set_new(
 	    o, "daysLeft", json_integer(ca_cmd_days_left(e->not_after, now)));
-	json_object_set_new(o, "status", json_string(ca_cmd_status(e, now)));
+	json_object_set_new(
+	    o, "status", json_string(ca_cmd_status(e, now, rule)));
 	if (e->status == CADB_REVOKED) {
 		x509_time_format(e->revoked_at, t);
 		json_object_set_new(o, "revokedAt", json_string(t));
@@ -349,10 +346,13 @@ cmd_ca_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		"CONTEXT", "NOT AFTER", "DAYS LEFT", "STATUS" };
 	struct ca ca;
 	struct table *t;
+	struct ca_renew_rule rule;
 	time_t now = ca_now();
 	int all = args_has(a, "all"), r;
 	size_t i;
 
+	if ((r = settings_renew_rule(ctx, NULL, &rule)) != 0)
+		return r;
 	if ((r = ca_cmd_open(ctx, a, &ca, 0)) != 0)
 		goto out;
 	if (ctx->format != FMT_TABLE) {
@@ -360,7 +360,7 @@ cmd_ca_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		for (i = 0; i < ca.db.n; i++)
 			if (all || ca.db.v[i].status != CADB_SUPERSEDED)
 				json_array_append_new(
-				    arr, entry_json(&ca.db.v[i], now));
+				    arr, entry_json(&ca.db.v[i], now, &rule));
 		r = output_value(ctx, arr);
 		json_decref(arr);
 		goto out;
@@ -374,7 +374,7 @@ cmd_ca_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	t = table_new(nitems(headers), headers);
 	for (i = 0; i < ca.db.n; i++) {
 		const struct cadb_entry *e = &ca.db.v[i];
-		const char *cells[7], *st = ca_cmd_status(e, now);
+		const char *cells[7], *st = ca_cmd_status(e, now, &rule);
 		char serial[20], date[16], left[24];
 		if (!all && e->status == CADB_SUPERSEDED)
 			continue;
