@@ -7,9 +7,11 @@
 #include <pwd.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/dirswap.h"
+#include "common/fault.h"
 #include "store/dockercfg.h"
 #include "common/file.h"
 #include "common/gojson.h"
@@ -46,6 +48,7 @@ store_init(struct store *st, const char *config_dir)
 	st->config_json = path_join(config_dir, "config.json");
 	st->state_dir = path_join(config_dir, "ctxmgr");
 	st->lock_fd = -1;
+	st->tidied = 0;
 }
 
 void
@@ -488,6 +491,78 @@ store_list(const struct store *st, struct context ***listp, size_t *np,
 	return 0;
 }
 
+/* FILE_TIDY when this process holds the store lock every writer takes. */
+static int
+tidy_flag(const struct store *st)
+{
+	return st->lock_fd >= 0 ? FILE_TIDY : 0;
+}
+
+static int
+is_sha_name(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!isxdigit((unsigned char)s[i]) ||
+		    isupper((unsigned char)s[i]))
+			return 0;
+	return s[64] == '\0';
+}
+
+/*
+ * Meta dirs without meta.json, left by a create that was killed or ran
+ * out of space.  Docker may be between its mkdir and its write, so a dir
+ * goes only when it holds nothing but our own temporary files, or when
+ * nothing changed in it for STORE_STALE_SECS.
+ */
+#define STORE_STALE_SECS 10
+static void
+tidy_meta_dirs(struct store *st)
+{
+	struct dirent *de, *e2;
+	struct stat sb;
+	DIR *d, *sub;
+	int fd, ours, others;
+	char *path;
+
+	st->tidied = 1;
+	if ((d = opendir(st->meta_root)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (!is_sha_name(de->d_name))
+			continue;
+		fd = openat(dirfd(d), de->d_name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (faccessat(fd, "meta.json", F_OK, AT_SYMLINK_NOFOLLOW) ==
+			0 ||
+		    errno != ENOENT || fstat(fd, &sb) != 0 ||
+		    (sub = fdopendir(fd)) == NULL) {
+			close(fd);
+			continue;
+		}
+		ours = others = 0;
+		while ((e2 = readdir(sub)) != NULL)
+			if (strcmp(e2->d_name, ".") != 0 &&
+			    strcmp(e2->d_name, "..") != 0) {
+				if (file_is_tmp_of(e2->d_name, "meta.json"))
+					ours++;
+				else
+					others++;
+			}
+		closedir(sub);
+		if ((ours > 0 && others == 0) ||
+		    time(NULL) - sb.st_mtime > STORE_STALE_SECS) {
+			path = path_join(st->meta_root, de->d_name);
+			(void)dir_remove_tree(path, NULL);
+			free(path);
+		}
+	}
+	closedir(d);
+}
+
 /* Refuse a symlink where a store directory should be. */
 static int
 check_not_link(const char *path, struct cm_err *err)
@@ -506,7 +581,7 @@ store_save(
 {
 	char *dir = NULL, *path = NULL;
 	struct buf b;
-	int r;
+	int r, e, made_dir = 0;
 
 	buf_init(&b, STORE_META_MAX);
 	if (c->metadata == NULL)
@@ -528,19 +603,30 @@ store_save(
 	if (!file_exists(st->config_dir) &&
 	    (r = dir_ensure(st->config_dir, 0700, err)) != 0)
 		goto out;
+	if ((flags & STORE_CREATE) && st->lock_fd >= 0 && !st->tidied)
+		tidy_meta_dirs(st);
+	made_dir = !file_exists(dir);
 	if ((r = dir_ensure(dir, 0755, err)) != 0)
 		goto out;
+	if ((e = fault_point("meta-dir", NULL)) != 0) {
+		errno = e;
+		r = err_sys(err, "cannot write \"%s\"", path);
+		goto out;
+	}
 	if ((r = context_encode_meta(c, &b)) != 0) {
 		r = err_set(
 		    err, r, "cannot encode meta.json for \"%s\"", c->name);
 		goto out;
 	}
 	r = file_write_atomic(path, b.data, b.len, 0644,
-	    (flags & STORE_CREATE) ? FILE_EXCL : 0, err);
+	    ((flags & STORE_CREATE) ? FILE_EXCL : 0) | tidy_flag(st), err);
 	if (r == ERR_EXISTS)
 		r = err_set(
 		    err, ERR_EXISTS, "context \"%s\" already exists", c->name);
 out:
+	/* a failed create leaves no meta dir without meta.json behind */
+	if (r != 0 && made_dir)
+		(void)rmdir(dir);
 	buf_release(&b);
 	free(path);
 	free(dir);
@@ -689,7 +775,7 @@ store_tls_write(struct store *st, const char *name, const char *endpoint,
 	if ((r = dir_ensure(st->tls_root, 0700, err)) != 0 ||
 	    (r = dir_ensure(epdir, 0700, err)) != 0)
 		goto out;
-	r = file_write_atomic(path, data, len, 0600, 0, err);
+	r = file_write_atomic(path, data, len, 0600, tidy_flag(st), err);
 out:
 	free(path);
 	free(epdir);
@@ -926,7 +1012,7 @@ store_set_current(struct store *st, const char *name, struct cm_err *err)
 	    (r = dir_ensure(st->config_dir, 0700, err)) != 0)
 		goto out;
 	r = file_write_atomic(st->config_json, new.data, new.len, 0600,
-	    FILE_KEEP_MODE | FILE_FOLLOW_TARGET, err);
+	    FILE_KEEP_MODE | FILE_FOLLOW_TARGET | tidy_flag(st), err);
 out:
 	buf_release(&old);
 	buf_release(&new);

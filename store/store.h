@@ -41,6 +41,7 @@ struct store {
 	char *config_json; /* config.json */
 	char *state_dir; /* ctxmgr/ */
 	int lock_fd;
+	int tidied; /* meta dirs without meta.json looked for */
 };
 
 struct context {

@@ -192,7 +192,14 @@ test_stage_commit(void **state)
 	rec.n = 0;
 	assert_int_equal(file_stage(p, "xyz", 3, 0600, 0, &fs, &err), 0);
 	assert_int_equal(rec.n, 1);
-	assert_true(synced(ino_of(fs.tmp)));
+	/* unnamed (O_TMPFILE) until committed */
+	assert_true(fs.unnamed);
+	assert_null(fs.tmp);
+	{
+		struct stat st;
+		assert_int_equal(fstat(fs.fd, &st), 0);
+		assert_true(synced(st.st_ino));
+	}
 	assert_int_equal(file_commit(&fs, &err), 0);
 	free(p);
 	unit_rmtree(dir);
