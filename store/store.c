@@ -512,7 +512,8 @@ is_sha_name(const char *s)
 
 /*
  * Meta dirs without meta.json, left by a create that was killed or ran
- * out of space.  Docker may be between its mkdir and its write, so a dir
+ * out of space, and TLS dirs a killed rm or rename set aside (they are
+ * ours alone: the store lock is held).  Docker may be between its mkdir and its write, so a dir
  * goes only when it holds nothing but our own temporary files, or when
  * nothing changed in it for STORE_STALE_SECS.
  */
@@ -560,6 +561,17 @@ tidy_meta_dirs(struct store *st)
 			free(path);
 		}
 	}
+	closedir(d);
+	/* what a killed rm or rename had set aside or half copied */
+	if ((d = opendir(st->tls_root)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, ".ctxmgr-rm-", 11) == 0 ||
+		    strncmp(de->d_name, ".ctxmgr-rename-", 15) == 0) {
+			path = path_join(st->tls_root, de->d_name);
+			(void)dir_remove_tree(path, NULL);
+			free(path);
+		}
 	closedir(d);
 }
 
@@ -633,10 +645,63 @@ out:
 	return r;
 }
 
+/*
+ * Move tls/<sha(name)> aside to tls/.ctxmgr-rm-XXXXXX (*asidep, or NULL
+ * when there is none): one rename, so a kill never leaves part of it
+ * where a later context of that name would pick it up.
+ */
+static int
+tls_move_aside(
+    struct store *st, const char *name, char **asidep, struct cm_err *err)
+{
+	char *tls = store_tls_dir(st, name), *aside;
+	int r = 0, fd;
+
+	*asidep = NULL;
+	if (!file_exists(tls))
+		goto out;
+	if ((r = check_not_link(tls, err)) != 0)
+		goto out;
+	/* a unique name: mkdtemp, then rename over the empty dir */
+	aside = path_join(st->tls_root, ".ctxmgr-rm-XXXXXX");
+	if (mkdtemp(aside) == NULL || rename(tls, aside) != 0) {
+		r = err_sys(err, "cannot remove the TLS files of \"%s\"", name);
+		(void)rmdir(aside);
+		free(aside);
+		goto out;
+	}
+	*asidep = aside;
+	if ((fd = open(st->tls_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >=
+	    0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+out:
+	free(tls);
+	return r;
+}
+
+/* Remove a context's meta dir: meta.json first, so it goes at once. */
+static int
+meta_remove(struct store *st, const char *name, struct cm_err *err)
+{
+	char *meta = store_meta_dir(st, name);
+	char *path = path_join(meta, "meta.json");
+	int r = 0;
+
+	if (unlink(path) != 0 && errno != ENOENT)
+		r = err_sys(err, "cannot remove \"%s\"", path);
+	if (r == 0)
+		r = dir_remove_tree(meta, err);
+	free(path);
+	free(meta);
+	return r;
+}
+
 int
 store_remove(struct store *st, const char *name, struct cm_err *err)
 {
-	char *meta, *tls;
+	char *aside = NULL;
 	int r;
 
 	if ((r = context_name_check(name, err)) != 0)
@@ -644,24 +709,148 @@ store_remove(struct store *st, const char *name, struct cm_err *err)
 	if (!store_exists(st, name))
 		return err_set(
 		    err, ERR_NOTFOUND, "context \"%s\" not found", name);
-	meta = store_meta_dir(st, name);
-	tls = store_tls_dir(st, name);
-	if ((r = dir_remove_tree(meta, err)) == 0)
-		r = dir_remove_tree(tls, err);
-	free(meta);
-	free(tls);
+	if ((r = tls_move_aside(st, name, &aside, err)) == 0 &&
+	    (r = meta_remove(st, name, err)) == 0 && aside != NULL)
+		r = dir_remove_tree(aside, err);
+	free(aside);
 	return r;
 }
 
-int
-store_rename(
+static void list_dir_sorted(const char *path, int want_dirs, struct strv *out);
+
+/* Copy the TLS files of `from` into a new dir `to` (two levels:
+ * endpoint dirs, then files; nothing else is copied). */
+static int
+tls_copy(const char *from, const char *to, struct cm_err *err)
+{
+	struct strv eps = { 0 }, files = { 0 };
+	struct buf b;
+	struct stat sb;
+	char *src, *dst, *f, *t;
+	size_t i, j;
+	int r = 0;
+
+	list_dir_sorted(from, 1, &eps);
+	for (i = 0; r == 0 && i < eps.n; i++) {
+		src = path_join(from, eps.v[i]);
+		dst = path_join(to, eps.v[i]);
+		strv_free(&files);
+		list_dir_sorted(src, 0, &files);
+		if (mkdir(dst, 0700) != 0)
+			r = err_sys(err, "cannot create \"%s\"", dst);
+		for (j = 0; r == 0 && j < files.n; j++) {
+			f = path_join(src, files.v[j]);
+			t = path_join(dst, files.v[j]);
+			buf_init_secret(&b, (size_t)1 << 20);
+			if (lstat(f, &sb) != 0)
+				r = err_sys(err, "cannot stat \"%s\"", f);
+			else if ((r = file_read(f, (size_t)1 << 20,
+				      FILE_NOFOLLOW | FILE_SECRET, &b, err)) ==
+			    0)
+				r = file_write_atomic(t, b.data, b.len,
+				    sb.st_mode & 0777, FILE_EXCL, err);
+			buf_release(&b);
+			free(f);
+			free(t);
+		}
+		if (r == 0)
+			r = dir_sync(dst, err);
+		free(src);
+		free(dst);
+	}
+	strv_free(&eps);
+	strv_free(&files);
+	return r;
+}
+
+/* tls/<sha(to)> := a copy of tls/<sha(from)>, made beside and renamed in
+ * whole; an older tls/<sha(to)> (a context that is gone, or the copy of
+ * an interrupted rename) is replaced. */
+static int
+tls_copy_for_rename(
     struct store *st, const char *from, const char *to, struct cm_err *err)
 {
-	struct context *c = NULL;
-	char *tls_from = NULL, *tls_to = NULL, *cur = NULL, *prev = NULL;
-	char *meta_from = NULL;
-	int r, moved_tls = 0;
+	char *src = store_tls_dir(st, from), *dst = store_tls_dir(st, to);
+	char *stage = NULL, *old = NULL;
+	int r;
 
+	if (!file_exists(src)) {
+		r = 0;
+		goto out;
+	}
+	if ((r = check_not_link(src, err)) != 0 ||
+	    (r = check_not_link(dst, err)) != 0)
+		goto out;
+	stage = path_join(st->tls_root, ".ctxmgr-rename-XXXXXX");
+	if (mkdtemp(stage) == NULL) {
+		r = err_sys(err, "cannot copy the TLS files of \"%s\"", from);
+		free(stage);
+		stage = NULL;
+		goto out;
+	}
+	if ((r = tls_copy(src, stage, err)) != 0 ||
+	    (r = tls_move_aside(st, to, &old, err)) != 0)
+		goto out;
+	if (rename(stage, dst) != 0) {
+		r = err_sys(err, "cannot copy the TLS files of \"%s\"", from);
+		goto out;
+	}
+	free(stage);
+	stage = NULL;
+	r = dir_sync(st->tls_root, err);
+out:
+	if (stage != NULL)
+		(void)dir_remove_tree(stage, NULL);
+	if (old != NULL)
+		(void)dir_remove_tree(old, NULL);
+	free(stage);
+	free(old);
+	free(src);
+	free(dst);
+	return r;
+}
+
+/* Whether `to` is the copy an interrupted rename of `from` made. */
+static int
+is_rename_copy(
+    const struct store *st, const struct context *from, const char *to)
+{
+	struct context *c = NULL, tmp;
+	struct buf x, y;
+	int same = 0;
+
+	if (store_load(st, to, &c, NULL) != 0)
+		return 0;
+	tmp = *from;
+	tmp.name = c->name;
+	buf_init(&x, 0);
+	buf_init(&y, 0);
+	same = context_encode_meta(&tmp, &x) == 0 &&
+	    context_encode_meta(c, &y) == 0 && x.len == y.len &&
+	    memcmp(x.data, y.data, x.len) == 0;
+	buf_release(&x);
+	buf_release(&y);
+	context_free(c);
+	return same;
+}
+
+/*
+ * A rename never moves anything: the new context is written whole (meta
+ * then a copy of the TLS files) beside the old one, currentContext is
+ * switched, then the old one goes (TLS moved aside first).  Killed at
+ * any point, the current context is complete; the same rename run again
+ * finds the copy and finishes (*resumedp).
+ */
+int
+store_rename(struct store *st, const char *from, const char *to, int *resumedp,
+    struct cm_err *err)
+{
+	struct context *c = NULL;
+	char *cur = NULL, *prev = NULL, *aside = NULL;
+	int r, e, resumed = 0, made = 0;
+
+	if (resumedp != NULL)
+		*resumedp = 0;
 	if ((r = context_name_check(to, err)) != 0)
 		return r;
 	if ((r = store_load(st, from, &c, err)) != 0)
@@ -671,30 +860,34 @@ store_rename(
 		    err, ERR_INVALID, "the default context cannot be renamed");
 		goto out;
 	}
-	if (store_exists(st, to)) {
+	if (strcmp(from, to) == 0) {
 		r = err_set(
 		    err, ERR_EXISTS, "context \"%s\" already exists", to);
 		goto out;
 	}
-	/* new meta first: a crash leaves two copies, never none */
+	if (store_exists(st, to)) {
+		if (!is_rename_copy(st, c, to)) {
+			r = err_set(err, ERR_EXISTS,
+			    "context \"%s\" already exists", to);
+			goto out;
+		}
+		resumed = 1;
+	}
 	free(c->name);
 	c->name = xstrdup(to);
-	if ((r = store_save(st, c, STORE_CREATE, err)) != 0)
-		goto out;
-	tls_from = store_tls_dir(st, from);
-	tls_to = store_tls_dir(st, to);
-	if (file_exists(tls_from)) {
-		if ((r = check_not_link(tls_from, err)) != 0)
-			goto undo;
-		if (rename(tls_from, tls_to) != 0) {
-			r = err_sys(
-			    err, "cannot move TLS files of \"%s\"", from);
-			goto undo;
-		}
-		moved_tls = 1;
-		if ((r = dir_sync(st->tls_root, err)) != 0)
-			goto undo;
+	if (!resumed) {
+		if ((r = store_save(st, c, STORE_CREATE, err)) != 0)
+			goto out;
+		made = 1;
 	}
+	if ((e = fault_point("rename-meta", NULL)) != 0) {
+		errno = e;
+		r = err_sys(err, "cannot rename \"%s\"", from);
+		goto undo;
+	}
+	if ((r = tls_copy_for_rename(st, from, to, err)) != 0)
+		goto undo;
+	(void)fault_point("rename-tls", NULL);
 	if ((r = store_get_current(st, &cur, err)) != 0)
 		goto undo;
 	if (cur != NULL && strcmp(cur, from) == 0 &&
@@ -703,28 +896,34 @@ store_rename(
 	if (store_get_previous(st, &prev, NULL) == 0 && prev != NULL &&
 	    strcmp(prev, from) == 0)
 		(void)store_set_previous(st, to, NULL);
-	meta_from = store_meta_dir(st, from);
-	r = dir_remove_tree(meta_from, err);
+	(void)fault_point("rename-current", NULL);
+	/* from here on the new context is the one in use: only go forward */
+	if ((r = tls_move_aside(st, from, &aside, err)) != 0)
+		goto out;
+	(void)fault_point("rename-tls-aside", NULL);
+	if ((r = meta_remove(st, from, err)) != 0)
+		goto out;
+	(void)fault_point("rename-old-meta", NULL);
+	if (aside != NULL)
+		r = dir_remove_tree(aside, err);
+	if (resumedp != NULL)
+		*resumedp = resumed;
 	goto out;
 undo:
-	if (moved_tls)
-		(void)rename(tls_to, tls_from);
-	{
-		char *meta_to = store_meta_dir(st, to);
-		(void)dir_remove_tree(meta_to, NULL);
-		free(meta_to);
+	if (made) {
+		char *tls_to = store_tls_dir(st, to);
+		(void)meta_remove(st, to, NULL);
+		(void)dir_remove_tree(tls_to, NULL);
+		free(tls_to);
 	}
 out:
-	free(meta_from);
+	free(aside);
 	free(cur);
 	free(prev);
-	free(tls_from);
-	free(tls_to);
 	context_free(c);
 	return r;
 }
 
-/* Endpoint and file names are single, plain path components. */
 static int
 check_component(const char *s, const char *what, struct cm_err *err)
 {
