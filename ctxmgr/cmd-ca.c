@@ -137,6 +137,8 @@ ca_cmd_status(
 		return "superseded";
 	if (now >= e->not_after)
 		return "expired";
+	if (now < e->not_before)
+		return "not-yet-valid"; /* or the clock is wrong */
 	if (now >= ca_renew_at(e->not_before, e->not_after, rule))
 		return "due";
 	return "valid";
@@ -407,12 +409,13 @@ static const struct cmd_entry cmd_ca_ls_entry = {
 	.name = "ls",
 	.usage = "[--all] [--format table|json|yaml]",
 	.summary = "list issued certificates and their status",
-	.help = "STATUS is valid, due (past two thirds of its lifetime: "
-		"\"ca rotate\" renews\nit), expired, revoked, or superseded "
-		"(replaced by a renewal; shown with\n--all).  SERIAL shows the "
-		"first 16 hex digits; --format json gives all of\nit.  The "
-		"database signature is checked with the CA certificate, so no\n"
-		"passphrase is needed.",
+	.help = "STATUS is valid, not-yet-valid (the clock is before its "
+		"notBefore),\ndue (past two thirds of its lifetime: \"ca "
+		"rotate\" renews it), expired,\nrevoked, or superseded "
+		"(replaced by a renewal; shown with --all).  SERIAL\nshows "
+		"the first 16 hex digits; --format json gives all of it.  "
+		"The\ndatabase signature is checked with the CA certificate, "
+		"so no passphrase\nis needed.",
 	.flags = ca_ls_flags,
 	.args = { 0, 0, COMPLETE_NONE, NULL },
 	.exec = cmd_ca_ls_exec,
