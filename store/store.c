@@ -709,8 +709,12 @@ store_remove(struct store *st, const char *name, struct cm_err *err)
 	if (!store_exists(st, name))
 		return err_set(
 		    err, ERR_NOTFOUND, "context \"%s\" not found", name);
-	if ((r = tls_move_aside(st, name, &aside, err)) == 0 &&
-	    (r = meta_remove(st, name, err)) == 0 && aside != NULL)
+	if (st->lock_fd >= 0 && !st->tidied)
+		tidy_meta_dirs(st);
+	if ((r = tls_move_aside(st, name, &aside, err)) != 0)
+		return r;
+	(void)fault_point("rm-tls-aside", NULL);
+	if ((r = meta_remove(st, name, err)) == 0 && aside != NULL)
 		r = dir_remove_tree(aside, err);
 	free(aside);
 	return r;

@@ -74,6 +74,17 @@ test_expect_success 'an unrelated context of the new name is not taken for a cop
 	test_grep "already exists" err && complete r1
 '
 
+test_expect_success 'rm killed after setting the TLS dir aside: no TLS dir for a later context' '
+	ctxmgr create gone --host tcp://127.0.0.1:2376 --ca ca.pem --cert cert.pem --key key.pem -q &&
+	test_expect_code 137 with_fault rm-tls-aside:kill rm gone &&
+	test ! -e "$DOCKER_CONFIG/contexts/tls/$(ctx_dir gone)" &&
+	ctxmgr inspect gone >/dev/null &&
+	ctxmgr rm gone -q >/dev/null &&
+	test_must_fail ctxmgr inspect gone 2>/dev/null && no_aside &&
+	ctxmgr create gone --host tcp://127.0.0.1:2376 -q &&
+	test ! -e "$DOCKER_CONFIG/contexts/tls/$(ctx_dir gone)"
+'
+
 test_expect_success 'import-hosts: inventory of 60' '
 	{
 		echo "hosts:"
