@@ -57,7 +57,7 @@ function __ctxmgr_subcommands --argument-names path
             printf '%s\t%s\n' seccomp 'lint a seccomp profile'
             printf '%s\t%s\n' checks 'list the audit\'s checks with their CIS references'
         case 'config'
-            printf '%s\t%s\n' show 'check config.yaml and print the settings in effect'
+            printf '%s\t%s\n' show 'check config.yaml and print the values it sets'
             printf '%s\t%s\n' path 'print where config.yaml is read from'
     end
 end

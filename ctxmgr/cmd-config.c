@@ -88,7 +88,7 @@ out:
 static const struct cmd_entry cmd_config_show_entry = {
 	.name = "show",
 	.usage = "[--format table|json|yaml]",
-	.summary = "check config.yaml and print the settings in effect",
+	.summary = "check config.yaml and print the values it sets",
 	.help = "Reads <config>/ctxmgr/config.yaml; an unknown key or a "
 		"value of the wrong\ntype is reported with its line and "
 		"column.  Durations are shown in\nseconds; (default) means "
