@@ -216,6 +216,24 @@ out:
 	free(dir);
 }
 
+void
+file_tidy_dir(const char *dir)
+{
+	struct dirent *de;
+	size_t len;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' && len > 12 &&
+		    strncmp(de->d_name + len - 11, ".tmp-", 5) == 0)
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
 int
 file_stage(const char *path, const void *data, size_t len, mode_t mode,
     int flags, struct file_staged *fs, struct cm_err *err)

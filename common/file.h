@@ -82,6 +82,10 @@ void file_unstage(struct file_staged *fs);
 /* Remove the temporary files (.NAME.tmp-XXXXXX) left beside `path`. */
 void file_tidy(const char *path);
 
+/* The same for every file of `dir` (the caller holds the lock all the
+ * writers in `dir` take). */
+void file_tidy_dir(const char *dir);
+
 /* Whether the file name `name` is such a temporary file for `base`. */
 int file_is_tmp_of(const char *name, const char *base);
 

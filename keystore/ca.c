@@ -385,6 +385,11 @@ ca_open(struct ca *ca, const char *dir, int flags, struct cm_err *err)
 		free(p);
 		if (r != 0)
 			return r;
+		/* what a writer killed without O_TMPFILE left (file.h) */
+		file_tidy_dir(ca->dir);
+		p = ca_path(ca, "issued");
+		file_tidy_dir(p);
+		free(p);
 	}
 	for (i = 0; i < nitems(parts); i++) {
 		p = ca_path(ca, parts[i]);

@@ -5,6 +5,7 @@ test_description='a writer killed or out of space leaves no temporary file or em
 
 # CTXMGR_TEST_FAULT (common/fault.h) kills ctxmgr at a precise point.
 META=$DOCKER_CONFIG/contexts/meta
+ca_passphrase
 
 # leftovers: every temporary name and meta dir without meta.json
 leftovers() {
@@ -91,7 +92,6 @@ test_expect_success 'a full disk in create leaves no meta dir' '
 '
 
 test_expect_success 'ca issue killed at each write: no temporary name, the next issue works' '
-	ca_passphrase &&
 	ca_init_fast --dir "$TRASH/ca" >/dev/null &&
 	ctxmgr create tt --host tcp://127.0.0.1:2376 -q &&
 	n=1 &&
@@ -107,5 +107,23 @@ test_expect_success 'ca issue killed at each write: no temporary name, the next 
 	test $n -gt 2 &&
 	ctxmgr ca issue client tt --dir "$TRASH/ca" >/dev/null &&
 	no_leftovers
+'
+
+test_expect_success 'ca issue killed without O_TMPFILE: the next CA writer removes the names' '
+	n=1 seen=0 &&
+	while :; do
+		st=0 &&
+		with_fault tmpfile:enospc,file-written:kill:$n ca issue client tt \
+			--dir "$TRASH/ca" >/dev/null 2>&1 || st=$? &&
+		if [ $st = 0 ]; then break; fi &&
+		test $st = 137 &&
+		leftovers >left && if [ -s left ]; then seen=$((seen + 1)); fi &&
+		ctxmgr ca ls --dir "$TRASH/ca" >/dev/null &&
+		ctxmgr ca issue client tt --dir "$TRASH/ca" >/dev/null &&
+		no_leftovers &&
+		n=$((n + 1)) && test $n -lt 30 || exit 1
+	done &&
+	say "$seen of $((n - 1)) kills left a name, removed by the next CA writer" &&
+	test $seen -ge 1
 '
 test_done
