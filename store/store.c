@@ -529,7 +529,7 @@ tidy_meta_dirs(struct store *st)
 
 	st->tidied = 1;
 	if ((d = opendir(st->meta_root)) == NULL)
-		return;
+		goto tls;
 	while ((de = readdir(d)) != NULL) {
 		if (!is_sha_name(de->d_name))
 			continue;
@@ -537,8 +537,7 @@ tidy_meta_dirs(struct store *st)
 		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (faccessat(fd, "meta.json", F_OK, AT_SYMLINK_NOFOLLOW) ==
-			0 ||
+		if (fstatat(fd, "meta.json", &sb, AT_SYMLINK_NOFOLLOW) == 0 ||
 		    errno != ENOENT || fstat(fd, &sb) != 0 ||
 		    (sub = fdopendir(fd)) == NULL) {
 			close(fd);
@@ -562,6 +561,7 @@ tidy_meta_dirs(struct store *st)
 		}
 	}
 	closedir(d);
+tls:
 	/* what a killed rm or rename had set aside or half copied */
 	if ((d = opendir(st->tls_root)) == NULL)
 		return;
@@ -814,16 +814,73 @@ out:
 	return r;
 }
 
-/* Whether `to` is the copy an interrupted rename of `from` made. */
+/* Whether two TLS dirs hold the same endpoints, files and bytes. */
+static int
+tls_same(const char *a, const char *b)
+{
+	struct strv ea = { 0 }, eb = { 0 }, fa = { 0 }, fb = { 0 };
+	struct buf x, y;
+	char *da, *db, *pa, *pb;
+	size_t i, j;
+	int same;
+
+	list_dir_sorted(a, 1, &ea);
+	list_dir_sorted(b, 1, &eb);
+	same = ea.n == eb.n;
+	for (i = 0; same && i < ea.n; i++) {
+		same = strcmp(ea.v[i], eb.v[i]) == 0;
+		da = path_join(a, ea.v[i]);
+		db = path_join(b, eb.v[i]);
+		strv_free(&fa);
+		strv_free(&fb);
+		list_dir_sorted(da, 0, &fa);
+		list_dir_sorted(db, 0, &fb);
+		same = same && fa.n == fb.n;
+		for (j = 0; same && j < fa.n; j++) {
+			pa = path_join(da, fa.v[j]);
+			pb = path_join(db, fb.v[j]);
+			buf_init_secret(&x, (size_t)1 << 20);
+			buf_init_secret(&y, (size_t)1 << 20);
+			same = strcmp(fa.v[j], fb.v[j]) == 0 &&
+			    file_read(pa, (size_t)1 << 20, FILE_NOFOLLOW, &x,
+				NULL) == 0 &&
+			    file_read(pb, (size_t)1 << 20, FILE_NOFOLLOW, &y,
+				NULL) == 0 &&
+			    x.len == y.len &&
+			    memcmp(x.data, y.data, x.len) == 0;
+			buf_release(&x);
+			buf_release(&y);
+			free(pa);
+			free(pb);
+		}
+		free(da);
+		free(db);
+	}
+	strv_free(&ea);
+	strv_free(&eb);
+	strv_free(&fa);
+	strv_free(&fb);
+	return same;
+}
+
+/*
+ * Whether `to` is the copy an interrupted rename of `from` made: the
+ * same meta but the name, and TLS files that are missing on one side
+ * or the same bytes on both (so that finishing loses nothing).
+ */
 static int
 is_rename_copy(
     const struct store *st, const struct context *from, const char *to)
 {
 	struct context *c = NULL, tmp;
 	struct buf x, y;
+	char *ta = store_tls_dir(st, from->name), *tb = store_tls_dir(st, to);
 	int same = 0;
 
-	if (store_load(st, to, &c, NULL) != 0)
+	same = !file_exists(ta) || !file_exists(tb) || tls_same(ta, tb);
+	free(ta);
+	free(tb);
+	if (!same || store_load(st, to, &c, NULL) != 0)
 		return 0;
 	tmp = *from;
 	tmp.name = c->name;

@@ -71,7 +71,15 @@ test_expect_success 'SIGINT and SIGTERM during rename: it finishes, says so, the
 
 test_expect_success 'an unrelated context of the new name is not taken for a copy' '
 	test_must_fail ctxmgr rename r1 other 2>err &&
-	test_grep "already exists" err && complete r1
+	test_grep "already exists" err && complete r1 &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout key2.pem -out req2.csr -subj /CN=client2 2>/dev/null &&
+	openssl x509 -req -in req2.csr -CA ca.pem -CAkey ca-key.pem \
+		-CAcreateserial -out cert2.pem -days 2 2>/dev/null &&
+	ctxmgr create twin --host tcp://127.0.0.1:2376 --ca ca.pem --cert cert2.pem --key key2.pem -q &&
+	test_must_fail ctxmgr rename r1 twin 2>err &&
+	test_grep "already exists" err && complete r1 &&
+	cmp key2.pem "$(tlsdir twin)/key.pem"
 '
 
 test_expect_success 'rm killed after setting the TLS dir aside: no TLS dir for a later context' '
