@@ -318,7 +318,10 @@ const struct cmd_entry cmd_import_hosts_entry = {
 		"tags.  Hosts with another ansible_connection are skipped.\n\n"
 		"The whole file is checked first: any error (with its line and "
 		"column) and\nnothing is created.  Existing contexts are "
-		"reported and left alone unless\n--update is given.",
+		"reported and left alone unless\n--update is given.  Ctrl-C "
+		"(or SIGTERM) stops between two contexts, keeps\nwhat was "
+		"written and lists the rest as \"not done\"; run the same "
+		"command again\nto finish (also after a kill).",
 	.flags = import_hosts_flags,
 	.args = { 1, 1, COMPLETE_FILE, NULL },
 	.exec = cmd_import_hosts_exec,

@@ -60,6 +60,15 @@ test_expect_success 'rename killed after the old meta went: done; the aside copy
 	ctxmgr rename r2 r1 -q
 '
 
+test_expect_success 'rename out of space: undone, the old context untouched' '
+	test_expect_code 1 with_fault rename-meta:enospc rename r1 r2 2>err &&
+	test_grep "No space left on device" err &&
+	test "$(ctxmgr show)" = r1 && complete r1 &&
+	test_must_fail ctxmgr inspect r2 2>/dev/null &&
+	test ! -e "$DOCKER_CONFIG/contexts/meta/$(ctx_dir r2)" &&
+	test ! -e "$DOCKER_CONFIG/contexts/tls/$(ctx_dir r2)" && no_aside
+'
+
 test_expect_success 'SIGINT and SIGTERM during rename: it finishes, says so, then ends' '
 	test_expect_code 130 with_fault rename-tls:int rename r1 r2 >out 2>err &&
 	test_grep "^r2$" out && test_grep "Renamed context" err &&
