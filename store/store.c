@@ -587,6 +587,8 @@ check_not_link(const char *path, struct cm_err *err)
 	return 0;
 }
 
+static int tls_discard(struct store *st, const char *name, struct cm_err *err);
+
 int
 store_save(
     struct store *st, const struct context *c, int flags, struct cm_err *err)
@@ -617,6 +619,9 @@ store_save(
 		goto out;
 	if ((flags & STORE_CREATE) && st->lock_fd >= 0 && !st->tidied)
 		tidy_meta_dirs(st);
+	/* a new context never inherits the TLS files of one that is gone */
+	if ((flags & STORE_CREATE) && (r = tls_discard(st, c->name, err)) != 0)
+		goto out;
 	made_dir = !file_exists(dir);
 	if ((r = dir_ensure(dir, 0755, err)) != 0)
 		goto out;
@@ -678,6 +683,19 @@ tls_move_aside(
 	}
 out:
 	free(tls);
+	return r;
+}
+
+/* Remove tls/<sha(name)>, set aside first. */
+static int
+tls_discard(struct store *st, const char *name, struct cm_err *err)
+{
+	char *aside = NULL;
+	int r;
+
+	if ((r = tls_move_aside(st, name, &aside, err)) == 0 && aside != NULL)
+		r = dir_remove_tree(aside, err);
+	free(aside);
 	return r;
 }
 

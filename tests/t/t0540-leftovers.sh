@@ -88,7 +88,22 @@ test_expect_success 'a full disk in create leaves no meta dir' '
 	printf "hosts:\n  - {name: j1, host: j1}\n  - {name: j2, host: j2}\n" >inv.yaml &&
 	test_expect_code 1 with_fault file-written/meta.json:enospc:2 import-hosts inv.yaml 2>err &&
 	test_grep "nothing imported" err &&
-	no_leftovers && test_must_fail ctxmgr inspect j1 2>/dev/null
+	no_leftovers && test_must_fail ctxmgr inspect j1 2>/dev/null &&
+	ctxmgr export aa aa.tar -q >/dev/null &&
+	test_expect_code 1 with_fault file-written/meta.json:enospc import imp aa.tar 2>err &&
+	test_grep "No space left on device" err &&
+	no_leftovers && test_must_fail ctxmgr inspect imp 2>/dev/null &&
+	test_expect_code 137 with_fault meta-dir:kill import imp aa.tar &&
+	touch -d "1 minute ago" "$META/$(ctx_dir imp)" &&
+	ctxmgr import imp2 aa.tar -q >/dev/null && no_leftovers
+'
+
+test_expect_success 'a new context never inherits TLS files left under its name' '
+	d="$DOCKER_CONFIG/contexts/tls/$(ctx_dir stray)/docker" &&
+	mkdir -p "$d" && echo key >"$d/key.pem" && echo cert >"$d/cert.pem" &&
+	ctxmgr create stray --host tcp://127.0.0.1:2376 -q &&
+	test ! -e "$DOCKER_CONFIG/contexts/tls/$(ctx_dir stray)" &&
+	ctxmgr inspect stray >out && ! grep -q key.pem out && no_leftovers
 '
 
 test_expect_success 'ca issue killed at each write: no temporary name, the next issue works' '
