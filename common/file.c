@@ -5,9 +5,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fault.h"
 #include "common/file.h"
 #include "common/xmalloc.h"
 
@@ -128,14 +130,148 @@ resolve_target(const char *path, char **outp, struct cm_err *err)
 	return 0;
 }
 
+/* Whether O_TMPFILE files can be named here: through /proc/self/fd. */
+static int
+can_link_tmpfile(void)
+{
+	static int ok = -1;
+
+	if (ok < 0)
+		ok = access("/proc/self/fd", X_OK) == 0;
+	return ok;
+}
+
+/*
+ * An unnamed file in `dir` (O_TMPFILE): a writer killed before it is
+ * linked leaves nothing behind.  -1 where the file system or the kernel
+ * has none (the caller uses a named temporary file then).
+ */
+static int
+open_unnamed(const char *dir)
+{
+	int e;
+
+	if ((e = fault_point("tmpfile", NULL)) != 0 || !can_link_tmpfile())
+		return -1;
+	return open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+}
+
+/* Give the unnamed file `fd` the name `path` (EEXIST when taken). */
+static int
+link_unnamed(int fd, const char *path)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
+/* ".BASE.tmp-" and six random letters (mkstemp's shape). */
+static char *
+tmp_name(const char *dir, const char *base)
+{
+	static const char set[] = "abcdefghijklmnopqrstuvwxyz"
+				  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char rnd[6];
+	char suffix[7];
+	size_t i;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		for (i = 0; i < sizeof(rnd); i++)
+			rnd[i] = (unsigned char)(rand() ^ getpid());
+	for (i = 0; i < sizeof(rnd); i++)
+		suffix[i] = set[rnd[i] % (sizeof(set) - 1)];
+	suffix[6] = '\0';
+	return xasprintf("%s/.%s.tmp-%s", dir, base, suffix);
+}
+
+int
+file_is_tmp_of(const char *name, const char *base)
+{
+	size_t bl = strlen(base);
+
+	return name[0] == '.' && strncmp(name + 1, base, bl) == 0 &&
+	    strncmp(name + 1 + bl, ".tmp-", 5) == 0 &&
+	    strlen(name + 1 + bl + 5) == 6;
+}
+
+void
+file_tidy(const char *path)
+{
+	char *dir = path_dirname(path);
+	const char *base = strrchr(path, '/');
+	struct dirent *de;
+	DIR *d;
+	int dfd;
+
+	base = base ? base + 1 : path;
+	if ((d = opendir(dir)) == NULL)
+		goto out;
+	dfd = dirfd(d);
+	while ((de = readdir(d)) != NULL)
+		if (file_is_tmp_of(de->d_name, base))
+			(void)unlinkat(dfd, de->d_name, 0);
+	closedir(d);
+out:
+	free(dir);
+}
+
+void
+file_tidy_dir(const char *dir)
+{
+	struct dirent *de;
+	size_t len;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' && len > 12 &&
+		    strncmp(de->d_name + len - 11, ".tmp-", 5) == 0)
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
+/* Name the unnamed file `fd`: the target itself (FILE_EXCL), else a
+ * temporary name to rename from (*tmpp). */
+static int
+name_unnamed(int fd, const char *dir, const char *target, const char *base,
+    int flags, char **tmpp, struct cm_err *err)
+{
+	int tries;
+
+	if (flags & FILE_EXCL) {
+		if (link_unnamed(fd, target) == 0)
+			return 0;
+		if (errno == EEXIST)
+			return err_set(
+			    err, ERR_EXISTS, "\"%s\" already exists", target);
+		return err_sys(err, "cannot create \"%s\"", target);
+	}
+	for (tries = 0;; tries++) {
+		*tmpp = tmp_name(dir, base);
+		if (link_unnamed(fd, *tmpp) == 0)
+			break;
+		free(*tmpp);
+		*tmpp = NULL;
+		if (errno != EEXIST || tries == 100)
+			return err_sys(err,
+			    "cannot create a temporary file in \"%s\"", dir);
+	}
+	(void)fault_point("file-linked", base);
+	return 0;
+}
+
 int
 file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
     int flags, struct cm_err *err)
 {
 	char *target = NULL, *dir = NULL, *tmp = NULL;
-	const char *base;
+	const char *base, *what;
 	struct stat st;
-	int fd = -1, r, have_old = 0;
+	int fd = -1, r, have_old = 0, e, unnamed = 0;
 
 	if (flags & FILE_FOLLOW_TARGET) {
 		if ((r = resolve_target(path, &target, err)) != 0)
@@ -170,39 +306,57 @@ file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 	dir = path_dirname(target);
 	base = strrchr(target, '/');
 	base = base ? base + 1 : target;
-	tmp = xasprintf("%s/.%s.tmp-XXXXXX", dir, base);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		r = err_sys(
-		    err, "cannot create a temporary file in \"%s\"", dir);
-		free(tmp);
-		tmp = NULL;
-		goto out;
+	if (flags & FILE_TIDY)
+		file_tidy(target);
+	/* unnamed until complete: a killed writer leaves no name behind */
+	if ((fd = open_unnamed(dir)) >= 0)
+		unnamed = 1;
+	else {
+		tmp = xasprintf("%s/.%s.tmp-XXXXXX", dir, base);
+		if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+			r = err_sys(err,
+			    "cannot create a temporary file in \"%s\"", dir);
+			free(tmp);
+			tmp = NULL;
+			goto out;
+		}
 	}
+	what = tmp != NULL ? tmp : target;
 	if (fd_write_all(fd, data, len) != 0) {
-		r = err_sys(err, "cannot write \"%s\"", tmp);
+		r = err_sys(err, "cannot write \"%s\"", what);
 		goto out;
 	}
 	if ((flags & FILE_KEEP_MODE) && have_old) {
 		if (fchmod(fd, st.st_mode & 07777) != 0) {
-			r = err_sys(err, "cannot set mode of \"%s\"", tmp);
+			r = err_sys(err, "cannot set mode of \"%s\"", what);
 			goto out;
 		}
 		/* keeping the owner needs privilege; ignore EPERM */
 		if (fchown(fd, st.st_uid, st.st_gid) != 0 && errno != EPERM) {
-			r = err_sys(err, "cannot set owner of \"%s\"", tmp);
+			r = err_sys(err, "cannot set owner of \"%s\"", what);
 			goto out;
 		}
 	} else if (fchmod(fd, mode) != 0) {
-		r = err_sys(err, "cannot set mode of \"%s\"", tmp);
+		r = err_sys(err, "cannot set mode of \"%s\"", what);
 		goto out;
 	}
 	if (!(flags & FILE_NOSYNC) && fsync(fd) != 0) {
-		r = err_sys(err, "cannot sync \"%s\"", tmp);
+		r = err_sys(err, "cannot sync \"%s\"", what);
 		goto out;
+	}
+	if ((e = fault_point("file-written", base)) != 0) {
+		errno = e;
+		r = err_sys(err, "cannot write \"%s\"", what);
+		goto out;
+	}
+	if (unnamed) {
+		r = name_unnamed(fd, dir, target, base, flags, &tmp, err);
+		if (r != 0 || (flags & FILE_EXCL))
+			goto synced;
 	}
 	if (close(fd) != 0) {
 		fd = -1;
-		r = err_sys(err, "cannot write \"%s\"", tmp);
+		r = err_sys(err, "cannot write \"%s\"", what);
 		goto out;
 	}
 	fd = -1;
@@ -223,7 +377,9 @@ file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 	}
 	free(tmp);
 	tmp = NULL;
-	r = (flags & FILE_NOSYNC) ? 0 : dir_sync(dir, err);
+synced:
+	if (r == 0)
+		r = (flags & FILE_NOSYNC) ? 0 : dir_sync(dir, err);
 out:
 	if (fd >= 0)
 		close(fd);

@@ -19,6 +19,12 @@
 #define FILE_KEEP_MODE 0x08 /* keep an existing target's mode and owner */
 #define FILE_FOLLOW_TARGET 0x10 /* replace a symlink's target, not the link */
 #define FILE_NOSYNC 0x20 /* skip fsync (tests and scratch files only) */
+/*
+ * The caller holds the lock every writer of `path` takes: temporary
+ * files a killed writer left for it (.NAME.tmp-XXXXXX) are removed
+ * first (file_tidy).
+ */
+#define FILE_TIDY 0x40
 
 /*
  * Read a whole file into `out` (appending), refusing more than `max` bytes
@@ -35,10 +41,26 @@ int file_read_fd(
  * Replace `path` atomically with `len` bytes of `data`, file mode `mode`.
  * A symlink at `path` is refused unless FILE_FOLLOW_TARGET, which writes
  * the link's final target instead.  With FILE_EXCL the target must not
- * exist (checked atomically with link(2)).
+ * exist (checked atomically with link(2)).  The new contents are written
+ * to an unnamed file (O_TMPFILE) and named only once complete and
+ * synced: with FILE_EXCL straight as `path`, else as .NAME.tmp-XXXXXX,
+ * renamed over `path` at once.  A writer killed meanwhile leaves no name
+ * behind but in that last instant (FILE_TIDY removes such leftovers).
+ * Where O_TMPFILE or /proc is missing, the file is written under the
+ * temporary name instead.
  */
 int file_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, int flags, struct cm_err *err);
+
+/* Remove the temporary files (.NAME.tmp-XXXXXX) left beside `path`. */
+void file_tidy(const char *path);
+
+/* The same for every file of `dir` (the caller holds the lock all the
+ * writers in `dir` take). */
+void file_tidy_dir(const char *dir);
+
+/* Whether the file name `name` is such a temporary file for `base`. */
+int file_is_tmp_of(const char *name, const char *base);
 
 /* Create `path` and missing parents with `mode`; existing dirs are kept. */
 int dir_ensure(const char *path, mode_t mode, struct cm_err *err);

@@ -27,6 +27,7 @@
 #include "audit/policy.h"
 #include "audit/seccomp.h"
 #include "tunnel/ssh.h"
+#include "ctxmgr/settings.h"
 #include "ctxmgr/sshctx.h"
 #include "tunnel/tunnel.h"
 #include "ctxmgr/version.h"
@@ -84,6 +85,7 @@ struct audit_opts {
 static int
 opts_load(struct cmd_ctx *ctx, struct cmd_args *a, struct audit_opts *o)
 {
+	const struct ctxmgr_config *cfg;
 	const char *v;
 	struct buf b;
 	enum severity sev;
@@ -98,7 +100,12 @@ opts_load(struct cmd_ctx *ctx, struct cmd_args *a, struct audit_opts *o)
 		return err_set(&ctx->err, ERR_USAGE,
 		    "--timeout must be between 1 and 3600 seconds");
 	o->timeout_ms = (int)n * 1000;
-	if ((v = args_get(a, "policy")) != NULL) {
+	if ((r = settings_get(ctx, &cfg)) != 0)
+		return r;
+	/* --policy, else audit.policy of config.yaml */
+	if ((v = args_get(a, "policy")) == NULL)
+		v = cfg->audit_policy;
+	if (v != NULL) {
 		buf_init(&b, POLICY_MAX_SIZE);
 		r = cmd_read_input(ctx, v, POLICY_MAX_SIZE, 0, &b);
 		if (r == 0)
@@ -110,7 +117,10 @@ opts_load(struct cmd_ctx *ctx, struct cmd_args *a, struct audit_opts *o)
 		o->have_policy = 1;
 		o->fail_on = o->policy.fail_on;
 	}
-	if ((v = args_get(a, "fail-on")) != NULL) {
+	/* --fail-on, else the policy's, else audit.fail-on of config.yaml */
+	if ((v = args_get(a, "fail-on")) == NULL && o->fail_on < 0)
+		v = cfg->audit_fail_on;
+	if (v != NULL) {
 		if (strcmp(v, "none") == 0)
 			o->fail_on = -1;
 		else if (severity_parse(v, &sev) == 0)

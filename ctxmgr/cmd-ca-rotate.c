@@ -9,6 +9,7 @@
 #include "ctxmgr/cmd-ca.h"
 #include "ctxmgr/cmdutil.h"
 #include "ctxmgr/output.h"
+#include "ctxmgr/settings.h"
 #include "common/xmalloc.h"
 
 static const struct cmd_flag ca_rotate_flags[] = { CA_FLAG_DIR,
@@ -18,7 +19,8 @@ static const struct cmd_flag ca_rotate_flags[] = { CA_FLAG_DIR,
 	    "server certificates" },
 	{ "renew-before", 0, FLAG_STRING, COMPLETE_NONE, "PERCENT|DURATION",
 	    "renew when this much of the lifetime is left: \"33%\" (the "
-	    "default, i.e. past two thirds) or \"30d\", \"12h\"" },
+	    "default, i.e. past two thirds; else ca.rotation-window of "
+	    "config.yaml) or \"30d\", \"12h\"" },
 	{ "dry-run", 'n', FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "say what would be renewed; change nothing" },
 	{ "force", 'f', FLAG_BOOL, COMPLETE_NONE, NULL,
@@ -341,7 +343,7 @@ renew_all(
 static int
 cmd_ca_rotate_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	struct ca_renew_rule rule = { CA_RENEW_PERCENT_DEFAULT, 0 };
+	struct ca_renew_rule rule;
 	const char *rb = args_get(a, "renew-before");
 	int all = args_has(a, "all"), force = args_has(a, "force");
 	int dry = args_has(a, "dry-run"), r, failed = 0, want = 0;
@@ -362,7 +364,7 @@ cmd_ca_rotate_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			: "name the contexts to rotate, or give --all");
 		goto out;
 	}
-	if (rb != NULL && (r = ca_renew_rule_parse(rb, &rule, &ctx->err)) != 0)
+	if ((r = settings_renew_rule(ctx, rb, &rule)) != 0)
 		goto out;
 	/* one rotation at a time: cron runs that overlap wait their turn */
 	if ((r = ca_cmd_open(ctx, a, &ca, CA_OPEN_LOCK)) != 0)

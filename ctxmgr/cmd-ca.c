@@ -13,22 +13,13 @@
 #include "ctxmgr/output.h"
 #include "keystore/passphrase.h"
 #include "keystore/password.h"
+#include "ctxmgr/settings.h"
 #include "common/xmalloc.h"
 
-char *
-ca_cmd_dir(struct cmd_ctx *ctx, struct cmd_args *a)
+int
+ca_cmd_dir(struct cmd_ctx *ctx, struct cmd_args *a, char **dirp)
 {
-	const char *d = args_get(a, "dir"), *env = getenv(CA_DIR_ENV);
-	char *state, *dir;
-
-	if (d != NULL && *d != '\0')
-		return xstrdup(d);
-	if (env != NULL && *env != '\0')
-		return xstrdup(env);
-	state = path_join(ctx->config_dir, "ctxmgr");
-	dir = path_join(state, "ca");
-	free(state);
-	return dir;
+	return settings_ca_dir(ctx, args_get(a, "dir"), dirp);
 }
 
 int
@@ -69,9 +60,12 @@ ca_cmd_passphrase(
 int
 ca_cmd_open(struct cmd_ctx *ctx, struct cmd_args *a, struct ca *ca, int flags)
 {
-	char *dir = ca_cmd_dir(ctx, a);
-	int r = ca_open(ca, dir, flags, &ctx->err);
+	char *dir;
+	int r;
 
+	if ((r = ca_cmd_dir(ctx, a, &dir)) != 0)
+		return r;
+	r = ca_open(ca, dir, flags, &ctx->err);
 	free(dir);
 	return r;
 }
@@ -123,17 +117,18 @@ ca_cmd_days_left(time_t t, time_t now)
 }
 
 const char *
-ca_cmd_status(const struct cadb_entry *e, time_t now)
+ca_cmd_status(
+    const struct cadb_entry *e, time_t now, const struct ca_renew_rule *rule)
 {
-	struct ca_renew_rule rule = { CA_RENEW_PERCENT_DEFAULT, 0 };
-
 	if (e->status == CADB_REVOKED)
 		return "revoked";
 	if (e->status == CADB_SUPERSEDED)
 		return "superseded";
 	if (now >= e->not_after)
 		return "expired";
-	if (now >= ca_renew_at(e->not_before, e->not_after, &rule))
+	if (now < e->not_before)
+		return "not-yet-valid"; /* or the clock is wrong */
+	if (now >= ca_renew_at(e->not_before, e->not_after, rule))
 		return "due";
 	return "valid";
 }
@@ -193,7 +188,7 @@ cmd_ca_init_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	struct ca ca;
 	struct buf pass;
 	const char *kt = args_get(a, "key-type");
-	char until[16], *dir = ca_cmd_dir(ctx, a), *key_path = NULL;
+	char until[16], *dir = NULL, *key_path = NULL;
 	long long iter = args_get_int(a, "kdf-iterations", CA_KDF_ITER_DEFAULT);
 	int r;
 
@@ -201,6 +196,8 @@ cmd_ca_init_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	memset(&ca, 0, sizeof(ca));
 	ca.lock_fd = -1;
 	buf_init_secret(&pass, PASSPHRASE_MAX);
+	if ((r = ca_cmd_dir(ctx, a, &dir)) != 0)
+		goto out;
 	o.dir = dir;
 	o.cn = args_get(a, "cn") ? args_get(a, "cn") : "ctxmgr CA";
 	o.key_type = KEY_ECDSA_P256;
@@ -299,7 +296,8 @@ static const struct cmd_flag ca_ls_flags[] = { CA_FLAG_DIR,
 	{ 0 } };
 
 static json_t *
-entry_json(const struct cadb_entry *e, time_t now)
+entry_json(
+    const struct cadb_entry *e, time_t now, const struct ca_renew_rule *rule)
 {
 	json_t *o = json_object(), *sans = json_array();
 	char t[32];
@@ -319,7 +317,8 @@ entry_json(const struct cadb_entry *e, time_t now)
 	json_object_set_new(o, "notAfter", json_string(t));
 	json_object_set_new(
 	    o, "daysLeft", json_integer(ca_cmd_days_left(e->not_after, now)));
-	json_object_set_new(o, "status", json_string(ca_cmd_status(e, now)));
+	json_object_set_new(
+	    o, "status", json_string(ca_cmd_status(e, now, rule)));
 	if (e->status == CADB_REVOKED) {
 		x509_time_format(e->revoked_at, t);
 		json_object_set_new(o, "revokedAt", json_string(t));
@@ -338,10 +337,13 @@ cmd_ca_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		"CONTEXT", "NOT AFTER", "DAYS LEFT", "STATUS" };
 	struct ca ca;
 	struct table *t;
+	struct ca_renew_rule rule;
 	time_t now = ca_now();
 	int all = args_has(a, "all"), r;
 	size_t i;
 
+	if ((r = settings_renew_rule(ctx, NULL, &rule)) != 0)
+		return r;
 	if ((r = ca_cmd_open(ctx, a, &ca, 0)) != 0)
 		goto out;
 	if (ctx->format != FMT_TABLE) {
@@ -349,7 +351,7 @@ cmd_ca_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		for (i = 0; i < ca.db.n; i++)
 			if (all || ca.db.v[i].status != CADB_SUPERSEDED)
 				json_array_append_new(
-				    arr, entry_json(&ca.db.v[i], now));
+				    arr, entry_json(&ca.db.v[i], now, &rule));
 		r = output_value(ctx, arr);
 		json_decref(arr);
 		goto out;
@@ -363,7 +365,7 @@ cmd_ca_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	t = table_new(nitems(headers), headers);
 	for (i = 0; i < ca.db.n; i++) {
 		const struct cadb_entry *e = &ca.db.v[i];
-		const char *cells[7], *st = ca_cmd_status(e, now);
+		const char *cells[7], *st = ca_cmd_status(e, now, &rule);
 		char serial[20], date[16], left[24];
 		if (!all && e->status == CADB_SUPERSEDED)
 			continue;
@@ -396,12 +398,13 @@ static const struct cmd_entry cmd_ca_ls_entry = {
 	.name = "ls",
 	.usage = "[--all] [--format table|json|yaml]",
 	.summary = "list issued certificates and their status",
-	.help = "STATUS is valid, due (past two thirds of its lifetime: "
-		"\"ca rotate\" renews\nit), expired, revoked, or superseded "
-		"(replaced by a renewal; shown with\n--all).  SERIAL shows the "
-		"first 16 hex digits; --format json gives all of\nit.  The "
-		"database signature is checked with the CA certificate, so no\n"
-		"passphrase is needed.",
+	.help = "STATUS is valid, not-yet-valid (the clock is before its "
+		"notBefore),\ndue (past two thirds of its lifetime: \"ca "
+		"rotate\" renews it), expired,\nrevoked, or superseded "
+		"(replaced by a renewal; shown with --all).  SERIAL\nshows "
+		"the first 16 hex digits; --format json gives all of it.  "
+		"The\ndatabase signature is checked with the CA certificate, "
+		"so no passphrase\nis needed.",
 	.flags = ca_ls_flags,
 	.args = { 0, 0, COMPLETE_NONE, NULL },
 	.exec = cmd_ca_ls_exec,

@@ -16,8 +16,8 @@
 #define CA_FLAG_DIR                                                            \
 	{                                                                      \
 		"dir", 0, FLAG_STRING, COMPLETE_DIR, "DIR",                    \
-		    "CA directory (default $CTXMGR_CA_DIR, else "              \
-		    "<config>/ctxmgr/ca)"                                      \
+		    "CA directory (default $CTXMGR_CA_DIR, else ca.dir of "    \
+		    "config.yaml, else <config>/ctxmgr/ca)"                    \
 	}
 #define CA_FLAG_PASSPHRASE                                                     \
 	{                                                                      \
@@ -35,8 +35,8 @@
 	"restart dockerd); keep client\nlifetimes short so that expiry does "  \
 	"the work (the default is 90 days)."
 
-/* The CA directory for this run (new string). */
-char *ca_cmd_dir(struct cmd_ctx *ctx, struct cmd_args *a);
+/* The CA directory for this run (settings.h; *dirp a new string). */
+int ca_cmd_dir(struct cmd_ctx *ctx, struct cmd_args *a, char **dirp);
 
 /* Read the passphrase: --passphrase-file, $CTXMGR_CA_PASSPHRASE_FILE,
  * else the terminal (asked twice when `confirm`). */
@@ -60,7 +60,8 @@ void ca_cmd_date(time_t t, char out[16]);
 long ca_cmd_days_left(time_t t, time_t now);
 
 /* The displayed status: valid, due, expired, revoked, superseded. */
-const char *ca_cmd_status(const struct cadb_entry *e, time_t now);
+const char *ca_cmd_status(
+    const struct cadb_entry *e, time_t now, const struct ca_renew_rule *rule);
 
 /*
  * Test-only fault hook: milliseconds to sleep after the certificates are

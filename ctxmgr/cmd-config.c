@@ -88,7 +88,7 @@ out:
 static const struct cmd_entry cmd_config_show_entry = {
 	.name = "show",
 	.usage = "[--format table|json|yaml]",
-	.summary = "check config.yaml and print the settings in effect",
+	.summary = "check config.yaml and print the values it sets",
 	.help = "Reads <config>/ctxmgr/config.yaml; an unknown key or a "
 		"value of the wrong\ntype is reported with its line and "
 		"column.  Durations are shown in\nseconds; (default) means "
@@ -125,20 +125,23 @@ const struct cmd_entry cmd_config_entry = {
 	.name = "config",
 	.usage = "show | path",
 	.summary = "ctxmgr's settings file (config.yaml)",
-	.help = "<config>/ctxmgr/config.yaml holds defaults:\n\n"
-		"  ssh:\n"
-		"    identity: ~/.ssh/id_ed25519   # key to log in with\n"
-		"    known-hosts: yes              # yes, accept-new or no\n"
-		"  tunnel:\n"
-		"    idle-timeout: 30m             # 0 = never stop\n"
-		"  ca:\n"
-		"    dir: ~/ca                     # default "
-		"<config>/ctxmgr/ca\n"
-		"    rotation-window: 30d          # or a share of the "
-		"lifetime: 33%\n"
-		"  audit:\n"
-		"    fail-on: high                 # critical, high, medium or "
-		"low\n"
-		"    policy: ~/audit-policy.yaml",
+	.help =
+	    "<config>/ctxmgr/config.yaml holds defaults; a flag, "
+	    "then an environment\nvariable where there is one, come first.  "
+	    "Paths are absolute or start\nwith ~/.\n\n"
+	    "  ssh:\n"
+	    "    identity: ~/.ssh/id_ed25519   # key to log in with\n"
+	    "    known-hosts: yes              # yes, accept-new or no\n"
+	    "  tunnel:\n"
+	    "    idle-timeout: 30m             # 0 = never stop\n"
+	    "  ca:\n"
+	    "    dir: ~/ca                     # default "
+	    "<config>/ctxmgr/ca\n"
+	    "    rotation-window: 30d          # or a share of the "
+	    "lifetime: 33%\n"
+	    "  audit:\n"
+	    "    fail-on: high                 # critical, high, medium or "
+	    "low\n"
+	    "    policy: ~/audit-policy.yaml",
 	.subcommands = config_subcommands,
 };

@@ -1,7 +1,9 @@
 /* cmd-import-hosts.c: create ssh contexts from a host inventory. */
 #include "common/compat.h"
 
+#include "common/fault.h"
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/intr.h"
 #include "ctxmgr/inventory.h"
 #include "ctxmgr/output.h"
 #include "common/xmalloc.h"
@@ -20,10 +22,11 @@ static const struct cmd_flag import_hosts_flags[] = {
 	IMPORT_ALLOW_INSECURE_FLAG, { 0 }
 };
 
-enum action { ACT_CREATE, ACT_UPDATE, ACT_UNCHANGED, ACT_EXISTS };
-static const char *const action_names[2][4] = {
-	{ "created", "updated", "unchanged", "exists" },
-	{ "create", "update", "unchanged", "exists" }, /* --dry-run */
+enum action { ACT_CREATE, ACT_UPDATE, ACT_UNCHANGED, ACT_EXISTS, ACT_NOT_DONE };
+static const char *const action_names[2][5] = {
+	{ "created", "updated", "unchanged", "exists", "not done" },
+	{ "create", "update", "unchanged", "exists",
+	    "not done" }, /* --dry-run */
 };
 
 struct plan {
@@ -139,7 +142,12 @@ make_plan(struct cmd_ctx *ctx, struct store *st, struct inventory *inv,
 	return 0;
 }
 
-/* Write the plan; on a failure, put back what was written. */
+/*
+ * Write the plan; on a failure, put back what was written.  SIGINT,
+ * SIGTERM or SIGHUP (intr_catch) stop it between two contexts: what was
+ * written stays, the rest is marked not done (the same command run
+ * again finishes it, as it does after a kill).
+ */
 static int
 run_plan(struct cmd_ctx *ctx, struct store *st, struct plan *plan, size_t n)
 {
@@ -149,10 +157,19 @@ run_plan(struct cmd_ctx *ctx, struct store *st, struct plan *plan, size_t n)
 
 	for (done = 0; done < n && r == 0; done++) {
 		struct plan *p = &plan[done];
+		if (intr_caught() != 0) {
+			for (i = done; i < n; i++)
+				if (plan[i].act == ACT_CREATE ||
+				    plan[i].act == ACT_UPDATE)
+					plan[i].act = ACT_NOT_DONE;
+			return 0;
+		}
 		if (p->act == ACT_CREATE)
 			r = store_save(st, p->want, STORE_CREATE, &ctx->err);
 		else if (p->act == ACT_UPDATE)
 			r = store_save(st, p->want, 0, &ctx->err);
+		if (r == 0 && (p->act == ACT_CREATE || p->act == ACT_UPDATE))
+			(void)fault_point("import-host", NULL);
 	}
 	if (r == 0)
 		return 0;
@@ -216,7 +233,7 @@ print_plan(struct cmd_ctx *ctx, struct plan *plan, size_t n, int dry)
 		cells[2] = action_names[dry][plan[i].act];
 		cells[3] = tags.data;
 		table_add(t, cells);
-		if (plan[i].act == ACT_EXISTS)
+		if (plan[i].act == ACT_EXISTS || plan[i].act == ACT_NOT_DONE)
 			table_color_last(t, C_YELLOW);
 		else if (plan[i].act != ACT_UNCHANGED)
 			table_color_last(t, C_GREEN);
@@ -237,8 +254,9 @@ cmd_import_hosts_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	struct plan *plan = NULL;
 	struct store st;
 	struct buf data;
-	size_t i, count[4] = { 0 };
-	int r, locked = 0;
+	size_t i, count[5] = { 0 };
+	struct intr in;
+	int r, locked = 0, sig;
 
 	memset(&inv, 0, sizeof(inv));
 	cmd_store_open(ctx, &st);
@@ -276,11 +294,27 @@ cmd_import_hosts_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	plan = xcalloc(inv.n + 1, sizeof(*plan));
 	if ((r = make_plan(ctx, &st, &inv, update, plan)) != 0)
 		goto out;
-	if (!dry && (r = run_plan(ctx, &st, plan, inv.n)) != 0)
-		goto out;
+	if (!dry) {
+		intr_catch(&in);
+		r = run_plan(ctx, &st, plan, inv.n);
+		intr_restore(&in);
+		if (r != 0)
+			goto out;
+	}
 	print_plan(ctx, plan, inv.n, dry);
 	for (i = 0; i < inv.n; i++)
 		count[plan[i].act]++;
+	if ((sig = intr_caught()) != 0) {
+		fprintf(ctx->errout,
+		    "ctxmgr: interrupted by SIG%s: created %zu, updated %zu; "
+		    "%zu not done (run the same command again to finish)\n",
+		    sig == SIGINT        ? "INT"
+			: sig == SIGTERM ? "TERM"
+					 : "HUP",
+		    count[ACT_CREATE], count[ACT_UPDATE], count[ACT_NOT_DONE]);
+		r = 128 + sig;
+		goto out;
+	}
 	if (!ctx->quiet)
 		fprintf(ctx->errout,
 		    "%s %zu, %s %zu, unchanged %zu, left alone %zu%s (%s "
@@ -344,7 +378,9 @@ const struct cmd_entry cmd_import_hosts_entry = {
 	    "that lower host-key or TLS checking\n(SkipTLSVerify, "
 	    "strictHostKeyChecking no or accept-new, an identity file\n"
 	    "outside ~/.ssh) are dropped unless --allow-insecure is "
-	    "given.",
+	    "given.  Ctrl-C\n(or SIGTERM) stops between two contexts, keeps "
+	    "what was written and lists\nthe rest as \"not done\"; run the "
+	    "same command again to finish (also\nafter a kill).",
 	.flags = import_hosts_flags,
 	.args = { 0, 1, COMPLETE_FILE, NULL },
 	.exec = cmd_import_hosts_exec,

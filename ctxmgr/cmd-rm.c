@@ -2,6 +2,7 @@
 #include "common/compat.h"
 
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/intr.h"
 
 static const struct cmd_flag rm_flags[] = {
 	{ "force", 'f', FLAG_BOOL, COMPLETE_NONE, NULL,
@@ -84,17 +85,26 @@ static int
 cmd_rename_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
 	struct store st;
-	int r;
+	struct intr in;
+	int r, resumed;
 
 	cmd_store_open(ctx, &st);
-	if ((r = store_lock(&st, &ctx->err)) == 0 &&
-	    (r = store_rename(&st, a->argv[0], a->argv[1], &ctx->err)) == 0) {
+	if ((r = store_lock(&st, &ctx->err)) != 0)
+		goto out;
+	/* a few steps that finish once begun: Ctrl-C waits for them */
+	intr_hold(&in);
+	if ((r = store_rename(
+		 &st, a->argv[0], a->argv[1], &resumed, &ctx->err)) == 0) {
 		fprintf(ctx->out, "%s\n", a->argv[1]);
 		if (!ctx->quiet)
 			fprintf(ctx->errout,
-			    "Renamed context \"%s\" to \"%s\"\n", a->argv[0],
-			    a->argv[1]);
+			    "Renamed context \"%s\" to \"%s\"%s\n", a->argv[0],
+			    a->argv[1],
+			    resumed ? " (finishing an interrupted rename)"
+				    : "");
 	}
+	intr_release(ctx, &in, r);
+out:
 	store_release(&st);
 	return r;
 }
@@ -103,7 +113,9 @@ const struct cmd_entry cmd_rename_entry = {
 	.name = "rename",
 	.usage = "OLD NEW",
 	.summary = "rename a context, moving its TLS files",
-	.help = "If OLD is the current context, NEW becomes current.",
+	.help = "If OLD is the current context, NEW becomes current.  Ctrl-C "
+		"waits for the\nrename to finish; after a kill, the same "
+		"command finishes it.",
 	.args = { 2, 2, COMPLETE_CONTEXT, NULL },
 	.exec = cmd_rename_exec,
 	.formats = FMT_BIT(FMT_TABLE),

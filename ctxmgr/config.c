@@ -143,6 +143,10 @@ get_string(const struct ydoc *d, const struct ynode *v, const char *what,
 		return ydoc_error(d, v, err, ERR_INVALID,
 		    "\"%s\" must be one of %s", what, list);
 	}
+	/* a relative path would depend on where the command runs */
+	if (choices == NULL && s[0] != '/' && strncmp(s, "~/", 2) != 0)
+		return ydoc_error(d, v, err, ERR_INVALID,
+		    "\"%s\" must be an absolute path or start with ~/", what);
 	free(*out);
 	*out = choices != NULL ? xstrdup(s) : expand_home(s);
 	return 0;
@@ -375,4 +379,39 @@ out:
 	buf_release(&b);
 	free(path);
 	return r;
+}
+
+/* The file of one config dir, read once per process. */
+static struct {
+	char *dir;
+	int r;
+	struct cm_err err;
+	struct ctxmgr_config cfg;
+} cache;
+
+static void
+config_forget(void)
+{
+	if (cache.dir == NULL)
+		return;
+	free(cache.dir);
+	cache.dir = NULL;
+	config_release(&cache.cfg);
+}
+
+int
+config_get(const char *config_dir, const struct ctxmgr_config **cfgp,
+    struct cm_err *err)
+{
+	*cfgp = NULL;
+	if (cache.dir == NULL || strcmp(cache.dir, config_dir) != 0) {
+		config_forget();
+		err_init(&cache.err);
+		cache.r = config_load(config_dir, &cache.cfg, &cache.err);
+		cache.dir = xstrdup(config_dir);
+	}
+	if (cache.r != 0)
+		return err_set(err, cache.r, "%s", cache.err.msg);
+	*cfgp = &cache.cfg;
+	return 0;
 }

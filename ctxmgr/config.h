@@ -18,8 +18,10 @@
  *     policy: ~/audit-policy.yaml
  *
  * Durations are a number with s, m, h, d or w (1h30m works), or plain
- * seconds.  Paths starting with ~/ are taken from $HOME.  Commands read
- * the file with config_load and hand the values to the libraries.
+ * seconds.  Paths are absolute or start with ~/ ($HOME).  Commands read
+ * the file with config_get (once per command) and hand the values to the
+ * libraries; a flag, then an environment variable where there is one,
+ * come before the file (see settings.h).
  */
 #ifndef CTXMGR_CONFIG_H
 #define CTXMGR_CONFIG_H
@@ -63,6 +65,14 @@ char *config_path(const char *config_dir);
  */
 int config_load(
     const char *config_dir, struct ctxmgr_config *cfg, struct cm_err *err);
+
+/*
+ * The settings of `config_dir`, read at the first call and kept for the
+ * process (one command: the shell runs each in a child).  A broken file
+ * fails every call with the same message (file:line:column).
+ */
+int config_get(const char *config_dir, const struct ctxmgr_config **cfgp,
+    struct cm_err *err);
 
 /* Parse a file's bytes; `name` is used in messages. */
 int config_parse(const char *data, size_t len, const char *name,

@@ -5,6 +5,7 @@
 #include "common/endpoint.h"
 #include "common/file.h"
 #include "keystore/passphrase.h"
+#include "ctxmgr/settings.h"
 #include "ctxmgr/sshctx.h"
 #include "common/xmalloc.h"
 
@@ -37,30 +38,51 @@ cmd_passphrase(void *arg, const char *key_path, int attempt, struct buf *out,
 	return r;
 }
 
+/* "yes", "accept-new" or "no"; -1 for anything else. */
+static int
+host_key_policy(const char *v)
+{
+	if (strcmp(v, "yes") == 0)
+		return HKP_YES;
+	if (strcmp(v, "accept-new") == 0)
+		return HKP_ACCEPT_NEW;
+	if (strcmp(v, "no") == 0)
+		return HKP_NO;
+	return -1;
+}
+
+/*
+ * The identity and host key policy: --accept-new, then the context's own
+ * settings (create/update --identity, --strict-host-key-checking), then
+ * ~/.ssh/config for the host key policy, then config.yaml's ssh.* (the
+ * identity is tried before ssh_config's IdentityFile, as ssh -i is).
+ */
 int
 cmd_ssh_params(struct cmd_ctx *ctx, const struct context *c, int accept_new,
     struct ssh_params *p)
 {
+	const struct ctxmgr_config *cfg;
 	const char *v;
+	int r, pol;
 
 	memset(p, 0, sizeof(*p));
+	if ((r = settings_get(ctx, &cfg)) != 0)
+		return r;
 	p->url = c->host;
 	p->identity = context_setting(c, SETTING_IDENTITY);
-	if (p->identity != NULL && *p->identity == '\0')
-		p->identity = NULL;
+	if (p->identity == NULL || *p->identity == '\0')
+		p->identity = cfg->ssh_identity;
 	p->passphrase = cmd_passphrase;
 	p->passphrase_arg = ctx;
+	if (cfg->ssh_known_hosts != NULL)
+		p->host_key_default = host_key_policy(cfg->ssh_known_hosts);
 	v = context_setting(c, SETTING_HOST_KEY_CHECK);
 	if (accept_new)
 		p->host_key_policy = HKP_ACCEPT_NEW;
 	else if (v == NULL || *v == '\0')
 		p->host_key_policy = HKP_UNSET;
-	else if (strcmp(v, "yes") == 0)
-		p->host_key_policy = HKP_YES;
-	else if (strcmp(v, "accept-new") == 0)
-		p->host_key_policy = HKP_ACCEPT_NEW;
-	else if (strcmp(v, "no") == 0)
-		p->host_key_policy = HKP_NO;
+	else if ((pol = host_key_policy(v)) >= 0)
+		p->host_key_policy = pol;
 	else
 		return err_set(&ctx->err, ERR_INVALID,
 		    "context \"%s\": strictHostKeyChecking \"%s\" is not yes, "

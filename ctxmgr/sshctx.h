@@ -24,7 +24,9 @@
 /*
  * ssh_params for context `c` (an ssh:// context): its URL, identity and
  * host key policy (`accept_new` overrides the policy with accept-new),
- * and the passphrase callback commands use.  Strings point into `c`.
+ * and the passphrase callback commands use, with config.yaml's ssh.*
+ * where neither the flag nor the context decides.  Strings point into
+ * `c` or into the settings config_get keeps for the command.
  */
 int cmd_ssh_params(struct cmd_ctx *ctx, const struct context *c, int accept_new,
     struct ssh_params *p);

@@ -371,6 +371,11 @@ ca_open(struct ca *ca, const char *dir, int flags, struct cm_err *err)
 		free(p);
 		if (r != 0)
 			return r;
+		/* what a writer killed without O_TMPFILE left (file.h) */
+		file_tidy_dir(ca->dir);
+		p = ca_path(ca, "issued");
+		file_tidy_dir(p);
+		free(p);
 	}
 	for (i = 0; i < nitems(parts); i++) {
 		p = ca_path(ca, parts[i]);
@@ -473,7 +478,7 @@ ca_issue(struct ca *ca, const struct ca_issue_opts *o, struct ca_issued *out,
 	struct x509_req req;
 	EVP_PKEY *key = NULL;
 	time_t now = o->now ? o->now : ca_now();
-	time_t ca_end = 0;
+	time_t ca_end = 0, ca_start = 0;
 	char *path = NULL, *name;
 	int r;
 
@@ -490,6 +495,9 @@ ca_issue(struct ca *ca, const struct ca_issue_opts *o, struct ca_issued *out,
 		memset(&tm, 0, sizeof(tm));
 		if (ASN1_TIME_to_tm(X509_get0_notAfter(ca->cert), &tm))
 			ca_end = timegm(&tm);
+		memset(&tm, 0, sizeof(tm));
+		if (ASN1_TIME_to_tm(X509_get0_notBefore(ca->cert), &tm))
+			ca_start = timegm(&tm);
 	}
 	if (ca_end <= now) {
 		char when[32];
@@ -499,14 +507,38 @@ ca_issue(struct ca *ca, const struct ca_issue_opts *o, struct ca_issued *out,
 		    "init --dir DIR\"",
 		    when);
 	}
+	/* a clock set back would sign for the wrong time span */
+	if (now < ca_start) {
+		char when[32], clock[32];
+		x509_time_format(ca_start, when);
+		x509_time_format(now, clock);
+		return err_set(err, ERR_INVALID,
+		    "the clock says %s, before the CA's notBefore (%s): "
+		    "check the system clock",
+		    clock, when);
+	}
+	/* never cut a lifetime short without a word: refuse instead */
+	if (now + (time_t)o->days * 86400 > ca_end) {
+		long left = (long)((ca_end - now) / 86400);
+		char when[32];
+		x509_time_format(ca_end, when);
+		if (left < 1)
+			return err_set(err, ERR_INVALID,
+			    "a %d-day certificate would outlive the CA, which "
+			    "expires on %s: make a new CA (ca init --dir NEW)",
+			    o->days, when);
+		return err_set(err, ERR_INVALID,
+		    "a %d-day certificate would outlive the CA, which expires "
+		    "on %s: give --days %ld or less, or make a new CA (ca "
+		    "init --dir NEW)",
+		    o->days, when, left);
+	}
 	memset(&req, 0, sizeof(req));
 	req.kind = o->kind;
 	req.cn = o->cn;
 	req.sans = o->sans;
 	req.not_before = now - CA_BACKDATE;
 	req.not_after = now + (time_t)o->days * 86400;
-	if (req.not_after > ca_end)
-		req.not_after = ca_end;
 	req.issuer = ca->cert;
 	req.issuer_key = ca->key;
 	if ((r = x509_keygen(o->key_type, &key, err)) != 0)

@@ -102,7 +102,8 @@ struct ca_issued {
 /*
  * Issue a certificate with a fresh key (CA unlocked): the certificate is
  * kept in issued/SERIAL.pem and added to the in-memory database; call
- * ca_save to record it.  The validity ends with the CA's at the latest.
+ * ca_save to record it.  Refused when the clock is before the CA's
+ * notBefore or the certificate would outlive the CA (never cut short).
  */
 int ca_issue(struct ca *ca, const struct ca_issue_opts *o,
     struct ca_issued *out, struct cm_err *err);

@@ -7,10 +7,12 @@
 #include <pwd.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/dirswap.h"
 #include "common/endpoint.h"
+#include "common/fault.h"
 #include "store/dockercfg.h"
 #include "common/file.h"
 #include "common/gojson.h"
@@ -47,6 +49,7 @@ store_init(struct store *st, const char *config_dir)
 	st->config_json = path_join(config_dir, "config.json");
 	st->state_dir = path_join(config_dir, "ctxmgr");
 	st->lock_fd = -1;
+	st->tidied = 0;
 }
 
 void
@@ -514,6 +517,90 @@ store_list(const struct store *st, struct context ***listp, size_t *np,
 	return 0;
 }
 
+/* FILE_TIDY when this process holds the store lock every writer takes. */
+static int
+tidy_flag(const struct store *st)
+{
+	return st->lock_fd >= 0 ? FILE_TIDY : 0;
+}
+
+static int
+is_sha_name(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!isxdigit((unsigned char)s[i]) ||
+		    isupper((unsigned char)s[i]))
+			return 0;
+	return s[64] == '\0';
+}
+
+/*
+ * Meta dirs without meta.json, left by a create that was killed or ran
+ * out of space, and TLS dirs a killed rm or rename set aside (they are
+ * ours alone: the store lock is held).  Docker may be between its mkdir and its write, so a dir
+ * goes only when it holds nothing but our own temporary files, or when
+ * nothing changed in it for STORE_STALE_SECS.
+ */
+#define STORE_STALE_SECS 10
+static void
+tidy_meta_dirs(struct store *st)
+{
+	struct dirent *de, *e2;
+	struct stat sb;
+	DIR *d, *sub;
+	int fd, ours, others;
+	char *path;
+
+	st->tidied = 1;
+	if ((d = opendir(st->meta_root)) == NULL)
+		goto tls;
+	while ((de = readdir(d)) != NULL) {
+		if (!is_sha_name(de->d_name))
+			continue;
+		fd = openat(dirfd(d), de->d_name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstatat(fd, "meta.json", &sb, AT_SYMLINK_NOFOLLOW) == 0 ||
+		    errno != ENOENT || fstat(fd, &sb) != 0 ||
+		    (sub = fdopendir(fd)) == NULL) {
+			close(fd);
+			continue;
+		}
+		ours = others = 0;
+		while ((e2 = readdir(sub)) != NULL)
+			if (strcmp(e2->d_name, ".") != 0 &&
+			    strcmp(e2->d_name, "..") != 0) {
+				if (file_is_tmp_of(e2->d_name, "meta.json"))
+					ours++;
+				else
+					others++;
+			}
+		closedir(sub);
+		if ((ours > 0 && others == 0) ||
+		    time(NULL) - sb.st_mtime > STORE_STALE_SECS) {
+			path = path_join(st->meta_root, de->d_name);
+			(void)dir_remove_tree(path, NULL);
+			free(path);
+		}
+	}
+	closedir(d);
+tls:
+	/* what a killed rm or rename had set aside or half copied */
+	if ((d = opendir(st->tls_root)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, ".ctxmgr-rm-", 11) == 0 ||
+		    strncmp(de->d_name, ".ctxmgr-rename-", 15) == 0) {
+			path = path_join(st->tls_root, de->d_name);
+			(void)dir_remove_tree(path, NULL);
+			free(path);
+		}
+	closedir(d);
+}
+
 /* Refuse a symlink where a store directory should be. */
 static int
 check_not_link(const char *path, struct cm_err *err)
@@ -526,13 +613,15 @@ check_not_link(const char *path, struct cm_err *err)
 	return 0;
 }
 
+static int tls_discard(struct store *st, const char *name, struct cm_err *err);
+
 int
 store_save(
     struct store *st, const struct context *c, int flags, struct cm_err *err)
 {
 	char *dir = NULL, *path = NULL;
 	struct buf b;
-	int r;
+	int r, e, made_dir = 0;
 
 	buf_init(&b, STORE_META_MAX);
 	if (c->metadata == NULL)
@@ -554,29 +643,109 @@ store_save(
 	if (!file_exists(st->config_dir) &&
 	    (r = dir_ensure(st->config_dir, 0700, err)) != 0)
 		goto out;
+	if ((flags & STORE_CREATE) && st->lock_fd >= 0 && !st->tidied)
+		tidy_meta_dirs(st);
+	/* a new context never inherits the TLS files of one that is gone */
+	if ((flags & STORE_CREATE) && (r = tls_discard(st, c->name, err)) != 0)
+		goto out;
+	made_dir = !file_exists(dir);
 	if ((r = dir_ensure(dir, 0755, err)) != 0)
 		goto out;
+	if ((e = fault_point("meta-dir", NULL)) != 0) {
+		errno = e;
+		r = err_sys(err, "cannot write \"%s\"", path);
+		goto out;
+	}
 	if ((r = context_encode_meta(c, &b)) != 0) {
 		r = err_set(
 		    err, r, "cannot encode meta.json for \"%s\"", c->name);
 		goto out;
 	}
 	r = file_write_atomic(path, b.data, b.len, 0644,
-	    (flags & STORE_CREATE) ? FILE_EXCL : 0, err);
+	    ((flags & STORE_CREATE) ? FILE_EXCL : 0) | tidy_flag(st), err);
 	if (r == ERR_EXISTS)
 		r = err_set(
 		    err, ERR_EXISTS, "context \"%s\" already exists", c->name);
 out:
+	/* a failed create leaves no meta dir without meta.json behind */
+	if (r != 0 && made_dir)
+		(void)rmdir(dir);
 	buf_release(&b);
 	free(path);
 	free(dir);
 	return r;
 }
 
+/*
+ * Move tls/<sha(name)> aside to tls/.ctxmgr-rm-XXXXXX (*asidep, or NULL
+ * when there is none): one rename, so a kill never leaves part of it
+ * where a later context of that name would pick it up.
+ */
+static int
+tls_move_aside(
+    struct store *st, const char *name, char **asidep, struct cm_err *err)
+{
+	char *tls = store_tls_dir(st, name), *aside;
+	int r = 0, fd;
+
+	*asidep = NULL;
+	if (!file_exists(tls))
+		goto out;
+	if ((r = check_not_link(tls, err)) != 0)
+		goto out;
+	/* a unique name: mkdtemp, then rename over the empty dir */
+	aside = path_join(st->tls_root, ".ctxmgr-rm-XXXXXX");
+	if (mkdtemp(aside) == NULL || rename(tls, aside) != 0) {
+		r = err_sys(err, "cannot remove the TLS files of \"%s\"", name);
+		(void)rmdir(aside);
+		free(aside);
+		goto out;
+	}
+	*asidep = aside;
+	if ((fd = open(st->tls_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >=
+	    0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+out:
+	free(tls);
+	return r;
+}
+
+/* Remove tls/<sha(name)>, set aside first. */
+static int
+tls_discard(struct store *st, const char *name, struct cm_err *err)
+{
+	char *aside = NULL;
+	int r;
+
+	if ((r = tls_move_aside(st, name, &aside, err)) == 0 && aside != NULL)
+		r = dir_remove_tree(aside, err);
+	free(aside);
+	return r;
+}
+
+/* Remove a context's meta dir: meta.json first, so it goes at once. */
+static int
+meta_remove(struct store *st, const char *name, struct cm_err *err)
+{
+	char *meta = store_meta_dir(st, name);
+	char *path = path_join(meta, "meta.json");
+	int r = 0;
+
+	if (unlink(path) != 0 && errno != ENOENT)
+		r = err_sys(err, "cannot remove \"%s\"", path);
+	if (r == 0)
+		r = dir_remove_tree(meta, err);
+	free(path);
+	free(meta);
+	return r;
+}
+
 int
 store_remove(struct store *st, const char *name, struct cm_err *err)
 {
-	char *meta, *tls;
+	char *aside = NULL;
 	int r;
 
 	if ((r = context_name_check(name, err)) != 0)
@@ -584,24 +753,209 @@ store_remove(struct store *st, const char *name, struct cm_err *err)
 	if (!store_exists(st, name))
 		return err_set(
 		    err, ERR_NOTFOUND, "context \"%s\" not found", name);
-	meta = store_meta_dir(st, name);
-	tls = store_tls_dir(st, name);
-	if ((r = dir_remove_tree(meta, err)) == 0)
-		r = dir_remove_tree(tls, err);
-	free(meta);
-	free(tls);
+	if (st->lock_fd >= 0 && !st->tidied)
+		tidy_meta_dirs(st);
+	if ((r = tls_move_aside(st, name, &aside, err)) != 0)
+		return r;
+	(void)fault_point("rm-tls-aside", NULL);
+	if ((r = meta_remove(st, name, err)) == 0 && aside != NULL)
+		r = dir_remove_tree(aside, err);
+	free(aside);
 	return r;
 }
 
-int
-store_rename(
+static void list_dir_sorted(const char *path, int want_dirs, struct strv *out);
+
+/* Copy the TLS files of `from` into a new dir `to` (two levels:
+ * endpoint dirs, then files; nothing else is copied). */
+static int
+tls_copy(const char *from, const char *to, struct cm_err *err)
+{
+	struct strv eps = { 0 }, files = { 0 };
+	struct buf b;
+	struct stat sb;
+	char *src, *dst, *f, *t;
+	size_t i, j;
+	int r = 0;
+
+	list_dir_sorted(from, 1, &eps);
+	for (i = 0; r == 0 && i < eps.n; i++) {
+		src = path_join(from, eps.v[i]);
+		dst = path_join(to, eps.v[i]);
+		strv_free(&files);
+		list_dir_sorted(src, 0, &files);
+		if (mkdir(dst, 0700) != 0)
+			r = err_sys(err, "cannot create \"%s\"", dst);
+		for (j = 0; r == 0 && j < files.n; j++) {
+			f = path_join(src, files.v[j]);
+			t = path_join(dst, files.v[j]);
+			buf_init_secret(&b, (size_t)1 << 20);
+			if (lstat(f, &sb) != 0)
+				r = err_sys(err, "cannot stat \"%s\"", f);
+			else if ((r = file_read(f, (size_t)1 << 20,
+				      FILE_NOFOLLOW | FILE_SECRET, &b, err)) ==
+			    0)
+				r = file_write_atomic(t, b.data, b.len,
+				    sb.st_mode & 0777, FILE_EXCL, err);
+			buf_release(&b);
+			free(f);
+			free(t);
+		}
+		if (r == 0)
+			r = dir_sync(dst, err);
+		free(src);
+		free(dst);
+	}
+	strv_free(&eps);
+	strv_free(&files);
+	return r;
+}
+
+/* tls/<sha(to)> := a copy of tls/<sha(from)>, made beside and renamed in
+ * whole; an older tls/<sha(to)> (a context that is gone, or the copy of
+ * an interrupted rename) is replaced. */
+static int
+tls_copy_for_rename(
     struct store *st, const char *from, const char *to, struct cm_err *err)
 {
-	struct context *c = NULL;
-	char *tls_from = NULL, *tls_to = NULL, *cur = NULL, *prev = NULL;
-	char *meta_from = NULL;
-	int r, moved_tls = 0;
+	char *src = store_tls_dir(st, from), *dst = store_tls_dir(st, to);
+	char *stage = NULL, *old = NULL;
+	int r;
 
+	if (!file_exists(src)) {
+		r = 0;
+		goto out;
+	}
+	if ((r = check_not_link(src, err)) != 0 ||
+	    (r = check_not_link(dst, err)) != 0)
+		goto out;
+	stage = path_join(st->tls_root, ".ctxmgr-rename-XXXXXX");
+	if (mkdtemp(stage) == NULL) {
+		r = err_sys(err, "cannot copy the TLS files of \"%s\"", from);
+		free(stage);
+		stage = NULL;
+		goto out;
+	}
+	if ((r = tls_copy(src, stage, err)) != 0 ||
+	    (r = tls_move_aside(st, to, &old, err)) != 0)
+		goto out;
+	if (rename(stage, dst) != 0) {
+		r = err_sys(err, "cannot copy the TLS files of \"%s\"", from);
+		goto out;
+	}
+	free(stage);
+	stage = NULL;
+	r = dir_sync(st->tls_root, err);
+out:
+	if (stage != NULL)
+		(void)dir_remove_tree(stage, NULL);
+	if (old != NULL)
+		(void)dir_remove_tree(old, NULL);
+	free(stage);
+	free(old);
+	free(src);
+	free(dst);
+	return r;
+}
+
+/* Whether two TLS dirs hold the same endpoints, files and bytes. */
+static int
+tls_same(const char *a, const char *b)
+{
+	struct strv ea = { 0 }, eb = { 0 }, fa = { 0 }, fb = { 0 };
+	struct buf x, y;
+	char *da, *db, *pa, *pb;
+	size_t i, j;
+	int same;
+
+	list_dir_sorted(a, 1, &ea);
+	list_dir_sorted(b, 1, &eb);
+	same = ea.n == eb.n;
+	for (i = 0; same && i < ea.n; i++) {
+		same = strcmp(ea.v[i], eb.v[i]) == 0;
+		da = path_join(a, ea.v[i]);
+		db = path_join(b, eb.v[i]);
+		strv_free(&fa);
+		strv_free(&fb);
+		list_dir_sorted(da, 0, &fa);
+		list_dir_sorted(db, 0, &fb);
+		same = same && fa.n == fb.n;
+		for (j = 0; same && j < fa.n; j++) {
+			pa = path_join(da, fa.v[j]);
+			pb = path_join(db, fb.v[j]);
+			buf_init_secret(&x, (size_t)1 << 20);
+			buf_init_secret(&y, (size_t)1 << 20);
+			same = strcmp(fa.v[j], fb.v[j]) == 0 &&
+			    file_read(pa, (size_t)1 << 20, FILE_NOFOLLOW, &x,
+				NULL) == 0 &&
+			    file_read(pb, (size_t)1 << 20, FILE_NOFOLLOW, &y,
+				NULL) == 0 &&
+			    x.len == y.len &&
+			    memcmp(x.data, y.data, x.len) == 0;
+			buf_release(&x);
+			buf_release(&y);
+			free(pa);
+			free(pb);
+		}
+		free(da);
+		free(db);
+	}
+	strv_free(&ea);
+	strv_free(&eb);
+	strv_free(&fa);
+	strv_free(&fb);
+	return same;
+}
+
+/*
+ * Whether `to` is the copy an interrupted rename of `from` made: the
+ * same meta but the name, and TLS files that are missing on one side
+ * or the same bytes on both (so that finishing loses nothing).
+ */
+static int
+is_rename_copy(
+    const struct store *st, const struct context *from, const char *to)
+{
+	struct context *c = NULL, tmp;
+	struct buf x, y;
+	char *ta = store_tls_dir(st, from->name), *tb = store_tls_dir(st, to);
+	int same = 0;
+
+	same = !file_exists(ta) || !file_exists(tb) || tls_same(ta, tb);
+	free(ta);
+	free(tb);
+	if (!same || store_load(st, to, &c, NULL) != 0)
+		return 0;
+	tmp = *from;
+	tmp.name = c->name;
+	buf_init(&x, 0);
+	buf_init(&y, 0);
+	same = context_encode_meta(&tmp, &x) == 0 &&
+	    context_encode_meta(c, &y) == 0 && x.len == y.len &&
+	    memcmp(x.data, y.data, x.len) == 0;
+	buf_release(&x);
+	buf_release(&y);
+	context_free(c);
+	return same;
+}
+
+/*
+ * A rename never moves anything: the new context is written whole (meta
+ * then a copy of the TLS files) beside the old one, currentContext is
+ * switched, then the old one goes (TLS moved aside first).  Killed at
+ * any point, the current context is complete; the same rename run again
+ * finds the copy and finishes (*resumedp).
+ */
+int
+store_rename(struct store *st, const char *from, const char *to, int *resumedp,
+    struct cm_err *err)
+{
+	struct context *c = NULL;
+	char *cur = NULL, *prev = NULL, *aside = NULL;
+	int r, e, resumed = 0, made = 0;
+
+	if (resumedp != NULL)
+		*resumedp = 0;
 	if ((r = context_name_check(to, err)) != 0)
 		return r;
 	if ((r = store_load(st, from, &c, err)) != 0)
@@ -611,30 +965,34 @@ store_rename(
 		    err, ERR_INVALID, "the default context cannot be renamed");
 		goto out;
 	}
-	if (store_exists(st, to)) {
+	if (strcmp(from, to) == 0) {
 		r = err_set(
 		    err, ERR_EXISTS, "context \"%s\" already exists", to);
 		goto out;
 	}
-	/* new meta first: a crash leaves two copies, never none */
+	if (store_exists(st, to)) {
+		if (!is_rename_copy(st, c, to)) {
+			r = err_set(err, ERR_EXISTS,
+			    "context \"%s\" already exists", to);
+			goto out;
+		}
+		resumed = 1;
+	}
 	free(c->name);
 	c->name = xstrdup(to);
-	if ((r = store_save(st, c, STORE_CREATE, err)) != 0)
-		goto out;
-	tls_from = store_tls_dir(st, from);
-	tls_to = store_tls_dir(st, to);
-	if (file_exists(tls_from)) {
-		if ((r = check_not_link(tls_from, err)) != 0)
-			goto undo;
-		if (rename(tls_from, tls_to) != 0) {
-			r = err_sys(
-			    err, "cannot move TLS files of \"%s\"", from);
-			goto undo;
-		}
-		moved_tls = 1;
-		if ((r = dir_sync(st->tls_root, err)) != 0)
-			goto undo;
+	if (!resumed) {
+		if ((r = store_save(st, c, STORE_CREATE, err)) != 0)
+			goto out;
+		made = 1;
 	}
+	if ((e = fault_point("rename-meta", NULL)) != 0) {
+		errno = e;
+		r = err_sys(err, "cannot rename \"%s\"", from);
+		goto undo;
+	}
+	if ((r = tls_copy_for_rename(st, from, to, err)) != 0)
+		goto undo;
+	(void)fault_point("rename-tls", NULL);
 	if ((r = store_get_current(st, &cur, err)) != 0)
 		goto undo;
 	if (cur != NULL && strcmp(cur, from) == 0 &&
@@ -643,28 +1001,34 @@ store_rename(
 	if (store_get_previous(st, &prev, NULL) == 0 && prev != NULL &&
 	    strcmp(prev, from) == 0)
 		(void)store_set_previous(st, to, NULL);
-	meta_from = store_meta_dir(st, from);
-	r = dir_remove_tree(meta_from, err);
+	(void)fault_point("rename-current", NULL);
+	/* from here on the new context is the one in use: only go forward */
+	if ((r = tls_move_aside(st, from, &aside, err)) != 0)
+		goto out;
+	(void)fault_point("rename-tls-aside", NULL);
+	if ((r = meta_remove(st, from, err)) != 0)
+		goto out;
+	(void)fault_point("rename-old-meta", NULL);
+	if (aside != NULL)
+		r = dir_remove_tree(aside, err);
+	if (resumedp != NULL)
+		*resumedp = resumed;
 	goto out;
 undo:
-	if (moved_tls)
-		(void)rename(tls_to, tls_from);
-	{
-		char *meta_to = store_meta_dir(st, to);
-		(void)dir_remove_tree(meta_to, NULL);
-		free(meta_to);
+	if (made) {
+		char *tls_to = store_tls_dir(st, to);
+		(void)meta_remove(st, to, NULL);
+		(void)dir_remove_tree(tls_to, NULL);
+		free(tls_to);
 	}
 out:
-	free(meta_from);
+	free(aside);
 	free(cur);
 	free(prev);
-	free(tls_from);
-	free(tls_to);
 	context_free(c);
 	return r;
 }
 
-/* Endpoint and file names are single, plain path components. */
 static int
 check_component(const char *s, const char *what, struct cm_err *err)
 {
@@ -715,7 +1079,7 @@ store_tls_write(struct store *st, const char *name, const char *endpoint,
 	if ((r = dir_ensure(st->tls_root, 0700, err)) != 0 ||
 	    (r = dir_ensure(epdir, 0700, err)) != 0)
 		goto out;
-	r = file_write_atomic(path, data, len, 0600, 0, err);
+	r = file_write_atomic(path, data, len, 0600, tidy_flag(st), err);
 out:
 	free(path);
 	free(epdir);
@@ -952,7 +1316,7 @@ store_set_current(struct store *st, const char *name, struct cm_err *err)
 	    (r = dir_ensure(st->config_dir, 0700, err)) != 0)
 		goto out;
 	r = file_write_atomic(st->config_json, new.data, new.len, 0600,
-	    FILE_KEEP_MODE | FILE_FOLLOW_TARGET, err);
+	    FILE_KEEP_MODE | FILE_FOLLOW_TARGET | tidy_flag(st), err);
 out:
 	buf_release(&old);
 	buf_release(&new);

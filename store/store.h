@@ -41,6 +41,7 @@ struct store {
 	char *config_json; /* config.json */
 	char *state_dir; /* ctxmgr/ */
 	int lock_fd;
+	int tidied; /* meta dirs without meta.json looked for */
 };
 
 struct context {
@@ -118,9 +119,14 @@ int store_save(
 /* Remove a context's metadata and TLS files (lock held). */
 int store_remove(struct store *st, const char *name, struct cm_err *err);
 
-/* Rename, moving TLS files and following currentContext (lock held). */
-int store_rename(
-    struct store *st, const char *from, const char *to, struct cm_err *err);
+/*
+ * Rename, taking the TLS files and currentContext along (lock held).
+ * Killed at any point, the current context stays complete; run again,
+ * it finishes an interrupted rename of the same names (*resumedp = 1;
+ * resumedp may be NULL).
+ */
+int store_rename(struct store *st, const char *from, const char *to,
+    int *resumedp, struct cm_err *err);
 
 /* TLS material: contexts/tls/<sha>/<endpoint>/<file>. */
 int store_tls_write(struct store *st, const char *name, const char *endpoint,

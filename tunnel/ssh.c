@@ -450,6 +450,8 @@ check_host_key(struct ssh_conn *c, struct hop *h, struct connect_ctx *cc,
 	    c->info.hostkey_type, sizeof(c->info.hostkey_type), "%s", type);
 	snprintf(c->info.hostkey_fp, sizeof(c->info.hostkey_fp), "%s", fp);
 	pol = cc->policy != HKP_UNSET ? cc->policy : h->cfg.strict;
+	if (pol == HKP_UNSET)
+		pol = cc->p->host_key_default;
 	if (pol == HKP_UNSET || pol == HKP_ASK)
 		pol = HKP_YES;
 	switch (knownhosts_check(kh, khname, blob, len, &known)) {

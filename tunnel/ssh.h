@@ -54,6 +54,8 @@ struct ssh_params {
 	const char *url; /* ssh://[user@]host[:port][/socket], required */
 	const char *identity; /* key tried first, after the agent; or NULL */
 	enum hostkey_policy host_key_policy; /* HKP_UNSET: ssh_config, yes */
+	/* when neither the above nor ssh_config sets one; HKP_UNSET: yes */
+	enum hostkey_policy host_key_default;
 	const char *ssh_config; /* NULL: ~/.ssh/config; "none": no config */
 	const char *known_hosts; /* NULL: UserKnownHostsFile, ~/.ssh/... */
 	const char *home; /* NULL: $HOME (for ~ and the defaults) */

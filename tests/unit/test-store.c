@@ -159,7 +159,7 @@ test_store_on_disk(void **state)
 	assert_int_equal(store_get_current(&st, &cur, &err), 0);
 	assert_string_equal(cur, "prod");
 	free(cur);
-	assert_int_equal(store_rename(&st, "prod", "prod2", &err), 0);
+	assert_int_equal(store_rename(&st, "prod", "prod2", NULL, &err), 0);
 	assert_int_equal(store_get_current(&st, &cur, &err), 0);
 	assert_string_equal(cur, "prod2");
 	free(cur);

@@ -144,6 +144,16 @@ test_config(void **state)
 	assert_int_equal(cfg.ca_rotation_percent, CONFIG_UNSET);
 	assert_null(cfg.audit_fail_on);
 	config_release(&cfg);
+
+	/* a relative path would depend on the directory a command runs in */
+	config_init(&cfg, "/cfg");
+	text = "ca:\n  dir: ca\n";
+	assert_int_equal(
+	    config_parse(text, strlen(text), "c", &cfg, &err), ERR_INVALID);
+	assert_non_null(strstr(err.msg, "must be an absolute path"));
+	text = "audit:\n  policy: ~/p.yaml\n";
+	assert_int_equal(config_parse(text, strlen(text), "c", &cfg, &err), 0);
+	config_release(&cfg);
 }
 
 static void
