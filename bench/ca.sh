@@ -2,8 +2,9 @@
 # bench/ca.sh: the TLS CA against the openssl command line doing the same
 # work the way Docker's "Protect the Docker daemon socket" guide does it
 # (genpkey, req, x509 -req with an encrypted CA key), in the same run.
-# Targets (issue 5): issuing a P-256 client certificate, median <= 5 ms;
-# `ca rotate --all` over 100 contexts <= 1 s.
+# Targets (issue 12): issuing a P-256 client certificate in a new process
+# at least 4x faster than the openssl command line doing the same steps;
+# `ca rotate --all --force` over 100 contexts <= 1 s.
 #
 # Both sides pay for decrypting the CA key.  ctxmgr's default protects it
 # with 600000 PBKDF2 rounds (about 0.1 s by design); openssl's own
@@ -79,26 +80,6 @@ if command -v perf >/dev/null 2>&1; then
 	issue_cpu=$(cpu_ms "$CTXMGR" ca issue client bench --dir "$W/ca-2048")
 	ossl_cpu=$(cpu_ms bash -c "$(declare -f ossl_client ossl_client_once); cd '$W' && ossl_client_once")
 fi
-# agent_issue VAR NAME [VAR=VALUE...]: start a CA agent for ca-default
-# (with that environment; stopped at exit) and set VAR to the median
-# issue time through it; the agent variable is set only around the runs
-agent_issue() {
-	local var=$1 name=$2 pid
-	shift 2
-	env "$@" "$CTXMGR" ca agent --dir "$W/ca-default" \
-		--socket "$W/$name.sock" --timeout 10m >"$name.env" || exit 1
-	pid=$(sed -n 's/^CTXMGR_CA_AGENT_PID=\([0-9]*\);.*/\1/p' "$name.env")
-	test_atexit "kill $pid 2>/dev/null"
-	printf -v "$var" '%s' "$(CTXMGR_CA_AGENT=$W/$name.sock median_ms "$R" \
-		"$CTXMGR" ca issue client bench --dir "$W/ca-default")"
-}
-# through a CA agent, which paid the 600000 rounds once when it started
-agent_issue issue_agent agent
-# the share of durability: an agent whose fsyncs do nothing (a shim;
-# ctxmgr has no such switch); the openssl commands sync nothing either
-if cc -O2 -shared -fPIC -o "$W/nofsync.so" "$BENCH_SRC/nofsync.c"; then
-	agent_issue issue_nosync agent-nosync LD_PRELOAD="$W/nofsync.so"
-fi
 # last: the rotation below renews "bench" with this CA
 issue_default=$(median_ms "$R" "$CTXMGR" ca issue client bench --dir "$W/ca-default")
 ossl_issue=$(median_ms "$R" ossl_client_once)
@@ -106,9 +87,6 @@ row "issue P-256 client, CA key at 2048 rounds" "$issue_2048" "$ossl_issue"
 [ -n "${issue_cpu:-}" ] &&
 	row "  the same, CPU time (perf task-clock)" "$issue_cpu" "$ossl_cpu"
 row "issue P-256 client, CA key at 600000 rounds" "$issue_default" "$ossl_issue"
-row "issue P-256 client through the CA agent" "$issue_agent" "$ossl_issue"
-[ -n "${issue_nosync:-}" ] &&
-	row "  the same, fsync a no-op (shim, not a mode)" "$issue_nosync" "$ossl_issue"
 
 rot=$(median_ms "$ROT_RUNS" "$CTXMGR" ca rotate --all --force --dir "$W/ca-default")
 ossl_rot=$(median_ms 3 ossl_rotate_all)
@@ -122,13 +100,14 @@ row "rotate --all, $((N + 1)) contexts, none due" "$rot_nothing" "-"
 
 echo
 ok=1
-# The target is for an issue as users run it: a new process (the
-# best of the 2048-round CA and the agent) with every file synced.
-best=$(printf '%s\n%s\n' "$issue_2048" "$issue_agent" | sort -n | head -n 1)
-awk -v x="$best" 'BEGIN { exit !(x <= 5.0) }' ||
-	{ echo "target missed: issue median $best ms > 5 ms (new process at 2048 rounds: $issue_2048 ms; through the agent: $issue_agent ms)"; ok=0; }
-echo "note: each issue syncs 7 times in three rounds (the new database, the context's three new files and their directory together; the database's directory; the context's TLS directory); the openssl commands sync nothing"
+# The target is for an issue as users run it: a new process with every
+# file synced, against the openssl commands (which sync nothing), both
+# with the CA key at 2048 rounds.
+issue_ratio=$(ratio "$ossl_issue" "$issue_2048")
+awk -v x="$issue_ratio" 'BEGIN { exit !(x >= 4.0) }' ||
+	{ echo "target missed: issue only ${issue_ratio}x faster than openssl ($issue_2048 ms against $ossl_issue ms)"; ok=0; }
+echo "note: an issue syncs the database, then the context's new set and its directory; the openssl commands sync nothing"
 awk -v x="$rot" 'BEGIN { exit !(x <= 1000.0) }' ||
 	{ echo "target missed: rotate --all over $N contexts $rot ms > 1000 ms"; ok=0; }
-[ $ok = 1 ] && echo "targets met: issue <= 5 ms, rotate --all over $N contexts <= 1 s"
+[ $ok = 1 ] && echo "targets met: issue >= 4x openssl, rotate --all over $N contexts <= 1 s"
 [ $ok = 1 ]
