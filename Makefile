@@ -56,7 +56,15 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # readline keeps its own xmalloc rather than binding to ours.
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lzxcvbn \
 	-Wl,--exclude-libs,ALL
+# The front (use, show, prompt, ls on every shell prompt) links its two
+# small parsers statically and so loads libc only; STATIC_FRONT=0 links
+# them dynamically (about 0.05-0.1 ms more per run, perf stat).
+STATIC_FRONT ?= 1
+ifeq ($(STATIC_FRONT),1)
+FRONT_LIBS := -Wl,-Bstatic -ljansson -lyaml -Wl,-Bdynamic -lm
+else
 FRONT_LIBS := $(shell $(PKG_CONFIG) --libs jansson yaml-0.1 2>/dev/null) -lm
+endif
 
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
