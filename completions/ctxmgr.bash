@@ -7,7 +7,7 @@ _ctxmgr_subcommands()
 {
 	case $1 in
 	'')
-		_ctxmgr_r='create ls use show prompt inspect update rm rename export import tunnel env exec ping keys password ca audit shell completion config import-hosts help version'
+		_ctxmgr_r='create ls use show prompt inspect update rm rename export import tunnel env exec ping keys password ca audit shell init completion config import-hosts help version'
 		;;
 	'tunnel')
 		_ctxmgr_r='start stop ls'
@@ -40,6 +40,9 @@ _ctxmgr_flags()
 	case $1 in
 	'create')
 		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --from --use'
+		;;
+	'use')
+		_ctxmgr_r='--shell'
 		;;
 	'update')
 		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --clear-tls'
@@ -226,6 +229,7 @@ _ctxmgr_value()
 	'audit seccomp --format') _ctxmgr_r='choice table json yaml sarif' ;;
 	'audit checks --format') _ctxmgr_r='choice table json yaml' ;;
 	'shell --format') _ctxmgr_r='choice table' ;;
+	'init --format') _ctxmgr_r='choice table' ;;
 	'completion --format') _ctxmgr_r='choice table' ;;
 	'config show --format') _ctxmgr_r='choice table json yaml' ;;
 	'config path --format') _ctxmgr_r='choice table' ;;
@@ -287,6 +291,7 @@ _ctxmgr_args()
 	'audit seccomp') _ctxmgr_r='1 file' ;;
 	'audit checks') _ctxmgr_r='0 none' ;;
 	'shell') _ctxmgr_r='0 none' ;;
+	'init') _ctxmgr_r='1 choice bash zsh fish' ;;
 	'completion') _ctxmgr_r='1 choice bash zsh fish' ;;
 	'config') _ctxmgr_r='0 none' ;;
 	'config show') _ctxmgr_r='0 none' ;;

@@ -46,6 +46,7 @@ store_init(struct store *st, const char *config_dir)
 	st->config_json = path_join(config_dir, "config.json");
 	st->state_dir = path_join(config_dir, "ctxmgr");
 	st->lock_fd = -1;
+	st->last_set = NULL;
 }
 
 void
@@ -57,6 +58,7 @@ store_release(struct store *st)
 	free(st->tls_root);
 	free(st->config_json);
 	free(st->state_dir);
+	free(st->last_set);
 	memset(st, 0, sizeof(*st));
 	st->lock_fd = -1;
 }
@@ -374,6 +376,45 @@ load_file(const char *path, const char *expect, struct context **cp,
 	return r;
 }
 
+/*
+ * `context "wbe" not found`, with a git-style "did you mean" naming the
+ * stored contexts closest to `name` (listed only on this error path).
+ */
+int
+store_not_found(const struct store *st, const char *name, struct cm_err *err)
+{
+	struct context **list = NULL;
+	struct cm_err ignored;
+	size_t n = 0, i, len = 0;
+	char hint[256];
+	int d, best = 3, count = 0;
+
+	hint[0] = '\0';
+	if (store_list(st, &list, &n, &ignored) != 0)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		d = str_distance(name, list[i]->name);
+		if (strlen(name) >= 2 && str_has_prefix(list[i]->name, name))
+			d = 1;
+		if (d < best) {
+			best = d;
+			count = 0;
+			len = 0;
+		}
+		if (d != best || count == 3 || len >= sizeof(hint))
+			continue;
+		len += (size_t)snprintf(hint + len, sizeof(hint) - len,
+		    "%s\"%s\"", count == 0 ? "" : " or ", list[i]->name);
+		count++;
+	}
+	context_list_free(list, n);
+	if (count == 0)
+		return err_set(
+		    err, ERR_NOTFOUND, "context \"%s\" not found", name);
+	return err_set(err, ERR_NOTFOUND,
+	    "context \"%s\" not found; did you mean %s?", name, hint);
+}
+
 int
 store_load(const struct store *st, const char *name, struct context **cp,
     struct cm_err *err)
@@ -391,8 +432,7 @@ store_load(const struct store *st, const char *name, struct context **cp,
 	dir = store_meta_dir(st, name);
 	path = path_join(dir, "meta.json");
 	if (!file_exists(path))
-		r = err_set(
-		    err, ERR_NOTFOUND, "context \"%s\" not found", name);
+		r = store_not_found(st, name, err);
 	else if ((r = load_file(path, name, cp, err)) != 0 &&
 	    !str_has_prefix(err->msg, "context \""))
 		err_prefix(err, "context \"%s\"", name);
@@ -556,8 +596,7 @@ store_remove(struct store *st, const char *name, struct cm_err *err)
 	if ((r = context_name_check(name, err)) != 0)
 		return r;
 	if (!store_exists(st, name))
-		return err_set(
-		    err, ERR_NOTFOUND, "context \"%s\" not found", name);
+		return store_not_found(st, name, err);
 	meta = store_meta_dir(st, name);
 	tls = store_tls_dir(st, name);
 	if ((r = dir_remove_tree(meta, err)) == 0)
@@ -567,13 +606,16 @@ store_remove(struct store *st, const char *name, struct cm_err *err)
 	return r;
 }
 
+static int store_set_switch(
+    struct store *st, const char *prev, const char *set, struct cm_err *err);
+
 int
 store_rename(
     struct store *st, const char *from, const char *to, struct cm_err *err)
 {
 	struct context *c = NULL;
 	char *tls_from = NULL, *tls_to = NULL, *cur = NULL, *prev = NULL;
-	char *meta_from = NULL;
+	char *meta_from = NULL, *set = NULL;
 	int r, moved_tls = 0;
 
 	if ((r = context_name_check(to, err)) != 0)
@@ -614,9 +656,12 @@ store_rename(
 	if (cur != NULL && strcmp(cur, from) == 0 &&
 	    (r = store_set_current(st, to, err)) != 0)
 		goto undo;
-	if (store_get_previous(st, &prev, NULL) == 0 && prev != NULL &&
-	    strcmp(prev, from) == 0)
-		(void)store_set_previous(st, to, NULL);
+	if (store_get_switch(st, &prev, &set, NULL) == 0 &&
+	    ((prev != NULL && strcmp(prev, from) == 0) ||
+		(set != NULL && strcmp(set, from) == 0)))
+		(void)store_set_switch(st,
+		    prev != NULL && strcmp(prev, from) == 0 ? to : prev,
+		    set != NULL && strcmp(set, from) == 0 ? to : set, NULL);
 	meta_from = store_meta_dir(st, from);
 	r = dir_remove_tree(meta_from, err);
 	goto out;
@@ -632,6 +677,7 @@ out:
 	free(meta_from);
 	free(cur);
 	free(prev);
+	free(set);
 	free(tls_from);
 	free(tls_to);
 	context_free(c);
@@ -928,19 +974,40 @@ store_set_current(struct store *st, const char *name, struct cm_err *err)
 	r = file_write_atomic(st->config_json, new.data, new.len, 0600,
 	    FILE_KEEP_MODE | FILE_FOLLOW_TARGET, err);
 out:
+	if (r == 0) {
+		free(st->last_set);
+		st->last_set = xstrdup(name ? name : STORE_DEFAULT_NAME);
+	}
 	buf_release(&old);
 	buf_release(&new);
 	return r;
 }
 
-int
-store_get_previous(const struct store *st, char **namep, struct cm_err *err)
+/* A name as the state file may hold it, or NULL. */
+static char *
+state_name(const char *s, size_t len)
 {
-	char *path = path_join(st->state_dir, "previous");
+	char *name = xstrndup(s, len);
+
+	if (len > 0 &&
+	    (strcmp(name, STORE_DEFAULT_NAME) == 0 ||
+		context_name_check(name, NULL) == 0))
+		return name;
+	free(name);
+	return NULL;
+}
+
+int
+store_get_switch(
+    const struct store *st, char **prevp, char **setp, struct cm_err *err)
+{
+	char *path = path_join(st->state_dir, "previous"), *nl;
 	struct buf b;
 	int r;
 
-	*namep = NULL;
+	*prevp = NULL;
+	if (setp != NULL)
+		*setp = NULL;
 	buf_init(&b, 4096);
 	r = file_read(path, 4096, FILE_NOFOLLOW, &b, err);
 	free(path);
@@ -949,18 +1016,27 @@ store_get_previous(const struct store *st, char **namep, struct cm_err *err)
 		return 0;
 	}
 	if (r == 0) {
+		/* "PREVIOUS\n" then, since issue 16, "SET\n" */
 		buf_rtrim(&b);
-		if (b.len > 0 &&
-		    (strcmp(b.data, STORE_DEFAULT_NAME) == 0 ||
-			context_name_check(b.data, NULL) == 0))
-			*namep = buf_detach(&b, NULL);
+		nl = memchr(b.data, '\n', b.len);
+		*prevp = state_name(b.data, nl ? (size_t)(nl - b.data) : b.len);
+		if (setp != NULL && nl != NULL)
+			*setp = state_name(
+			    nl + 1, b.len - (size_t)(nl + 1 - b.data));
 	}
 	buf_release(&b);
 	return r;
 }
 
 int
-store_set_previous(struct store *st, const char *name, struct cm_err *err)
+store_get_previous(const struct store *st, char **namep, struct cm_err *err)
+{
+	return store_get_switch(st, namep, NULL, err);
+}
+
+static int
+store_set_switch(
+    struct store *st, const char *prev, const char *set, struct cm_err *err)
 {
 	char *path, *text;
 	int fd, r = 0;
@@ -968,11 +1044,12 @@ store_set_previous(struct store *st, const char *name, struct cm_err *err)
 	if ((r = store_state_dir(st, err)) != 0)
 		return r;
 	path = path_join(st->state_dir, "previous");
-	text = xasprintf("%s\n", name ? name : STORE_DEFAULT_NAME);
+	text = xasprintf("%s\n%s%s", prev ? prev : STORE_DEFAULT_NAME,
+	    set ? set : "", set ? "\n" : "");
 	/*
 	 * A convenience for `use -`, rewritten in place under the store lock:
 	 * no temporary file, no fsync.  A torn write reads back as an invalid
-	 * name, which store_get_previous ignores.
+	 * name, which store_get_switch ignores.
 	 */
 	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || fd_write_all(fd, text, strlen(text)) != 0 ||
@@ -983,6 +1060,12 @@ store_set_previous(struct store *st, const char *name, struct cm_err *err)
 	free(text);
 	free(path);
 	return r;
+}
+
+int
+store_set_previous(struct store *st, const char *name, struct cm_err *err)
+{
+	return store_set_switch(st, name, st->last_set, err);
 }
 
 int
