@@ -1,7 +1,6 @@
 #!/bin/bash
 test_description='per-shell contexts: ctxmgr init bash|zsh|fish and use --shell in real interactive shells'
 . "$(dirname "$0")/../lib/test-lib.sh"
-. "$TEST_LIB_DIR/lib-daemons.sh"
 . "$TEST_LIB_DIR/lib-tmux.sh"
 
 # the shells run the program by name, as a user's would
