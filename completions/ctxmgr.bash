@@ -254,7 +254,7 @@ _ctxmgr_args()
 	case $1 in
 	'create') _ctxmgr_r='1 none' ;;
 	'ls') _ctxmgr_r='0 none' ;;
-	'use') _ctxmgr_r='1 context' ;;
+	'use') _ctxmgr_r='1 context -' ;;
 	'show') _ctxmgr_r='0 none' ;;
 	'prompt') _ctxmgr_r='0 none' ;;
 	'inspect') _ctxmgr_r='-1 context' ;;
@@ -314,14 +314,15 @@ _ctxmgr_contexts()
 	fi
 }
 
-# Offer the words of a completion kind: context, file, dir, command,
-# "choice A B...", none.  $2 config dir, $3 the prefix typed, $4 what
+# Offer the words of a completion kind: "context [A B...]", file, dir,
+# command, "choice A B...", none.  $2 config dir, $3 the prefix typed, $4 what
 # goes before each word ("--flag="), $5 extra words.
 _ctxmgr_offer()
 {
 	local words=$5
 	case $1 in
-	context) words+=" $(_ctxmgr_contexts "$2")" ;;
+	context | context\ *)
+		words+=" $(_ctxmgr_contexts "$2") ${1#context}" ;;
 	choice\ *) words+=" ${1#choice }" ;;
 	file | dir)
 		compopt -o filenames 2>/dev/null

@@ -466,7 +466,7 @@ function __ctxmgr_args --argument-names path
         case 'ls'
             echo '0 none'
         case 'use'
-            echo '1 context'
+            echo '1 context -'
         case 'show'
             echo '0 none'
         case 'prompt'
@@ -573,8 +573,8 @@ end
 # B...", none) that start with $cur, each after $prefix.
 function __ctxmgr_offer --argument-names kind cfg cur prefix
     switch $kind
-        case context
-            for w in (__ctxmgr_contexts $cfg)
+        case context 'context *'
+            for w in (__ctxmgr_contexts $cfg) (string split -n ' ' -- (string replace -r '^context ?' '' -- $kind))
                 echo $prefix$w
             end
         case file

@@ -243,6 +243,6 @@ const struct cmd_entry cmd_use_entry = {
 		"fzf when it is\non PATH, else a filter (type part of a "
 		"name, then a number or Enter).",
 	.flags = use_flags,
-	.args = { 0, 1, COMPLETE_CONTEXT, NULL },
+	.args = { 0, 1, COMPLETE_CONTEXT, "-" },
 	.exec = cmd_use_exec,
 };

@@ -104,7 +104,7 @@ test_expect_success 'bash: context names, read at run time' '
 test_expect_success 'bash: context names from the --config given on the line' '
 	mkdir other &&
 	ctxmgr --config other create elsewhere --host ssh://a@b.example.com -q >/dev/null &&
-	bash_complete ctxmgr --config other use "" >out &&
+	bash_complete ctxmgr --config other rm "" >out &&
 	printf "default\nelsewhere\n" >expect && test_cmp expect out
 '
 
@@ -145,6 +145,15 @@ test_expect_success 'fish: commands, flags, values and context names' '
 test_expect_success 'fish: descriptions come from the table' '
 	fish -N -c "source gen-fish; complete -C \"ctxmgr sh\"" >out &&
 	test_grep "shell	interactive shell" out
+'
+
+test_expect_success 'bash and fish: use offers "-" (back to the previous) with the names' '
+	bash_complete ctxmgr use "" >out &&
+	test_grep -x -- - out && test_grep -x prod out &&
+	bash_complete ctxmgr rm "" >out &&
+	test_must_fail grep -x -- - out &&
+	fish_complete "ctxmgr use " >out &&
+	test_grep -x -- - out && test_grep -x staging out
 '
 
 test_expect_success 'zsh: real completion in an interactive zsh' '
