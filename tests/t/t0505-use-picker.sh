@@ -88,6 +88,19 @@ test_expect_success 'built-in filter: no match says so; Ctrl-D cancels' '
 	tmux_stop
 '
 
+test_expect_success 'the picker inside ctxmgr shell: use -s switches that shell' '
+	tmux_start "env PATH=\"$NOFZF\" ctxmgr shell" &&
+	tmux_wait_cursor "ctxmgr [web]>" &&
+	tmux_type "use -s" && tmux_keys Enter &&
+	tmux_wait "filter, number or Enter for 1>" &&
+	tmux_type "2" && tmux_keys Enter &&
+	tmux_wait_cursor "ctxmgr [db]>" &&
+	test "$(current_in_config)" = web &&
+	tmux_type "use -s -" && tmux_keys Enter &&
+	tmux_wait_cursor "ctxmgr [web]>" &&
+	tmux_keys C-d && test "$(tmux_wait_exit)" = 0
+'
+
 test_expect_success 'the picker with use --shell in bash -i: only that shell switches' '
 	tmux_start "cd \"$TRASH\" && env PATH=\"$BIN_DIR:$PATH\" bash --norc --noprofile -i" &&
 	sleep 0.3 &&
