@@ -100,9 +100,8 @@ shell_docker(struct cmd_ctx *ctx, int argc, char **argv)
 #define DOCKER_COMPLETE_MAX (256 * 1024)
 #define DOCKER_COMPLETE_WORDS 2000
 
-/* The words of cobra's answer; the last line ":N" is the directive. */
-static void
-parse_docker_complete(char *text, struct strv *out, unsigned *directivep)
+void
+shell_docker_complete_parse(char *text, struct strv *out, unsigned *directivep)
 {
 	char *line = text, *nl, *tab;
 	long long d;
@@ -194,7 +193,7 @@ shell_docker_complete(const char *config_dir, char **words, int n,
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (r == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		parse_docker_complete(b.data, out, directivep);
+		shell_docker_complete_parse(b.data, out, directivep);
 	else
 		r = -1;
 	buf_release(&b);

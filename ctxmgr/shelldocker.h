@@ -29,6 +29,14 @@ int shell_docker(struct cmd_ctx *ctx, int argc, char **argv);
 int shell_docker_complete(const char *config_dir, char **words, int n,
     struct strv *out, unsigned *directivep);
 
+/*
+ * The words of cobra's answer in `text` (NUL-terminated, changed in
+ * place): "word<TAB>help" lines, ":N" the directive.  Words with control
+ * characters, cobra's active help and words past the 2000th are dropped.
+ */
+void shell_docker_complete_parse(
+    char *text, struct strv *out, unsigned *directivep);
+
 /* Shared with shell.c: wait for a child (Ctrl-C goes to the child). */
 int shell_wait(pid_t pid);
 
