@@ -32,8 +32,9 @@ static const char posix_fn[] =
     "\t\tcommand ctxmgr \"$@\"\n"
     "\t\treturn\n"
     "\tfi\n"
-    "\t__ctxmgr_code=$(" CTXMGR_SHELL_ENV "=%s command ctxmgr \"$@\")\n"
-    "\t__ctxmgr_st=$?\n"
+    "\t__ctxmgr_st=0\n"
+    "\t__ctxmgr_code=$(" CTXMGR_SHELL_ENV
+    "=%s command ctxmgr \"$@\") || __ctxmgr_st=$?\n"
     "\tcase $__ctxmgr_code in\n"
     "\t'# ctxmgr shell code'*) eval \"$__ctxmgr_code\" ;;\n"
     "\t?*) printf '%%s\\n' \"$__ctxmgr_code\" ;;\n"

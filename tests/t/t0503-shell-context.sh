@@ -128,7 +128,15 @@ test_expect_success 'the function keeps the exit status and plain output' '
 	ctxmgr use ci -q >/dev/null &&
 	zsh -f -c "eval \"\$(ctxmgr init zsh)\"
 		ctxmgr use -s nope; echo st=\$?" >out 2>err &&
-	test_grep "^st=1$" out
+	test_grep "^st=1$" out &&
+	bash --norc -c "set -eu; eval \"\$(ctxmgr init bash)\"
+		ctxmgr use -s nope || echo st=\$?; ctxmgr use -s web -q
+		echo \"dc=\$DOCKER_CONTEXT\"" >out 2>err &&
+	printf "st=1\ndc=web\n" >expect && test_cmp expect out &&
+	zsh -f -c "setopt err_exit nounset; eval \"\$(ctxmgr init zsh)\"
+		ctxmgr use -s nope || echo st=\$?; ctxmgr use -s web -q
+		echo \"dc=\$DOCKER_CONTEXT\"" >out 2>err &&
+	test_cmp expect out
 '
 
 # The previous value comes from the environment: anything may be in it,
