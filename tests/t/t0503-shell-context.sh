@@ -172,6 +172,15 @@ test_expect_success 'the code use --shell prints quotes by each shell'"'"'s rule
 	test_cmp expect-bash.code bash.code
 '
 
+test_expect_success 'a hostile CTXMGR_SHELL_PREVIOUS is refused, not run' '
+	CTXMGR_SHELL_PREVIOUS="\$(touch pwned2)" DOCKER_CONTEXT=web \
+		bash --norc -c "eval \"\$(ctxmgr init bash)\"
+		ctxmgr use -s -; echo st=\$? dc=\$DOCKER_CONTEXT" >out 2>err &&
+	test_grep "^st=1 dc=web$" out &&
+	test_grep "is invalid" err &&
+	test_must_fail test -e pwned2
+'
+
 test_expect_success 'use --shell warns when DOCKER_HOST overrides the choice' '
 	DOCKER_HOST=unix:///x CTXMGR_SHELL=bash ctxmgr use -s web >code 2>err &&
 	test_grep "warning: DOCKER_HOST overrides" err &&
