@@ -166,6 +166,8 @@ test_expect_success 'zsh: real completion in an interactive zsh' '
 	tmux_wait_cursor "% ctxmgr import-hosts" &&
 	tmux_keys C-u && tmux_type "ctxmgr use stag" && tmux_keys Tab &&
 	tmux_wait_cursor "% ctxmgr use staging" &&
+	tmux_keys C-u && tmux_type "ctxmgr use " && tmux_keys Tab &&
+	tmux_wait "^- +added-later +default +prod +prod-eu +staging" &&
 	tmux_keys C-u && tmux_type "ctxmgr import-hosts --dr" && tmux_keys Tab &&
 	tmux_wait_cursor "% ctxmgr import-hosts --dry-run" &&
 	tmux_keys C-u && tmux_type "ctxmgr inspect --format y" && tmux_keys Tab &&
