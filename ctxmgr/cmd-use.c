@@ -141,7 +141,8 @@ use_previous(
 	*namep = NULL;
 	if ((r = store_get_switch(st, &prev, &set, err)) != 0)
 		return r;
-	if (set != NULL && strcmp(set, cur ? cur : STORE_DEFAULT_NAME) != 0) {
+	if (set != NULL && strcmp(set, cur ? cur : STORE_DEFAULT_NAME) != 0 &&
+	    (strcmp(set, STORE_DEFAULT_NAME) == 0 || store_exists(st, set))) {
 		*namep = set;
 		set = NULL;
 	} else {

@@ -43,6 +43,14 @@ test_expect_success 'create --use and rename keep use - right' '
 	ctxmgr use db -q >/dev/null && ctxmgr rm new2 -q >/dev/null
 '
 
+test_expect_success 'the context ctxmgr set was removed since: the recorded previous' '
+	ctxmgr create gone --host unix:///nonexistent/g.sock -q >/dev/null &&
+	ctxmgr use ci -q >/dev/null && ctxmgr use gone -q >/dev/null &&
+	ctxmgr rm -f gone -q >/dev/null &&
+	test "$(docker context show)" = default &&
+	test "$(ctxmgr use - -q)" = ci
+'
+
 test_expect_success 'a state file from an older ctxmgr (one line) still works' '
 	ctxmgr use db -q >/dev/null &&
 	printf "web\n" >"$DOCKER_CONFIG/ctxmgr/previous" &&
