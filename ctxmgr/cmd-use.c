@@ -96,12 +96,15 @@ use_shell(struct cmd_ctx *ctx, const char *want)
 	if (want != NULL && (r = store_load(&st, want, &c, &ctx->err)) != 0)
 		goto out;
 	if (ctx->interactive) {
-		/* inside `ctxmgr shell`: its own environment is the shell's */
-		if (want != NULL)
+		/*
+		 * inside `ctxmgr shell`: its own environment is the shell's.
+		 * `cur` points into the environment: set it aside first.
+		 */
+		setenv(CTXMGR_SHELL_PREVIOUS_ENV, cur ? cur : "", 1);
+		if (c != NULL)
 			setenv("DOCKER_CONTEXT", c->name, 1);
 		else
 			unsetenv("DOCKER_CONTEXT");
-		setenv(CTXMGR_SHELL_PREVIOUS_ENV, cur ? cur : "", 1);
 	} else {
 		fish = strcmp(sh, "fish") == 0;
 		fprintf(ctx->out, "%s\n", SHELL_CODE_MARK);
