@@ -114,4 +114,18 @@ test_expect_success 'the picker with use --shell in bash -i: only that shell swi
 	test "$(current_in_config)" = web &&
 	tmux_stop
 '
+test_expect_success 'the built-in picker with use --shell in fish -i' '
+	tmux_start "cd \"$TRASH\" && env PATH=\"$NOFZF\" $(command -v fish) --no-config -i" &&
+	sleep 0.3 &&
+	tmux_type "ctxmgr init fish | source" && tmux_keys Enter &&
+	tmux_type "ctxmgr use -s; echo dc=\$DOCKER_CONTEXT >out-fish" &&
+	tmux_keys Enter &&
+	tmux_wait "filter, number or Enter for 1>" &&
+	tmux_type "stag" && tmux_keys Enter &&
+	tmux_wait "^  1\) staging" && tmux_keys Enter &&
+	wait_for 10 test -s out-fish &&
+	test "$(cat out-fish)" = dc=staging &&
+	test "$(current_in_config)" = web &&
+	tmux_stop
+'
 test_done
