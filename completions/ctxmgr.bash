@@ -7,7 +7,7 @@ _ctxmgr_subcommands()
 {
 	case $1 in
 	'')
-		_ctxmgr_r='create ls use show prompt inspect update rm rename export import tunnel env exec ping keys password ca audit shell completion config import-hosts help version'
+		_ctxmgr_r='create ls use show prompt inspect update rm rename export import tunnel env exec ping keys password ca audit shell init completion config import-hosts help version'
 		;;
 	'tunnel')
 		_ctxmgr_r='start stop ls'
@@ -40,6 +40,9 @@ _ctxmgr_flags()
 	case $1 in
 	'create')
 		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --from --use'
+		;;
+	'use')
+		_ctxmgr_r='--shell'
 		;;
 	'update')
 		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --clear-tls'
@@ -221,6 +224,7 @@ _ctxmgr_value()
 	'audit checks --format') _ctxmgr_r='choice table json yaml' ;;
 	'audit explain --format') _ctxmgr_r='choice table json yaml' ;;
 	'shell --format') _ctxmgr_r='choice table' ;;
+	'init --format') _ctxmgr_r='choice table' ;;
 	'completion --format') _ctxmgr_r='choice table' ;;
 	'config show --format') _ctxmgr_r='choice table json yaml' ;;
 	'config path --format') _ctxmgr_r='choice table' ;;
@@ -245,7 +249,7 @@ _ctxmgr_args()
 	case $1 in
 	'create') _ctxmgr_r='1 none' ;;
 	'ls') _ctxmgr_r='0 none' ;;
-	'use') _ctxmgr_r='1 context' ;;
+	'use') _ctxmgr_r='1 context -' ;;
 	'show') _ctxmgr_r='0 none' ;;
 	'prompt') _ctxmgr_r='0 none' ;;
 	'inspect') _ctxmgr_r='-1 context' ;;
@@ -282,6 +286,7 @@ _ctxmgr_args()
 	'audit checks') _ctxmgr_r='0 none' ;;
 	'audit explain') _ctxmgr_r='1 none' ;;
 	'shell') _ctxmgr_r='0 none' ;;
+	'init') _ctxmgr_r='1 choice bash zsh fish' ;;
 	'completion') _ctxmgr_r='1 choice bash zsh fish' ;;
 	'config') _ctxmgr_r='0 none' ;;
 	'config show') _ctxmgr_r='0 none' ;;
@@ -304,14 +309,15 @@ _ctxmgr_contexts()
 	fi
 }
 
-# Offer the words of a completion kind: context, file, dir, command,
-# "choice A B...", none.  $2 config dir, $3 the prefix typed, $4 what
+# Offer the words of a completion kind: "context [A B...]", file, dir,
+# command, "choice A B...", none.  $2 config dir, $3 the prefix typed, $4 what
 # goes before each word ("--flag="), $5 extra words.
 _ctxmgr_offer()
 {
 	local words=$5
 	case $1 in
-	context) words+=" $(_ctxmgr_contexts "$2")" ;;
+	context | context\ *)
+		words+=" $(_ctxmgr_contexts "$2") ${1#context}" ;;
 	choice\ *) words+=" ${1#choice }" ;;
 	file | dir)
 		compopt -o filenames 2>/dev/null

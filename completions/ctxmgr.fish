@@ -26,6 +26,7 @@ function __ctxmgr_subcommands --argument-names path
             printf '%s\t%s\n' ca 'a small TLS CA for Docker daemons and their clients'
             printf '%s\t%s\n' audit 'audit a Docker daemon\'s exposure, configuration and containers'
             printf '%s\t%s\n' shell 'interactive shell with tab completion and history'
+            printf '%s\t%s\n' init 'print the shell function for per-shell contexts (use --shell)'
             printf '%s\t%s\n' completion 'print a completion script for bash, zsh or fish'
             printf '%s\t%s\n' config 'ctxmgr\'s settings file (config.yaml)'
             printf '%s\t%s\n' import-hosts 'create ssh contexts from a host inventory'
@@ -78,6 +79,8 @@ function __ctxmgr_flags --argument-names path
             printf '%s\t%s\n' --tunnel-mode 'ssh: auto, streamlocal or dial-stdio'
             printf '%s\t%s\n' --from 'copy the endpoint, TLS files and settings of another context'
             printf '%s\t%s\n' --use 'switch to the new context afterwards'
+        case 'use'
+            printf '%s\t%s\n' --shell 'switch this shell only (DOCKER_CONTEXT; needs "ctxmgr init")'
         case 'update'
             printf '%s\t%s\n' --host 'Docker endpoint: ssh://[user@]host[:port][/socket], tcp://host:port or unix:///path'
             printf '%s\t%s\n' --description 'description shown by "ls"'
@@ -412,6 +415,8 @@ function __ctxmgr_value --argument-names path flag
             echo 'choice table json yaml'
         case 'shell --format'
             echo 'choice table'
+        case 'init --format'
+            echo 'choice table'
         case 'completion --format'
             echo 'choice table'
         case 'config show --format'
@@ -446,7 +451,7 @@ function __ctxmgr_args --argument-names path
         case 'ls'
             echo '0 none'
         case 'use'
-            echo '1 context'
+            echo '1 context -'
         case 'show'
             echo '0 none'
         case 'prompt'
@@ -519,6 +524,8 @@ function __ctxmgr_args --argument-names path
             echo '1 none'
         case 'shell'
             echo '0 none'
+        case 'init'
+            echo '1 choice bash zsh fish'
         case 'completion'
             echo '1 choice bash zsh fish'
         case 'config'
@@ -551,8 +558,8 @@ end
 # B...", none) that start with $cur, each after $prefix.
 function __ctxmgr_offer --argument-names kind cfg cur prefix
     switch $kind
-        case context
-            for w in (__ctxmgr_contexts $cfg)
+        case context 'context *'
+            for w in (__ctxmgr_contexts $cfg) (string split -n ' ' -- (string replace -r '^context ?' '' -- $kind))
                 echo $prefix$w
             end
         case file

@@ -37,8 +37,7 @@ cmd_rm_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 				fprintf(ctx->out, "%s\n", name);
 				continue;
 			}
-			err_set(&ctx->err, ERR_NOTFOUND,
-			    "context \"%s\" not found", name);
+			store_not_found(&st, name, &ctx->err);
 			goto failed;
 		}
 		if (cur != NULL && strcmp(cur, name) == 0) {

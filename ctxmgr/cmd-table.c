@@ -40,6 +40,7 @@ extern const struct cmd_entry cmd_audit_entry;
 /* shell, completion, inventories */
 extern const struct cmd_entry cmd_shell_entry;
 extern const struct cmd_entry cmd_completion_entry;
+extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_manpage_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_import_hosts_entry;
@@ -68,8 +69,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_audit_entry,
 
 	/* shell, completion, inventories */
-	&cmd_shell_entry, &cmd_completion_entry, &cmd_manpage_entry,
-	&cmd_config_entry, &cmd_import_hosts_entry,
+	&cmd_shell_entry, &cmd_init_entry, &cmd_completion_entry,
+	&cmd_manpage_entry, &cmd_config_entry, &cmd_import_hosts_entry,
 
 	/* misc */
 	&cmd_help_entry, &cmd_version_entry, NULL

@@ -152,6 +152,13 @@ flag_count(const struct cmd_flag *flags)
 static int usage_error(struct cmd_ctx *ctx, const char *path, const char *fmt,
     ...) PRINTFLIKE(3, 4);
 
+/* Commands in hints: "ctxmgr help", but inside the shell just "help". */
+static const char *
+hint_prefix(const struct cmd_ctx *ctx)
+{
+	return ctx->interactive ? "" : "ctxmgr ";
+}
+
 static int
 usage_error(struct cmd_ctx *ctx, const char *path, const char *fmt, ...)
 {
@@ -162,11 +169,12 @@ usage_error(struct cmd_ctx *ctx, const char *path, const char *fmt, ...)
 	vfprintf(ctx->errout, fmt, ap);
 	va_end(ap);
 	if (path != NULL && *path != '\0')
-		fprintf(ctx->errout, "\nrun \"ctxmgr %s --help\" for usage\n",
-		    path);
+		fprintf(ctx->errout, "\nrun \"%s%s --help\" for usage\n",
+		    hint_prefix(ctx), path);
 	else
-		fputs("\nrun \"ctxmgr help\" for the list of commands\n",
-		    ctx->errout);
+		fprintf(ctx->errout,
+		    "\nrun \"%shelp\" for the list of commands\n",
+		    hint_prefix(ctx));
 	return 2;
 }
 
@@ -428,8 +436,8 @@ cmd_main(struct cmd_ctx *parent, int argc, char **argv)
 		fprintf(
 		    ctx.errout, "ctxmgr: unknown command \"%s\"\n", argv[i]);
 		suggest(&ctx, cmd_table, argv[i]);
-		fputs("run \"ctxmgr help\" for the list of commands\n",
-		    ctx.errout);
+		fprintf(ctx.errout, "run \"%shelp\" for the list of commands\n",
+		    hint_prefix(&ctx));
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s", e->name);
@@ -458,8 +466,8 @@ cmd_main(struct cmd_ctx *parent, int argc, char **argv)
 		fprintf(ctx.errout, "ctxmgr: unknown command \"%s %s\"\n", path,
 		    argv[i]);
 		suggest(&ctx, e->subcommands, argv[i]);
-		fprintf(
-		    ctx.errout, "run \"ctxmgr %s --help\" for usage\n", path);
+		fprintf(ctx.errout, "run \"%s%s --help\" for usage\n",
+		    hint_prefix(&ctx), path);
 		return 2;
 	}
 	snprintf(ctx.cmd_path, sizeof(ctx.cmd_path), "%s", path);

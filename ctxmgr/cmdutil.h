@@ -85,6 +85,22 @@ int cmd_import_guard(struct cmd_ctx *ctx, struct import_guard *g, int allow);
 int cmd_read_input(struct cmd_ctx *ctx, const char *path, size_t max, int flags,
     struct buf *out);
 
+/*
+ * Per-shell contexts (cmd-use.c, cmd-init.c): the shell function sets
+ * CTXMGR_SHELL to its shell for "use --shell", which prints shell code;
+ * CTXMGR_SHELL_PREVIOUS holds the shell's previous DOCKER_CONTEXT
+ * (empty: none) for "use --shell -".
+ */
+#define CTXMGR_SHELL_ENV "CTXMGR_SHELL"
+#define CTXMGR_SHELL_PREVIOUS_ENV "CTXMGR_SHELL_PREVIOUS"
+
+/*
+ * The picker "use" with no name opens on a terminal: set by the full
+ * binary (picker.c); NULL in the front, which hands such command lines
+ * to the full binary.  Fills *namep (caller frees) or returns an error.
+ */
+extern int (*cmd_use_picker)(struct cmd_ctx *ctx, char **namep);
+
 /* Warn on stderr when DOCKER_HOST overrides the current context. */
 void cmd_warn_docker_host(struct cmd_ctx *ctx, const char *name);
 

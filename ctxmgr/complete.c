@@ -2,6 +2,7 @@
 #include "common/compat.h"
 
 #include "ctxmgr/complete.h"
+#include "ctxmgr/shelldocker.h"
 #include "store/store.h"
 
 static void
@@ -98,6 +99,7 @@ add_kind(struct completion *c, enum complete_kind kind, const char *choices,
 		for (i = 0; i < names.n; i++)
 			add(c, names.v[i]);
 		strv_free(&names);
+		add_choices(c, choices); /* "-" after use */
 		break;
 	case COMPLETE_FILE:
 		c->kind = COMPLETE_FILES;
@@ -150,6 +152,26 @@ add_help_path(struct completion *c, char **args, int nargs, int shell)
 	add_commands(c, table, shell && nargs == 0);
 }
 
+/* The Docker CLI's words are its own: ask it (docker __complete). */
+static void
+add_docker(struct completion *c, const char *config_dir, char **words, int n)
+{
+	struct strv dw = { 0 };
+	unsigned directive = 0;
+	size_t i;
+
+	if (shell_docker_complete(config_dir, words, n, &dw, &directive) != 0) {
+		c->kind = COMPLETE_FILES; /* no answer: file names, as before */
+		return;
+	}
+	for (i = 0; i < dw.n; i++)
+		add(c, dw.v[i]);
+	strv_free(&dw);
+	if (c->words.n == 0 && !(directive & DOCKER_COMPLETE_NOFILE))
+		c->kind = directive & DOCKER_COMPLETE_DIRS ? COMPLETE_DIRS
+							   : COMPLETE_FILES;
+}
+
 void
 complete_line(const char *config_dir, char **words, int n, int shell,
     struct completion *out)
@@ -172,8 +194,7 @@ complete_line(const char *config_dir, char **words, int n, int shell,
 		return;
 	}
 	if (shell && n > 1 && strcmp(words[0], "docker") == 0) {
-		/* the Docker CLI's words are its own: offer file names */
-		out->kind = COMPLETE_FILES;
+		add_docker(out, config_dir, words, n);
 		return;
 	}
 	if (!w.only_args && str_has_prefix(cur, "--") &&

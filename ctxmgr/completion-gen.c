@@ -63,7 +63,7 @@ quote(struct gen *g, const char *s)
 	buf_addc(g->out, '\'');
 }
 
-/* "context", "file", "dir", "command", "choice a b c" or "none". */
+/* "context [a b]", "file", "dir", "command", "choice a b c" or "none". */
 static void
 kind_words(struct buf *b, enum complete_kind k, const char *choices)
 {
@@ -71,7 +71,12 @@ kind_words(struct buf *b, enum complete_kind k, const char *choices)
 
 	switch (k) {
 	case COMPLETE_CONTEXT:
+		/* "context - ...": context names and a few fixed words */
 		buf_adds(b, "context");
+		if (choices != NULL && *choices != '\0')
+			buf_addc(b, ' ');
+		for (p = choices; p != NULL && *p != '\0'; p++)
+			buf_addc(b, *p == '|' ? ' ' : *p);
 		break;
 	case COMPLETE_FILE:
 		buf_adds(b, "file");

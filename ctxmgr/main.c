@@ -5,10 +5,14 @@
  */
 #include "common/compat.h"
 
+#include "ctxmgr/cmdutil.h"
+#include "ctxmgr/picker.h"
 #include "ctxmgr/run.h"
 
 int
 main(int argc, char **argv)
 {
+	/* readline lives here, not in the front: "use" with no name */
+	cmd_use_picker = picker_pick;
 	return ctxmgr_run(argc, argv);
 }

@@ -93,6 +93,56 @@ flag_entry(struct buf *b, const struct cmd_flag *f)
 	buf_addc(b, '\n');
 }
 
+/* A heading's text: a double quote would end the .SS argument. */
+static void
+roff_heading(struct buf *b, const char *s, size_t len)
+{
+	size_t i, from = 0;
+
+	for (i = 0; i <= len; i++)
+		if (i == len || s[i] == '"') {
+			roff(b, s + from, i - from, 1);
+			if (i < len)
+				buf_adds(b, "\\(dq");
+			from = i + 1;
+		}
+}
+
+/*
+ * The heading of a command: "ctxmgr PATH USAGE".  A usage of several
+ * lines (the other forms, each "ctxmgr ..." on a line of its own) puts
+ * the first in the heading and the others in bold lines under it: a
+ * newline inside the .SS argument would end it and spill the rest.
+ */
+static void
+synopsis(struct buf *b, const char *path, const char *usage)
+{
+	const char *nl = strchr(usage, '\n'), *p;
+	size_t len;
+
+	buf_adds(b, ".SS \"ctxmgr ");
+	roff_heading(b, path, strlen(path));
+	len = nl ? (size_t)(nl - usage) : strlen(usage);
+	if (len > 0) {
+		buf_addc(b, ' ');
+		roff_heading(b, usage, len);
+	}
+	buf_adds(b, "\"\n");
+	if (nl == NULL)
+		return;
+	buf_adds(b, ".nf\n");
+	for (p = nl + 1; *p != '\0'; p = nl ? nl + 1 : p + len) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		buf_adds(b, "\\fB");
+		roff(b, p, len, 1);
+		buf_adds(b, "\\fR\n");
+	}
+	buf_adds(b, ".fi\n");
+}
+
 static void
 command(struct buf *b, const struct cmd_entry *e, const char *prefix)
 {
@@ -105,13 +155,7 @@ command(struct buf *b, const struct cmd_entry *e, const char *prefix)
 	snprintf(
 	    path, sizeof(path), "%s%s%s", prefix, *prefix ? " " : "", e->name);
 	if (e->exec != NULL || e->subcommands == NULL) {
-		buf_adds(b, ".SS \"ctxmgr ");
-		roffs(b, path, 1);
-		if (e->usage != NULL && *e->usage != '\0') {
-			buf_addc(b, ' ');
-			roffs(b, e->usage, 1);
-		}
-		buf_adds(b, "\"\n");
+		synopsis(b, path, e->usage != NULL ? e->usage : "");
 		roffs(b, e->summary, 0);
 		buf_adds(b, ".\n");
 		if (e->help != NULL)
@@ -180,7 +224,25 @@ manpage_gen(struct buf *b)
 	    "\\fBdefault\\fR, as in Docker.\n"
 	    ".TP\n.B DOCKER_CONTEXT\nThe effective context when neither "
 	    "\\fB\\-\\-context\\fR nor DOCKER_HOST is given.\n"
+	    ".TP\n.B CTXMGR_PASSPHRASE_FILE\nA file holding the passphrase "
+	    "of an SSH private key: the key a context\nlogs in with, and "
+	    "the one \\fBkeys gen\\fR writes.  Read instead of asking on "
+	    "the terminal.\n"
+	    ".TP\n.B CTXMGR_CA_PASSPHRASE_FILE\nA file holding the CA key's "
+	    "passphrase (\\fB\\-\\fR: standard input),\nas "
+	    "\\fB\\-\\-passphrase\\-file\\fR of the \\fBca\\fR "
+	    "commands.\n"
+	    ".TP\n.B CTXMGR_CA_DIR\nThe CA directory when \\fB\\-\\-dir\\fR "
+	    "is not given (default\n\\fB$DOCKER_CONFIG/ctxmgr/ca\\fR).\n"
+	    ".TP\n.B CTXMGR_SHELL\nSet by the shell function of "
+	    "\\fBctxmgr init\\fR for \\fBuse \\-\\-shell\\fR: the "
+	    "shell\n(bash, zsh or fish) whose code it prints.\n"
+	    ".TP\n.B CTXMGR_SHELL_PREVIOUS\nThe shell's DOCKER_CONTEXT before "
+	    "its last \\fBuse \\-\\-shell\\fR (empty: none), where\n"
+	    "\\fBuse \\-\\-shell \\-\\fR returns.\n"
 	    ".TP\n.B NO_COLOR\nNo colours when set and not empty.\n"
+	    ".TP\n.B XDG_RUNTIME_DIR\nWhere the tunnels' local sockets "
+	    "are.\n"
 	    ".TP\n.B XDG_STATE_HOME\nWhere the shell keeps its history "
 	    "(default \\fB~/.local/state\\fR).\n"
 	    ".SH EXIT STATUS\n0 on success, 1 on failure, 2 on a usage "

@@ -340,6 +340,19 @@ run_command(struct cmd_ctx *ctx, int argc, char **argv)
 	return shell_wait(pid);
 }
 
+/* "use -s", "use --shell": the shell's own context, not a child's. */
+static int
+line_has_shell_flag(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-s") == 0 ||
+		    str_has_prefix(argv[i], "--shell"))
+			return 1;
+	return 0;
+}
+
 /* One line; returns -1 to leave the shell (status in *exitp). */
 static int
 run_line(struct cmd_ctx *ctx, const char *line, int *exitp)
@@ -383,6 +396,12 @@ run_line(struct cmd_ctx *ctx, const char *line, int *exitp)
 		fprintf(ctx->errout,
 		    "ctxmgr: \"%s\" cannot run inside the shell\n", argv[0]);
 		*exitp = 2;
+		goto out;
+	}
+	if (e != NULL && strcmp(e->name, "use") == 0 &&
+	    line_has_shell_flag(argc, argv)) {
+		/* "use --shell" sets this process's DOCKER_CONTEXT */
+		*exitp = cmd_main(ctx, argc, argv);
 		goto out;
 	}
 	*exitp = run_command(ctx, argc, argv);

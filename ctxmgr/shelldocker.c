@@ -1,6 +1,10 @@
 /* shelldocker.c: "docker ..." lines in the shell (see shelldocker.h). */
 #include "common/compat.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ctxmgr/shelldocker.h"
@@ -90,4 +94,108 @@ shell_docker(struct cmd_ctx *ctx, int argc, char **argv)
 	execvp("docker", argv);
 	fprintf(stderr, "ctxmgr: cannot run docker: %s\n", strerror(errno));
 	_exit(127);
+}
+
+#define DOCKER_COMPLETE_MS 3000 /* a daemon lookup may take a while */
+#define DOCKER_COMPLETE_MAX (256 * 1024)
+#define DOCKER_COMPLETE_WORDS 2000
+
+void
+shell_docker_complete_parse(char *text, struct strv *out, unsigned *directivep)
+{
+	char *line = text, *nl, *tab;
+	long long d;
+
+	for (; *line != '\0'; line = nl ? nl + 1 : line + strlen(line)) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl = '\0';
+		if (line[0] == ':') {
+			if (parse_int(line + 1, 0, 0xffff, &d) == 0)
+				*directivep = (unsigned)d;
+			continue;
+		}
+		if ((tab = strchr(line, '\t')) != NULL)
+			*tab = '\0';
+		/* cobra's active help, empty lines, anything a terminal
+		 * would act on: not completions */
+		if (line[0] == '\0' || str_has_prefix(line, "_activeHelp_") ||
+		    str_has_ctrl(line) || out->n >= DOCKER_COMPLETE_WORDS)
+			continue;
+		strv_push(out, line);
+	}
+}
+
+int
+shell_docker_complete(const char *config_dir, char **words, int n,
+    struct strv *out, unsigned *directivep)
+{
+	struct buf b;
+	struct pollfd pfd;
+	uint64_t deadline;
+	char **argv;
+	int fds[2], status, i, r = -1, devnull;
+	ssize_t k;
+	pid_t pid;
+
+	*directivep = 0;
+	if (n < 2 || pipe2(fds, O_CLOEXEC) != 0)
+		return -1;
+	argv = xcalloc((size_t)n + 2, sizeof(*argv));
+	argv[0] = "docker";
+	argv[1] = "__complete";
+	for (i = 1; i < n; i++)
+		argv[i + 1] = words[i];
+	if ((pid = fork()) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		free(argv);
+		return -1;
+	}
+	if (pid == 0) {
+		shell_child_signals();
+		devnull = open("/dev/null", O_RDWR);
+		dup2(devnull, STDIN_FILENO);
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(devnull, STDERR_FILENO);
+		setenv("DOCKER_CONFIG", config_dir, 1);
+		execvp("docker", argv);
+		_exit(127);
+	}
+	free(argv);
+	close(fds[1]);
+	buf_init(&b, DOCKER_COMPLETE_MAX);
+	deadline = now_us() + DOCKER_COMPLETE_MS * 1000ULL;
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	for (;;) {
+		uint64_t now = now_us();
+		char chunk[4096];
+		if (now >= deadline)
+			break;
+		k = poll(&pfd, 1, (int)((deadline - now) / 1000) + 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		if ((k = read(fds[0], chunk, sizeof(chunk))) < 0 &&
+		    errno == EINTR)
+			continue;
+		if (k <= 0) {
+			r = 0; /* the whole answer */
+			break;
+		}
+		if (buf_add(&b, chunk, (size_t)k) != 0)
+			break;
+	}
+	close(fds[0]);
+	if (r != 0)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (r == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		shell_docker_complete_parse(b.data, out, directivep);
+	else
+		r = -1;
+	buf_release(&b);
+	return r;
 }

@@ -50,6 +50,7 @@ store_init(struct store *st, const char *config_dir)
 	st->state_dir = path_join(config_dir, "ctxmgr");
 	st->lock_fd = -1;
 	st->tidied = 0;
+	st->last_set = NULL;
 }
 
 void
@@ -61,6 +62,7 @@ store_release(struct store *st)
 	free(st->tls_root);
 	free(st->config_json);
 	free(st->state_dir);
+	free(st->last_set);
 	memset(st, 0, sizeof(*st));
 	st->lock_fd = -1;
 }
@@ -395,6 +397,45 @@ load_file(const char *path, const char *expect, struct context **cp,
 	return r;
 }
 
+/*
+ * `context "wbe" not found`, with a git-style "did you mean" naming the
+ * stored contexts closest to `name` (listed only on this error path).
+ */
+int
+store_not_found(const struct store *st, const char *name, struct cm_err *err)
+{
+	struct context **list = NULL;
+	struct cm_err ignored;
+	size_t n = 0, i, len = 0;
+	char hint[256];
+	int d, best = 3, count = 0;
+
+	hint[0] = '\0';
+	if (store_list(st, &list, &n, &ignored) != 0)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		d = str_distance(name, list[i]->name);
+		if (strlen(name) >= 2 && str_has_prefix(list[i]->name, name))
+			d = 1;
+		if (d < best) {
+			best = d;
+			count = 0;
+			len = 0;
+		}
+		if (d != best || count == 3 || len >= sizeof(hint))
+			continue;
+		len += (size_t)snprintf(hint + len, sizeof(hint) - len,
+		    "%s\"%s\"", count == 0 ? "" : " or ", list[i]->name);
+		count++;
+	}
+	context_list_free(list, n);
+	if (count == 0)
+		return err_set(
+		    err, ERR_NOTFOUND, "context \"%s\" not found", name);
+	return err_set(err, ERR_NOTFOUND,
+	    "context \"%s\" not found; did you mean %s?", name, hint);
+}
+
 int
 store_load(const struct store *st, const char *name, struct context **cp,
     struct cm_err *err)
@@ -412,8 +453,7 @@ store_load(const struct store *st, const char *name, struct context **cp,
 	dir = store_meta_dir(st, name);
 	path = path_join(dir, "meta.json");
 	if (!file_exists(path))
-		r = err_set(
-		    err, ERR_NOTFOUND, "context \"%s\" not found", name);
+		r = store_not_found(st, name, err);
 	else if ((r = load_file(path, name, cp, err)) != 0 &&
 	    !str_has_prefix(err->msg, "context \""))
 		err_prefix(err, "context \"%s\"", name);
@@ -751,8 +791,7 @@ store_remove(struct store *st, const char *name, struct cm_err *err)
 	if ((r = context_name_check(name, err)) != 0)
 		return r;
 	if (!store_exists(st, name))
-		return err_set(
-		    err, ERR_NOTFOUND, "context \"%s\" not found", name);
+		return store_not_found(st, name, err);
 	if (st->lock_fd >= 0 && !st->tidied)
 		tidy_meta_dirs(st);
 	if ((r = tls_move_aside(st, name, &aside, err)) != 0)
@@ -765,6 +804,8 @@ store_remove(struct store *st, const char *name, struct cm_err *err)
 }
 
 static void list_dir_sorted(const char *path, int want_dirs, struct strv *out);
+static int store_set_switch(
+    struct store *st, const char *prev, const char *set, struct cm_err *err);
 
 /* Copy the TLS files of `from` into a new dir `to` (two levels:
  * endpoint dirs, then files; nothing else is copied). */
@@ -951,7 +992,7 @@ store_rename(struct store *st, const char *from, const char *to, int *resumedp,
     struct cm_err *err)
 {
 	struct context *c = NULL;
-	char *cur = NULL, *prev = NULL, *aside = NULL;
+	char *cur = NULL, *prev = NULL, *set = NULL, *aside = NULL;
 	int r, e, resumed = 0, made = 0;
 
 	if (resumedp != NULL)
@@ -998,9 +1039,12 @@ store_rename(struct store *st, const char *from, const char *to, int *resumedp,
 	if (cur != NULL && strcmp(cur, from) == 0 &&
 	    (r = store_set_current(st, to, err)) != 0)
 		goto undo;
-	if (store_get_previous(st, &prev, NULL) == 0 && prev != NULL &&
-	    strcmp(prev, from) == 0)
-		(void)store_set_previous(st, to, NULL);
+	if (store_get_switch(st, &prev, &set, NULL) == 0 &&
+	    ((prev != NULL && strcmp(prev, from) == 0) ||
+		(set != NULL && strcmp(set, from) == 0)))
+		(void)store_set_switch(st,
+		    prev != NULL && strcmp(prev, from) == 0 ? to : prev,
+		    set != NULL && strcmp(set, from) == 0 ? to : set, NULL);
 	(void)fault_point("rename-current", NULL);
 	/* from here on the new context is the one in use: only go forward */
 	if ((r = tls_move_aside(st, from, &aside, err)) != 0)
@@ -1025,6 +1069,7 @@ out:
 	free(aside);
 	free(cur);
 	free(prev);
+	free(set);
 	context_free(c);
 	return r;
 }
@@ -1318,19 +1363,40 @@ store_set_current(struct store *st, const char *name, struct cm_err *err)
 	r = file_write_atomic(st->config_json, new.data, new.len, 0600,
 	    FILE_KEEP_MODE | FILE_FOLLOW_TARGET | tidy_flag(st), err);
 out:
+	if (r == 0) {
+		free(st->last_set);
+		st->last_set = xstrdup(name ? name : STORE_DEFAULT_NAME);
+	}
 	buf_release(&old);
 	buf_release(&new);
 	return r;
 }
 
-int
-store_get_previous(const struct store *st, char **namep, struct cm_err *err)
+/* A name as the state file may hold it, or NULL. */
+static char *
+state_name(const char *s, size_t len)
 {
-	char *path = path_join(st->state_dir, "previous");
+	char *name = xstrndup(s, len);
+
+	if (len > 0 &&
+	    (strcmp(name, STORE_DEFAULT_NAME) == 0 ||
+		context_name_check(name, NULL) == 0))
+		return name;
+	free(name);
+	return NULL;
+}
+
+int
+store_get_switch(
+    const struct store *st, char **prevp, char **setp, struct cm_err *err)
+{
+	char *path = path_join(st->state_dir, "previous"), *nl;
 	struct buf b;
 	int r;
 
-	*namep = NULL;
+	*prevp = NULL;
+	if (setp != NULL)
+		*setp = NULL;
 	buf_init(&b, 4096);
 	r = file_read(path, 4096, FILE_NOFOLLOW, &b, err);
 	free(path);
@@ -1339,18 +1405,27 @@ store_get_previous(const struct store *st, char **namep, struct cm_err *err)
 		return 0;
 	}
 	if (r == 0) {
+		/* "PREVIOUS\n" then, since issue 16, "SET\n" */
 		buf_rtrim(&b);
-		if (b.len > 0 &&
-		    (strcmp(b.data, STORE_DEFAULT_NAME) == 0 ||
-			context_name_check(b.data, NULL) == 0))
-			*namep = buf_detach(&b, NULL);
+		nl = memchr(b.data, '\n', b.len);
+		*prevp = state_name(b.data, nl ? (size_t)(nl - b.data) : b.len);
+		if (setp != NULL && nl != NULL)
+			*setp = state_name(
+			    nl + 1, b.len - (size_t)(nl + 1 - b.data));
 	}
 	buf_release(&b);
 	return r;
 }
 
 int
-store_set_previous(struct store *st, const char *name, struct cm_err *err)
+store_get_previous(const struct store *st, char **namep, struct cm_err *err)
+{
+	return store_get_switch(st, namep, NULL, err);
+}
+
+static int
+store_set_switch(
+    struct store *st, const char *prev, const char *set, struct cm_err *err)
 {
 	char *path, *text;
 	int fd, r = 0;
@@ -1358,11 +1433,12 @@ store_set_previous(struct store *st, const char *name, struct cm_err *err)
 	if ((r = store_state_dir(st, err)) != 0)
 		return r;
 	path = path_join(st->state_dir, "previous");
-	text = xasprintf("%s\n", name ? name : STORE_DEFAULT_NAME);
+	text = xasprintf("%s\n%s%s", prev ? prev : STORE_DEFAULT_NAME,
+	    set ? set : "", set ? "\n" : "");
 	/*
 	 * A convenience for `use -`, rewritten in place under the store lock:
 	 * no temporary file, no fsync.  A torn write reads back as an invalid
-	 * name, which store_get_previous ignores.
+	 * name, which store_get_switch ignores.
 	 */
 	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || fd_write_all(fd, text, strlen(text)) != 0 ||
@@ -1373,6 +1449,12 @@ store_set_previous(struct store *st, const char *name, struct cm_err *err)
 	free(text);
 	free(path);
 	return r;
+}
+
+int
+store_set_previous(struct store *st, const char *name, struct cm_err *err)
+{
+	return store_set_switch(st, name, st->last_set, err);
 }
 
 int

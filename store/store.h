@@ -42,6 +42,7 @@ struct store {
 	char *state_dir; /* ctxmgr/ */
 	int lock_fd;
 	int tidied; /* meta dirs without meta.json looked for */
+	char *last_set; /* what store_set_current last made current */
 };
 
 struct context {
@@ -100,6 +101,11 @@ int store_exists(const struct store *st, const char *name);
 /* Load one context ("default" gives the built-in one). */
 int store_load(const struct store *st, const char *name, struct context **cp,
     struct cm_err *err);
+
+/* Fill `err` with `context "NAME" not found` and a "did you mean" for
+ * the closest stored names; returns ERR_NOTFOUND. */
+int store_not_found(
+    const struct store *st, const char *name, struct cm_err *err);
 
 /*
  * Every stored context, sorted by name, plus the default one; a broken
@@ -169,9 +175,19 @@ int store_get_current(const struct store *st, char **namep, struct cm_err *err);
 /* Set currentContext (NULL or "default" removes it); lock held. */
 int store_set_current(struct store *st, const char *name, struct cm_err *err);
 
-/* The context `use -` returns to (*namep NULL when none recorded). */
+/*
+ * The context `use -` returns to (*namep NULL when none recorded), and
+ * with store_get_switch also the one ctxmgr last made current (*setp
+ * NULL when unknown): when config.json names another, someone else (the
+ * docker CLI) switched since, and `use -` goes back to *setp.
+ */
 int store_get_previous(
     const struct store *st, char **namep, struct cm_err *err);
+int store_get_switch(
+    const struct store *st, char **prevp, char **setp, struct cm_err *err);
+
+/* Record `name` for `use -`, and what store_set_current set in this
+ * process as the context ctxmgr made current (lock held). */
 int store_set_previous(struct store *st, const char *name, struct cm_err *err);
 
 /* Where the effective context came from. */

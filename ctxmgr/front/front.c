@@ -29,11 +29,22 @@ const struct cmd_entry *const cmd_table[] = { &cmd_ls_entry, &cmd_use_entry,
 #define FULL_NAME "ctxmgr-full"
 
 /*
+/* "use" with no name opens the picker, which needs readline: not here. */
+static int
+use_has_name(int argc, char **argv)
+{
+	struct cmd_walk w;
+
+	cmd_walk(argc - 1, argv + 1, &w);
+	return w.nargs > 0;
+}
+
+/*
  * Whether this command line is one the front runs: its first word that
  * is not a global option names a command of cmd_table.  Anything else
  * (no command, --help or --version before it, another command, a typo
- * that deserves a suggestion from the whole table) goes to the full
- * binary.
+ * that deserves a suggestion from the whole table, "use" with no name)
+ * goes to the full binary.
  */
 static int
 runs_here(int argc, char **argv)
@@ -45,7 +56,7 @@ runs_here(int argc, char **argv)
 		return 0;
 	for (e = cmd_table; *e != NULL; e++)
 		if (strcmp((*e)->name, argv[i]) == 0)
-			return 1;
+			return *e != &cmd_use_entry || use_has_name(argc, argv);
 	return 0;
 }
 

@@ -29,7 +29,8 @@ mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$XDG_STATE_HOME" "$XDG_CONFIG_HOME"
 chmod 700 "$XDG_RUNTIME_DIR"
 unset DOCKER_HOST DOCKER_CONTEXT DOCKER_CERT_PATH DOCKER_TLS_VERIFY \
 	SSH_AUTH_SOCK NO_COLOR CTXMGR_PASSPHRASE_FILE \
-	CTXMGR_CA_PASSPHRASE_FILE 2>/dev/null || true
+	CTXMGR_CA_PASSPHRASE_FILE CTXMGR_SHELL CTXMGR_SHELL_PREVIOUS 2>/dev/null ||
+	true
 # a sanitizer report must never pass for an ordinary failure
 export ASAN_OPTIONS="exitcode=134:detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=134"

@@ -104,7 +104,7 @@ test_expect_success 'bash: context names, read at run time' '
 test_expect_success 'bash: context names from the --config given on the line' '
 	mkdir other &&
 	ctxmgr --config other create elsewhere --host ssh://a@b.example.com -q >/dev/null &&
-	bash_complete ctxmgr --config other use "" >out &&
+	bash_complete ctxmgr --config other rm "" >out &&
 	printf "default\nelsewhere\n" >expect && test_cmp expect out
 '
 
@@ -147,6 +147,15 @@ test_expect_success 'fish: descriptions come from the table' '
 	test_grep "shell	interactive shell" out
 '
 
+test_expect_success 'bash and fish: use offers "-" (back to the previous) with the names' '
+	bash_complete ctxmgr use "" >out &&
+	test_grep -x -- - out && test_grep -x prod out &&
+	bash_complete ctxmgr rm "" >out &&
+	test_must_fail grep -x -- - out &&
+	fish_complete "ctxmgr use " >out &&
+	test_grep -x -- - out && test_grep -x staging out
+'
+
 test_expect_success 'zsh: real completion in an interactive zsh' '
 	mkdir -p zfuncs && cp gen-zsh zfuncs/_ctxmgr &&
 	tmux_start "env -i HOME=$HOME DOCKER_CONFIG=$DOCKER_CONFIG TERM=xterm PATH=$PATH zsh -f" &&
@@ -157,6 +166,8 @@ test_expect_success 'zsh: real completion in an interactive zsh' '
 	tmux_wait_cursor "% ctxmgr import-hosts" &&
 	tmux_keys C-u && tmux_type "ctxmgr use stag" && tmux_keys Tab &&
 	tmux_wait_cursor "% ctxmgr use staging" &&
+	tmux_keys C-u && tmux_type "ctxmgr use " && tmux_keys Tab &&
+	tmux_wait "^- +added-later +default +prod +prod-eu +staging" &&
 	tmux_keys C-u && tmux_type "ctxmgr import-hosts --dr" && tmux_keys Tab &&
 	tmux_wait_cursor "% ctxmgr import-hosts --dry-run" &&
 	tmux_keys C-u && tmux_type "ctxmgr inspect --format y" && tmux_keys Tab &&

@@ -173,14 +173,15 @@ test_expect_success 'exit N leaves with status N' '
 	test "$(tmux_wait_exit)" = 3 && tmux_stop
 '
 
-test_expect_success 'commands print exactly what they print on the command line' '
+test_expect_success 'commands print exactly what they print on the command line (hints name commands as typed here)' '
 	for line in "ls" "ls --format json" "ls -q" "inspect prod staging" \
 		"inspect --format yaml prod" "show --format json" "help use" \
 		"config show" "completion fish" "use nosuch" "rm" "--version"; do
 		cli_rc=0 && sh_rc=0 &&
 		{ ctxmgr $line >cli.out 2>cli.err || cli_rc=$?; } &&
 		{ echo "$line" | ctxmgr shell >sh.out 2>sh.err || sh_rc=$?; } &&
-		test_cmp cli.out sh.out && test_cmp cli.err sh.err &&
+		sed "s/^run \"ctxmgr /run \"/" cli.err >cli.err.shell &&
+		test_cmp cli.out sh.out && test_cmp cli.err.shell sh.err &&
 			test $cli_rc = $sh_rc || { echo "differs: $line"; exit 1; }
 	done
 '
@@ -190,6 +191,8 @@ test_expect_success 'lines on stdin run without a terminal' '
 	printf "default\nstaging\nstaging\n" >expect &&
 	test_cmp expect out &&
 	test_grep "unknown command \"nosuch\"" err &&
+	test_grep "^run \"help\" for the list of commands$" err &&
+	test_must_fail grep "ctxmgr help" err &&
 	printf "use -\nexit 4\nshow\n" | test_expect_code 4 ctxmgr shell >out &&
 	test_cmp - out <<-EOF
 	default

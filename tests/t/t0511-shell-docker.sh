@@ -44,6 +44,48 @@ test_expect_success 'docker in the interactive shell: run a container' '
 	tmux_keys C-d && test "$(tmux_wait_exit)" = 0
 '
 
+test_expect_success 'Tab on a docker line completes with the docker CLI'"'"'s own words' '
+	docker -H "unix://$DOCKERD_SOCK" create --name ctxmgr-tab-box \
+		--network none "$BUSYBOX_IMAGE" true >/dev/null &&
+	test_when_finished "docker -H unix://$DOCKERD_SOCK rm -f ctxmgr-tab-box" &&
+	tmux_start "'"$CTXMGR"' shell" &&
+	tmux_wait_cursor "ctxmgr [local]>" &&
+	tmux_type "docker conta" && tmux_keys Tab &&
+	tmux_wait_cursor "ctxmgr [local]> docker container" &&
+	tmux_type " l" && tmux_keys Tab Tab &&
+	tmux_wait "logs +ls" &&
+	tmux_keys C-u && tmux_wait_cursor "ctxmgr [local]>" &&
+	tmux_type "docker run --netw" && tmux_keys Tab &&
+	tmux_wait_cursor "ctxmgr [local]> docker run --network" &&
+	tmux_keys C-u && tmux_wait_cursor "ctxmgr [local]>" &&
+	tmux_type "docker rm ctxmgr-tab" && tmux_keys Tab &&
+	tmux_wait_cursor "ctxmgr [local]> docker rm ctxmgr-tab-box" &&
+	tmux_keys C-u && tmux_keys C-d && test "$(tmux_wait_exit)" = 0
+'
+
+test_expect_success 'a hostile or hanging docker cannot harm the completion' '
+	mkdir -p fakebin &&
+	cat >fakebin/docker <<-\EOF &&
+	#!/bin/sh
+	[ "$2" = hang ] && exec sleep 60
+	printf "\033]0;pwned\007evil\tdesc\n"
+	printf "ok-word\tfine\n_activeHelp_ help text\n:4\n"
+	EOF
+	chmod +x fakebin/docker &&
+	tmux_start "env PATH=$TRASH/fakebin:$PATH '"$CTXMGR"' shell" &&
+	tmux_wait_cursor "ctxmgr [local]>" &&
+	tmux_type "docker o" && tmux_keys Tab &&
+	tmux_wait_cursor "ctxmgr [local]> docker ok-word" &&
+	tmux_keys C-u && tmux_wait_cursor "ctxmgr [local]>" &&
+	start=$(date +%s) &&
+	tmux_type "docker hang" && tmux_keys Tab &&
+	tmux_type "X" &&
+	tmux_wait_cursor "ctxmgr [local]> docker hangX" 10 &&
+	test $(( $(date +%s) - start )) -le 6 &&
+	tmux_keys C-u && tmux_keys C-d && test "$(tmux_wait_exit)" = 0 &&
+	test_must_fail tmux_wait "pwned" 1
+'
+
 test_expect_success 'a broken current context: error, docker not run' '
 	mkdir -p "$DOCKER_CONFIG/contexts/meta/$(ctx_dir broken)" &&
 	echo "{" >"$DOCKER_CONFIG/contexts/meta/$(ctx_dir broken)/meta.json" &&

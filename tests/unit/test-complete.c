@@ -123,13 +123,14 @@ static void
 test_contexts(void **state)
 {
 	(void)state;
-	COMPLETES("use ", 0, "default|prod|prod-eu|staging");
+	/* "-" (back to the previous) after use, not after rm */
+	COMPLETES("use ", 0, "default|prod|prod-eu|staging|-");
 	COMPLETES("use prod", 0, "prod|prod-eu");
 	COMPLETES("use prod ", 0, ""); /* one argument only */
 	COMPLETES("-c st", 0, "staging");
 	COMPLETES("--context=st", 0, "staging");
 	COMPLETES("rm -f prod ", 0, "default|prod|prod-eu|staging");
-	COMPLETES("--config /nonexistent use ", 0, "default");
+	COMPLETES("--config /nonexistent use ", 0, "default|-");
 }
 
 static void
