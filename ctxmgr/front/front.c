@@ -28,7 +28,6 @@ const struct cmd_entry *const cmd_table[] = { &cmd_ls_entry, &cmd_use_entry,
 
 #define FULL_NAME "ctxmgr-full"
 
-/*
 /* "use" with no name opens the picker, which needs readline: not here. */
 static int
 use_has_name(int argc, char **argv)
