@@ -17,7 +17,7 @@ test_expect_success 'render the page with man -l (groff), wide and at 80 columns
 test_expect_success 'a usage of several lines renders as lines, the summary after' '
 	grep -n -A3 "^   ctxmgr audit \[NAME\]" wide >audit &&
 	test_grep "^[0-9]*-       ctxmgr audit --all \[-j N\] \.\.\.$" audit &&
-	test_grep "^[0-9]*-       ctxmgr audit image IMAGE | seccomp FILE | checks$" audit &&
+	test_grep "^[0-9]*-       ctxmgr audit image IMAGE | seccomp FILE | checks | explain CHECK$" audit &&
 	test_grep "^[0-9]*-       audit a Docker daemon.s exposure, configuration and containers\.$" audit &&
 	test_must_fail grep "checks\" audit" page &&
 	test_must_fail grep "checks\" audit" wide
@@ -36,14 +36,13 @@ test_expect_success 'every command: its heading and its summary on lines of thei
 	test_must_fail grep -n "^   ctxmgr .*\"" wide
 '
 
-# Every CTXMGR_* variable the program reads.  CTXMGR_CA_AGENT and
-# CTXMGR_CA_AGENT_PID belong to "ca agent", which is being removed.
+# Every CTXMGR_* variable the program reads.
 test_expect_success 'ENVIRONMENT names every CTXMGR_ variable the program reads' '
 	sed -n "/^ENVIRONMENT$/,/^EXIT STATUS$/p" wide >env &&
 	grep -rhoE "\"CTXMGR_[A-Z_]+\"" "$SRC_ROOT/ctxmgr" "$SRC_ROOT/common" \
 		"$SRC_ROOT/store" "$SRC_ROOT/tunnel" "$SRC_ROOT/keystore" \
 		"$SRC_ROOT/audit" --include="*.[ch]" | tr -d "\"" |
-		grep -v "_H$" | grep -v "^CTXMGR_CA_AGENT" | sort -u >vars &&
+		grep -v "_H$" | sort -u >vars &&
 	test_grep -x CTXMGR_SHELL vars &&
 	test_grep -x CTXMGR_PASSPHRASE_FILE vars &&
 	while read -r v; do
