@@ -66,7 +66,7 @@ _ctxmgr_flags()
 		_ctxmgr_r='--type --bits --comment --passphrase-file --no-passphrase --rounds --allow-weak'
 		;;
 	'password check')
-		_ctxmgr_r='--user --min-score --stdin --strict'
+		_ctxmgr_r='--user --min-score --stdin --min-length --strict'
 		;;
 	'ca init')
 		_ctxmgr_r='--dir --cn --key-type --days --passphrase-file --allow-weak --kdf-iterations'
@@ -166,6 +166,7 @@ _ctxmgr_value()
 	'keys gen --format') _ctxmgr_r='choice table json yaml' ;;
 	'password check --user' | 'password check -u') _ctxmgr_r='none' ;;
 	'password check --min-score') _ctxmgr_r='none' ;;
+	'password check --min-length') _ctxmgr_r='none' ;;
 	'password check --format') _ctxmgr_r='choice table json yaml' ;;
 	'ca init --dir') _ctxmgr_r='dir' ;;
 	'ca init --cn') _ctxmgr_r='none' ;;
