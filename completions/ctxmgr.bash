@@ -54,13 +54,16 @@ _ctxmgr_flags()
 		_ctxmgr_r='--all'
 		;;
 	'env')
-		_ctxmgr_r='--unset --shell'
+		_ctxmgr_r='--unset --shell --accept-new'
+		;;
+	'exec')
+		_ctxmgr_r='--accept-new'
 		;;
 	'ping')
 		_ctxmgr_r='--mode --accept-new'
 		;;
 	'keys check')
-		_ctxmgr_r='--strict'
+		_ctxmgr_r='--strict --accept-new'
 		;;
 	'keys gen')
 		_ctxmgr_r='--type --bits --comment --passphrase-file --no-passphrase --rounds --allow-weak'
@@ -81,7 +84,7 @@ _ctxmgr_flags()
 		_ctxmgr_r='--dir --passphrase-file --all --renew-before --dry-run --force'
 		;;
 	'ca deploy')
-		_ctxmgr_r='--dir --remote-dir --daemon-json --restart --dry-run'
+		_ctxmgr_r='--dir --remote-dir --daemon-json --restart --dry-run --accept-new'
 		;;
 	'ca ls')
 		_ctxmgr_r='--dir --all'
@@ -96,13 +99,16 @@ _ctxmgr_flags()
 		_ctxmgr_r='--dir --passphrase-file --timeout --socket --shell --foreground --status --stop'
 		;;
 	'audit')
-		_ctxmgr_r='--fail-on --policy --all --jobs --no-probes --timeout'
+		_ctxmgr_r='--fail-on --policy --all --jobs --no-probes --timeout --accept-new'
 		;;
 	'audit image')
-		_ctxmgr_r='--fail-on --policy --timeout'
+		_ctxmgr_r='--fail-on --policy --timeout --accept-new'
 		;;
 	'audit seccomp')
 		_ctxmgr_r='--fail-on --policy'
+		;;
+	'shell')
+		_ctxmgr_r='--accept-new'
 		;;
 	'import-hosts')
 		_ctxmgr_r='--dry-run --prefix --update'

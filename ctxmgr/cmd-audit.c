@@ -63,10 +63,10 @@ static const struct cmd_flag audit_flags[] = { AUDIT_FLAG_FAIL_ON,
 	    "contexts audited at once with --all (default 4)" },
 	{ "no-probes", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "do not probe the host's TCP ports" },
-	AUDIT_FLAG_TIMEOUT, { 0 } };
+	AUDIT_FLAG_TIMEOUT, FLAG_ACCEPT_NEW, { 0 } };
 
 static const struct cmd_flag audit_image_flags[] = { AUDIT_FLAG_FAIL_ON,
-	AUDIT_FLAG_POLICY, AUDIT_FLAG_TIMEOUT, { 0 } };
+	AUDIT_FLAG_POLICY, AUDIT_FLAG_TIMEOUT, FLAG_ACCEPT_NEW, { 0 } };
 
 static const struct cmd_flag audit_seccomp_flags[] = { AUDIT_FLAG_FAIL_ON,
 	AUDIT_FLAG_POLICY, { 0 } };

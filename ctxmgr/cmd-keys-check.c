@@ -16,7 +16,7 @@
 static const struct cmd_flag keys_check_flags[] = {
 	{ "strict", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "exit 1 on warnings too, not only on failures" },
-	{ 0 }
+	FLAG_ACCEPT_NEW, { 0 }
 };
 
 static void

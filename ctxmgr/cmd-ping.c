@@ -251,9 +251,7 @@ static const struct cmd_flag ping_flags[] = {
 	{ "mode", 0, FLAG_STRING, COMPLETE_CHOICE, "MODE",
 	    "ssh: auto, streamlocal or dial-stdio",
 	    "auto|streamlocal|dial-stdio" },
-	{ "accept-new", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
-	    "record the host key of a host seen for the first time" },
-	{ 0 }
+	FLAG_ACCEPT_NEW, { 0 }
 };
 
 static int

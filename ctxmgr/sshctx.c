@@ -51,7 +51,7 @@ cmd_ssh_params(struct cmd_ctx *ctx, const struct context *c, int accept_new,
 	p->passphrase = cmd_passphrase;
 	p->passphrase_arg = ctx;
 	v = context_setting(c, SETTING_HOST_KEY_CHECK);
-	if (accept_new)
+	if (accept_new || ctx->accept_new)
 		p->host_key_policy = HKP_ACCEPT_NEW;
 	else if (v == NULL || *v == '\0')
 		p->host_key_policy = HKP_UNSET;
