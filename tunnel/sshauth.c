@@ -26,20 +26,25 @@ struct cand {
 struct tried {
 	struct buf notes; /* "agent (2 keys), /a (refused), ..." */
 	struct strv blobs; /* hex of public blobs already offered */
+	char hint[512]; /* how to give a skipped key its passphrase */
 };
 
 static void note(struct tried *t, const char *fmt, ...) PRINTFLIKE(2, 3);
 
+/* What happened to one identity: kept for the error, and said with -v. */
 static void
 note(struct tried *t, const char *fmt, ...)
 {
 	va_list ap;
+	size_t from;
 
 	if (t->notes.len > 0)
 		buf_adds(&t->notes, "; ");
+	from = t->notes.len;
 	va_start(ap, fmt);
 	buf_vprintf(&t->notes, fmt, ap);
 	va_end(ap);
+	log_info("identity: %s", t->notes.data + from);
 }
 
 static char *
@@ -145,9 +150,13 @@ try_agent(struct ssh_conn *c, const struct ssh_auth_input *in,
 		rc = libssh2_agent_userauth(agent, in->user, id);
 		if (rc == 0) {
 			set_auth_info(c, "agent", id->blob, id->blob_len);
+			log_info("identity: agent key %s accepted",
+			    t->blobs.v[t->blobs.n - 1]);
 			r = 0;
 			goto out;
 		}
+		log_info("identity: agent key %s refused by the server",
+		    t->blobs.v[t->blobs.n - 1]);
 		if (ssh_session_broken(rc)) {
 			r = ssh_lib_error(c->s, err, ERR_NET,
 			    "connection lost during authentication");
@@ -161,10 +170,30 @@ out:
 	return r;
 }
 
+/*
+ * An encrypted key whose passphrase the callback did not give (no
+ * terminal, nothing typed; `why` says so and how to give it): the
+ * caller's own identity is an error -- going on would log in with
+ * another key -- any other one is skipped.
+ */
+static int
+passphrase_skipped(const struct cand *cd, int is_explicit, const char *why,
+    struct tried *t, struct cm_err *err)
+{
+	if (is_explicit)
+		return err_set(err, ERR_AUTH,
+		    "the identity \"%s\" needs its passphrase%s%s", cd->path,
+		    *why ? ": " : "", why);
+	note(t, "\"%s\" skipped (no passphrase)", cd->path);
+	if (t->hint[0] == '\0' && *why)
+		snprintf(t->hint, sizeof(t->hint), "%s", why);
+	return 1;
+}
+
 /* 0 authenticated, 1 not (go on), negative: stop with err. */
 static int
 try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
-    int is_explicit, struct tried *t, struct cm_err *err)
+    int is_explicit, int is_named, struct tried *t, struct cm_err *err)
 {
 	struct privkey_info pi;
 	struct buf key, pass;
@@ -178,6 +207,13 @@ try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
 	if (stat(cd->path, &st) != 0) {
 		if (is_explicit)
 			r = err_sys(err, "identity file \"%s\"", cd->path);
+		else if (is_named) {
+			/* as ssh: "no such identity: PATH: ..." */
+			log_warn("no such identity: %s: %s", cd->path,
+			    strerror(errno));
+			note(t, "\"%s\" (IdentityFile) does not exist",
+			    cd->path);
+		}
 		goto out;
 	}
 	if (file_check_private(cd->path, &st, "private key", &e2) != 0) {
@@ -215,15 +251,18 @@ try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
 		buf_reset(&pass);
 		if (pi.encrypted) {
 			if (in->passphrase == NULL) {
-				note(t, "\"%s\" needs a passphrase", cd->path);
+				r = passphrase_skipped(
+				    cd, is_explicit, "", t, err);
 				goto out;
 			}
 			rc = in->passphrase(
 			    in->passphrase_arg, cd->path, attempt, &pass, err);
 			if (rc == ERR_CANCEL) {
-				note(t, "\"%s\" skipped (no passphrase)",
-				    cd->path);
+				char why[sizeof(err->msg)];
+				snprintf(why, sizeof(why), "%s", err->msg);
 				err_init(err);
+				r = passphrase_skipped(
+				    cd, is_explicit, why, t, err);
 				goto out;
 			}
 			if (rc != 0) {
@@ -236,6 +275,7 @@ try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
 		    pi.encrypted ? pass.data : NULL);
 		if (rc == 0) {
 			char how[300];
+			log_info("identity: \"%s\" accepted", cd->path);
 			snprintf(how, sizeof(how), "key %s", cd->path);
 			set_auth_info(
 			    c, how, (unsigned char *)cd->pub.data, cd->pub.len);
@@ -298,6 +338,7 @@ ssh_auth(
 		    c->info.alias, in->user, list);
 	buf_init(&t.notes, 8192);
 	memset(&t.blobs, 0, sizeof(t.blobs));
+	t.hint[0] = '\0';
 	cands = xcalloc(n + 1, sizeof(*cands));
 	for (i = 0; i < n; i++) {
 		cands[i].path = in->ids->v[i];
@@ -309,13 +350,15 @@ ssh_auth(
 	for (i = 0; r == 1 && i < n; i++) {
 		int is_explicit = in->explicit_id != NULL &&
 		    strcmp(cands[i].path, in->explicit_id) == 0;
-		r = try_file(c, in, &cands[i], is_explicit, &t, err);
+		r = try_file(
+		    c, in, &cands[i], is_explicit, i < in->nnamed, &t, err);
 	}
 	if (r == 1)
 		r = err_set(err, ERR_AUTH,
-		    "no key was accepted for \"%s\" on \"%s\"%s%s%s", in->user,
-		    c->info.alias, t.notes.len ? " (" : "", t.notes.data,
-		    t.notes.len ? ")" : "");
+		    "no key was accepted for \"%s\" on \"%s\"%s%s%s%s%s",
+		    in->user, c->info.alias, t.notes.len ? " (" : "",
+		    t.notes.data, t.notes.len ? ")" : "",
+		    t.hint[0] ? "; for a skipped key: " : "", t.hint);
 	for (i = 0; i < n; i++)
 		buf_release(&cands[i].pub);
 	free(cands);
