@@ -15,6 +15,7 @@
 #include "common/endpoint.h"
 #include "common/file.h"
 #include "ctxmgr/output.h"
+#include "ctxmgr/progress.h"
 #include "common/syncset.h"
 #include "common/xmalloc.h"
 
@@ -977,7 +978,13 @@ renew_all(
 	size_t i, issued = 0, installed = 0;
 	struct dirswap_file files[3];
 	struct buf before, bundle;
+	struct progress pg;
+	int r;
 
+	for (i = 0; i < l->n; i++)
+		issued += l->v[i].action == ROT_WOULD;
+	progress_init(&pg, ctx, "renewing", issued);
+	issued = 0;
 	buf_init(&before, CADB_MAX_BYTES);
 	buf_init(&bundle, 0);
 	buf_add(&before, ca->db_bytes.data, ca->db_bytes.len);
@@ -986,13 +993,17 @@ renew_all(
 		if (it->action != ROT_WOULD)
 			continue;
 		err_init(&ctx->err);
-		if (prepare_client(ctx, ca, st, it->name, it->cn, it->key_type,
-			it->days, &is[i], &old[i], &foreign[i]) != 0) {
+		progress_item(&pg, it->name);
+		r = prepare_client(ctx, ca, st, it->name, it->cn, it->key_type,
+		    it->days, &is[i], &old[i], &foreign[i]);
+		progress_done_one(&pg);
+		if (r != 0) {
 			set_reason(it, ROT_FAILED, xstrdup(ctx->err.msg));
 			continue;
 		}
 		issued++;
 	}
+	progress_end(&pg);
 	if (issued > 0 && ca_save(ca, &ctx->err) != 0) {
 		for (i = 0; i < l->n; i++)
 			if (l->v[i].action == ROT_WOULD) {
