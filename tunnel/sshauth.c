@@ -143,8 +143,14 @@ try_agent(struct ssh_conn *c, const struct ssh_auth_input *in,
 			break;
 		prev = id;
 		if (in->identities_only &&
-		    !cand_listed(cands, ncands, id->blob, id->blob_len))
+		    !cand_listed(cands, ncands, id->blob, id->blob_len)) {
+			char *fp = blob_id(id->blob, id->blob_len);
+			log_info("identity: agent key %s skipped "
+				 "(IdentitiesOnly: not an IdentityFile)",
+			    fp);
+			free(fp);
 			continue;
+		}
 		strv_push_owned(&t->blobs, blob_id(id->blob, id->blob_len));
 		offered++;
 		rc = libssh2_agent_userauth(agent, in->user, id);
@@ -213,7 +219,9 @@ try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
 			    strerror(errno));
 			note(t, "\"%s\" (IdentityFile) does not exist",
 			    cd->path);
-		}
+		} else
+			log_info("identity: \"%s\" (a default) does not exist",
+			    cd->path);
 		goto out;
 	}
 	if (file_check_private(cd->path, &st, "private key", &e2) != 0) {
@@ -243,6 +251,10 @@ try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
 		int dup = already_offered(t, id);
 		if (!dup)
 			strv_push(&t->blobs, id);
+		else
+			log_info("identity: \"%s\" skipped (its key %s was "
+				 "offered already)",
+			    cd->path, id);
 		free(id);
 		if (dup)
 			goto out;

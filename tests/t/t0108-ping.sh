@@ -49,9 +49,10 @@ test_expect_success 'ssh://: a hostile socket path is an argument, never a comma
 	! test -e "$TRASH/pwned" && ! test -e "$HOME/pwned"
 '
 
-test_expect_success 'ssh://: -v lists the identities tried' '
+test_expect_success 'ssh://: -v lists the identities tried, and why the others were not' '
 	ctxmgr -v ping up >out 2>err &&
-	test_grep "identity: .*accepted" err
+	test_grep "identity: \"$HOME/.ssh/id_rsa\" (a default) does not exist" err &&
+	test_grep "identity: \"$HOME/.ssh/id_ed25519\" accepted" err
 '
 
 test_expect_success 'unix://: timed, and a missing or dead socket is named' '
