@@ -118,4 +118,14 @@ test_expect_success 'tcp://: an expired client certificate is named' '
 	test_expect_code 1 ctxmgr ping expired 2>err &&
 	test_grep "the client certificate of \"expired\" expired 70 days ago" err
 '
+test_expect_success 'tcp://: an expired daemon certificate is named' '
+	ctxmgr_at -100d ca issue server --cn old-dockerd --san IP:127.0.0.1 \
+		--days 30 --out "$TRASH/oldsrv" >/dev/null &&
+	start_tls_dockerd "$TRASH/tlsd-old" "$TRASH/oldsrv" &&
+	d=$(ctx_tls tls) &&
+	ctxmgr create oldsrv --host tcp://127.0.0.1:$TLS_PORT --ca $(CA_DIR_DEFAULT)/ca.pem \
+		--cert $d/cert.pem --key $d/key.pem 2>/dev/null &&
+	test_expect_code 1 ctxmgr ping oldsrv 2>err &&
+	test_grep "the tls step failed: TLS handshake: certificate verify failed (certificate has expired): the daemon.s certificate has expired" err
+'
 test_done
