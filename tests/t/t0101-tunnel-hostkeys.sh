@@ -171,7 +171,19 @@ test_expect_success 'exec, env and keys check: refused with the hint, then --acc
 	: >"$KH" &&
 	test_expect_code 1 ctxmgr keys check --context hk 2>err &&
 	test_grep -- "--accept-new" err &&
-	ctxmgr keys check --context hk --accept-new >out 2>err;
+	{ ctxmgr keys check --context hk --accept-new >out 2>err || :; } &&
+	test_grep "^\[127.0.0.1\]:$SSHD_PORT ssh-ed25519 " "$KH"
+'
+test_expect_success 'ctxmgr shell --accept-new passes it to its lines' '
+	: >"$KH" &&
+	test_when_finished "ctxmgr tunnel stop hk >/dev/null 2>&1; ctxmgr use default >/dev/null 2>&1; cp \"$TRASH/kh.good\" \"$KH\"" &&
+	printf "%s\n" "use hk" "docker version --format {{.Server.Os}}" >lines &&
+	{ ctxmgr shell <lines >out 2>err || :; } &&
+	test_grep -- "--accept-new" err &&
+	! test -s "$KH" &&
+	no_tunnel_left hk &&
+	ctxmgr shell --accept-new <lines >out 2>err &&
+	test_grep "^linux$" out &&
 	test_grep "^\[127.0.0.1\]:$SSHD_PORT ssh-ed25519 " "$KH"
 '
 test_done
