@@ -158,7 +158,7 @@ test_expect_success 'exec, env and keys check: refused with the hint, then --acc
 	test_grep -- "--accept-new" err &&
 	test_expect_code 1 ctxmgr env hk 2>err &&
 	test_grep -- "--accept-new" err &&
-	no_tunnel_left hk &&
+	wait_for 5 no_tunnel_left hk &&
 	! test -s "$KH" &&
 	ctxmgr exec --accept-new hk -- docker version --format "{{.Server.Os}}" >out &&
 	test_grep "^linux$" out &&
@@ -181,7 +181,7 @@ test_expect_success 'ctxmgr shell --accept-new passes it to its lines' '
 	{ ctxmgr shell <lines >out 2>err || :; } &&
 	test_grep -- "--accept-new" err &&
 	! test -s "$KH" &&
-	no_tunnel_left hk &&
+	wait_for 5 no_tunnel_left hk &&
 	ctxmgr shell --accept-new <lines >out 2>err &&
 	test_grep "^linux$" out &&
 	test_grep "^\[127.0.0.1\]:$SSHD_PORT ssh-ed25519 " "$KH"

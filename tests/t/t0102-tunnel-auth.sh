@@ -81,7 +81,7 @@ test_expect_success 'the context identity needing a passphrase is an error, not 
 	! grep -q "Accepted publickey" out &&
 	test_expect_code 1 setsid -w "$CTXMGR" tunnel start k-pp 2>err </dev/null &&
 	test_grep "the identity \"$TRASH/keys/pp\" needs its passphrase: no terminal" err &&
-	no_tunnel_left k-pp &&
+	wait_for 5 no_tunnel_left k-pp &&
 	CTXMGR_PASSPHRASE_FILE=$TRASH/pass setsid -w "$CTXMGR" ping k-pp >out </dev/null &&
 	test_grep "^auth .*key $TRASH/keys/pp ED25519" out
 '
