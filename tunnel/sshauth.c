@@ -213,13 +213,7 @@ try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
 	if (stat(cd->path, &st) != 0) {
 		if (is_explicit)
 			r = err_sys(err, "identity file \"%s\"", cd->path);
-		else if (is_named) {
-			/* as ssh: "no such identity: PATH: ..." */
-			log_warn("no such identity: %s: %s", cd->path,
-			    strerror(errno));
-			note(t, "\"%s\" (IdentityFile) does not exist",
-			    cd->path);
-		} else
+		else if (!is_named) /* a named one was warned about */
 			log_info("identity: \"%s\" (a default) does not exist",
 			    cd->path);
 		goto out;
@@ -356,6 +350,18 @@ ssh_auth(
 		cands[i].path = in->ids->v[i];
 		buf_init(&cands[i].pub, 65536);
 		load_pub(&cands[i]);
+	}
+	/* as ssh: "no such identity: PATH: ...", whichever key logs in */
+	for (i = 0; i < n && i < in->nnamed; i++) {
+		struct stat st;
+		if ((in->explicit_id == NULL ||
+			strcmp(cands[i].path, in->explicit_id) != 0) &&
+		    stat(cands[i].path, &st) != 0) {
+			log_warn("no such identity: %s: %s", cands[i].path,
+			    strerror(errno));
+			note(&t, "\"%s\" (IdentityFile) does not exist",
+			    cands[i].path);
+		}
 	}
 	if (in->agent_socket != NULL && strcmp(in->agent_socket, "none") != 0)
 		r = try_agent(c, in, cands, n, &t, err);

@@ -130,8 +130,9 @@ test_expect_success 'ssh-agent (started here) is tried first' '
 	ssh-add -q keys/agentkey &&
 	mv keys/agentkey keys/agentkey.pub "$TRASH/" &&
 	alias_for au-agent "$TRASH/keys/none" &&
-	ctxmgr ping au-agent >out &&
-	test_grep "^auth .*agent ED25519 $(fp "$TRASH/agentkey.pub") as " out
+	ctxmgr ping au-agent >out 2>err &&
+	test_grep "^auth .*agent ED25519 $(fp "$TRASH/agentkey.pub") as " out &&
+	test_grep "no such identity: $TRASH/keys/none: No such file or directory" err
 '
 
 test_expect_success 'IdentitiesOnly keeps other agent keys back' '
