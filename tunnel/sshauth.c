@@ -99,6 +99,27 @@ load_pub(struct cand *cd)
 	free(pubpath);
 }
 
+/* Without a .pub: the public key from the key file itself (OpenSSH's
+ * format keeps it in clear), to match it among the agent's keys. */
+static void
+load_pub_from_key(struct cand *cd)
+{
+	struct privkey_info pi;
+	struct buf key;
+	struct cm_err e2;
+
+	if (cd->pub.len > 0)
+		return;
+	memset(&pi, 0, sizeof(pi));
+	buf_init_secret(&key, KEY_FILE_MAX);
+	if (file_read(cd->path, KEY_FILE_MAX, FILE_SECRET, &key, &e2) == 0 &&
+	    privkey_inspect(key.data, key.len, &pi, &e2) == 0 &&
+	    pi.pubkey.len > 0)
+		buf_add(&cd->pub, pi.pubkey.data, pi.pubkey.len);
+	privkey_info_release(&pi);
+	buf_release(&key);
+}
+
 static int
 cand_listed(
     const struct cand *cands, size_t n, const unsigned char *blob, size_t len)
@@ -119,8 +140,15 @@ try_agent(struct ssh_conn *c, const struct ssh_auth_input *in,
     struct cm_err *err)
 {
 	struct libssh2_agent_publickey *id = NULL, *prev = NULL;
+	const struct cand *own = NULL;
 	LIBSSH2_AGENT *agent;
 	int rc, r = 1, offered = 0, n;
+	size_t i;
+
+	/* the context's own identity: the agent may offer that key only */
+	for (i = 0; in->explicit_id != NULL && i < ncands; i++)
+		if (strcmp(cands[i].path, in->explicit_id) == 0)
+			own = &cands[i];
 
 	if ((agent = libssh2_agent_init(c->s)) == NULL)
 		return 1;
@@ -142,6 +170,15 @@ try_agent(struct ssh_conn *c, const struct ssh_auth_input *in,
 		if ((rc = libssh2_agent_get_identity(agent, &id, prev)) != 0)
 			break;
 		prev = id;
+		if (own != NULL &&
+		    !cand_listed(own, 1, id->blob, id->blob_len)) {
+			char *fp = blob_id(id->blob, id->blob_len);
+			log_info("identity: agent key %s skipped (not the "
+				 "context's identity \"%s\")",
+			    fp, own->path);
+			free(fp);
+			continue;
+		}
 		if (in->identities_only &&
 		    !cand_listed(cands, ncands, id->blob, id->blob_len)) {
 			char *fp = blob_id(id->blob, id->blob_len);
@@ -350,6 +387,9 @@ ssh_auth(
 		cands[i].path = in->ids->v[i];
 		buf_init(&cands[i].pub, 65536);
 		load_pub(&cands[i]);
+		if (in->explicit_id != NULL &&
+		    strcmp(cands[i].path, in->explicit_id) == 0)
+			load_pub_from_key(&cands[i]);
 	}
 	/* as ssh: "no such identity: PATH: ...", whichever key logs in */
 	for (i = 0; i < n && i < in->nnamed; i++) {

@@ -135,6 +135,23 @@ test_expect_success 'ssh-agent (started here) is tried first' '
 	test_grep "no such identity: $TRASH/keys/none: No such file or directory" err
 '
 
+test_expect_success 'a context identity: the agent offers that key only' '
+	export SSH_AUTH_SOCK=$TRASH/agent.sock &&
+	test_expect_code 1 setsid -w "$CTXMGR" -v ping k-pp >out 2>err </dev/null &&
+	test_grep "the identity \"$TRASH/keys/pp\" needs its passphrase" err &&
+	test_grep "agent key .* skipped (not the context.s identity" err &&
+	cp keys/pp pp-plain && chmod 600 pp-plain &&
+	ssh-keygen -q -p -P "s3cret pass" -N "" -f pp-plain >/dev/null &&
+	ssh-add -q pp-plain &&
+	setsid -w "$CTXMGR" ping k-pp >out 2>err </dev/null &&
+	test_grep "^auth .*agent ED25519 $(fp keys/pp.pub) as " out &&
+	cp keys/pp pp-nopub && chmod 600 pp-nopub &&
+	ctxmgr create k-nopub --host "$URL" --identity "$TRASH/pp-nopub" &&
+	setsid -w "$CTXMGR" ping k-nopub >out 2>err </dev/null &&
+	test_grep "^auth .*agent ED25519 $(fp keys/pp.pub) as " out &&
+	ssh-add -q -d pp-plain
+'
+
 test_expect_success 'IdentitiesOnly keeps other agent keys back' '
 	export SSH_AUTH_SOCK=$TRASH/agent.sock &&
 	alias_for au-only "$TRASH/keys/ec" "IdentitiesOnly yes" &&
