@@ -238,6 +238,16 @@ endpoint_parse(const char *url, struct endpoint *ep, struct cm_err *err)
 	if (str_has_ctrl(url))
 		return err_set(
 		    err, ERR_INVALID, "endpoint URL holds a control character");
+	/* an option smuggled in as a user or host name is the reason that
+	 * matters, whatever else is wrong (a space in it, say) */
+	if ((str_has_prefix(url, "ssh://") || str_has_prefix(url, "tcp://")) &&
+	    (url[6] == '-' ||
+		((at = memchr(url + 6, '@', strcspn(url + 6, "/"))) != NULL &&
+		    at[1] == '-')))
+		return err_set(err, ERR_INVALID,
+		    "endpoint URL \"%s\": a user or host name starting with "
+		    "\"-\" could be taken for an option (option injection)",
+		    url);
 	if (strchr(url, ' ') != NULL)
 		return err_set(err, ERR_INVALID, "endpoint URL holds a space");
 	if ((r = endpoint_chars_ok(url, err)) != 0)

@@ -60,19 +60,22 @@ _ctxmgr_flags()
 		_ctxmgr_r='--all'
 		;;
 	'env')
-		_ctxmgr_r='--unset --shell'
+		_ctxmgr_r='--unset --shell --accept-new'
+		;;
+	'exec')
+		_ctxmgr_r='--accept-new'
 		;;
 	'ping')
 		_ctxmgr_r='--mode --accept-new'
 		;;
 	'keys check')
-		_ctxmgr_r='--strict'
+		_ctxmgr_r='--strict --accept-new'
 		;;
 	'keys gen')
 		_ctxmgr_r='--type --bits --comment --passphrase-file --no-passphrase --rounds --allow-weak'
 		;;
 	'password check')
-		_ctxmgr_r='--user --min-score --stdin --strict'
+		_ctxmgr_r='--user --min-score --stdin --min-length --strict'
 		;;
 	'ca init')
 		_ctxmgr_r='--dir --cn --key-type --days --passphrase-file --allow-weak --kdf-iterations'
@@ -87,7 +90,7 @@ _ctxmgr_flags()
 		_ctxmgr_r='--dir --passphrase-file --all --renew-before --dry-run --force'
 		;;
 	'ca deploy')
-		_ctxmgr_r='--dir --remote-dir --daemon-json --restart --dry-run'
+		_ctxmgr_r='--dir --remote-dir --daemon-json --restart --dry-run --accept-new'
 		;;
 	'ca ls')
 		_ctxmgr_r='--dir --all'
@@ -99,13 +102,16 @@ _ctxmgr_flags()
 		_ctxmgr_r='--dir --passphrase-file --out --days'
 		;;
 	'audit')
-		_ctxmgr_r='--fail-on --policy --all --jobs --no-probes --timeout'
+		_ctxmgr_r='--fail-on --policy --all --jobs --no-probes --timeout --accept-new'
 		;;
 	'audit image')
-		_ctxmgr_r='--fail-on --policy --timeout'
+		_ctxmgr_r='--fail-on --policy --timeout --accept-new'
 		;;
 	'audit seccomp')
 		_ctxmgr_r='--fail-on --policy'
+		;;
+	'shell')
+		_ctxmgr_r='--accept-new'
 		;;
 	'import-hosts')
 		_ctxmgr_r='--dry-run --prefix --update --ssh-config --allow-insecure'
@@ -169,6 +175,7 @@ _ctxmgr_value()
 	'keys gen --format') _ctxmgr_r='choice table json yaml' ;;
 	'password check --user' | 'password check -u') _ctxmgr_r='none' ;;
 	'password check --min-score') _ctxmgr_r='none' ;;
+	'password check --min-length') _ctxmgr_r='none' ;;
 	'password check --format') _ctxmgr_r='choice table json yaml' ;;
 	'ca init --dir') _ctxmgr_r='dir' ;;
 	'ca init --cn') _ctxmgr_r='none' ;;

@@ -24,6 +24,7 @@
 #include "common/file.h"
 #include "common/gojson.h"
 #include "ctxmgr/output.h"
+#include "ctxmgr/progress.h"
 #include "audit/policy.h"
 #include "audit/seccomp.h"
 #include "tunnel/ssh.h"
@@ -64,10 +65,10 @@ static const struct cmd_flag audit_flags[] = { AUDIT_FLAG_FAIL_ON,
 	    "contexts audited at once with --all (default 4)" },
 	{ "no-probes", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "do not probe the host's TCP ports" },
-	AUDIT_FLAG_TIMEOUT, { 0 } };
+	AUDIT_FLAG_TIMEOUT, FLAG_ACCEPT_NEW, { 0 } };
 
 static const struct cmd_flag audit_image_flags[] = { AUDIT_FLAG_FAIL_ON,
-	AUDIT_FLAG_POLICY, AUDIT_FLAG_TIMEOUT, { 0 } };
+	AUDIT_FLAG_POLICY, AUDIT_FLAG_TIMEOUT, FLAG_ACCEPT_NEW, { 0 } };
 
 static const struct cmd_flag audit_seccomp_flags[] = { AUDIT_FLAG_FAIL_ON,
 	AUDIT_FLAG_POLICY, { 0 } };
@@ -643,6 +644,7 @@ struct all_job {
 	size_t n, next;
 	struct audit_report **reps;
 	pthread_mutex_t mu;
+	struct progress pg; /* on stderr when a terminal */
 };
 
 /* A context that cannot be audited is a report too: all errors. */
@@ -674,6 +676,7 @@ all_worker(void *arg)
 		pthread_mutex_unlock(&j->mu);
 		if (i >= j->n)
 			return NULL;
+		progress_item(&j->pg, j->list[i]->name);
 		err_init(&err);
 		if (j->open_rc[i] != 0)
 			j->reps[i] =
@@ -683,6 +686,7 @@ all_worker(void *arg)
 		else
 			report_finish(j->reps[i],
 			    j->o->have_policy ? &j->o->policy : NULL);
+		progress_done_one(&j->pg);
 	}
 }
 
@@ -729,11 +733,16 @@ audit_all(struct cmd_ctx *ctx, struct cmd_args *a, const struct audit_opts *o)
 	job.conns = xcalloc(nssh, sizeof(*job.conns));
 	job.open_rc = xcalloc(nssh, sizeof(*job.open_rc));
 	job.open_err = xcalloc(nssh, sizeof(*job.open_err));
+	progress_init(&job.pg, ctx, "connecting", nssh);
 	for (i = 0; i < nssh; i++) {
+		progress_item(&job.pg, ssh[i]->name);
 		err_init(&job.open_err[i]);
 		job.open_rc[i] = conn_open(ctx, &st, ssh[i], o->probes,
 		    o->timeout_ms, &job.conns[i], &job.open_err[i]);
+		progress_done_one(&job.pg);
 	}
+	progress_end(&job.pg);
+	progress_init(&job.pg, ctx, "auditing", nssh);
 	pthread_mutex_init(&job.mu, NULL);
 	nth = (size_t)jobs < nssh ? (size_t)jobs : nssh;
 	for (i = 0; i < nth; i++)
@@ -745,6 +754,7 @@ audit_all(struct cmd_ctx *ctx, struct cmd_args *a, const struct audit_opts *o)
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&job.mu);
+	progress_end(&job.pg);
 
 	for (i = 0; i < nssh; i++)
 		if ((e = report_exit(job.reps[i], o->fail_on)) != 0 &&

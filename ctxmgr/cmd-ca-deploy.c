@@ -47,7 +47,7 @@ static const struct cmd_flag ca_deploy_flags[] = { CA_FLAG_DIR,
 	    "restart dockerd afterwards (systemctl, else service)" },
 	{ "dry-run", 'n', FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "show the files and the daemon.json diff; change nothing" },
-	{ 0 } };
+	FLAG_ACCEPT_NEW, { 0 } };
 
 struct deploy_file {
 	const char *name; /* as on the host: ca.pem */

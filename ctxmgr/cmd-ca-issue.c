@@ -16,6 +16,7 @@
 #include "common/endpoint.h"
 #include "common/file.h"
 #include "ctxmgr/output.h"
+#include "ctxmgr/progress.h"
 #include "common/xmalloc.h"
 
 #define TLS_EP "docker"
@@ -272,17 +273,24 @@ ca_cmd_issue_clients(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
 	size_t i, issued = 0, installed = 0, undo = 0;
 	struct buf before;
 
+	struct progress pg;
+
 	buf_init(&before, CADB_MAX_BYTES);
 	buf_add(&before, ca->db_bytes.data, ca->db_bytes.len);
+	progress_init(&pg, ctx, "issuing", bulk ? n : 0);
 	for (i = 0; i < n; i++) {
 		if (v[i].failed)
 			continue;
 		err_init(&ctx->err);
-		if (prepare_client(ctx, ca, st, &v[i], &foreign[i]) != 0)
+		progress_item(&pg, v[i].name);
+		r = prepare_client(ctx, ca, st, &v[i], &foreign[i]);
+		progress_done_one(&pg);
+		if (r != 0)
 			job_fail(&v[i], ctx->err.msg);
 		else
 			issued++;
 	}
+	progress_end(&pg);
 	if (issued == 0)
 		goto out;
 	/* the CA records first: a context never holds a certificate the

@@ -5,6 +5,7 @@
  */
 #include "common/compat.h"
 
+#include <ctype.h>
 #include <unistd.h>
 
 #include "ctxmgr/cmd-ca.h"
@@ -164,21 +165,62 @@ check_strength(struct cmd_ctx *ctx, struct cmd_args *a, const struct buf *pass,
 		return err_prefix(&ctx->err, "the passphrase");
 	if (rep.score >= CA_PASSPHRASE_MIN_SCORE)
 		return 0;
-	password_duration(rep.crack_seconds_slow, crack, sizeof(crack));
+	/* "about 3 hours", but "less than a second", "centuries" */
+	snprintf(crack, sizeof(crack), "about ");
+	password_duration(rep.crack_seconds_slow, crack + 6, sizeof(crack) - 6);
+	if (!isdigit((unsigned char)crack[6]))
+		memmove(crack, crack + 6, strlen(crack + 6) + 1);
 	if (args_has(a, "allow-weak")) {
 		if (!ctx->quiet)
 			fprintf(ctx->errout,
 			    "warning: the passphrase is %s (score %d of 4, "
-			    "about %s to guess offline); kept because of "
+			    "%s to guess offline); kept because of "
 			    "--allow-weak\n",
 			    password_score_label(rep.score), rep.score, crack);
 		return 0;
 	}
 	return err_set(&ctx->err, ERR_INVALID,
 	    "the passphrase is too weak for a CA key: %s (score %d of 4, "
-	    "about %s to guess offline). %s Use a stronger one, or "
+	    "%s to guess offline). %s Use a stronger one, or "
 	    "--allow-weak",
 	    password_score_label(rep.score), rep.score, crack, rep.feedback);
+}
+
+struct strength_arg {
+	struct cmd_ctx *ctx;
+	struct cmd_args *a;
+	const char *cn;
+};
+
+static int
+strength_cb(void *arg, const struct buf *pass, struct cm_err *err)
+{
+	struct strength_arg *s = arg;
+
+	(void)err; /* check_strength fills ctx->err, which err is */
+	return check_strength(s->ctx, s->a, pass, s->cn);
+}
+
+/* The new CA passphrase: on the terminal, rated after the first entry,
+ * before it is asked for again; else from the file, then rated. */
+static int
+init_passphrase(
+    struct cmd_ctx *ctx, struct cmd_args *a, const char *cn, struct buf *pass)
+{
+	struct strength_arg sa = { ctx, a, cn };
+	const char *f = args_get(a, "passphrase-file");
+	int r;
+
+	if ((f == NULL || *f == '\0') &&
+	    ((f = getenv(CA_PASSPHRASE_ENV)) == NULL || *f == '\0')) {
+		r = passphrase_prompt_checked(
+		    "New CA passphrase: ", strength_cb, &sa, pass, &ctx->err);
+		if (r != ERR_NOTFOUND)
+			return r;
+	}
+	if ((r = ca_cmd_passphrase(ctx, a, 1, pass)) != 0)
+		return r;
+	return check_strength(ctx, a, pass, cn);
 }
 
 static int
@@ -226,8 +268,7 @@ cmd_ca_init_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			goto out;
 		}
 	}
-	if ((r = ca_cmd_passphrase(ctx, a, 1, &pass)) != 0 ||
-	    (r = check_strength(ctx, a, &pass, o.cn)) != 0)
+	if ((r = init_passphrase(ctx, a, o.cn, &pass)) != 0)
 		goto out;
 	o.pass = pass.data;
 	o.passlen = pass.len;

@@ -18,10 +18,25 @@ int_or_null(long long v)
 	return v != CONFIG_UNSET ? json_integer(v) : json_null();
 }
 
+/*
+ * What each key is when the file does not set it: what the commands do
+ * then (the policy of ssh_config and ssh, step-ca's renewal rule...).
+ */
+static const char *const defaults[] = {
+	NULL, /* file */
+	"ssh_config's IdentityFile, else ~/.ssh/id_rsa, id_ecdsa, id_ed25519",
+	"yes (strict; ssh_config's StrictHostKeyChecking when it sets one)",
+	"0 (never: a tunnel runs until stopped)",
+	NULL, /* ca.dir: always set */
+	"the last third of the lifetime (step-ca's rule)",
+	"none (exit 0 whatever is found; --fail-on sets it per run)",
+	"none (every check at its own severity)",
+};
+
 static int
 cmd_config_show_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	static const char *const headers[] = { "KEY", "VALUE" };
+	static const char *const headers[] = { "KEY", "VALUE", "FROM" };
 	struct ctxmgr_config cfg;
 	json_t *o, *s;
 	char *path = config_path(ctx->config_dir), *rot = NULL, *idle = NULL;
@@ -37,7 +52,8 @@ cmd_config_show_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	if (cfg.tunnel_idle_timeout != CONFIG_UNSET)
 		idle = xasprintf("%llds", cfg.tunnel_idle_timeout);
 	if (ctx->format == FMT_TABLE) {
-		struct table *t = table_new(2, headers);
+		struct table *t = table_new(3, headers);
+		char *def_ca = xasprintf("%s/ctxmgr/ca", ctx->config_dir);
 		const char *rows[][2] = {
 			{ "file", cfg.path ? cfg.path : "(none)" },
 			{ "ssh.identity", cfg.ssh_identity },
@@ -49,11 +65,20 @@ cmd_config_show_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			{ "audit.policy", cfg.audit_policy },
 		};
 		size_t i;
+		int set;
 		for (i = 0; i < nitems(rows); i++) {
-			const char *cells[2] = { rows[i][0],
-				rows[i][1] ? rows[i][1] : "(default)" };
+			set = rows[i][1] != NULL;
+			/* ca.dir is always filled: the file's, else the default */
+			if (i == 4)
+				set = strcmp(cfg.ca_dir, def_ca) != 0;
+			const char *cells[3] = { rows[i][0],
+				rows[i][1] ? rows[i][1] : defaults[i],
+				i == 0    ? ""
+				    : set ? "config.yaml"
+					  : "default" };
 			table_add(t, cells);
 		}
+		free(def_ca);
 		table_print(ctx, t);
 		goto out;
 	}
@@ -88,11 +113,12 @@ out:
 static const struct cmd_entry cmd_config_show_entry = {
 	.name = "show",
 	.usage = "[--format table|json|yaml]",
-	.summary = "check config.yaml and print the values it sets",
+	.summary = "check config.yaml and print the values in effect",
 	.help = "Reads <config>/ctxmgr/config.yaml; an unknown key or a "
 		"value of the wrong\ntype is reported with its line and "
-		"column.  Durations are shown in\nseconds; (default) means "
-		"the file does not set the key.",
+		"column.  Durations are shown in\nseconds.  A key the file "
+		"does not set shows the default in effect, and\nFROM says "
+		"which it is; JSON gives null for such a key.",
 	.args = { 0, 0, COMPLETE_NONE, NULL },
 	.exec = cmd_config_show_exec,
 };

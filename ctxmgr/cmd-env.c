@@ -17,7 +17,7 @@ static const struct cmd_flag env_flags[] = {
 	    "print the lines that undo it" },
 	{ "shell", 0, FLAG_STRING, COMPLETE_CHOICE, "SHELL",
 	    "syntax: sh (bash, zsh...) or fish", "sh|fish" },
-	{ 0 }
+	FLAG_ACCEPT_NEW, { 0 }
 };
 
 /*

@@ -43,6 +43,8 @@ out:
 	return r;
 }
 
+static const struct cmd_flag exec_flags[] = { FLAG_ACCEPT_NEW, { 0 } };
+
 const struct cmd_entry cmd_exec_entry = {
 	.name = "exec",
 	.usage = "[NAME] -- COMMAND [ARGS...]",
@@ -50,6 +52,7 @@ const struct cmd_entry cmd_exec_entry = {
 	.help = "The command replaces ctxmgr (its exit status is the "
 		"command's); for an\nssh:// context the tunnel is started when "
 		"none runs.\n\n  ctxmgr exec prod -- docker ps -a",
+	.flags = exec_flags,
 	.args = { 1, -1, COMPLETE_CONTEXT, NULL },
 	.exec = cmd_exec_exec,
 	.attrs = CMD_NO_SHELL,

@@ -6,6 +6,7 @@
 #include "ctxmgr/intr.h"
 #include "ctxmgr/inventory.h"
 #include "ctxmgr/output.h"
+#include "ctxmgr/progress.h"
 #include "common/xmalloc.h"
 
 static const struct cmd_flag import_hosts_flags[] = {
@@ -152,9 +153,11 @@ static int
 run_plan(struct cmd_ctx *ctx, struct store *st, struct plan *plan, size_t n)
 {
 	struct cm_err e2;
+	struct progress pg;
 	size_t i, done;
 	int r = 0;
 
+	progress_init(&pg, ctx, "importing", n);
 	for (done = 0; done < n && r == 0; done++) {
 		struct plan *p = &plan[done];
 		if (intr_caught() != 0) {
@@ -162,15 +165,19 @@ run_plan(struct cmd_ctx *ctx, struct store *st, struct plan *plan, size_t n)
 				if (plan[i].act == ACT_CREATE ||
 				    plan[i].act == ACT_UPDATE)
 					plan[i].act = ACT_NOT_DONE;
+			progress_end(&pg);
 			return 0;
 		}
+		progress_item(&pg, p->h->name);
 		if (p->act == ACT_CREATE)
 			r = store_save(st, p->want, STORE_CREATE, &ctx->err);
 		else if (p->act == ACT_UPDATE)
 			r = store_save(st, p->want, 0, &ctx->err);
 		if (r == 0 && (p->act == ACT_CREATE || p->act == ACT_UPDATE))
 			(void)fault_point("import-host", NULL);
+		progress_done_one(&pg);
 	}
+	progress_end(&pg);
 	if (r == 0)
 		return 0;
 	for (i = 0; i + 1 < done; i++) {

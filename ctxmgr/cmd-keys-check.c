@@ -2,6 +2,8 @@
  * known_hosts files. */
 #include "common/compat.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ctxmgr/cmdutil.h"
@@ -14,7 +16,7 @@
 static const struct cmd_flag keys_check_flags[] = {
 	{ "strict", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "exit 1 on warnings too, not only on failures" },
-	{ 0 }
+	FLAG_ACCEPT_NEW, { 0 }
 };
 
 static void
@@ -83,8 +85,8 @@ finding_json(const struct key_finding *f)
 		json_object_set_new(o, "uid", json_integer(f->uid));
 		json_object_set_new(o, "mode", json_string(mode));
 	}
-	json_object_set_new(
-	    o, "verdict", json_string(key_verdict_name(f->verdict)));
+	json_object_set_new(o, "verdict",
+	    json_string(f->skipped ? "skip" : key_verdict_name(f->verdict)));
 	for (i = 0; i < f->nreasons; i++) {
 		c = json_object();
 		json_object_set_new(c, "level",
@@ -103,7 +105,7 @@ print_table(struct cmd_ctx *ctx, const struct key_report *rep)
 {
 	static const char *const headers[] = { "FILE", "TYPE", "BITS",
 		"FINGERPRINT", "COMMENT", "VERDICT", "REASONS" };
-	size_t i, j, counts[3] = { 0, 0, 0 };
+	size_t i, j, counts[3] = { 0, 0, 0 }, skipped = 0;
 	struct table *t = table_new(7, headers);
 
 	for (i = 0; i < rep->n; i++) {
@@ -139,21 +141,28 @@ print_table(struct cmd_ctx *ctx, const struct key_report *rep)
 		cells[2] = bits;
 		cells[3] = k->fingerprint[0] ? k->fingerprint : "-";
 		cells[4] = k->comment;
-		cells[5] = key_verdict_name(f->verdict);
+		cells[5] = f->skipped ? "skip" : key_verdict_name(f->verdict);
 		cells[6] = why.data;
 		table_add(t, cells);
 		if (f->verdict == KEY_FAIL)
 			table_color_last(t, C_RED);
 		else if (f->verdict == KEY_WARN)
 			table_color_last(t, C_YELLOW);
-		counts[f->verdict]++;
+		if (f->skipped)
+			skipped++;
+		else
+			counts[f->verdict]++;
 		free(file);
 		free(type);
 		buf_release(&why);
 	}
 	table_print(ctx, t);
-	fprintf(ctx->out, "%zu checked: %zu ok, %zu warn, %zu fail\n", rep->n,
-	    counts[KEY_OK], counts[KEY_WARN], counts[KEY_FAIL]);
+	fprintf(ctx->out, "%zu checked: %zu ok, %zu warn, %zu fail",
+	    rep->n - skipped, counts[KEY_OK], counts[KEY_WARN],
+	    counts[KEY_FAIL]);
+	if (skipped > 0)
+		fprintf(ctx->out, "; %zu skipped (not key files)", skipped);
+	fputc('\n', ctx->out);
 }
 
 /* "-": the text on standard input, read once. */
@@ -176,24 +185,92 @@ check_stdin(struct cmd_ctx *ctx, struct key_report *rep, int *done)
 }
 
 static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The files of the user's own ~/.ssh ($HOME), sorted, as ~/.ssh/ * would
+ * give them. */
+static int
+own_ssh_files(struct cmd_ctx *ctx, struct strv *out)
+{
+	const char *home = getenv("HOME");
+	struct dirent *de;
+	char *dir;
+	DIR *d;
+
+	if (home == NULL || *home == '\0')
+		return err_set(&ctx->err, ERR_USAGE,
+		    "HOME is not set: give key files to check");
+	dir = path_join(home, ".ssh");
+	if ((d = opendir(dir)) == NULL) {
+		err_set(&ctx->err, errno == ENOENT ? ERR_NOTFOUND : ERR_IO,
+		    "cannot read \"%s\": %s (give key files to check, or "
+		    "--context NAME for a remote authorized_keys)",
+		    dir, strerror(errno));
+		free(dir);
+		return ctx->err.code;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			strv_push_owned(out, path_join(dir, de->d_name));
+	closedir(d);
+	free(dir);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	return 0;
+}
+
+/* PATH.pub whose private key PATH is checked in the same run. */
+static const char *
+paired_pub(char *const *paths, int n, const char *path)
+{
+	size_t len = strlen(path);
+	struct stat st;
+	int i;
+
+	if (len <= 4 || strcmp(path + len - 4, ".pub") != 0)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (strlen(paths[i]) == len - 4 &&
+		    strncmp(paths[i], path, len - 4) == 0 &&
+		    stat(paths[i], &st) == 0 && S_ISREG(st.st_mode))
+			return paths[i];
+	return NULL;
+}
+
+static int
 cmd_keys_check_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
+	struct strv own = { NULL, 0 };
 	struct key_report rep;
 	enum key_verdict worst;
+	const char *priv;
+	char **paths = a->argv, *why;
+	int i, n = a->argc, r = 0, stdin_done = 0;
 	json_t *arr;
-	int i, r = 0, stdin_done = 0;
 
-	if (a->argc == 0 && ctx->context == NULL)
-		return err_set(&ctx->err, ERR_USAGE,
-		    "give key files to check, or --context NAME for the "
-		    "remote authorized_keys");
 	key_report_init(&rep);
-	for (i = 0; i < a->argc; i++)
-		if (strcmp(a->argv[i], "-") == 0) {
+	if (n == 0 && ctx->context == NULL) {
+		/* no path: the user's own ~/.ssh */
+		if ((r = own_ssh_files(ctx, &own)) != 0)
+			goto out;
+		paths = own.v;
+		n = (int)own.n;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(paths[i], "-") == 0) {
 			if ((r = check_stdin(ctx, &rep, &stdin_done)) != 0)
 				goto out;
+		} else if ((priv = paired_pub(paths, n, paths[i])) != NULL) {
+			why = xasprintf("the public half of \"%s\", checked "
+					"with it: skipped",
+			    priv);
+			keycheck_skip(&rep, paths[i], why);
+			free(why);
 		} else
-			keycheck_file(a->argv[i], &rep);
+			keycheck_file(paths[i], &rep);
 	if (ctx->context != NULL &&
 	    (r = keys_check_remote(ctx, ctx->context, &rep)) != 0)
 		goto out;
@@ -213,6 +290,7 @@ cmd_keys_check_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	    : 0;
 out:
 	key_report_release(&rep);
+	strv_free(&own);
 	return r;
 }
 
@@ -226,7 +304,11 @@ const struct cmd_entry cmd_keys_check_entry = {
 		"keys (PKCS#1, PKCS#8, SEC1), public keys\n(.pub, RFC 4716, "
 		"PEM), certificates, and authorized_keys and known_hosts "
 		"files\n(one finding per key line, options noted); \"-\" "
-		"reads standard input.  Each\nfinding gets a verdict, ok, "
+		"reads standard input.  Without a\npath it checks every file "
+		"of your own ~/.ssh.  What a ~/.ssh holds besides keys\n"
+		"(ssh_config, environment, rc, known_hosts.old, sockets, "
+		"directories, a .pub\nchecked with its private key) is "
+		"skipped with a note.  Each\nfinding gets a verdict, ok, "
 		"warn or fail, with its reasons; the policy and its\nsources "
 		"are in the README.  With --context NAME, the authorized_keys "
 		"of the\ncontext's SSH user is read over SSH and checked "

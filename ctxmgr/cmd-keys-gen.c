@@ -52,6 +52,75 @@ default_comment(void)
 }
 
 /* The passphrase from a file, the terminal, or none (len 0). */
+/* The policy over `pass`: 0, or ERR_INVALID (err says why, *rep has
+ * the advice); *weak when it failed but --allow-weak keeps it. */
+static int
+rate_passphrase(struct cmd_ctx *ctx, struct cmd_args *a, const struct buf *pass,
+    struct pw_report *rep, int *weak, struct cm_err *err)
+{
+	struct strv words = { NULL, 0 };
+	struct pw_policy pol;
+	int r;
+
+	cmd_user_words(ctx, NULL, &words);
+	pw_policy_init(&pol);
+	pol.allow_weak = args_has(a, "allow-weak");
+	pol.user_words = (const char *const *)words.v;
+	r = pw_policy_check(pass->data, pass->len, &pol, rep, weak, err);
+	strv_free(&words);
+	return r;
+}
+
+/* Rate the passphrase; 0 to go on, else the exit status or error. */
+static int
+check_passphrase(
+    struct cmd_ctx *ctx, struct cmd_args *a, const struct buf *pass)
+{
+	struct pw_report rep;
+	int weak = 0;
+
+	if (rate_passphrase(ctx, a, pass, &rep, &weak, &ctx->err) != 0) {
+		cmd_print_error(ctx->errout, ctx->err.msg);
+		if (rep.feedback[0] != '\0')
+			fprintf(ctx->errout, "hint: %s\n", rep.feedback);
+		return 1;
+	}
+	if (weak)
+		fprintf(ctx->errout,
+		    "warning: %s; kept because of --allow-weak\n",
+		    ctx->err.msg);
+	return 0;
+}
+
+struct first_entry {
+	struct cmd_ctx *ctx;
+	struct cmd_args *a;
+};
+
+/* The first entry on the terminal, rated before it is asked for again:
+ * a passphrase the policy refuses costs one entry, not two. */
+static int
+rate_first_entry(void *arg, const struct buf *pass, struct cm_err *err)
+{
+	struct first_entry *fe = arg;
+	struct pw_report rep;
+	int weak = 0, r;
+
+	if (pass->len == 0)
+		return 0; /* no passphrase: warned about later */
+	r = rate_passphrase(fe->ctx, fe->a, pass, &rep, &weak, err);
+	if (r == 0) {
+		err_init(err); /* a weak one kept is warned about later */
+		return 0;
+	}
+	if (rep.feedback[0] != '\0') {
+		size_t len = strlen(err->msg);
+		snprintf(err->msg + len, sizeof(err->msg) - len, "\nhint: %s",
+		    rep.feedback);
+	}
+	return r;
+}
+
 static int
 get_passphrase(struct cmd_ctx *ctx, struct cmd_args *a, struct buf *pass)
 {
@@ -78,43 +147,15 @@ get_passphrase(struct cmd_ctx *ctx, struct cmd_args *a, struct buf *pass)
 			    file);
 		return 0;
 	}
-	r = passphrase_prompt("Passphrase for the new key (empty for none): ",
-	    1, pass, &ctx->err);
+	struct first_entry fe = { ctx, a };
+	r = passphrase_prompt_checked(
+	    "Passphrase for the new key (empty for none): ", rate_first_entry,
+	    &fe, pass, &ctx->err);
 	if (r == ERR_NOTFOUND)
 		return err_set(&ctx->err, ERR_USAGE,
 		    "no terminal to ask for a passphrase on: use "
 		    "--passphrase-file FILE or --no-passphrase");
 	return r;
-}
-
-/* Rate the passphrase; 0 to go on, else the exit status or error. */
-static int
-check_passphrase(
-    struct cmd_ctx *ctx, struct cmd_args *a, const struct buf *pass)
-{
-	struct strv words = { NULL, 0 };
-	struct pw_policy pol;
-	struct pw_report rep;
-	int r, weak = 0;
-
-	cmd_user_words(ctx, NULL, &words);
-	pw_policy_init(&pol);
-	pol.allow_weak = args_has(a, "allow-weak");
-	pol.user_words = (const char *const *)words.v;
-	r = pw_policy_check(
-	    pass->data, pass->len, &pol, &rep, &weak, &ctx->err);
-	strv_free(&words);
-	if (r != 0) {
-		cmd_print_error(ctx->errout, ctx->err.msg);
-		if (rep.feedback[0] != '\0')
-			fprintf(ctx->errout, "hint: %s\n", rep.feedback);
-		return 1;
-	}
-	if (weak)
-		fprintf(ctx->errout,
-		    "warning: %s; kept because of --allow-weak\n",
-		    ctx->err.msg);
-	return 0;
 }
 
 static int

@@ -20,8 +20,11 @@ static const struct cmd_flag password_check_flags[] = {
 	    "exit 1 below this zxcvbn score, 0 to 4 (default 3)" },
 	{ "stdin", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "read the password from standard input, not the terminal" },
+	{ "min-length", 0, FLAG_INT, COMPLETE_NONE, "N",
+	    "exit 1 below N characters (default 15, NIST SP 800-63B's "
+	    "minimum for a password used alone; lower is warned about)" },
 	{ "strict", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
-	    "also exit 1 below NIST SP 800-63B's 15 characters" },
+	    "kept for scripts: the 15-character minimum is the default" },
 	{ 0 }
 };
 
@@ -64,8 +67,8 @@ read_password(struct cmd_ctx *ctx, struct cmd_args *a, struct buf *pw)
 }
 
 static json_t *
-report_json(const struct pw_report *r, int min_score, int classic_ok,
-    const char *verdict)
+report_json(const struct pw_report *r, int min_score, int min_length,
+    int classic_ok, const char *verdict)
 {
 	json_t *o = json_object(), *nist = json_object(),
 	       *classic = json_object(), *weak = json_array(), *w;
@@ -76,6 +79,7 @@ report_json(const struct pw_report *r, int min_score, int classic_ok,
 	json_object_set_new(
 	    o, "scoreLabel", json_string(password_score_label(r->score)));
 	json_object_set_new(o, "minScore", json_integer(min_score));
+	json_object_set_new(o, "minLength", json_integer(min_length));
 	json_object_set_new(o, "bits", json_real(r->bits));
 	json_object_set_new(o, "log10Guesses", json_real(r->log10_guesses));
 	json_object_set_new(
@@ -122,7 +126,7 @@ report_json(const struct pw_report *r, int min_score, int classic_ok,
 
 static void
 print_report(struct cmd_ctx *ctx, const struct pw_report *r, int min_score,
-    int classic_ok, const char *verdict)
+    int min_length, int classic_ok, const char *verdict)
 {
 	char fast[64], slow[64];
 	size_t i;
@@ -143,6 +147,11 @@ print_report(struct cmd_ctx *ctx, const struct pw_report *r, int min_score,
 	    r->length, r->nist_length_ok ? "long enough" : "too short",
 	    PW_NIST_MIN_LENGTH,
 	    r->blocklisted ? "; a common password or known name" : "");
+	if (min_length < PW_NIST_MIN_LENGTH)
+		fprintf(ctx->out,
+		    "warning:     --min-length %d is below NIST SP 800-63B's "
+		    "%d characters for a password used alone\n",
+		    min_length, PW_NIST_MIN_LENGTH);
 	fprintf(ctx->out,
 	    "classic:     %d of 4 character classes, %s (advisory: %d-22+ "
 	    "characters mixing classes)\n",
@@ -172,6 +181,8 @@ cmd_password_check_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
 	long long min_score =
 	    args_get_int(a, "min-score", PW_MIN_SCORE_DEFAULT);
+	long long min_length =
+	    args_get_int(a, "min-length", PW_NIST_MIN_LENGTH);
 	struct strv words = { NULL, 0 };
 	struct pw_report rep;
 	struct buf pw;
@@ -182,6 +193,16 @@ cmd_password_check_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	if (min_score < 0 || min_score > 4)
 		return err_set(&ctx->err, ERR_USAGE,
 		    "--min-score takes 0 to 4, not %lld", min_score);
+	if (min_length < 1 || min_length > PASSPHRASE_MAX)
+		return err_set(&ctx->err, ERR_USAGE,
+		    "--min-length takes 1 to %d, not %lld", PASSPHRASE_MAX,
+		    min_length);
+	if (min_length < PW_NIST_MIN_LENGTH &&
+	    (ctx->format != FMT_TABLE || ctx->quiet))
+		fprintf(ctx->errout,
+		    "ctxmgr: warning: --min-length %lld is below NIST SP "
+		    "800-63B's %d characters for a password used alone\n",
+		    min_length, PW_NIST_MIN_LENGTH);
 	buf_init_secret(&pw, PASSPHRASE_MAX);
 	if ((r = read_password(ctx, a, &pw)) != 0)
 		goto out;
@@ -193,19 +214,22 @@ cmd_password_check_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		goto out;
 	classic_ok = rep.length >= CLASSIC_MIN_LENGTH &&
 	    rep.classes >= CLASSIC_MIN_CLASSES;
+	/* the length rule of SP 800-63B rev. 4 (5.1.1.2) is the default */
 	fail = rep.score < min_score || rep.blocklisted ||
-	    (args_has(a, "strict") && !rep.nist_length_ok);
+	    rep.length < (size_t)min_length;
 	verdict = fail                               ? "fail"
 	    : (!rep.nist_length_ok || rep.score < 4) ? "warn"
 						     : "ok";
 	if (ctx->format != FMT_TABLE) {
-		o = report_json(&rep, (int)min_score, classic_ok, verdict);
+		o = report_json(
+		    &rep, (int)min_score, (int)min_length, classic_ok, verdict);
 		r = output_value(ctx, o);
 		json_decref(o);
 		if (r != 0)
 			goto out;
 	} else if (!ctx->quiet)
-		print_report(ctx, &rep, (int)min_score, classic_ok, verdict);
+		print_report(ctx, &rep, (int)min_score, (int)min_length,
+		    classic_ok, verdict);
 	r = fail ? 1 : 0;
 out:
 	buf_release(&pw);
@@ -215,7 +239,7 @@ out:
 
 const struct cmd_entry cmd_password_check_entry = {
 	.name = "check",
-	.usage = "[--user NAME] [--min-score N] [--stdin] [--strict]",
+	.usage = "[--user NAME] [--min-score N] [--min-length N] [--stdin]",
 	.summary = "rate a password or passphrase (zxcvbn, NIST SP 800-63B)",
 	.help = "Reads the password from the terminal without echo, or from "
 		"standard input with\n--stdin.  It is never printed or "
@@ -227,8 +251,9 @@ const struct cmd_entry cmd_password_check_entry = {
 		"NIST SP 800-63B asks for 15 characters for a password "
 		"used\nalone and no composition rules; the classic 12+ "
 		"characters of mixed classes is\nshown as advice.  Exit "
-		"status 1 below --min-score (default 3) or for a common\n"
-		"password.",
+		"status 1 below --min-score (default 3), below\n"
+		"--min-length (default 15; a lower value is warned about) "
+		"or for a common\npassword.",
 	.flags = password_check_flags,
 	.args = { 0, 0, COMPLETE_NONE, NULL },
 	.exec = cmd_password_check_exec,

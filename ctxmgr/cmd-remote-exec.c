@@ -16,9 +16,7 @@
 static const struct cmd_flag remote_exec_flags[] = {
 	{ "stdin", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "send standard input to the command" },
-	{ "accept-new", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
-	    "record the host key of a host seen for the first time" },
-	{ 0 }
+	FLAG_ACCEPT_NEW, { 0 }
 };
 
 static int

@@ -11,6 +11,8 @@ cmd_shell_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	return shell_run(ctx);
 }
 
+static const struct cmd_flag shell_flags[] = { FLAG_ACCEPT_NEW, { 0 } };
+
 const struct cmd_entry cmd_shell_entry = {
 	.name = "shell",
 	.usage = "",
@@ -27,6 +29,7 @@ const struct cmd_entry cmd_shell_entry = {
 		"last 1000 lines);\nlines that carry a secret (passphrase or "
 		"password options, \"password check\",\n\"docker login -p\") "
 		"and lines starting with a space are never stored.",
+	.flags = shell_flags,
 	.args = { 0, 0, COMPLETE_NONE, NULL },
 	.exec = cmd_shell_exec,
 	.attrs = CMD_NO_SHELL,

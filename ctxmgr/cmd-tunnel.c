@@ -88,8 +88,7 @@ static const struct cmd_flag start_flags[] = {
 	    "auto, streamlocal or dial-stdio (default: the context's, else "
 	    "auto)",
 	    "auto|streamlocal|dial-stdio" },
-	{ "accept-new", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
-	    "record the host key of a host seen for the first time" },
+	FLAG_ACCEPT_NEW,
 	{ "no-ping", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "do not check the remote socket with GET /_ping (it need not "
 	    "be a Docker daemon)" },

@@ -548,6 +548,9 @@ cmd_main(struct cmd_ctx *parent, int argc, char **argv)
 	}
 	if (!ctx.format_set)
 		ctx.format = e->default_format;
+	/* kept when set by the caller (`ctxmgr shell --accept-new`) */
+	if (args_has(&a, "accept-new"))
+		ctx.accept_new = 1;
 	err_init(&ctx.err);
 	r = e->exec(&ctx, &a);
 	if (r < 0 && ctx.err.msg[0] != '\0')

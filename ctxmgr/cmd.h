@@ -40,6 +40,14 @@ struct cmd_flag {
 	unsigned attrs; /* FLAG_ATTR_* */
 };
 
+/* The flag of every command that can connect over SSH: a host seen for
+ * the first time is recorded (sets cmd_ctx.accept_new). */
+#define FLAG_ACCEPT_NEW                                                        \
+	{                                                                      \
+		"accept-new", 0, FLAG_BOOL, COMPLETE_NONE, NULL,               \
+		    "record the host key of a host seen for the first time"    \
+	}
+
 /* cmd_flag.attrs */
 #define FLAG_ATTR_SECRET 0x01 /* the value is a secret: never in history */
 
@@ -87,6 +95,7 @@ struct cmd_ctx {
 	int verbose;
 	int color; /* colours on stdout */
 	int interactive; /* inside `ctxmgr shell` */
+	int accept_new; /* --accept-new (FLAG_ACCEPT_NEW) was given */
 	FILE *out;
 	FILE *errout;
 	struct cm_err err; /* filled by a failing exec */

@@ -31,10 +31,19 @@ cmd_passphrase(void *arg, const char *key_path, int attempt, struct buf *out,
 	snprintf(prompt, sizeof(prompt), "%sEnter passphrase for key \"%s\": ",
 	    attempt > 1 ? "Wrong passphrase. " : "", key_path);
 	r = passphrase_prompt(prompt, 0, out, err);
-	if (r == ERR_NOTFOUND || (r == 0 && out->len == 0)) {
-		err_init(err);
-		return ERR_CANCEL; /* no terminal, or nothing typed */
-	}
+	/* no terminal, or nothing typed: the key is skipped, and why says
+	 * how else to give the passphrase */
+	if (r == ERR_NOTFOUND)
+		return err_set(err, ERR_CANCEL,
+		    "no terminal to ask on: put the passphrase in a file "
+		    "(mode 0600) named by CTXMGR_PASSPHRASE_FILE, or add the "
+		    "key to ssh-agent (ssh-add %s)",
+		    key_path);
+	if (r == 0 && out->len == 0)
+		return err_set(err, ERR_CANCEL,
+		    "none typed; CTXMGR_PASSPHRASE_FILE or ssh-agent (ssh-add "
+		    "%s) can give it",
+		    key_path);
 	return r;
 }
 
@@ -77,7 +86,7 @@ cmd_ssh_params(struct cmd_ctx *ctx, const struct context *c, int accept_new,
 	if (cfg->ssh_known_hosts != NULL)
 		p->host_key_default = host_key_policy(cfg->ssh_known_hosts);
 	v = context_setting(c, SETTING_HOST_KEY_CHECK);
-	if (accept_new)
+	if (accept_new || ctx->accept_new)
 		p->host_key_policy = HKP_ACCEPT_NEW;
 	else if (v == NULL || *v == '\0')
 		p->host_key_policy = HKP_UNSET;

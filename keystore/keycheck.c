@@ -1,6 +1,7 @@
 /* keycheck.c: key strength policy and key file checks (see keycheck.h). */
 #include "common/compat.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <strings.h>
@@ -8,6 +9,7 @@
 
 #include "common/buf.h"
 #include "common/file.h"
+#include "common/util.h"
 #include "keystore/keycheck.h"
 #include "keystore/sshcodec.h"
 #include "common/xmalloc.h"
@@ -647,6 +649,132 @@ guess_kind(const char *data, size_t len)
 	return 0;
 }
 
+/* A line without its CR and leading blanks: its new length. */
+static size_t
+trim_line(const char **pp, size_t n)
+{
+	if (n > 0 && (*pp)[n - 1] == '\r')
+		n--;
+	while (n > 0 && is_blank(**pp)) {
+		(*pp)++;
+		n--;
+	}
+	return n;
+}
+
+void
+keycheck_skip(struct key_report *rep, const char *path, const char *why)
+{
+	struct key_finding *f = finding_new(rep, path, 0, KEY_KIND_FILE);
+
+	f->skipped = 1;
+	add_reason(f, KEY_OK, "%s", why);
+}
+
+/*
+ * A key line anywhere: a key type word followed by base64 that starts as
+ * every OpenSSH key blob does ("AAAA", a 32-bit length below 2^24).
+ */
+static int
+has_key_line(const char *data, size_t len)
+{
+	const char *p = data, *end = data + len, *w, *prev = NULL;
+	size_t prevlen = 0;
+
+	while (p < end) {
+		while (p < end && (is_blank(*p) || *p == '\n' || *p == '\r'))
+			p++;
+		for (w = p;
+		     p < end && !is_blank(*p) && *p != '\n' && *p != '\r'; p++)
+			;
+		if (p == w)
+			break;
+		if (prev != NULL && (size_t)(p - w) >= 4 &&
+		    memcmp(w, "AAAA", 4) == 0 &&
+		    sshkey_type_known(prev, prevlen))
+			return 1;
+		prev = w;
+		prevlen = (size_t)(p - w);
+	}
+	return 0;
+}
+
+/* Lower-case keywords of ssh_config(5) and sshd_config(5) that open most
+ * lines of such files. */
+static const char *const config_words[] = { "host", "match", "include",
+	"hostname", "user", "port", "identityfile", "identitiesonly",
+	"identityagent", "proxyjump", "proxycommand", "forwardagent",
+	"forwardx11", "controlmaster", "controlpath", "controlpersist",
+	"serveraliveinterval", "serveralivecountmax", "stricthostkeychecking",
+	"userknownhostsfile", "globalknownhostsfile", "hashknownhosts",
+	"addkeystoagent", "usekeychain", "compression", "localforward",
+	"remoteforward", "dynamicforward", "sendenv", "setenv", "loglevel",
+	"pubkeyauthentication", "passwordauthentication",
+	"preferredauthentications", "certificatefile", "ciphers", "macs",
+	"kexalgorithms", "hostkeyalgorithms", "pubkeyacceptedalgorithms",
+	"pubkeyacceptedkeytypes", "connecttimeout", "requesttty",
+	"remotecommand", "batchmode", "tcpkeepalive", "addressfamily",
+	"canonicalizehostname", "updatehostkeys", "visualhostkey",
+	"authorizedkeysfile", "permitrootlogin", "hostkey", "listenaddress",
+	NULL };
+
+/*
+ * What a text that holds no key line is, when it is one of the files a
+ * normal ~/.ssh holds besides keys: the reason to skip it, or NULL.
+ * `base` is the file's name.  Every line must fit the form: a word of
+ * letters and digits, then blanks or "=" (ssh_config, at least one word
+ * a keyword), or NAME=value (an environment file).
+ */
+static const char *
+not_key_text(const char *base, const char *data, size_t len)
+{
+	const char *p = data, *end = data + len, *nl;
+	size_t n, wl, i;
+	int config = 1, env = 1, keyword = 0, lines = 0;
+
+	if (has_key_line(data, len))
+		return NULL;
+	if (len >= 2 && data[0] == '#' && data[1] == '!')
+		return "a script, not keys: skipped";
+	if (strcmp(base, "rc") == 0)
+		return "sshd's per-user rc script, not keys: skipped";
+	for (; p < end && (config || env); p = nl ? nl + 1 : end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if ((n = trim_line(&p, n)) == 0 || *p == '#')
+			continue;
+		if (n > KEYCHECK_LINE_MAX)
+			return NULL;
+		lines++;
+		for (wl = 0;
+		     wl < n && (isalnum((unsigned char)p[wl]) || p[wl] == '_');
+		     wl++)
+			;
+		if (wl == 0 || wl == n || (!is_blank(p[wl]) && p[wl] != '='))
+			config = 0;
+		if (wl == 0 || wl == n || p[wl] != '=' ||
+		    isdigit((unsigned char)p[0]))
+			env = 0;
+		for (i = 0; config && config_words[i] != NULL; i++)
+			if (strlen(config_words[i]) == wl &&
+			    strncasecmp(p, config_words[i], wl) == 0) {
+				keyword++;
+				break;
+			}
+	}
+	if (lines == 0)
+		return strcmp(base, "config") == 0 ||
+			strcmp(base, "ssh_config") == 0
+		    ? "an ssh_config file without settings, not keys: skipped"
+		    : NULL;
+	if (config && keyword > 0)
+		return "an ssh_config file, not keys: skipped";
+	if (env)
+		return "an environment file (NAME=value lines), not keys: "
+		       "skipped";
+	return NULL;
+}
+
 /* Check every line of an authorized_keys or known_hosts text. */
 static void
 check_lines(struct key_report *rep, const char *path, const char *data,
@@ -672,13 +800,7 @@ check_lines(struct key_report *rep, const char *path, const char *data,
 			    KEYCHECK_LINE_MAX);
 			bad++;
 		} else {
-			if (n > 0 && p[n - 1] == '\r')
-				n--;
-			while (n > 0 && is_blank(*p)) {
-				p++;
-				n--;
-			}
-			if (n == 0 || *p == '#')
+			if ((n = trim_line(&p, n)) == 0 || *p == '#')
 				continue;
 			check_line(rep, path, lineno, p, n, flags, &bad);
 		}
@@ -795,6 +917,7 @@ check_data(struct key_report *rep, const char *path, const char *data,
 {
 	struct key_finding *f;
 	struct cm_err err;
+	const char *why;
 	size_t first;
 	int r, armored;
 
@@ -842,6 +965,13 @@ check_data(struct key_report *rep, const char *path, const char *data,
 			return;
 		}
 	}
+	if (!(flags & (KEYCHECK_AUTHORIZED | KEYCHECK_KNOWN_HOSTS)) &&
+	    (why = not_key_text(base_name(path), data, len)) != NULL) {
+		keycheck_skip(rep, path, why);
+		if (st != NULL)
+			set_stat(&rep->v[rep->n - 1], st);
+		return;
+	}
 	first = rep->n;
 	check_lines(rep, path, data, len, flags);
 	/* who can add keys to the file matters as much as the keys */
@@ -856,6 +986,17 @@ keycheck_text(const char *name, const char *data, size_t len, int flags,
 	check_data(rep, name, data, len, flags, NULL);
 }
 
+/* known_hosts.old and the like: a copy ssh never reads. */
+static int
+is_backup(const char *base)
+{
+	size_t n = strlen(base);
+
+	return n > 4 && strcmp(base + n - 4, ".old") == 0 &&
+	    (str_has_prefix(base, "known_hosts") ||
+		str_has_prefix(base, "authorized_keys"));
+}
+
 void
 keycheck_file(const char *path, struct key_report *rep)
 {
@@ -863,11 +1004,30 @@ keycheck_file(const char *path, struct key_report *rep)
 	struct stat st;
 	struct cm_err err;
 	struct buf b;
-	int fd, r = 0, flags = 0;
+	int fd = -1, r = 0, flags = 0;
 	const char *base = base_name(path);
 
 	err_init(&err);
 	buf_init_secret(&b, SSHKEY_FILE_MAX);
+	/* sockets and directories in ~/.ssh: a socket cannot even be opened */
+	if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		keycheck_skip(rep, path,
+		    "a socket (ssh's ControlPath, an agent), not keys: "
+		    "skipped");
+		goto out;
+	}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		keycheck_skip(rep, path,
+		    "a directory, not keys: skipped (name the files in it to "
+		    "check them)");
+		goto out;
+	}
+	if (is_backup(base)) {
+		keycheck_skip(rep, path,
+		    "an old copy (ssh-keygen -R leaves known_hosts.old), not "
+		    "in use: skipped");
+		goto out;
+	}
 	/* O_NONBLOCK: a FIFO must not hang the check */
 	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {

@@ -47,6 +47,8 @@ struct key_finding {
 	char owner[64]; /* user name, or the uid as text */
 	mode_t mode; /* permission bits */
 	enum key_verdict verdict;
+	int skipped; /* not a key file (ssh_config, a socket...): verdict
+			ok, the reason says what it is */
 	struct key_reason *reasons;
 	size_t nreasons;
 };
@@ -74,8 +76,14 @@ void key_report_release(struct key_report *rep);
  * known_hosts file (told apart by content, and by the name for
  * known_hosts).  Never fails: a file that cannot be read is a finding
  * with verdict fail.  Permissions and owner come from the opened file.
+ * What a normal ~/.ssh holds besides keys -- ssh_config, an environment
+ * file, the rc script, known_hosts.old, sockets, directories -- is a
+ * skipped finding (verdict ok, `skipped` set) that says what it is.
  */
 void keycheck_file(const char *path, struct key_report *rep);
+
+/* A skipped finding for `path`, `why` saying what it is. */
+void keycheck_skip(struct key_report *rep, const char *path, const char *why);
 
 /*
  * Check text that came from elsewhere (standard input, a remote

@@ -84,9 +84,9 @@ read_tty_line(int fd, const char *prompt, struct buf *out, struct cm_err *err)
 	return r;
 }
 
-int
-passphrase_prompt(
-    const char *prompt, int confirm, struct buf *out, struct cm_err *err)
+static int
+prompt_tty(const char *prompt, int confirm, passphrase_check_fn check,
+    void *arg, struct buf *out, struct cm_err *err)
 {
 	struct buf again;
 	int fd, r;
@@ -97,6 +97,8 @@ passphrase_prompt(
 		    "no terminal to ask for the passphrase on");
 	buf_init_secret(&again, PASSPHRASE_MAX);
 	r = read_tty_line(fd, prompt, out, err);
+	if (r == 0 && check != NULL && (r = check(arg, out, err)) != 0)
+		buf_reset(out);
 	if (r == 0 && confirm) {
 		r = read_tty_line(fd, "Same passphrase again: ", &again, err);
 		if (r == 0 &&
@@ -110,6 +112,20 @@ passphrase_prompt(
 	buf_release(&again);
 	close(fd);
 	return r;
+}
+
+int
+passphrase_prompt(
+    const char *prompt, int confirm, struct buf *out, struct cm_err *err)
+{
+	return prompt_tty(prompt, confirm, NULL, NULL, out, err);
+}
+
+int
+passphrase_prompt_checked(const char *prompt, passphrase_check_fn check,
+    void *arg, struct buf *out, struct cm_err *err)
+{
+	return prompt_tty(prompt, 1, check, arg, out, err);
 }
 
 int

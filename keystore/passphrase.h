@@ -20,6 +20,18 @@
 int passphrase_prompt(
     const char *prompt, int confirm, struct buf *out, struct cm_err *err);
 
+/* Rates a first entry: 0, or a negative ERR_* with err filled. */
+typedef int (*passphrase_check_fn)(
+    void *arg, const struct buf *pass, struct cm_err *err);
+
+/*
+ * passphrase_prompt with confirm, but `check` rates the first entry
+ * before the second is asked for: a passphrase the policy refuses is
+ * refused at once (check's error, *out wiped), not after typing it twice.
+ */
+int passphrase_prompt_checked(const char *prompt, passphrase_check_fn check,
+    void *arg, struct buf *out, struct cm_err *err);
+
 /*
  * The first line of a file (no trailing newline).  A file that group or
  * others can read is refused, as it would leak the secret.

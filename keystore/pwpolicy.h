@@ -3,6 +3,13 @@
  * the CA): zxcvbn's score must reach a minimum, or the caller must have
  * said --allow-weak.  The passphrase itself is never copied, logged or
  * quoted in a message.
+ *
+ * No minimum length here, on purpose: these passphrases unlock a key
+ * file (the key is the factor one has), they are not passwords used
+ * alone, so NIST SP 800-63B's 15 characters for single-factor passwords
+ * (which `password check` applies by default) does not bind them; what
+ * an offline guess at a stolen file must beat is the guess count that
+ * zxcvbn's score measures.
  */
 #ifndef CTXMGR_PWPOLICY_H
 #define CTXMGR_PWPOLICY_H

@@ -104,7 +104,9 @@ LIBSSH2_CHANNEL *ssh_stream_keep_closed(struct ssh_stream *s);
 /*
  * Authentication (sshauth.c): agent, then identity files.  `ids` are the
  * expanded identity files in order; `explicit_id` the one the caller
- * named (errors about it are fatal).
+ * named (errors about it are fatal, a skipped passphrase too); the first
+ * `nnamed` ids were named (the caller's, IdentityFile): a missing one is
+ * warned about, as ssh does, where a missing default key is not.
  */
 struct ssh_auth_input {
 	const char *user;
@@ -114,6 +116,7 @@ struct ssh_auth_input {
 	int identities_only;
 	ssh_passphrase_fn passphrase;
 	void *passphrase_arg;
+	size_t nnamed;
 };
 int ssh_auth(
     struct ssh_conn *c, const struct ssh_auth_input *in, struct cm_err *err);

@@ -512,7 +512,7 @@ session_setup(struct ssh_conn *c, struct hop *h, int fd, int explicit_target,
 	char *khname = NULL, *list = NULL, *path = NULL, *agent = NULL;
 	const char *m;
 	uint64_t t0;
-	size_t i;
+	size_t i, nnamed;
 	int r;
 
 	knownhosts_init(&kh);
@@ -612,6 +612,7 @@ session_setup(struct ssh_conn *c, struct hop *h, int fd, int explicit_target,
 		strv_push_owned(&ids, path);
 		path = NULL;
 	}
+	nnamed = ids.n;
 	if (h->cfg.identity_files.n == 0) {
 		static const char *const defaults[] = { "id_rsa", "id_ecdsa",
 			"id_ed25519" };
@@ -635,7 +636,8 @@ session_setup(struct ssh_conn *c, struct hop *h, int fd, int explicit_target,
 	t0 = now_us();
 	struct ssh_auth_input ai = { h->user, agent, &ids,
 		explicit_target ? p->identity : NULL,
-		h->cfg.identities_only == 1, p->passphrase, p->passphrase_arg };
+		h->cfg.identities_only == 1, p->passphrase, p->passphrase_arg,
+		nnamed };
 	r = ssh_auth(c, &ai, err);
 	c->info.auth_us += now_us() - t0;
 out:

@@ -26,20 +26,25 @@ struct cand {
 struct tried {
 	struct buf notes; /* "agent (2 keys), /a (refused), ..." */
 	struct strv blobs; /* hex of public blobs already offered */
+	char hint[512]; /* how to give a skipped key its passphrase */
 };
 
 static void note(struct tried *t, const char *fmt, ...) PRINTFLIKE(2, 3);
 
+/* What happened to one identity: kept for the error, and said with -v. */
 static void
 note(struct tried *t, const char *fmt, ...)
 {
 	va_list ap;
+	size_t from;
 
 	if (t->notes.len > 0)
 		buf_adds(&t->notes, "; ");
+	from = t->notes.len;
 	va_start(ap, fmt);
 	buf_vprintf(&t->notes, fmt, ap);
 	va_end(ap);
+	log_info("identity: %s", t->notes.data + from);
 }
 
 static char *
@@ -94,6 +99,27 @@ load_pub(struct cand *cd)
 	free(pubpath);
 }
 
+/* Without a .pub: the public key from the key file itself (OpenSSH's
+ * format keeps it in clear), to match it among the agent's keys. */
+static void
+load_pub_from_key(struct cand *cd)
+{
+	struct privkey_info pi;
+	struct buf key;
+	struct cm_err e2;
+
+	if (cd->pub.len > 0)
+		return;
+	memset(&pi, 0, sizeof(pi));
+	buf_init_secret(&key, KEY_FILE_MAX);
+	if (file_read(cd->path, KEY_FILE_MAX, FILE_SECRET, &key, &e2) == 0 &&
+	    privkey_inspect(key.data, key.len, &pi, &e2) == 0 &&
+	    pi.pubkey.len > 0)
+		buf_add(&cd->pub, pi.pubkey.data, pi.pubkey.len);
+	privkey_info_release(&pi);
+	buf_release(&key);
+}
+
 static int
 cand_listed(
     const struct cand *cands, size_t n, const unsigned char *blob, size_t len)
@@ -114,8 +140,15 @@ try_agent(struct ssh_conn *c, const struct ssh_auth_input *in,
     struct cm_err *err)
 {
 	struct libssh2_agent_publickey *id = NULL, *prev = NULL;
+	const struct cand *own = NULL;
 	LIBSSH2_AGENT *agent;
 	int rc, r = 1, offered = 0, n;
+	size_t i;
+
+	/* the context's own identity: the agent may offer that key only */
+	for (i = 0; in->explicit_id != NULL && i < ncands; i++)
+		if (strcmp(cands[i].path, in->explicit_id) == 0)
+			own = &cands[i];
 
 	if ((agent = libssh2_agent_init(c->s)) == NULL)
 		return 1;
@@ -137,17 +170,36 @@ try_agent(struct ssh_conn *c, const struct ssh_auth_input *in,
 		if ((rc = libssh2_agent_get_identity(agent, &id, prev)) != 0)
 			break;
 		prev = id;
-		if (in->identities_only &&
-		    !cand_listed(cands, ncands, id->blob, id->blob_len))
+		if (own != NULL &&
+		    !cand_listed(own, 1, id->blob, id->blob_len)) {
+			char *fp = blob_id(id->blob, id->blob_len);
+			log_info("identity: agent key %s skipped (not the "
+				 "context's identity \"%s\")",
+			    fp, own->path);
+			free(fp);
 			continue;
+		}
+		if (in->identities_only &&
+		    !cand_listed(cands, ncands, id->blob, id->blob_len)) {
+			char *fp = blob_id(id->blob, id->blob_len);
+			log_info("identity: agent key %s skipped "
+				 "(IdentitiesOnly: not an IdentityFile)",
+			    fp);
+			free(fp);
+			continue;
+		}
 		strv_push_owned(&t->blobs, blob_id(id->blob, id->blob_len));
 		offered++;
 		rc = libssh2_agent_userauth(agent, in->user, id);
 		if (rc == 0) {
 			set_auth_info(c, "agent", id->blob, id->blob_len);
+			log_info("identity: agent key %s accepted",
+			    t->blobs.v[t->blobs.n - 1]);
 			r = 0;
 			goto out;
 		}
+		log_info("identity: agent key %s refused by the server",
+		    t->blobs.v[t->blobs.n - 1]);
 		if (ssh_session_broken(rc)) {
 			r = ssh_lib_error(c->s, err, ERR_NET,
 			    "connection lost during authentication");
@@ -161,10 +213,30 @@ out:
 	return r;
 }
 
+/*
+ * An encrypted key whose passphrase the callback did not give (no
+ * terminal, nothing typed; `why` says so and how to give it): the
+ * caller's own identity is an error -- going on would log in with
+ * another key -- any other one is skipped.
+ */
+static int
+passphrase_skipped(const struct cand *cd, int is_explicit, const char *why,
+    struct tried *t, struct cm_err *err)
+{
+	if (is_explicit)
+		return err_set(err, ERR_AUTH,
+		    "the identity \"%s\" needs its passphrase%s%s", cd->path,
+		    *why ? ": " : "", why);
+	note(t, "\"%s\" skipped (no passphrase)", cd->path);
+	if (t->hint[0] == '\0' && *why)
+		snprintf(t->hint, sizeof(t->hint), "%s", why);
+	return 1;
+}
+
 /* 0 authenticated, 1 not (go on), negative: stop with err. */
 static int
 try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
-    int is_explicit, struct tried *t, struct cm_err *err)
+    int is_explicit, int is_named, struct tried *t, struct cm_err *err)
 {
 	struct privkey_info pi;
 	struct buf key, pass;
@@ -178,6 +250,9 @@ try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
 	if (stat(cd->path, &st) != 0) {
 		if (is_explicit)
 			r = err_sys(err, "identity file \"%s\"", cd->path);
+		else if (!is_named) /* a named one was warned about */
+			log_info("identity: \"%s\" (a default) does not exist",
+			    cd->path);
 		goto out;
 	}
 	if (file_check_private(cd->path, &st, "private key", &e2) != 0) {
@@ -207,6 +282,10 @@ try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
 		int dup = already_offered(t, id);
 		if (!dup)
 			strv_push(&t->blobs, id);
+		else
+			log_info("identity: \"%s\" skipped (its key %s was "
+				 "offered already)",
+			    cd->path, id);
 		free(id);
 		if (dup)
 			goto out;
@@ -215,15 +294,18 @@ try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
 		buf_reset(&pass);
 		if (pi.encrypted) {
 			if (in->passphrase == NULL) {
-				note(t, "\"%s\" needs a passphrase", cd->path);
+				r = passphrase_skipped(
+				    cd, is_explicit, "", t, err);
 				goto out;
 			}
 			rc = in->passphrase(
 			    in->passphrase_arg, cd->path, attempt, &pass, err);
 			if (rc == ERR_CANCEL) {
-				note(t, "\"%s\" skipped (no passphrase)",
-				    cd->path);
+				char why[sizeof(err->msg)];
+				snprintf(why, sizeof(why), "%s", err->msg);
 				err_init(err);
+				r = passphrase_skipped(
+				    cd, is_explicit, why, t, err);
 				goto out;
 			}
 			if (rc != 0) {
@@ -236,6 +318,7 @@ try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
 		    pi.encrypted ? pass.data : NULL);
 		if (rc == 0) {
 			char how[300];
+			log_info("identity: \"%s\" accepted", cd->path);
 			snprintf(how, sizeof(how), "key %s", cd->path);
 			set_auth_info(
 			    c, how, (unsigned char *)cd->pub.data, cd->pub.len);
@@ -298,24 +381,42 @@ ssh_auth(
 		    c->info.alias, in->user, list);
 	buf_init(&t.notes, 8192);
 	memset(&t.blobs, 0, sizeof(t.blobs));
+	t.hint[0] = '\0';
 	cands = xcalloc(n + 1, sizeof(*cands));
 	for (i = 0; i < n; i++) {
 		cands[i].path = in->ids->v[i];
 		buf_init(&cands[i].pub, 65536);
 		load_pub(&cands[i]);
+		if (in->explicit_id != NULL &&
+		    strcmp(cands[i].path, in->explicit_id) == 0)
+			load_pub_from_key(&cands[i]);
+	}
+	/* as ssh: "no such identity: PATH: ...", whichever key logs in */
+	for (i = 0; i < n && i < in->nnamed; i++) {
+		struct stat st;
+		if ((in->explicit_id == NULL ||
+			strcmp(cands[i].path, in->explicit_id) != 0) &&
+		    stat(cands[i].path, &st) != 0) {
+			log_warn("no such identity: %s: %s", cands[i].path,
+			    strerror(errno));
+			note(&t, "\"%s\" (IdentityFile) does not exist",
+			    cands[i].path);
+		}
 	}
 	if (in->agent_socket != NULL && strcmp(in->agent_socket, "none") != 0)
 		r = try_agent(c, in, cands, n, &t, err);
 	for (i = 0; r == 1 && i < n; i++) {
 		int is_explicit = in->explicit_id != NULL &&
 		    strcmp(cands[i].path, in->explicit_id) == 0;
-		r = try_file(c, in, &cands[i], is_explicit, &t, err);
+		r = try_file(
+		    c, in, &cands[i], is_explicit, i < in->nnamed, &t, err);
 	}
 	if (r == 1)
 		r = err_set(err, ERR_AUTH,
-		    "no key was accepted for \"%s\" on \"%s\"%s%s%s", in->user,
-		    c->info.alias, t.notes.len ? " (" : "", t.notes.data,
-		    t.notes.len ? ")" : "");
+		    "no key was accepted for \"%s\" on \"%s\"%s%s%s%s%s",
+		    in->user, c->info.alias, t.notes.len ? " (" : "",
+		    t.notes.data, t.notes.len ? ")" : "",
+		    t.hint[0] ? "; for a skipped key: " : "", t.hint);
 	for (i = 0; i < n; i++)
 		buf_release(&cands[i].pub);
 	free(cands);

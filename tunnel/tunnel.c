@@ -44,7 +44,7 @@
 
 /* Relay messages, tunnel to starter: 'P' attempt path (passphrase?),
  * 'R' (ready), 'E' code message (failed).  Starter to tunnel: 'p'
- * passphrase, 'c' (skip the key), 'x' code message (stop). */
+ * passphrase, 'c' reason (skip the key), 'x' code message (stop). */
 
 struct cached_pass {
 	char *path;
@@ -616,6 +616,8 @@ daemon_passphrase(void *arg, const char *path, int attempt, struct buf *out,
 			return err_set(
 			    err, ERR_CANCEL, "the starting process went away");
 		if (msg[0] == 'c') {
+			/* the reason follows: how else to give the passphrase */
+			err_set(err, ERR_CANCEL, "%.*s", (int)(n - 1), msg + 1);
 			OPENSSL_cleanse(msg, sizeof(msg));
 			return ERR_CANCEL;
 		}
@@ -970,9 +972,12 @@ starter_wait(const struct tunnel_spec *spec, int relay, struct cm_err *err)
 			memcpy(msg + 1, pass.data, pass.len);
 			(void)relay_send(relay, msg, pass.len + 1);
 			OPENSSL_cleanse(msg, sizeof(msg));
-		} else if (r == ERR_CANCEL)
-			(void)relay_send(relay, "c", 1);
-		else
+		} else if (r == ERR_CANCEL) {
+			size_t ml = strnlen(e2.msg, sizeof(msg) - 1);
+			msg[0] = 'c';
+			memcpy(msg + 1, e2.msg, ml);
+			(void)relay_send(relay, msg, ml + 1);
+		} else
 			relay_error(relay, 'x', &e2);
 		buf_release(&pass);
 	}

@@ -139,4 +139,11 @@ test_expect_success 'import refuses archives over 10 MiB and garbage' '
 	test_grep "10 MiB" err &&
 	test_must_fail ctxmgr inspect imp
 '
+# scripts/demo shows this line: it must be refused as what it is
+test_expect_success 'the demo option-injection example is refused as injection' '
+	test_must_fail ctxmgr create evil --host "ssh://-oProxyCommand=touch /tmp/pwned" 2>err &&
+	test_grep "could be taken for an option (option injection)" err &&
+	! grep -q "holds a space" err &&
+	test_must_fail ctxmgr inspect evil
+'
 test_done

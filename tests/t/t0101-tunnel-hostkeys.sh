@@ -139,4 +139,51 @@ test_expect_success 'StrictHostKeyChecking no accepts an unknown host' '
 	test_when_finished "cp \"$TRASH/kh.good\" \"$KH\"" &&
 	ctxmgr ping hkno >/dev/null
 '
+
+# The unknown-host error says "connect once with --accept-new": every
+# command that can connect must then take it.
+test_expect_success 'every command that connects takes --accept-new' '
+	for cmd in exec env shell ping "tunnel start" "remote-exec" audit \
+		"audit image" "keys check" "ca deploy"; do
+		ctxmgr $cmd --help >help &&
+		test_grep -- "--accept-new" help || exit 1
+	done
+'
+
+test_expect_success 'exec, env and keys check: refused with the hint, then --accept-new works' '
+	: >"$KH" &&
+	test_when_finished "ctxmgr tunnel stop hk >/dev/null 2>&1; cp \"$TRASH/kh.good\" \"$KH\"" &&
+	test_expect_code 1 ctxmgr exec hk -- true 2>err &&
+	test_grep "is not known" err &&
+	test_grep -- "--accept-new" err &&
+	test_expect_code 1 ctxmgr env hk 2>err &&
+	test_grep -- "--accept-new" err &&
+	wait_for 5 no_tunnel_left hk &&
+	! test -s "$KH" &&
+	ctxmgr exec --accept-new hk -- docker version --format "{{.Server.Os}}" >out &&
+	test_grep "^linux$" out &&
+	test_grep "^\[127.0.0.1\]:$SSHD_PORT ssh-ed25519 " "$KH" &&
+	ctxmgr tunnel stop hk >/dev/null &&
+	: >"$KH" &&
+	ctxmgr env --accept-new hk >out &&
+	test_grep "DOCKER_HOST=unix://" out &&
+	test_grep "^\[127.0.0.1\]:$SSHD_PORT ssh-ed25519 " "$KH" &&
+	: >"$KH" &&
+	test_expect_code 1 ctxmgr keys check --context hk 2>err &&
+	test_grep -- "--accept-new" err &&
+	{ ctxmgr keys check --context hk --accept-new >out 2>err || :; } &&
+	test_grep "^\[127.0.0.1\]:$SSHD_PORT ssh-ed25519 " "$KH"
+'
+test_expect_success 'ctxmgr shell --accept-new passes it to its lines' '
+	: >"$KH" &&
+	test_when_finished "ctxmgr tunnel stop hk >/dev/null 2>&1; ctxmgr use default >/dev/null 2>&1; cp \"$TRASH/kh.good\" \"$KH\"" &&
+	printf "%s\n" "use hk" "docker version --format {{.Server.Os}}" >lines &&
+	{ ctxmgr shell <lines >out 2>err || :; } &&
+	test_grep -- "--accept-new" err &&
+	! test -s "$KH" &&
+	wait_for 5 no_tunnel_left hk &&
+	ctxmgr shell --accept-new <lines >out 2>err &&
+	test_grep "^linux$" out &&
+	test_grep "^\[127.0.0.1\]:$SSHD_PORT ssh-ed25519 " "$KH"
+'
 test_done

@@ -64,9 +64,43 @@ test_expect_success 'a passphrase-protected key, passphrase from CTXMGR_PASSPHRA
 '
 
 test_expect_success 'without a passphrase or a terminal the key is skipped' '
-	test_expect_code 1 ctxmgr ping au-pp 2>err </dev/null &&
+	test_expect_code 1 setsid -w "$CTXMGR" ping au-pp 2>err </dev/null &&
 	test_grep "no key was accepted" err &&
-	test_grep "keys/pp" err
+	test_grep "keys/pp\" skipped (no passphrase)" err &&
+	test_grep "for a skipped key: no terminal to ask on: put the passphrase in a file (mode 0600) named by CTXMGR_PASSPHRASE_FILE, or add the key to ssh-agent (ssh-add $TRASH/keys/pp)" err
+'
+
+# The default key ~/.ssh/id_ed25519 is authorized too: falling back to it
+# would log in as someone the context did not name.
+test_expect_success 'the context identity needing a passphrase is an error, not another key' '
+	ctxmgr create k-pp --host "$URL" --identity "$TRASH/keys/pp" &&
+	test_expect_code 1 setsid -w "$CTXMGR" ping k-pp >out 2>err </dev/null &&
+	test_grep "the identity \"$TRASH/keys/pp\" needs its passphrase: no terminal to ask on" err &&
+	test_grep "CTXMGR_PASSPHRASE_FILE" err &&
+	test_grep "ssh-agent" err &&
+	! grep -q "Accepted publickey" out &&
+	test_expect_code 1 setsid -w "$CTXMGR" tunnel start k-pp 2>err </dev/null &&
+	test_grep "the identity \"$TRASH/keys/pp\" needs its passphrase: no terminal" err &&
+	wait_for 5 no_tunnel_left k-pp &&
+	CTXMGR_PASSPHRASE_FILE=$TRASH/pass setsid -w "$CTXMGR" ping k-pp >out </dev/null &&
+	test_grep "^auth .*key $TRASH/keys/pp ED25519" out
+'
+
+test_expect_success 'an IdentityFile that does not exist is reported, as ssh does' '
+	newkey ed2 ed25519 &&
+	alias_for au-miss "$TRASH/keys/no-such-key" "IdentityFile $TRASH/keys/ed2" &&
+	ctxmgr ping au-miss >out 2>err &&
+	test_grep "^auth .*key $TRASH/keys/ed2 ED25519" out &&
+	test_grep "no such identity: $TRASH/keys/no-such-key: No such file or directory" err &&
+	alias_for au-miss2 "$TRASH/keys/no-such-key" &&
+	test_expect_code 1 ctxmgr ping au-miss2 2>err &&
+	test_grep "keys/no-such-key\" (IdentityFile) does not exist" err
+'
+
+test_expect_success '-v lists every identity tried and what became of it' '
+	ctxmgr -v ping au-miss >out 2>err &&
+	test_grep "identity: \"$TRASH/keys/no-such-key\" (IdentityFile) does not exist" err &&
+	test_grep "identity: \"$TRASH/keys/ed2\" accepted" err
 '
 
 test_expect_success 'the passphrase prompt on the terminal does not echo' '
@@ -96,8 +130,26 @@ test_expect_success 'ssh-agent (started here) is tried first' '
 	ssh-add -q keys/agentkey &&
 	mv keys/agentkey keys/agentkey.pub "$TRASH/" &&
 	alias_for au-agent "$TRASH/keys/none" &&
-	ctxmgr ping au-agent >out &&
-	test_grep "^auth .*agent ED25519 $(fp "$TRASH/agentkey.pub") as " out
+	ctxmgr ping au-agent >out 2>err &&
+	test_grep "^auth .*agent ED25519 $(fp "$TRASH/agentkey.pub") as " out &&
+	test_grep "no such identity: $TRASH/keys/none: No such file or directory" err
+'
+
+test_expect_success 'a context identity: the agent offers that key only' '
+	export SSH_AUTH_SOCK=$TRASH/agent.sock &&
+	test_expect_code 1 setsid -w "$CTXMGR" -v ping k-pp >out 2>err </dev/null &&
+	test_grep "the identity \"$TRASH/keys/pp\" needs its passphrase" err &&
+	test_grep "agent key .* skipped (not the context.s identity" err &&
+	cp keys/pp pp-plain && chmod 600 pp-plain &&
+	ssh-keygen -q -p -P "s3cret pass" -N "" -f pp-plain >/dev/null &&
+	ssh-add -q pp-plain &&
+	setsid -w "$CTXMGR" ping k-pp >out 2>err </dev/null &&
+	test_grep "^auth .*agent ED25519 $(fp keys/pp.pub) as " out &&
+	cp keys/pp pp-nopub && chmod 600 pp-nopub &&
+	ctxmgr create k-nopub --host "$URL" --identity "$TRASH/pp-nopub" &&
+	setsid -w "$CTXMGR" ping k-nopub >out 2>err </dev/null &&
+	test_grep "^auth .*agent ED25519 $(fp keys/pp.pub) as " out &&
+	ssh-add -q -d pp-plain
 '
 
 test_expect_success 'IdentitiesOnly keeps other agent keys back' '

@@ -39,6 +39,7 @@ test_expect_success 'fingerprints, sizes and types are those of ssh-keygen -l' '
 	done
 '
 
+# ed25519256.pub is skipped: its private key is checked in the same run
 test_expect_success 'the verdicts follow the policy' '
 	cd k &&
 	cat >want <<-\EOF &&
@@ -49,7 +50,7 @@ test_expect_success 'the verdicts follow the policy' '
 	ecdsa256.pub warn
 	ecdsa384.pub warn
 	ecdsa521.pub warn
-	ed25519256.pub ok
+	ed25519256.pub skip
 	ed25519256 warn
 	ed-enc ok
 	ed-a8 warn
@@ -225,8 +226,78 @@ test_expect_success '"-" reads standard input: lines or one key' '
 	test_grep "only once" err
 '
 
-test_expect_success 'no argument and no --context is a usage error' '
-	test_expect_code 2 ctxmgr keys check 2>err &&
-	test_grep "give key files to check" err
+# A ~/.ssh as people have it: keys made by ssh-keygen, an ssh_config,
+# known_hosts and the known_hosts.old that ssh-keygen -R leaves, an
+# authorized_keys, an environment file, the rc script, a ControlPath
+# socket and a directory of them.
+test_expect_success 'setup: a normal, healthy ~/.ssh in HOME' '
+	S=$HOME/.ssh &&
+	mkdir -p "$S/sockets" && chmod 700 "$S" &&
+	ssh-keygen -q -t ed25519 -N "a long pass phrase" -C me -f "$S/id_ed25519" &&
+	ssh-keygen -q -t rsa -b 3072 -N "" -C ci -f "$S/id_rsa" &&
+	cat >"$S/config" <<-\EOF &&
+	# my hosts
+	Host prod
+	    HostName prod.example.org
+	    User deploy
+	    IdentityFile ~/.ssh/id_ed25519
+	    IdentitiesOnly yes
+
+	Host *
+	    ServerAliveInterval 30
+	    ControlMaster auto
+	    ControlPath ~/.ssh/sockets/%r@%h:%p
+	    HostKeyAlgorithms ssh-ed25519,rsa-sha2-512
+	EOF
+	ssh-keygen -q -t ed25519 -N "" -f hostkey &&
+	echo "[127.0.0.1]:2222 $(cut -d" " -f1,2 hostkey.pub)" >"$S/known_hosts" &&
+	echo "old.example.org $(cut -d" " -f1,2 k/rsa1024.pub)" >"$S/known_hosts.old" &&
+	cp "$S/id_ed25519.pub" "$S/authorized_keys" &&
+	echo "LANG=C.UTF-8" >"$S/environment" &&
+	printf "if read proto cookie; then\n  echo add :0 \$proto \$cookie | xauth -q -\nfi\n" >"$S/rc" &&
+	python3 -c "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])" "$S/cm-me@prod:22" &&
+	chmod 600 "$S"/* && chmod 700 "$S/sockets" &&
+	test -S "$S/cm-me@prod:22"
+'
+
+test_expect_success 'keys check ~/.ssh/* passes on it: the other files are skipped with a note' '
+	ctxmgr keys check "$HOME"/.ssh/* >out &&
+	test_grep "^4 checked: 3 ok, 1 warn, 0 fail; 8 skipped (not key files)$" out &&
+	test_grep "/config .* skip .*an ssh_config file" out &&
+	test_grep "/known_hosts.old .* skip .*old copy" out &&
+	test_grep "/id_ed25519.pub .* skip .*the public half of" out &&
+	test_grep "/cm-me@prod:22 .* skip .*a socket" out &&
+	test_grep "/sockets .* skip .*a directory" out &&
+	test_grep "/environment .* skip .*environment file" out &&
+	test_grep "/rc .* skip .*rc script" out &&
+	ctxmgr keys check --format json "$HOME"/.ssh/* >out.json &&
+	jq out.json "[x[\"verdict\"] for x in d if x[\"verdict\"] == \"skip\"]" >skips &&
+	test $(wc -l <skips) = 8
+'
+
+test_expect_success 'keys check with no path checks ~/.ssh itself' '
+	ctxmgr keys check >out &&
+	test_grep "^4 checked: 3 ok, 1 warn, 0 fail; 8 skipped" out &&
+	test_grep "/id_ed25519 .*ED25519 .* ok" out &&
+	test_grep "/authorized_keys:1 " out &&
+	test_grep "/known_hosts:1 " out &&
+	test_expect_code 1 ctxmgr keys check --strict >out &&
+	test_grep "/id_rsa .* warn .*not encrypted" out
+'
+
+test_expect_success 'a bad key in ~/.ssh still fails; a lone .pub is checked' '
+	test_when_finished "rm -f \"$HOME/.ssh/old_dsa\" \"$HOME/.ssh/old_dsa.pub\"" &&
+	cp k/dsa1024 k/dsa1024.pub "$HOME/.ssh/" &&
+	mv "$HOME/.ssh/dsa1024" "$HOME/.ssh/old_dsa" &&
+	mv "$HOME/.ssh/dsa1024.pub" "$HOME/.ssh/old_dsa.pub" &&
+	test_expect_code 1 ctxmgr keys check >out &&
+	test_grep "/old_dsa .* fail" out &&
+	test_expect_code 1 ctxmgr keys check "$HOME/.ssh/old_dsa.pub" >out &&
+	test_grep "/old_dsa.pub .* fail" out
+'
+
+test_expect_success 'no ~/.ssh at all: a clear error' '
+	HOME=$TRASH/nohome test_expect_code 1 ctxmgr keys check 2>err &&
+	test_grep "cannot read \".*/nohome/.ssh\"" err
 '
 test_done

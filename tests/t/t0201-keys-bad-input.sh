@@ -78,7 +78,6 @@ short.pub truncated
 unknown.pub unknown key type
 empty no SSH key
 fifo not a regular file
-adir a directory
 loop cannot open
 missing cannot open
 CASES

@@ -168,6 +168,15 @@ test_expect_success 'the terminal: different answers are refused' '
 	test ! -e keys/tty2
 '
 
+test_expect_success 'the terminal: a weak passphrase is refused before it is asked again' '
+	test_expect_code 1 "$PTY_FEED" "password1" -- "$CTXMGR" keys gen keys/tty5 >out &&
+	test $(grep -c "assphrase for the new key" out) = 1 &&
+	! grep -q "Same passphrase again" out &&
+	test_grep "too weak" out &&
+	test_grep "hint: " out &&
+	test ! -e keys/tty5
+'
+
 test_expect_success 'the terminal: Ctrl-C cancels and echo comes back' '
 	"$PTY_FEED" "^C" -- sh -c "trap \"\" INT; \"$CTXMGR\" keys gen keys/tty3; echo rc=\$?; stty -a" >out &&
 	test_grep "rc=1" out &&

@@ -24,24 +24,45 @@ test_expect_success 'a common password fails with feedback, and exit 1' '
 
 test_expect_success '--min-score moves the bar' '
 	echo "Tr0ub4dor&3" >pw &&
-	ctxmgr password check --stdin <pw >out &&
+	ctxmgr password check --stdin --min-length 11 <pw >out &&
 	test_grep "^score:       4 of 4" out &&
 	echo "vintage2019!" >pw &&
-	test_expect_code 1 ctxmgr password check --stdin <pw >out &&
-	ctxmgr password check --stdin --min-score 1 <pw >out &&
+	test_expect_code 1 ctxmgr password check --stdin --min-length 12 <pw >out &&
+	ctxmgr password check --stdin --min-score 1 --min-length 12 <pw >out &&
 	test_expect_code 2 ctxmgr password check --stdin --min-score 5 <pw 2>err &&
 	test_grep "0 to 4" err
 '
 
-test_expect_success '--strict also fails below 15 characters' '
+test_expect_success 'below 15 characters fails by default (NIST SP 800-63B rev. 4)' '
 	echo "Tr0ub4dor&3" >pw &&
+	test_expect_code 1 ctxmgr password check --stdin <pw >out &&
+	test_grep "^NIST:        11 characters, too short" out &&
+	test_grep "^verdict:     fail" out &&
+	! grep -q "^warning:" out &&
+	test_expect_code 1 ctxmgr password check --stdin --strict <pw >out &&
+	test_expect_code 1 ctxmgr -q password check --stdin <pw >out &&
+	! test -s out &&
+	echo "correct horse bat" >pw &&
 	ctxmgr password check --stdin <pw >out &&
-	test_expect_code 1 ctxmgr password check --stdin --strict <pw >out
+	test_grep "^verdict:     ok" out
+'
+
+test_expect_success '--min-length lowers the bar, with a warning in the output' '
+	echo "Tr0ub4dor&3" >pw &&
+	ctxmgr password check --stdin --min-length 11 <pw >out &&
+	test_grep "^warning:     --min-length 11 is below NIST SP 800-63B.s 15" out &&
+	test_grep "^verdict:     warn" out &&
+	test_expect_code 1 ctxmgr password check --stdin --min-length 12 <pw >out &&
+	ctxmgr password check --stdin --min-length 11 --format json <pw >out.json 2>err &&
+	test "$(jq out.json "d[\"minLength\"]")" = 11 &&
+	test_grep "warning: --min-length 11 is below" err &&
+	test_expect_code 2 ctxmgr password check --stdin --min-length 0 <pw 2>err &&
+	test_grep "1 to 4096" err
 '
 
 test_expect_success 'json: every figure, the NIST and classic policies' '
 	echo "Tr0ub4dor&3" >pw &&
-	ctxmgr password check --stdin --format json <pw >out.json &&
+	ctxmgr password check --stdin --min-length 11 --format json <pw >out.json &&
 	test "$(jq out.json "d[\"score\"]")" = 4 &&
 	test "$(jq out.json "d[\"length\"]")" = 11 &&
 	test "$(jq out.json "d[\"classes\"]")" = 4 &&
@@ -54,7 +75,7 @@ test_expect_success 'json: every figure, the NIST and classic policies' '
 		crackSecondsSlowHash crackTimeSlowHash weaknesses feedback; do
 		test_grep -x "$k" keys || exit 1
 	done &&
-	ctxmgr password check --stdin --format yaml <pw >out.yaml &&
+	ctxmgr password check --stdin --min-length 11 --format yaml <pw >out.yaml &&
 	test_grep "^score: 4" out.yaml
 '
 
@@ -79,7 +100,7 @@ test_expect_success 'user, host and context names count as dictionary words' '
 	jq before.json "[w[\"kind\"] for w in d[\"weaknesses\"]]" >kinds &&
 	! grep -q "user, host or context name" kinds &&
 	ctxmgr create quokka-prod --host ssh://deploy@lumen.example.org &&
-	ctxmgr password check --stdin --format json <pw >ctx.json &&
+	ctxmgr password check --stdin --min-length 12 --format json <pw >ctx.json &&
 	jq ctx.json "[w[\"kind\"] for w in d[\"weaknesses\"]]" >kinds &&
 	test_grep "user, host or context name" kinds &&
 	python3 -c "import json; a = json.load(open(\"before.json\")); b = json.load(open(\"ctx.json\")); assert b[\"bits\"] < a[\"bits\"]" &&

@@ -106,6 +106,23 @@ test_expect_success 'passphrase sources: env file, --passphrase-file -, bad file
 	! test -e p2
 '
 
+test_expect_success 'the terminal prompt: a weak passphrase is refused before it is asked again' '
+	test_expect_code 1 env -u CTXMGR_CA_PASSPHRASE_FILE "$TEST_LIB_DIR/tty-answer.py" \
+		"password1" -- "$CTXMGR" ca init --dir tty0 >out 2>&1 &&
+	test_grep "New CA passphrase:" out &&
+	! grep -q "Same passphrase again:" out &&
+	test_grep "too weak for a CA key: .*(score [0-3] of 4, less than a second to guess offline)" out &&
+	! grep -q "about less" out &&
+	! test -e tty0
+'
+
+test_expect_success 'the estimate reads as English: "about N units" or "centuries"' '
+	printf "vintage2019!\n" >mid && chmod 600 mid &&
+	test_expect_code 1 ctxmgr ca init --dir w2 --passphrase-file mid 2>err &&
+	test_grep "(score 2 of 4, about 24 minutes to guess offline)" err &&
+	! test -e w2
+'
+
 test_expect_success 'the terminal prompt: no echo, asked twice, mismatch refused' '
 	pw="correct horse battery staple" &&
 	env -u CTXMGR_CA_PASSPHRASE_FILE "$TEST_LIB_DIR/tty-answer.py" "$pw" "$pw" -- \

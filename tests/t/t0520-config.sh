@@ -12,6 +12,18 @@ test_expect_success 'no file: defaults, the CA dir under the config dir' '
 	test "$(ctxmgr config path)" = "$CFG"
 '
 
+test_expect_success 'no file: the table shows the default values in effect' '
+	ctxmgr config show >out &&
+	! grep -q "(default)" out &&
+	test_grep "^ssh.known-hosts *yes (strict.* *default$" out &&
+	test_grep "^ssh.identity *ssh_config.s IdentityFile, else ~/.ssh/id_rsa" out &&
+	test_grep "^tunnel.idle-timeout *0 (never" out &&
+	test_grep "^ca.dir *$DOCKER_CONFIG/ctxmgr/ca *default$" out &&
+	test_grep "^ca.rotation-window *the last third of the lifetime" out &&
+	test_grep "^audit.fail-on *none" out &&
+	test_grep "^audit.policy *none" out
+'
+
 test_expect_success 'every setting is read and typed' '
 	cat >"$CFG" <<-\EOF &&
 	# ctxmgr settings
@@ -54,8 +66,9 @@ test_expect_success 'every setting is read and typed' '
 test_expect_success 'a share of the lifetime, an empty section, YAML 1.1 yes' '
 	printf "ca:\n  rotation-window: 33%%\nssh:\n  known-hosts: yes\naudit:\n" >"$CFG" &&
 	ctxmgr config show >out &&
-	test_grep "ca.rotation-window *33%" out &&
-	test_grep "ssh.known-hosts *yes" out
+	test_grep "ca.rotation-window *33% *config.yaml$" out &&
+	test_grep "ssh.known-hosts *yes *config.yaml$" out &&
+	test_grep "^tunnel.idle-timeout *0 (never.* *default$" out
 '
 
 test_expect_success 'an empty file is fine' '

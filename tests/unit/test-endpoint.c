@@ -74,6 +74,11 @@ test_bad(void **state)
 	bad("ssh://-oProxyCommand=x", "option");
 	bad("ssh://u@-oProxyCommand=x", "option");
 	bad("ssh://-oProxyCommand=x@h", "option");
+	/* refused as injection, not for the space it also holds */
+	bad("ssh://-oProxyCommand=touch /tmp/pwned", "option injection");
+	bad("ssh://u@-oProxyCommand=touch /tmp/x", "option injection");
+	bad("tcp://-oX=a b:1", "option injection");
+	bad("ssh://h/x@-y z", "holds a space");
 	bad("ssh://u:secret@h", "password");
 	bad("ssh://h?x=1", "query");
 	bad("ssh://h#frag", "query");

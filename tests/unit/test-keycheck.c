@@ -429,10 +429,68 @@ test_unreadable_files(void **state)
 	free(p);
 	assert_int_equal(rep.n, 4);
 	expect_reason(&rep.v[0], KEY_FAIL, "cannot open");
-	expect_reason(&rep.v[1], KEY_FAIL, "directory");
+	expect_reason(&rep.v[1], KEY_OK, "a directory, not keys: skipped");
+	assert_true(rep.v[1].skipped);
 	expect_reason(&rep.v[2], KEY_FAIL, "not a regular file");
 	expect_reason(&rep.v[3], KEY_FAIL, "larger than");
 	key_report_release(&rep);
+}
+
+/* One text, one finding: skipped with `why`, or not skipped. */
+static void
+expect_skip(const char *name, const char *text, const char *why)
+{
+	struct key_report rep;
+
+	key_report_init(&rep);
+	keycheck_text(name, text, strlen(text), 0, &rep);
+	assert_true(rep.n >= 1);
+	if (why != NULL) {
+		assert_int_equal(rep.n, 1);
+		assert_true(rep.v[0].skipped);
+		assert_int_equal(rep.v[0].verdict, KEY_OK);
+		expect_reason(&rep.v[0], KEY_OK, why);
+	} else if (rep.v[0].skipped)
+		fail_msg("\"%s\" skipped: %s", text, rep.v[0].reasons[0].text);
+	key_report_release(&rep);
+}
+
+static void
+test_not_key_files(void **state)
+{
+	char *t;
+
+	(void)state;
+	expect_skip("config",
+	    "# hosts\nHost prod\n    HostName prod.example.org\n"
+	    "    User deploy\n\tIdentityFile ~/.ssh/id_ed25519\r\n"
+	    "Host=*\n  HostKeyAlgorithms ssh-ed25519\n  UnknownOption x\n",
+	    "an ssh_config file");
+	expect_skip("config", "# nothing yet\n\n", "without settings");
+	expect_skip("environment", "PATH=/usr/bin:/bin\nLANG=C.UTF-8\n",
+	    "an environment file");
+	expect_skip("rc", "if read proto cookie; then :; fi\n", "rc script");
+	expect_skip("x", "#!/bin/sh\necho hi\n", "a script");
+	/* a key line anywhere: checked as keys, never skipped */
+	t = xasprintf("Host x\n%s\n", ed_pub);
+	expect_skip("config", t, NULL);
+	free(t);
+	t = xasprintf("environment=\"A=b\" %s\n", ed_pub);
+	expect_skip("environment", t, NULL);
+	free(t);
+	t = xasprintf("#!/bin/sh\n%s\n", ed_pub);
+	expect_skip("x", t, NULL);
+	free(t);
+	/* hostile or merely odd texts are not taken for a config */
+	expect_skip("config", "", "without settings");
+	expect_skip("x", "", NULL);
+	expect_skip("x", "hello world\n", NULL);
+	expect_skip("x", "Host\n", NULL);
+	expect_skip("x", "Host\tprod\nwhat-is-this value\n", NULL);
+	expect_skip("x", "=Host prod\n", NULL);
+	expect_skip("x", "1A=b\n", NULL);
+	expect_skip("x", "A=b\nc d\n", NULL);
+	expect_skip("x", "#!", "a script");
 }
 
 static void
@@ -536,6 +594,7 @@ main(void)
 		cmocka_unit_test(test_known_hosts),
 		cmocka_unit_test(test_bad_texts),
 		cmocka_unit_test(test_unreadable_files),
+		cmocka_unit_test(test_not_key_files),
 		cmocka_unit_test(test_remote_output),
 	};
 
