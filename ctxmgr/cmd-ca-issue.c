@@ -264,7 +264,7 @@ test_pause(void)
 
 void
 ca_cmd_issue_clients(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
-    struct ca_client_job *v, size_t n)
+    struct ca_client_job *v, size_t n, const char *verb)
 {
 	int *foreign = xcalloc(n, sizeof(*foreign));
 	int *others = xcalloc(n, sizeof(*others));
@@ -277,7 +277,7 @@ ca_cmd_issue_clients(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
 
 	buf_init(&before, CADB_MAX_BYTES);
 	buf_add(&before, ca->db_bytes.data, ca->db_bytes.len);
-	progress_init(&pg, ctx, "issuing", bulk ? n : 0);
+	progress_init(&pg, ctx, verb, bulk ? n : 0);
 	for (i = 0; i < n; i++) {
 		if (v[i].failed)
 			continue;
@@ -718,7 +718,7 @@ cmd_ca_issue_client_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	    ((r = ca_cmd_open(ctx, a, &ca, CA_OPEN_LOCK)) != 0 ||
 		(r = ca_cmd_unlock(ctx, a, &ca)) != 0))
 		goto out;
-	ca_cmd_issue_clients(ctx, &ca, &st, v, n);
+	ca_cmd_issue_clients(ctx, &ca, &st, v, n, "issuing");
 	for (failed = 0, i = 0; i < n; i++)
 		failed += v[i].failed;
 	if (n == 1 && failed) {

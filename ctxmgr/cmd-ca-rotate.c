@@ -319,7 +319,7 @@ renew_all(
 		v[n].days = it->days;
 		at[n++] = i;
 	}
-	ca_cmd_issue_clients(ctx, ca, st, v, n);
+	ca_cmd_issue_clients(ctx, ca, st, v, n, "renewing");
 	for (i = 0; i < n; i++) {
 		struct rot_item *it = &l->v[at[i]];
 		if (v[i].failed) {

@@ -96,10 +96,11 @@ void ca_client_jobs_free(struct ca_client_job *v, size_t n);
  * (ca.pem: this CA only; any other CA's files are kept in the CA's
  * archive/).  With more than one job the sets are staged unsynced and
  * made durable with one syncfs(2) before and after the swaps.  A job
- * that fails is taken out of the database again and says why.
+ * that fails is taken out of the database again and says why.  `verb`
+ * ("issuing", "renewing") heads the progress line of a batch.
  */
 void ca_cmd_issue_clients(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
-    struct ca_client_job *v, size_t n);
+    struct ca_client_job *v, size_t n, const char *verb);
 
 /* The client certificate a context holds now, or NULL. */
 X509 *ca_cmd_context_cert(struct store *st, const char *name);
