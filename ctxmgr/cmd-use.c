@@ -2,6 +2,7 @@
 #include "common/compat.h"
 
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/svckick.h"
 
 static int
 cmd_use_exec(struct cmd_ctx *ctx, struct cmd_args *a)
@@ -40,6 +41,13 @@ cmd_use_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		    ctx->errout, "Current context is now \"%s\"\n", c->name);
 	if (strcmp(c->name, STORE_DEFAULT_NAME) != 0)
 		cmd_warn_docker_host(ctx, c->name);
+	{
+		/* a tunnelled context: its service must run (a connect) */
+		struct cm_err e2;
+		err_init(&e2);
+		if (svc_kick(ctx->config_dir, c, &e2) != 0)
+			fprintf(ctx->errout, "ctxmgr: warning: %s\n", e2.msg);
+	}
 out:
 	context_free(c);
 	free(cur);

@@ -1,0 +1,34 @@
+/*
+ * svckick.h: make sure the tunnel service runs (tunnel/service.h), from
+ * either binary.  Checking costs a connect(2) to its control socket and
+ * a peer-credential check; only when none answers is the full binary
+ * started as the service ("ctxmgr-full tunnel serve").  Linked into the
+ * front binary too: libc and the store only.
+ */
+#ifndef CTXMGR_SVCKICK_H
+#define CTXMGR_SVCKICK_H
+
+#include "common/err.h"
+#include "store/store.h"
+
+/* 1 if `c` is a tunnelled context: Metadata.ctxmgr.sshHost is an ssh://
+ * URL and its Docker endpoint a unix:// socket. */
+int svc_context_tunnelled(const struct context *c);
+
+/* 1 if a service of this user answers on `ctl` (a path). */
+int svc_ctl_alive(const char *ctl);
+
+/*
+ * Start the service for `config_dir` in the background and wait until
+ * it serves (or fails: ERR_FAIL, the reason in its log `log_hint`).
+ * `ctl` is the control socket to check first (NULL: always start).
+ */
+int svc_spawn(const char *config_dir, const char *ctl, struct cm_err *err);
+
+/* For `use` and friends: when `c` is tunnelled and no service answers
+ * in the directory of its socket, start one.  0, or ERR_* (the message
+ * is a warning: the context was switched all the same). */
+int svc_kick(const char *config_dir, const struct context *c,
+    struct cm_err *err);
+
+#endif
