@@ -122,8 +122,8 @@ cmd_create_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		store_unlock(&st);
 		err_init(&tmp.err);
 		if (cmd_svc_ensure(&tmp, 1) != 0)
-			fprintf(ctx->errout, "ctxmgr: warning: %s\n",
-			    tmp.err.msg);
+			fprintf(
+			    ctx->errout, "ctxmgr: warning: %s\n", tmp.err.msg);
 	}
 out:
 	if (r != 0 && saved) {

@@ -2,6 +2,8 @@
 #include "common/compat.h"
 
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/svckick.h"
+#include "ctxmgr/tunnelsvc.h"
 
 static const struct cmd_flag rm_flags[] = {
 	{ "force", 'f', FLAG_BOOL, COMPLETE_NONE, NULL,
@@ -65,6 +67,7 @@ cmd_rm_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 out:
 	free(cur);
 	store_release(&st);
+	cmd_svc_reload(ctx); /* a removed tunnelled context: its socket goes */
 	return r;
 }
 
@@ -87,8 +90,18 @@ cmd_rename_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	int r;
 
 	cmd_store_open(ctx, &st);
+	struct context *c = NULL;
+
 	if ((r = store_lock(&st, &ctx->err)) == 0 &&
-	    (r = store_rename(&st, a->argv[0], a->argv[1], &ctx->err)) == 0) {
+	    (r = store_rename(&st, a->argv[0], a->argv[1], &ctx->err)) == 0 &&
+	    (r = store_load(&st, a->argv[1], &c, &ctx->err)) == 0 &&
+	    svc_context_tunnelled(c)) {
+		/* its socket is named after the name */
+		if ((r = cmd_tunnel_convert(ctx, c, 1, &ctx->err)) == 0)
+			r = store_save(&st, c, 0, &ctx->err);
+	}
+	context_free(c);
+	if (r == 0) {
 		fprintf(ctx->out, "%s\n", a->argv[1]);
 		if (!ctx->quiet)
 			fprintf(ctx->errout,
@@ -96,6 +109,7 @@ cmd_rename_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			    a->argv[1]);
 	}
 	store_release(&st);
+	cmd_svc_reload(ctx);
 	return r;
 }
 

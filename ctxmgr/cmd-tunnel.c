@@ -91,8 +91,9 @@ service_contexts(struct cmd_ctx *ctx, long *pidp)
 	json_array_foreach(json_object_get(o, "contexts"), i, c)
 	{
 		json_t *t = json_object();
-#define CP(to, from) \
-	json_object_set(t, to, json_object_get(c, from) ? json_object_get(c, from) : json_null())
+#define CP(to, from)                                                           \
+	json_object_set(t, to,                                                 \
+	    json_object_get(c, from) ? json_object_get(c, from) : json_null())
 		CP("Context", "name");
 		CP("Socket", "socket");
 		json_object_set_new(t, "Listen", json_string(""));
@@ -112,7 +113,8 @@ service_contexts(struct cmd_ctx *ctx, long *pidp)
 		CP("Mode", "mode");
 		CP("Cipher", "cipher");
 		CP("LastError", "last_error");
-		json_object_set(t, "PeakRssKiB", json_object_get(o, "peak_rss_kb"));
+		json_object_set(
+		    t, "PeakRssKiB", json_object_get(o, "peak_rss_kb"));
 		json_object_set_new(t, "Service", json_true());
 #undef CP
 		json_array_append_new(arr, t);
@@ -246,7 +248,8 @@ cmd_tunnel_start_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		}
 		if (args_has(a, "accept-new")) {
 			struct ssh_conn *conn = NULL;
-			if ((r = cmd_ssh_connect(ctx, c->name, 1, &conn)) != 0) {
+			if ((r = cmd_ssh_connect(ctx, c->name, 1, &conn)) !=
+			    0) {
 				free(run_dir2);
 				goto out;
 			}
@@ -461,7 +464,7 @@ cmd_tunnel_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	}
 	if (ctx->quiet && ctx->format == FMT_TABLE) {
 		json_array_foreach(arr, i, o)
-			fprintf(ctx->out, "%s\n", jstr(o, "Context"));
+		    fprintf(ctx->out, "%s\n", jstr(o, "Context"));
 		goto done;
 	}
 	if (ctx->format != FMT_TABLE) {
@@ -605,7 +608,8 @@ cmd_tunnel_serve_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	if (fdv >= 0) {
 		char *logp = xasprintf("%s/%s", run_dir, SVC_LOG);
 		int fd = open(logp,
-		    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+		    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
+		    0600);
 		if (fd >= 0) {
 			dup2(fd, STDERR_FILENO);
 			close(fd);
@@ -652,13 +656,12 @@ static const struct cmd_entry cmd_tunnel_serve_entry = {
 	.name = "serve",
 	.usage = "[--ready-fd FD]",
 	.summary = "run the tunnel service in the foreground",
-	.help =
-	    "Serves every tunnelled context of this Docker config dir on "
-	    "its unix socket,\nconnecting to a context's host on its first "
-	    "client and closing the session\nafter tunnel.idle-timeout "
-	    "(config.yaml, default 30m) without clients.\nctxmgr starts it "
-	    "by itself when needed; systemd can run it with socket\n"
-	    "activation (ctxmgr tunnel install).  A second one is refused.",
+	.help = "Serves every tunnelled context of this Docker config dir on "
+		"its unix socket,\nconnecting to a context's host on its first "
+		"client and closing the session\nafter tunnel.idle-timeout "
+		"(config.yaml, default 30m) without clients.\nctxmgr starts it "
+		"by itself when needed; systemd can run it with socket\n"
+		"activation (ctxmgr tunnel install).  A second one is refused.",
 	.flags = serve_flags,
 	.args = { 0, 0, COMPLETE_NONE, NULL },
 	.exec = cmd_tunnel_serve_exec,
@@ -667,8 +670,7 @@ static const struct cmd_entry cmd_tunnel_serve_entry = {
 /* enable, disable */
 
 static const struct cmd_flag convert_flags[] = {
-	{ "all", 'a', FLAG_BOOL, COMPLETE_NONE, NULL,
-	    "every ssh:// context" },
+	{ "all", 'a', FLAG_BOOL, COMPLETE_NONE, NULL, "every ssh:// context" },
 	{ 0 }
 };
 

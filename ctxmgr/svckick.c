@@ -25,6 +25,16 @@ svc_context_tunnelled(const struct context *c)
 	    str_has_prefix(c->host, "unix:///");
 }
 
+const char *
+svc_context_ssh_url(const struct context *c)
+{
+	if (svc_context_tunnelled(c))
+		return context_setting(c, SETTING_SSH_HOST);
+	if (c->host != NULL && str_has_prefix(c->host, "ssh://"))
+		return c->host;
+	return NULL;
+}
+
 int
 svc_ctl_alive(const char *ctl)
 {

@@ -15,6 +15,9 @@
  * URL and its Docker endpoint a unix:// socket. */
 int svc_context_tunnelled(const struct context *c);
 
+/* The ssh:// URL of an ssh context, direct or tunnelled; else NULL. */
+const char *svc_context_ssh_url(const struct context *c);
+
 /* 1 if a service of this user answers on `ctl` (a path). */
 int svc_ctl_alive(const char *ctl);
 
@@ -28,7 +31,7 @@ int svc_spawn(const char *config_dir, const char *ctl, struct cm_err *err);
 /* For `use` and friends: when `c` is tunnelled and no service answers
  * in the directory of its socket, start one.  0, or ERR_* (the message
  * is a warning: the context was switched all the same). */
-int svc_kick(const char *config_dir, const struct context *c,
-    struct cm_err *err);
+int svc_kick(
+    const char *config_dir, const struct context *c, struct cm_err *err);
 
 #endif

@@ -15,11 +15,7 @@ cmd_svc_run_dir(struct cmd_ctx *ctx)
 const char *
 cmd_context_ssh_url(const struct context *c)
 {
-	if (svc_context_tunnelled(c))
-		return context_setting(c, SETTING_SSH_HOST);
-	if (c->host != NULL && str_has_prefix(c->host, "ssh://"))
-		return c->host;
-	return NULL;
+	return svc_context_ssh_url(c);
 }
 
 int
@@ -74,8 +70,8 @@ spec_from(struct context *c, struct svc_spec *s)
 		s->hkp = HKP_NO;
 	else
 		return -1;
-	if (tunnel_mode_parse(context_setting(c, SETTING_TUNNEL_MODE),
-		&s->mode) != 0)
+	if (tunnel_mode_parse(
+		context_setting(c, SETTING_TUNNEL_MODE), &s->mode) != 0)
 		return -1;
 	s->name = xstrdup(c->name);
 	s->url = xstrdup(context_setting(c, SETTING_SSH_HOST));
@@ -86,8 +82,7 @@ spec_from(struct context *c, struct svc_spec *s)
 }
 
 int
-cmd_svc_load(
-    void *arg, struct svc_spec **listp, size_t *np, struct cm_err *err)
+cmd_svc_load(void *arg, struct svc_spec **listp, size_t *np, struct cm_err *err)
 {
 	struct context **all = NULL, *c;
 	struct svc_spec *list = NULL;

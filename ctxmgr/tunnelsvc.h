@@ -33,7 +33,7 @@ int cmd_svc_ensure(struct cmd_ctx *ctx, int reload);
 void cmd_svc_reload(struct cmd_ctx *ctx);
 
 /* The service's loader (arg: the config dir). */
-int cmd_svc_load(void *arg, struct svc_spec **listp, size_t *np,
-    struct cm_err *err);
+int cmd_svc_load(
+    void *arg, struct svc_spec **listp, size_t *np, struct cm_err *err);
 
 #endif

@@ -280,8 +280,8 @@ client_read_up(struct forwarder *f, struct client *c)
 static int
 looks_http(const char *p, size_t len)
 {
-	static const char *const methods[] = { "GET ", "HEAD ", "POST ",
-		"PUT ", "DELETE ", "OPTIONS ", "PATCH " };
+	static const char *const methods[] = { "GET ", "HEAD ", "POST ", "PUT ",
+		"DELETE ", "OPTIONS ", "PATCH " };
 	size_t i, m;
 
 	for (i = 0; i < nitems(methods); i++) {
@@ -334,8 +334,8 @@ fwd_http_error(int fd, const char *got, size_t len, const char *msg)
 	for (m = msg; *m != '\0' && b < sizeof(body) - 16; m++) {
 		unsigned char ch = (unsigned char)*m;
 		if (ch == '"' || ch == '\\')
-			b += (size_t)snprintf(body + b, sizeof(body) - b,
-			    "\\%c", ch);
+			b += (size_t)snprintf(
+			    body + b, sizeof(body) - b, "\\%c", ch);
 		else if (ch < 0x20 || ch == 0x7f)
 			b += (size_t)snprintf(
 			    body + b, sizeof(body) - b, "\\u%04x", ch);

@@ -36,8 +36,8 @@
 
 enum sstate { SS_IDLE, SS_CONNECTING, SS_CONNECTED, SS_FAILING };
 
-static const char *const state_names[] = { "idle", "connecting",
-	"connected", "failing" };
+static const char *const state_names[] = { "idle", "connecting", "connected",
+	"failing" };
 
 struct sctx {
 	struct svc_spec spec;
@@ -117,8 +117,8 @@ svc_run_dir(const char *config_dir)
 	char hex[65], *real, *d;
 
 	real = realpath(config_dir, NULL);
-	sha256_hex(real ? real : config_dir, strlen(real ? real : config_dir),
-	    hex);
+	sha256_hex(
+	    real ? real : config_dir, strlen(real ? real : config_dir), hex);
 	free(real);
 	if (x != NULL && x[0] == '/' && private_dir(x)) {
 		d = xasprintf("%s/ctxmgr/%.8s", x, hex);
@@ -243,7 +243,7 @@ svc_run_dir_check(const char *run_dir, int create, struct cm_err *err)
 	free(p);
 	/* below the base: made by ctxmgr */
 	for (q = strchr(run_dir + strlen(base) + 1, '/'); r == 0;
-	    q = strchr(q + 1, '/')) {
+	     q = strchr(q + 1, '/')) {
 		p = q ? xstrndup(run_dir, (size_t)(q - run_dir))
 		      : xstrdup(run_dir);
 		r = check_own(p, create, err);
@@ -303,8 +303,8 @@ connect_ctl(const char *path, int timeout_ms, struct cm_err *err)
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		if (errno != EINPROGRESS && errno != EAGAIN) {
 			close(fd);
-			return err_set(err, ERR_NOTFOUND,
-			    "no tunnel service is running");
+			return err_set(
+			    err, ERR_NOTFOUND, "no tunnel service is running");
 		}
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
@@ -312,8 +312,8 @@ connect_ctl(const char *path, int timeout_ms, struct cm_err *err)
 		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 ||
 		    soerr != 0) {
 			close(fd);
-			return err_set(err, ERR_NOTFOUND,
-			    "no tunnel service is running");
+			return err_set(
+			    err, ERR_NOTFOUND, "no tunnel service is running");
 		}
 	}
 	if (!peer_is_me(fd)) {
@@ -439,7 +439,8 @@ take_passed(struct svc *s, const char *path)
 	for (i = 0; i < s->npassed; i++) {
 		l = sizeof(sa);
 		memset(&sa, 0, sizeof(sa));
-		if (getsockname(s->passed[i], (struct sockaddr *)&sa, &l) != 0 ||
+		if (getsockname(s->passed[i], (struct sockaddr *)&sa, &l) !=
+			0 ||
 		    sa.sun_family != AF_UNIX ||
 		    strncmp(sa.sun_path, path, sizeof(sa.sun_path)) != 0)
 			continue;
@@ -668,8 +669,7 @@ same_spec(const struct svc_spec *a, const struct svc_spec *b)
 	    strcmp(a->identity ? a->identity : "",
 		b->identity ? b->identity : "") == 0 &&
 	    a->hkp == b->hkp && a->mode == b->mode &&
-	    strcmp(a->socket ? a->socket : "", b->socket ? b->socket : "") ==
-	    0;
+	    strcmp(a->socket ? a->socket : "", b->socket ? b->socket : "") == 0;
 }
 
 static struct sctx *
@@ -772,8 +772,10 @@ watch_changed(struct svc *s)
 {
 	struct stat st;
 
-	if (s->cfg->watch == NULL || stat(s->cfg->watch, &st) != 0)
+	if (s->cfg->watch == NULL)
 		return 0;
+	if (stat(s->cfg->watch, &st) != 0)
+		memset(&st, 0, sizeof(st)); /* gone: changed once */
 	if (st.st_mtim.tv_sec == s->watch_mtime.tv_sec &&
 	    st.st_mtim.tv_nsec == s->watch_mtime.tv_nsec)
 		return 0;
@@ -793,8 +795,8 @@ status_json(struct svc *s, struct buf *out)
 	json_object_set_new(o, "run_dir", json_string(s->cfg->run_dir));
 	json_object_set_new(o, "uptime",
 	    json_integer((json_int_t)((now_us() - s->started_us) / 1000000)));
-	json_object_set_new(o, "idle_timeout",
-	    json_integer((json_int_t)s->cfg->idle_s));
+	json_object_set_new(
+	    o, "idle_timeout", json_integer((json_int_t)s->cfg->idle_s));
 	pthread_mutex_lock(&s->mu);
 	for (i = 0; i < s->n; i++) {
 		struct sctx *x = s->ctx[i];
@@ -805,14 +807,15 @@ status_json(struct svc *s, struct buf *out)
 		json_object_set_new(c, "socket", json_string(x->spec.socket));
 		json_object_set_new(c, "url", json_string(x->spec.url));
 		json_object_set_new(c, "state",
-		    json_string(x->lfd < 0 ? "not served"
-					   : state_names[x->state]));
+		    json_string(
+			x->lfd < 0 ? "not served" : state_names[x->state]));
 		json_object_set_new(c, "sessions", json_integer(x->sessions));
-		json_object_set_new(c, "connected",
-		    json_boolean(x->state == SS_CONNECTED));
+		json_object_set_new(
+		    c, "connected", json_boolean(x->state == SS_CONNECTED));
 		json_object_set_new(c, "open", json_integer(x->fs.open_conns));
 		json_object_set_new(c, "total",
-		    json_integer((json_int_t)(x->acc_total + x->fs.total_conns)));
+		    json_integer(
+			(json_int_t)(x->acc_total + x->fs.total_conns)));
 		json_object_set_new(c, "failed",
 		    json_integer(
 			(json_int_t)(x->acc_failed + x->fs.failed_conns)));
