@@ -47,6 +47,9 @@ _ctxmgr_flags()
 	'rm')
 		_ctxmgr_r='--force'
 		;;
+	'import')
+		_ctxmgr_r='--direct'
+		;;
 	'tunnel start')
 		_ctxmgr_r='--foreground --listen --mode --accept-new --no-ping'
 		;;

@@ -97,6 +97,8 @@ function __ctxmgr_flags --argument-names path
             printf '%s\t%s\n' --clear-tls 'remove the context\'s TLS files (before adding new ones)'
         case 'rm'
             printf '%s\t%s\n' --force 'remove the current context too (it reverts to default); no error for missing ones'
+        case 'import'
+            printf '%s\t%s\n' --direct 'keep an ssh:// context for Docker\'s own ssh transport (not tunnelled)'
         case 'tunnel start'
             printf '%s\t%s\n' --foreground 'serve in this process until Ctrl-C (logs on stderr)'
             printf '%s\t%s\n' --listen 'also listen on this loopback TCP port (anyone on this machine can reach it)'

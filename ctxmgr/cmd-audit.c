@@ -20,6 +20,8 @@
 
 #include "audit/audit.h"
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/svckick.h"
+#include "ctxmgr/tunnelsvc.h"
 #include "common/endpoint.h"
 #include "common/file.h"
 #include "common/gojson.h"
@@ -140,6 +142,25 @@ report_exit(const struct audit_report *r, int fail_on)
 
 /* ---- from a context to an audit target ---- */
 
+/* A store_list entry (no metadata) that names the tunnel service's
+ * socket for its name: a tunnelled context. */
+static int
+is_tunnelled_entry(struct cmd_ctx *ctx, const struct context *c)
+{
+	char *run_dir, *sock = NULL;
+	struct cm_err e2;
+	int yes = 0;
+
+	if (!str_has_prefix(c->host, "unix://"))
+		return 0;
+	run_dir = cmd_svc_run_dir(ctx);
+	if (svc_socket_path(run_dir, c->name, &sock, &e2) == 0)
+		yes = strcmp(c->host + strlen("unix://"), sock) == 0;
+	free(sock);
+	free(run_dir);
+	return yes;
+}
+
 struct conn {
 	struct endpoint ep;
 	struct buf ca, cert, key;
@@ -239,7 +260,10 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 	if (c->host == NULL)
 		return err_set(err, ERR_INVALID,
 		    "context \"%s\" has no Docker endpoint", c->name);
-	if ((r = endpoint_parse(c->host, &cn->ep, err)) != 0)
+	if ((r = endpoint_parse(svc_context_tunnelled(c)
+		     ? context_setting(c, SETTING_SSH_HOST)
+		     : c->host,
+		 &cn->ep, err)) != 0)
 		return err_prefix(err, "context \"%s\"", c->name);
 	t->context = c->name;
 	t->endpoint = c->host;
@@ -303,6 +327,17 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 		struct cmd_ctx local = *ctx;
 
 		err_init(&local.err);
+		if (svc_context_tunnelled(c)) {
+			/* the tunnel service serves it: its socket */
+			if (cmd_ssh_params(&local, c, 0, &cn->ssh) != 0)
+				return err_set(
+				    err, local.err.code, "%s", local.err.msg);
+			cn->tunnel_sock = xstrdup(c->host + strlen("unix://"));
+			if (svc_kick(local.config_dir, c, &local.err) != 0)
+				return err_set(
+				    err, local.err.code, "%s", local.err.msg);
+			goto served;
+		}
 		if (cmd_ssh_params(&local, c, 0, &cn->ssh) != 0 ||
 		    cmd_tunnel_spec(&local, c, NULL, 0, &spec, &cn->run_dir) !=
 			0)
@@ -311,6 +346,7 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 		if ((r = tunnel_ensure(&spec, &cn->tunnel_sock, err)) != 0)
 			return err_prefix(err, "context \"%s\"", c->name);
 	}
+served:
 	t->api.unix_path = cn->tunnel_sock;
 	t->socket_path =
 	    cn->ep.path ? cn->ep.path : ENDPOINT_DEFAULT_REMOTE_SOCKET;
@@ -615,7 +651,8 @@ audit_all(struct cmd_ctx *ctx, struct cmd_args *a, const struct audit_opts *o)
 	ssh = xcalloc(n + 1, sizeof(*ssh));
 	for (i = 0; i < n; i++)
 		if (all[i]->error == NULL && all[i]->host != NULL &&
-		    str_has_prefix(all[i]->host, "ssh://"))
+		    (str_has_prefix(all[i]->host, "ssh://") ||
+			is_tunnelled_entry(ctx, all[i])))
 			ssh[nssh++] = all[i];
 	if (nssh == 0) {
 		free(ssh);

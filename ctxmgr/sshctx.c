@@ -46,7 +46,8 @@ cmd_ssh_params(struct cmd_ctx *ctx, const struct context *c, int accept_new,
 	const char *v;
 
 	memset(p, 0, sizeof(*p));
-	p->url = c->host;
+	p->url = svc_context_tunnelled(c) ? context_setting(c, SETTING_SSH_HOST)
+					  : c->host;
 	p->identity = context_setting(c, SETTING_IDENTITY);
 	if (p->identity != NULL && *p->identity == '\0')
 		p->identity = NULL;
