@@ -173,6 +173,7 @@ struct conn {
 	char probe_host[256]; /* the URL's host, then HostName once known */
 	char *tunnel_sock;
 	char *run_dir;
+	char *stop_after; /* a direct context's tunnel this audit started */
 };
 
 /*
@@ -266,7 +267,7 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 		 &cn->ep, err)) != 0)
 		return err_prefix(err, "context \"%s\"", c->name);
 	t->context = c->name;
-	t->endpoint = c->host;
+	t->endpoint = svc_context_ssh_url(c) ? svc_context_ssh_url(c) : c->host;
 	t->api.timeout_ms = timeout_ms;
 	t->api.total_ms = timeout_ms * 6;
 	t->api.nconn = 8;
@@ -333,7 +334,8 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 				return err_set(
 				    err, local.err.code, "%s", local.err.msg);
 			cn->tunnel_sock = xstrdup(c->host + strlen("unix://"));
-			if (svc_kick(local.config_dir, c, &local.err) != 0)
+			if (svc_kick(local.config_dir, c, &local.err) != 0 ||
+			    cmd_svc_connect(&local, c->name, &local.err) != 0)
 				return err_set(
 				    err, local.err.code, "%s", local.err.msg);
 			goto served;
@@ -343,6 +345,10 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 			0)
 			return err_set(
 			    err, local.err.code, "%s", local.err.msg);
+		struct tunnel_status ts;
+		struct cm_err e3;
+		if (tunnel_query(cn->run_dir, c->name, &ts, &e3) != 0)
+			cn->stop_after = xstrdup(c->name); /* ours to stop */
 		if ((r = tunnel_ensure(&spec, &cn->tunnel_sock, err)) != 0)
 			return err_prefix(err, "context \"%s\"", c->name);
 	}
@@ -361,6 +367,12 @@ served:
 static void
 conn_close(struct conn *cn)
 {
+	if (cn->stop_after != NULL) {
+		/* leave no tunnel behind that the user did not ask for */
+		struct cm_err e2;
+		(void)tunnel_stop(cn->run_dir, cn->stop_after, 0, &e2);
+		free(cn->stop_after);
+	}
 	free(cn->tunnel_sock);
 	free(cn->run_dir);
 	endpoint_free(&cn->ep);
@@ -591,7 +603,8 @@ failed_report(const struct context *c, const char *msg)
 	size_t k;
 
 	r->context = xstrdup(c->name);
-	r->endpoint = xstrdup(c->host);
+	r->endpoint =
+	    xstrdup(svc_context_ssh_url(c) ? svc_context_ssh_url(c) : c->host);
 	for (k = 0; k < audit_ncheck; k++)
 		if (audit_checks[k].group != G_SECCOMP)
 			report_error(r, audit_checks[k].id, "%s", msg);
@@ -649,11 +662,21 @@ audit_all(struct cmd_ctx *ctx, struct cmd_args *a, const struct audit_opts *o)
 	if ((r = store_list(&st, &all, &n, &ctx->err)) != 0)
 		goto out;
 	ssh = xcalloc(n + 1, sizeof(*ssh));
-	for (i = 0; i < n; i++)
-		if (all[i]->error == NULL && all[i]->host != NULL &&
-		    (str_has_prefix(all[i]->host, "ssh://") ||
-			is_tunnelled_entry(ctx, all[i])))
+	for (i = 0; i < n; i++) {
+		struct context *full;
+		struct cm_err e2;
+		if (all[i]->error != NULL || all[i]->host == NULL)
+			continue;
+		if (is_tunnelled_entry(ctx, all[i]) &&
+		    store_load(&st, all[i]->name, &full, &e2) == 0) {
+			/* its settings and ssh:// URL are in Metadata */
+			context_free(all[i]);
+			all[i] = full;
+		}
+		if (str_has_prefix(all[i]->host, "ssh://") ||
+		    svc_context_tunnelled(all[i]))
 			ssh[nssh++] = all[i];
+	}
 	if (nssh == 0) {
 		free(ssh);
 		r = err_set(
@@ -719,7 +742,9 @@ audit_all(struct cmd_ctx *ctx, struct cmd_args *a, const struct audit_opts *o)
 			snprintf(ms, sizeof(ms), "%llu ms",
 			    (unsigned long long)job.reps[i]->duration_ms);
 			cells[0] = ssh[i]->name;
-			cells[1] = ssh[i]->host;
+			cells[1] = svc_context_ssh_url(ssh[i])
+			    ? svc_context_ssh_url(ssh[i])
+			    : ssh[i]->host;
 			for (k = 0; k < 7; k++)
 				cells[2 + k] = num[k];
 			cells[9] = ms;

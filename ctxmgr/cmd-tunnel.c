@@ -126,34 +126,6 @@ out:
 	return arr;
 }
 
-/* Ask the service to connect `name` now; 0, or its error. */
-static int
-service_connect(struct cmd_ctx *ctx, const char *name)
-{
-	char *run_dir = cmd_svc_run_dir(ctx), *req;
-	json_t *o = NULL;
-	struct buf b;
-	int r;
-
-	buf_init(&b, 1 << 16);
-	req = xasprintf("connect %s", name);
-	if ((r = svc_request(run_dir, req, 120000, &b, &ctx->err)) == 0 &&
-	    (r = gojson_parse(b.data, b.len, &o, &ctx->err)) == 0) {
-		if (!json_is_true(json_object_get(o, "ok"))) {
-			json_t *e = json_object_get(o, "error");
-			r = err_set(&ctx->err, ERR_FAIL,
-			    "the tunnel for \"%s\" is failing: %s", name,
-			    json_is_string(e) ? json_string_value(e)
-					      : "unknown error");
-		}
-	}
-	json_decref(o);
-	free(req);
-	buf_release(&b);
-	free(run_dir);
-	return r;
-}
-
 /* 1 if a context loaded by cmd_load_ssh_context is a tunnelled one. */
 static int
 loaded_tunnelled(const struct context *c)
@@ -258,7 +230,8 @@ cmd_tunnel_start_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		(void)svc_socket_path(run_dir2, c->name, &sock, &ctx->err);
 		free(run_dir2);
 		if ((r = cmd_svc_ensure(ctx, 1)) == 0 &&
-		    (r = service_connect(ctx, c->name)) == 0 && !ctx->quiet)
+		    (r = cmd_svc_connect(ctx, c->name, &ctx->err)) == 0 &&
+		    !ctx->quiet)
 			fprintf(ctx->out,
 			    "tunnel \"%s\" connected: unix://%s (tunnel "
 			    "service)\n",

@@ -1,6 +1,9 @@
 /* tunnelsvc.c: tunnelled contexts and the service (see tunnelsvc.h). */
 #include "common/compat.h"
 
+#include <jansson.h>
+
+#include "common/gojson.h"
 #include "common/xmalloc.h"
 #include "ctxmgr/cmdutil.h"
 #include "ctxmgr/svckick.h"
@@ -147,6 +150,34 @@ cmd_svc_ensure(struct cmd_ctx *ctx, int reload)
 	} else
 		r = svc_spawn(ctx->config_dir, ctl, &ctx->err);
 	free(ctl);
+	free(run_dir);
+	return r;
+}
+
+/* Ask the service to connect `name` now; 0, or its error. */
+int
+cmd_svc_connect(struct cmd_ctx *ctx, const char *name, struct cm_err *err)
+{
+	char *run_dir = cmd_svc_run_dir(ctx), *req;
+	json_t *o = NULL;
+	struct buf b;
+	int r;
+
+	buf_init(&b, 1 << 16);
+	req = xasprintf("connect %s", name);
+	if ((r = svc_request(run_dir, req, 120000, &b, err)) == 0 &&
+	    (r = gojson_parse(b.data, b.len, &o, err)) == 0) {
+		if (!json_is_true(json_object_get(o, "ok"))) {
+			json_t *e = json_object_get(o, "error");
+			r = err_set(err, ERR_FAIL,
+			    "the tunnel for \"%s\" is failing: %s", name,
+			    json_is_string(e) ? json_string_value(e)
+					      : "unknown error");
+		}
+	}
+	json_decref(o);
+	free(req);
+	buf_release(&b);
 	free(run_dir);
 	return r;
 }

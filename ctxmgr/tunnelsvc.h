@@ -32,6 +32,9 @@ int cmd_svc_ensure(struct cmd_ctx *ctx, int reload);
 /* Have a running service re-read the store (none running: nothing). */
 void cmd_svc_reload(struct cmd_ctx *ctx);
 
+/* Have the service connect context `name` now: 0, or why it cannot. */
+int cmd_svc_connect(struct cmd_ctx *ctx, const char *name, struct cm_err *err);
+
 /* The service's loader (arg: the config dir). */
 int cmd_svc_load(
     void *arg, struct svc_spec **listp, size_t *np, struct cm_err *err);
