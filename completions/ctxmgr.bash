@@ -10,7 +10,7 @@ _ctxmgr_subcommands()
 		_ctxmgr_r='create ls use show prompt inspect update rm rename export import tunnel env exec ping keys password ca audit shell completion config import-hosts help version'
 		;;
 	'tunnel')
-		_ctxmgr_r='start stop ls enable disable serve shutdown'
+		_ctxmgr_r='start stop ls enable disable serve shutdown install'
 		;;
 	'keys')
 		_ctxmgr_r='check gen'
@@ -64,6 +64,9 @@ _ctxmgr_flags()
 		;;
 	'tunnel serve')
 		_ctxmgr_r='--ready-fd'
+		;;
+	'tunnel install')
+		_ctxmgr_r='--dir'
 		;;
 	'env')
 		_ctxmgr_r='--unset --shell'
@@ -169,6 +172,8 @@ _ctxmgr_value()
 	'tunnel serve --ready-fd') _ctxmgr_r='none' ;;
 	'tunnel serve --format') _ctxmgr_r='choice table json yaml' ;;
 	'tunnel shutdown --format') _ctxmgr_r='choice table json yaml' ;;
+	'tunnel install --dir') _ctxmgr_r='dir' ;;
+	'tunnel install --format') _ctxmgr_r='choice table json yaml' ;;
 	'env --shell') _ctxmgr_r='choice sh fish' ;;
 	'env --format') _ctxmgr_r='choice table json yaml' ;;
 	'exec --format') _ctxmgr_r='choice table json yaml' ;;
@@ -284,6 +289,7 @@ _ctxmgr_args()
 	'tunnel disable') _ctxmgr_r='-1 context' ;;
 	'tunnel serve') _ctxmgr_r='0 none' ;;
 	'tunnel shutdown') _ctxmgr_r='0 none' ;;
+	'tunnel install') _ctxmgr_r='0 none' ;;
 	'env') _ctxmgr_r='1 context' ;;
 	'exec') _ctxmgr_r='-1 context' ;;
 	'ping') _ctxmgr_r='1 context' ;;

@@ -2,6 +2,7 @@
 #include "common/compat.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -10,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "common/file.h"
 #include "common/gojson.h"
 #include "common/log.h"
 #include "ctxmgr/cmdutil.h"
@@ -801,15 +803,137 @@ static const struct cmd_entry cmd_tunnel_shutdown_entry = {
 	.exec = cmd_tunnel_shutdown_exec,
 };
 
+/* install: systemd user units with socket activation */
+
+static const struct cmd_flag install_flags[] = {
+	{ "dir", 0, FLAG_STRING, COMPLETE_DIR, "DIR",
+	    "write the units there (default: ~/.config/systemd/user)" },
+	{ 0 }
+};
+
+static int
+cmd_tunnel_install_exec(struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	const char *dir = args_get(a, "dir"), *x;
+	char *own_dir = NULL, *run_dir = cmd_svc_run_dir(ctx), *bin = NULL;
+	char *sock_unit = NULL, *svc_unit = NULL, self[PATH_MAX];
+	struct svc_spec *list = NULL;
+	struct buf b;
+	size_t n = 0, i;
+	ssize_t k;
+	int r;
+
+	buf_init(&b, 1 << 20);
+	if (dir == NULL) {
+		x = getenv("XDG_CONFIG_HOME");
+		if (x != NULL && x[0] == '/')
+			dir = own_dir = xasprintf("%s/systemd/user", x);
+		else if ((x = getenv("HOME")) != NULL && x[0] == '/')
+			dir = own_dir = xasprintf("%s/.config/systemd/user", x);
+		else {
+			r = err_set(
+			    &ctx->err, ERR_USAGE, "no HOME: give --dir DIR");
+			goto out;
+		}
+	}
+	if ((k = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0) {
+		r = err_sys(&ctx->err, "cannot find my own binary");
+		goto out;
+	}
+	self[k] = '\0';
+	bin = xstrdup(self);
+	if ((r = cmd_svc_load((void *)ctx->config_dir, &list, &n, &ctx->err)) !=
+		0 ||
+	    (r = dir_ensure(dir, 0755, &ctx->err)) != 0)
+		goto out;
+	/* the socket unit: the control socket and every context's */
+	buf_printf(&b,
+	    "# written by \"ctxmgr tunnel install\": run it again after "
+	    "adding\n# tunnelled contexts (the service binds new ones "
+	    "itself meanwhile)\n"
+	    "[Unit]\nDescription=ctxmgr tunnel service sockets\n\n"
+	    "[Socket]\nListenStream=%s/%s\n",
+	    run_dir, SVC_CTL);
+	for (i = 0; i < n; i++)
+		if (list[i].socket != NULL)
+			buf_printf(&b, "ListenStream=%s\n", list[i].socket);
+	buf_printf(&b,
+	    "SocketMode=0600\nDirectoryMode=0700\nRemoveOnStop=yes\n\n"
+	    "[Install]\nWantedBy=sockets.target\n");
+	sock_unit = path_join(dir, "ctxmgr-tunnel.socket");
+	if ((r = file_write_atomic(
+		 sock_unit, b.data, b.len, 0644, 0, &ctx->err)) != 0)
+		goto out;
+	buf_reset(&b);
+	buf_printf(&b,
+	    "# written by \"ctxmgr tunnel install\"\n"
+	    "[Unit]\nDescription=ctxmgr tunnel service\n"
+	    "Requires=ctxmgr-tunnel.socket\n\n"
+	    "[Service]\nEnvironment=DOCKER_CONFIG=%s\n"
+	    "ExecStart=%s tunnel serve\nRestart=on-failure\n\n"
+	    "[Install]\nAlso=ctxmgr-tunnel.socket\n",
+	    ctx->config_dir, bin);
+	svc_unit = path_join(dir, "ctxmgr-tunnel.service");
+	if ((r = file_write_atomic(
+		 svc_unit, b.data, b.len, 0644, 0, &ctx->err)) != 0)
+		goto out;
+	fprintf(ctx->out, "wrote %s\nwrote %s\n", sock_unit, svc_unit);
+	if (system("systemctl --user daemon-reload >/dev/null 2>&1 && "
+		   "systemctl --user enable --now ctxmgr-tunnel.socket "
+		   ">/dev/null 2>&1") == 0)
+		fprintf(ctx->out,
+		    "enabled ctxmgr-tunnel.socket: the service starts with "
+		    "the first client\n");
+	else
+		fprintf(ctx->out,
+		    "no systemd user manager answered; to use the units "
+		    "once it does:\n"
+		    "  systemctl --user daemon-reload\n"
+		    "  systemctl --user enable --now ctxmgr-tunnel.socket\n"
+		    "without systemd, start the service at login (e.g. from "
+		    "~/.profile):\n"
+		    "  %s tunnel serve --ready-fd 1 >/dev/null &\n"
+		    "or let ctxmgr start it when needed (use, create, env, "
+		    "exec do)\n",
+		    bin);
+out:
+	for (i = 0; i < n; i++)
+		svc_spec_free(&list[i]);
+	free(list);
+	buf_release(&b);
+	free(sock_unit);
+	free(svc_unit);
+	free(bin);
+	free(own_dir);
+	free(run_dir);
+	return r;
+}
+
+static const struct cmd_entry cmd_tunnel_install_entry = {
+	.name = "install",
+	.usage = "[--dir DIR]",
+	.summary = "write systemd user units that start the tunnel service "
+		   "on demand",
+	.help = "Writes ctxmgr-tunnel.socket (the control socket and every "
+		"tunnelled\ncontext's socket, passed to the service by "
+		"socket activation) and\nctxmgr-tunnel.service, then enables "
+		"the socket unit when a systemd user\nmanager answers; "
+		"otherwise prints the steps.",
+	.flags = install_flags,
+	.args = { 0, 0, COMPLETE_NONE, NULL },
+	.exec = cmd_tunnel_install_exec,
+};
+
 static const struct cmd_entry *const tunnel_subcommands[] = {
 	&cmd_tunnel_start_entry, &cmd_tunnel_stop_entry, &cmd_tunnel_ls_entry,
 	&cmd_tunnel_enable_entry, &cmd_tunnel_disable_entry,
-	&cmd_tunnel_serve_entry, &cmd_tunnel_shutdown_entry, NULL
+	&cmd_tunnel_serve_entry, &cmd_tunnel_shutdown_entry,
+	&cmd_tunnel_install_entry, NULL
 };
 
 const struct cmd_entry cmd_tunnel_entry = {
 	.name = "tunnel",
-	.usage = "start|stop|ls|enable|disable|serve|shutdown",
+	.usage = "start|stop|ls|enable|disable|serve|shutdown|install",
 	.summary = "background SSH tunnels to remote Docker daemons",
 	.help = "A tunnel keeps one SSH session per context and opens one "
 		"channel per\nclient connection, so docker through it answers "
