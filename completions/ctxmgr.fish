@@ -113,7 +113,7 @@ function __ctxmgr_flags --argument-names path
         case 'tunnel disable'
             printf '%s\t%s\n' --all 'every ssh:// context'
         case 'tunnel serve'
-            printf '%s\t%s\n' --ready-fd 'write R to this descriptor once serving, and log to the run dir\'s service.log (ctxmgr uses it when it starts the service)'
+            printf '%s\t%s\n' --ready-fd 'write R to this descriptor once serving, and log to the run dir\'s _service.log (ctxmgr uses it when it starts the service)'
         case 'tunnel install'
             printf '%s\t%s\n' --dir 'write the units there (default: ~/.config/systemd/user)'
         case 'env'

@@ -547,7 +547,7 @@ svc_log_sink(enum log_level level, const char *msg, void *arg)
 static const struct cmd_flag serve_flags[] = {
 	{ "ready-fd", 0, FLAG_STRING, COMPLETE_NONE, "FD",
 	    "write R to this descriptor once serving, and log to the run "
-	    "dir's service.log (ctxmgr uses it when it starts the service)" },
+	    "dir's _service.log (ctxmgr uses it when it starts the service)" },
 	{ 0 }
 };
 

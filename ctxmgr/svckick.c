@@ -150,7 +150,7 @@ svc_spawn(const char *config_dir, const char *ctl, struct cm_err *err)
 	if (ctl != NULL && svc_ctl_alive(ctl))
 		return 0;
 	return err_set(err, ERR_FAIL,
-	    "the tunnel service did not start (see its log, service.log "
+	    "the tunnel service did not start (see its log, _service.log "
 	    "in its run dir, or run \"ctxmgr tunnel serve\")");
 }
 
@@ -165,7 +165,7 @@ svc_kick(const char *config_dir, const struct context *c, struct cm_err *err)
 	dir = xstrdup(c->host + strlen("unix://"));
 	if ((slash = strrchr(dir, '/')) != NULL)
 		*slash = '\0';
-	ctl = xasprintf("%s/service.ctl", dir);
+	ctl = xasprintf("%s/_service.ctl", dir);
 	r = svc_ctl_alive(ctl) ? 0 : svc_spawn(config_dir, ctl, err);
 	free(ctl);
 	free(dir);

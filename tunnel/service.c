@@ -96,8 +96,8 @@ fits_sun_path(const char *dir)
 {
 	struct sockaddr_un sa;
 
-	/* dir + "/" + 16 hex + ".sock" */
-	return strlen(dir) + 1 + 16 + 5 < sizeof(sa.sun_path);
+	/* dir + "/_" + 16 hex + ".sock" */
+	return strlen(dir) + 2 + 16 + 5 < sizeof(sa.sun_path);
 }
 
 /* 1 if `dir` is a real directory of this user, mode 0700. */
@@ -268,7 +268,7 @@ svc_socket_path(
 		    "socket path",
 		    run_dir);
 	sha256_hex(name, strlen(name), hex);
-	*outp = xasprintf("%s/%.16s.sock", run_dir, hex);
+	*outp = xasprintf("%s/_%.16s.sock", run_dir, hex);
 	return 0;
 }
 

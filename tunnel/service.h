@@ -13,10 +13,10 @@
  * Files, in the run dir (every directory on the way owned by the user,
  * not writable by others; the last one 0700):
  *
- *	<16 hex of SHA-256(name)>.sock	a context's Docker socket (0600)
- *	service.ctl	the control socket (peers of another uid refused)
- *	service.lock	flock(2)ed by the running service; holds its pid
- *	service.log	its log (stderr of a detached service)
+ *	_<16 hex of SHA-256(name)>.sock	a context's Docker socket (0600)
+ *	_service.ctl	the control socket (peers of another uid refused)
+ *	_service.lock	flock(2)ed by the running service; holds its pid
+ *	_service.log	its log (stderr of a detached service)
  *
  * The service never reads the store: the command layer gives it a
  * loader that lists the tunnelled contexts.
@@ -28,9 +28,9 @@
 #include "common/err.h"
 #include "tunnel/ssh.h"
 
-#define SVC_CTL "service.ctl"
-#define SVC_LOCK "service.lock"
-#define SVC_LOG "service.log"
+#define SVC_CTL "_service.ctl"
+#define SVC_LOCK "_service.lock"
+#define SVC_LOG "_service.log"
 
 /* One context to serve, as the loader gives it (all strings owned). */
 struct svc_spec {
@@ -76,7 +76,7 @@ char *svc_run_dir(const char *config_dir);
  */
 int svc_run_dir_check(const char *run_dir, int create, struct cm_err *err);
 
-/* The socket of context `name`: <run dir>/<16 hex>.sock (a new string).
+/* The socket of context `name`: <run dir>/_<16 hex>.sock (a new string).
  * Always fits sun_path when the run dir does (ERR_TOOBIG if not). */
 int svc_socket_path(
     const char *run_dir, const char *name, char **outp, struct cm_err *err);

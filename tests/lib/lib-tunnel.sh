@@ -40,7 +40,7 @@ no_tunnel_left() {
 
 # svc_pid: the pid of the running tunnel service (from its lock file).
 svc_pid() {
-	for f in "$XDG_RUNTIME_DIR"/ctxmgr/*/service.lock; do
+	for f in "$XDG_RUNTIME_DIR"/ctxmgr/*/_service.lock; do
 		[ -f "$f" ] && head -n1 "$f" && return 0
 	done
 	return 1
@@ -53,4 +53,4 @@ svc_field() {
 }
 
 # Whatever tunnel service a test started goes when the file ends.
-test_atexit 'for f in "$XDG_RUNTIME_DIR"/ctxmgr/*/service.lock; do [ -f "$f" ] && kill "$(head -n1 "$f")"; done'
+test_atexit 'for f in "$XDG_RUNTIME_DIR"/ctxmgr/*/_service.lock; do [ -f "$f" ] && kill "$(head -n1 "$f")"; done'

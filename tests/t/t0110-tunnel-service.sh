@@ -11,7 +11,7 @@ test_expect_success 'create makes a tunnelled context and starts the service' '
 	ctxmgr create prod --host "ssh://box$DOCKERD_SOCK" >out 2>err &&
 	d=$DOCKER_CONFIG/contexts/meta/$(ctx_dir prod) &&
 	json "$d/meta.json" "d[\"Endpoints\"][\"docker\"][\"Host\"]" >host &&
-	grep -q "^unix://$XDG_RUNTIME_DIR/ctxmgr/[0-9a-f]\{8\}/[0-9a-f]\{16\}\.sock$" host &&
+	grep -q "^unix://$XDG_RUNTIME_DIR/ctxmgr/[0-9a-f]\{8\}/_[0-9a-f]\{16\}\.sock$" host &&
 	test "$(json "$d/meta.json" "d[\"Metadata\"][\"ctxmgr\"][\"sshHost\"]")" = "ssh://box$DOCKERD_SOCK" &&
 	sock=$(sed "s|^unix://||" host) &&
 	test -S "$sock" &&

@@ -17,7 +17,7 @@ test_expect_success 'setup: a tunnelled context, no service running' '
 	! test -e "$(cat "$TRASH/sock")"
 '
 sock=$(cat "$TRASH/sock")
-ctl=$(dirname "$sock")/service.ctl
+ctl=$(dirname "$sock")/_service.ctl
 
 test_expect_success 'tunnel install writes socket and service units, and says what to do without systemd' '
 	ctxmgr tunnel install --dir units >out &&
