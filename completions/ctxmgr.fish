@@ -102,7 +102,7 @@ function __ctxmgr_flags --argument-names path
             printf '%s\t%s\n' --direct 'keep an ssh:// context for Docker\'s own ssh transport (not tunnelled)'
         case 'tunnel start'
             printf '%s\t%s\n' --foreground 'serve in this process until Ctrl-C (logs on stderr)'
-            printf '%s\t%s\n' --listen 'also listen on this loopback TCP port (anyone on this machine can reach it)'
+            printf '%s\t%s\n' --listen 'also listen on this loopback TCP port (connections from other users are refused)'
             printf '%s\t%s\n' --mode 'auto, streamlocal or dial-stdio (default: the context\'s, else auto)'
             printf '%s\t%s\n' --accept-new 'record the host key of a host seen for the first time'
             printf '%s\t%s\n' --no-ping 'do not check the remote socket with GET /_ping (it need not be a Docker daemon)'

@@ -143,8 +143,8 @@ static const struct cmd_flag start_flags[] = {
 	{ "foreground", 'f', FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "serve in this process until Ctrl-C (logs on stderr)" },
 	{ "listen", 0, FLAG_STRING, COMPLETE_NONE, "127.0.0.1:PORT",
-	    "also listen on this loopback TCP port (anyone on this machine "
-	    "can reach it)" },
+	    "also listen on this loopback TCP port (connections from other "
+	    "users are refused)" },
 	{ "mode", 0, FLAG_STRING, COMPLETE_CHOICE, "MODE",
 	    "auto, streamlocal or dial-stdio (default: the context's, else "
 	    "auto)",

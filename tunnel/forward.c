@@ -25,6 +25,7 @@
 
 #include "tunnel/engine.h"
 #include "tunnel/forward.h"
+#include "tunnel/peeruid.h"
 #include "common/log.h"
 #include "tunnel/ssh-int.h"
 #include "common/util.h"
@@ -896,6 +897,13 @@ accept_clients(struct forwarder *f, int lfd)
 			    errno != ECONNABORTED)
 				log_warn("accept: %s", strerror(errno));
 			return;
+		}
+		if (lfd == f->cfg.tcp_fd &&
+		    tcp_peer_uid(fd) != (long)geteuid()) {
+			/* --listen: only this user's processes (issue 14) */
+			log_warn("refused a TCP client of another user");
+			close(fd);
+			continue;
 		}
 		client_new(f, fd);
 	}

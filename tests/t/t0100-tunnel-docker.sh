@@ -153,6 +153,12 @@ test_expect_success 'a TCP listener on 127.0.0.1 on request, and only there' '
 	test_grep "also 127.0.0.1:$port" out &&
 	docker -H tcp://127.0.0.1:$port version --format "{{.Server.Version}}" >out &&
 	test_cmp v out &&
+	curl -s --max-time 10 http://127.0.0.1:$port/_ping >out &&
+	test "$(cat out)" = OK &&
+	: issue 14: another user on this machine gets nothing &&
+	! setpriv --reuid=65534 --regid=65534 --clear-groups \
+		curl -s --max-time 10 http://127.0.0.1:$port/_ping >out &&
+	! test -s out &&
 	ctxmgr tunnel stop box2 &&
 	test_expect_code 2 ctxmgr tunnel start box2 --listen 0.0.0.0:$port 2>err &&
 	test_grep "only 127.0.0.1:PORT" err &&
