@@ -8,7 +8,13 @@
 #     and through `ssh -L` with the same cipher and with OpenSSH's
 #     default, naming the ciphers negotiated;
 #  3. 100 concurrent clients doing GET /_ping (a new connection each):
-#     requests per second, and the tunnel's peak RSS.
+#     requests per second, and the tunnel's peak RSS;
+#  4. the tunnelled context as users meet it: plain `docker version`
+#     after `ctxmgr use prod` (no DOCKER_HOST) against the local socket
+#     and a --direct ssh:// context, the first call after the session
+#     closed (lazy connect), and `ctxmgr use` with its service check;
+#  5. the service with 500 tunnelled contexts, 20 of them with a client:
+#     its RSS, and that idle ones cost no SSH session.
 #
 # Environment: CTXMGR (the binary), BENCH_RUNS (docker version runs, 15),
 # BENCH_STREAM_RUNS (1 GiB runs, 3), BENCH_PINGS (requests, 5000).
@@ -57,9 +63,9 @@ echo "# $(ssh -V 2>&1), $(ctxmgr --version | head -n 1)"
 echo "# $(nproc) CPUs; client, sshd, dockerd and the data source share them"
 
 # 1. docker version ----------------------------------------------------
-ctxmgr create bench --host "ssh://bench$DOCKERD_SOCK" >/dev/null 2>&1
+ctxmgr create bench --direct --host "ssh://bench$DOCKERD_SOCK" >/dev/null 2>&1
 ctxmgr tunnel start bench >/dev/null || test_fatal "tunnel start failed"
-test_atexit "'$CTXMGR' tunnel stop --all >/dev/null 2>&1"
+test_atexit "'$CTXMGR' tunnel stop --all >/dev/null 2>&1; '$CTXMGR' tunnel shutdown >/dev/null 2>&1"
 TSOCK=$(tunnel_sock bench Socket)
 ssh_forward "$BENCH_DIR/ssh-L.sock" "$DOCKERD_SOCK" >/dev/null
 
@@ -109,8 +115,8 @@ Host bench-ctr
 	Ciphers aes128-ctr
 
 CFG
-ctxmgr create stream --host "ssh://bench$SRC" >/dev/null 2>&1
-ctxmgr create stream-ctr --host "ssh://bench-ctr$SRC" >/dev/null 2>&1
+ctxmgr create stream --direct --host "ssh://bench$SRC" >/dev/null 2>&1
+ctxmgr create stream-ctr --direct --host "ssh://bench-ctr$SRC" >/dev/null 2>&1
 ctxmgr tunnel start stream --no-ping >/dev/null || test_fatal "tunnel start stream failed"
 ctxmgr tunnel start stream-ctr --no-ping >/dev/null || test_fatal "tunnel start stream-ctr failed"
 cipher=$(tunnel_sock stream Cipher)
@@ -154,3 +160,91 @@ for p in "ctxmgr tunnel:$TSOCK" "OpenSSH ssh -L:$BENCH_DIR/ssh-L.sock" \
 done
 rss=$(tunnel_sock bench PeakRssKiB)
 echo "  ctxmgr tunnel peak RSS: $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') MB (target <= 16), peak connections $(tunnel_sock bench PeakConnections)"
+
+ok=1
+
+# 4. after `ctxmgr use`: plain docker through the tunnel service ----------
+ctxmgr create prod --host "ssh://bench$DOCKERD_SOCK" >/dev/null 2>&1 ||
+	test_fatal "create prod failed"
+ctxmgr create prod-direct --direct --host "ssh://bench$DOCKERD_SOCK" >/dev/null 2>&1
+ctxmgr use prod >/dev/null 2>&1
+docker version >/dev/null 2>&1 || test_fatal "docker version after use prod failed"
+docker --context prod-direct version >/dev/null 2>&1 || test_fatal "the direct context failed"
+in0=$(tunnel_sock prod BytesIn)
+use_local=$(median_ms "$RUNS" docker -H "unix://$DOCKERD_SOCK" version)
+use_tun=$(median_ms "$RUNS" docker version)
+use_direct=$(median_ms "$RUNS" docker --context prod-direct version)
+in1=$(tunnel_sock prod BytesIn)
+# the first call after the session closed: `tunnel stop` closes it and
+# keeps the socket, as the idle timeout does
+lazy() { ctxmgr tunnel stop prod >/dev/null 2>&1; sleep 0.2; }
+lazy_times=()
+for ((i = 0; i < RUNS; i++)); do
+	lazy
+	t0=${EPOCHREALTIME/./}
+	docker version >/dev/null 2>&1
+	t1=${EPOCHREALTIME/./}
+	lazy_times+=($((t1 - t0)))
+done
+lazy_ms=$(printf '%s\n' "${lazy_times[@]}" | sort -n |
+	awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.3f\n", m / 1000 }')
+docker version >/dev/null 2>&1
+use_ms=$(median_ms "$RUNS" "$CTXMGR" use prod)
+echo
+echo "plain docker version after \"ctxmgr use prod\" (no DOCKER_HOST), median of $RUNS runs:"
+printf '  %-44s %9s ms\n' "local socket (docker -H unix://...)" "$use_local" \
+	"tunnelled context prod (plain docker)" "$use_tun" \
+	"--direct ssh:// context (docker --context)" "$use_direct" \
+	"prod, first call after the session closed" "$lazy_ms" \
+	"ctxmgr use prod (with the service check)" "$use_ms"
+echo "  (the service moved $((in1 - in0)) bytes for prod meanwhile: the calls went through it)"
+r_local=$(ratio "$use_tun" "$use_local")
+r_direct=$(ratio "$use_direct" "$use_tun")
+r_lazy=$(ratio "$lazy_ms" "$use_direct")
+echo "  tunnelled / local socket    = ${r_local}x (target <= 1.1)"
+echo "  direct ssh:// / tunnelled   = ${r_direct}x (target >= 10)"
+echo "  lazy first call / direct    = ${r_lazy}x (target <= 1)"
+awk -v r="$r_local" 'BEGIN { exit !(r <= 1.1) }' ||
+	{ echo "target missed: tunnelled docker version ${r_local}x the local socket (> 1.1)"; ok=0; }
+awk -v r="$r_direct" 'BEGIN { exit !(r >= 10) }' ||
+	{ echo "target missed: direct ssh:// only ${r_direct}x slower than tunnelled (< 10)"; ok=0; }
+awk -v m="$use_ms" 'BEGIN { exit !(m <= 2) }' ||
+	{ echo "target missed: ctxmgr use took $use_ms ms (> 2)"; ok=0; }
+
+# 5. 500 tunnelled contexts, 20 with a client ------------------------------
+python3 - "$DOCKER_CONFIG" "ssh://bench$DOCKERD_SOCK" <<'PY'
+import hashlib, json, os, sys
+cfg, url = sys.argv[1], sys.argv[2]
+for i in range(500):
+    name = "many%03d" % i
+    d = os.path.join(cfg, "contexts", "meta", hashlib.sha256(name.encode()).hexdigest())
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "meta.json"), "w") as f:
+        json.dump({"Name": name, "Metadata": {}, "Endpoints": {"docker": {"Host": url, "SkipTLSVerify": False}}}, f)
+PY
+t0=${EPOCHREALTIME/./}
+ctxmgr tunnel enable --all >/dev/null || test_fatal "tunnel enable --all failed"
+t1=${EPOCHREALTIME/./}
+ctxmgr tunnel ls --format json >"$BENCH_DIR/many.json"
+nserved=$(python3 -c "import json,sys; print(sum(1 for t in json.load(open(sys.argv[1])) if t['Context'].startswith('many') and t['State'] == 'idle'))" "$BENCH_DIR/many.json")
+sessions_idle=$(python3 -c "import json,sys; print(sum(t['Sessions'] for t in json.load(open(sys.argv[1])) if t['Context'].startswith('many')))" "$BENCH_DIR/many.json")
+pids=()
+for i in $(seq -w 0 19); do
+	s=$(python3 -c "import json,sys; print([t['Socket'] for t in json.load(open(sys.argv[1])) if t['Context'] == 'many0$i'][0])" "$BENCH_DIR/many.json")
+	docker -H "unix://$s" events >/dev/null 2>&1 &
+	pids+=($!)
+done
+wait_for 30 sh -c "test \$('$CTXMGR' tunnel ls --format json | python3 -c \"import json,sys; print(sum(1 for t in json.load(sys.stdin) if t['State'] == 'connected' and t['Connections'] > 0))\") -ge 20" ||
+	echo "bench: not all 20 clients connected"
+svc=$(ctxmgr tunnel ls --format json | python3 -c "import json,sys; d=json.load(sys.stdin); print(d[0]['Pid'])")
+rss_now=$(awk '/VmRSS/ { print $2 }' /proc/"$svc"/status)
+rss_peak=$(awk '/VmHWM/ { print $2 }' /proc/"$svc"/status)
+threads=$(awk '/Threads/ { print $2 }' /proc/"$svc"/status)
+kill "${pids[@]}" 2>/dev/null
+echo
+echo "the tunnel service with 500 tunnelled contexts (+ prod, bench):"
+echo "  tunnel enable --all of 500 contexts: $(( (t1 - t0) / 1000 )) ms; $nserved served idle, $sessions_idle SSH sessions opened for them"
+echo "  20 connected, one client each: RSS $(awk -v k="$rss_now" 'BEGIN { printf "%.1f", k / 1024 }') MB, peak $(awk -v k="$rss_peak" 'BEGIN { printf "%.1f", k / 1024 }') MB (target <= 32), $threads threads"
+awk -v k="$rss_peak" 'BEGIN { exit !(k <= 32768) }' ||
+	{ echo "target missed: service peak RSS $rss_peak KiB > 32 MB"; ok=0; }
+[ "$ok" = 1 ] || exit 1
