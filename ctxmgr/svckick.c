@@ -154,20 +154,114 @@ svc_spawn(const char *config_dir, const char *ctl, struct cm_err *err)
 	    "in its run dir, or run \"ctxmgr tunnel serve\")");
 }
 
+/* Connect to a control socket of this user (-1 if none answers). */
+static int
+ctl_connect(const char *ctl)
+{
+	struct sockaddr_un sa;
+	struct ucred uc;
+	socklen_t l = sizeof(uc);
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(ctl) >= sizeof(sa.sun_path))
+		return -1;
+	memcpy(sa.sun_path, ctl, strlen(ctl));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &l) != 0 ||
+	    uc.uid != geteuid()) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+json_t *
+svc_status(const char *ctl)
+{
+	char *buf = NULL, tmp[4096];
+	size_t len = 0;
+	struct pollfd p;
+	json_t *o = NULL;
+	ssize_t n;
+	int fd;
+
+	if ((fd = ctl_connect(ctl)) < 0)
+		return NULL;
+	if (write(fd, "status\n", 7) != 7)
+		goto out;
+	for (;;) {
+		p.fd = fd;
+		p.events = POLLIN;
+		if (poll(&p, 1, 2000) != 1)
+			goto out;
+		n = read(fd, tmp, sizeof(tmp));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || len + (size_t)n > (16u << 20))
+			goto out;
+		if (n == 0)
+			break;
+		buf = xreallocarray(buf, len + (size_t)n + 1, 1);
+		memcpy(buf + len, tmp, (size_t)n);
+		len += (size_t)n;
+	}
+	if (buf != NULL)
+		o = json_loadb(buf, len, 0, NULL);
+	if (o != NULL && !json_is_object(o)) {
+		json_decref(o);
+		o = NULL;
+	}
+out:
+	free(buf);
+	close(fd);
+	return o;
+}
+
+const char *
+svc_state_of(json_t *status, const char *name)
+{
+	json_t *c;
+	size_t i;
+
+	if (status == NULL)
+		return "not running";
+	json_array_foreach(json_object_get(status, "contexts"), i, c)
+	{
+		json_t *nm = json_object_get(c, "name");
+		json_t *st = json_object_get(c, "state");
+		if (json_is_string(nm) &&
+		    strcmp(json_string_value(nm), name) == 0)
+			return json_is_string(st) ? json_string_value(st) : "";
+	}
+	return "not served";
+}
+
+char *
+svc_ctl_of(const struct context *c)
+{
+	char *dir = xstrdup(c->host + strlen("unix://")), *slash, *ctl;
+
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	ctl = xasprintf("%s/_service.ctl", dir);
+	free(dir);
+	return ctl;
+}
+
 int
 svc_kick(const char *config_dir, const struct context *c, struct cm_err *err)
 {
-	char *dir, *ctl, *slash;
+	char *ctl;
 	int r;
 
 	if (!svc_context_tunnelled(c))
 		return 0;
-	dir = xstrdup(c->host + strlen("unix://"));
-	if ((slash = strrchr(dir, '/')) != NULL)
-		*slash = '\0';
-	ctl = xasprintf("%s/_service.ctl", dir);
+	ctl = svc_ctl_of(c);
 	r = svc_ctl_alive(ctl) ? 0 : svc_spawn(config_dir, ctl, err);
 	free(ctl);
-	free(dir);
 	return r;
 }

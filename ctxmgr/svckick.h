@@ -8,6 +8,8 @@
 #ifndef CTXMGR_SVCKICK_H
 #define CTXMGR_SVCKICK_H
 
+#include <jansson.h>
+
 #include "common/err.h"
 #include "store/store.h"
 
@@ -27,6 +29,17 @@ int svc_ctl_alive(const char *ctl);
  * `ctl` is the control socket to check first (NULL: always start).
  */
 int svc_spawn(const char *config_dir, const char *ctl, struct cm_err *err);
+
+/* The control socket beside a tunnelled context's socket (new string). */
+char *svc_ctl_of(const struct context *c);
+
+/* The service's status (a JSON object), or NULL when none of this user
+ * answers on `ctl`. */
+json_t *svc_status(const char *ctl);
+
+/* A context's state in a status: "idle", "connecting", "connected",
+ * "failing", "not served"; "not running" without a status. */
+const char *svc_state_of(json_t *status, const char *name);
 
 /* For `use` and friends: when `c` is tunnelled and no service answers
  * in the directory of its socket, start one.  0, or ERR_* (the message

@@ -74,6 +74,24 @@ test_expect_success 'tunnel ls shows state, sessions, clients and bytes' '
 	test_grep "^prod *connected *1 " out
 '
 
+test_expect_success 'ls shows the ssh:// URL and the tunnel state; JSON keeps Docker keys' '
+	ctxmgr ls >out &&
+	test_grep "^prod \* *ssh://box$DOCKERD_SOCK (tunnel: connected)" out &&
+	ctxmgr ls --format json >ls.json &&
+	test "$(json ls.json "[c for c in d if c[\"Name\"] == \"prod\"][0][\"DockerEndpoint\"]")" = "unix://$sock" &&
+	test "$(json ls.json "[c for c in d if c[\"Name\"] == \"prod\"][0][\"SSHHost\"]")" = "ssh://box$DOCKERD_SOCK" &&
+	test "$(json ls.json "[c for c in d if c[\"Name\"] == \"prod\"][0][\"Tunnel\"]")" = connected &&
+	test "$(json ls.json "\",\".join(sorted([c for c in d if c[\"Name\"] == \"default\"][0].keys()))")" = "Current,Description,DockerEndpoint,Error,Name"
+'
+
+test_expect_success 'env, exec and shell use the tunnelled context as it is' '
+	ctxmgr env prod >out &&
+	echo "export DOCKER_HOST=unix://$sock" >expect &&
+	test_cmp expect out &&
+	ctxmgr exec prod -- docker version --format "{{.Server.Version}}" >out &&
+	test -s out
+'
+
 test_expect_success 'a second service started by hand is refused' '
 	test_expect_code 1 ctxmgr tunnel serve 2>err &&
 	test_grep "a tunnel service already runs" err
