@@ -11,6 +11,7 @@
 
 #include "ctxmgr/cmd-ca.h"
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/svckick.h"
 #include "common/dirswap.h"
 #include "common/endpoint.h"
 #include "common/file.h"
@@ -197,7 +198,7 @@ check_tls_context(struct cmd_ctx *ctx, const struct context *c)
 	if (r != 0)
 		return err_set(&ctx->err, ERR_INVALID, "context \"%s\": %s",
 		    c->name, e2.msg);
-	if (scheme == EP_SSH)
+	if (scheme == EP_SSH || svc_context_tunnelled(c))
 		return err_set(&ctx->err, ERR_USAGE,
 		    "context \"%s\" uses ssh://: SSH already protects that "
 		    "connection and Docker ignores TLS files there; client "
@@ -806,7 +807,7 @@ plan_context(struct ca *ca, struct store *st, const char *name, int named,
 			name));
 		goto out;
 	}
-	if (c->host != NULL && str_has_prefix(c->host, "ssh://")) {
+	if (svc_context_ssh_url(c) != NULL) {
 		set_reason(it, ROT_SKIPPED,
 		    xstrdup("ssh:// context: TLS files are not used"));
 		goto out;

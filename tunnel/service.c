@@ -1136,8 +1136,11 @@ svc_run(const struct svc_config *cfg, struct cm_err *err)
 			pfd[i].revents = 0;
 		rc = poll(pfd, np, 2000);
 		if (rc < 0 && errno != EINTR) {
-			r = err_sys(err, "poll");
-			break;
+			/* stop, but only once every worker has ended */
+			log_error("poll: %s", strerror(errno));
+			s.shutdown = 1;
+			usleep(100000);
+			continue;
 		}
 		if (rc <= 0) {
 			if (watch_changed(&s) || s.need_reload)
