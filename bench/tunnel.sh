@@ -21,7 +21,8 @@
 #     ssh://.
 #
 # Environment: CTXMGR (the binary), BENCH_RUNS (docker version runs, 15),
-# BENCH_STREAM_RUNS (1 GiB runs, 3), BENCH_PINGS (requests, 5000).
+# BENCH_STREAM_RUNS (1 GiB runs, 3), BENCH_PINGS (requests, 5000),
+# BENCH_TUNNEL_QUICK=1 (skip sections 2 and 3), BENCH_DELAYPROXY.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 : "${CTXMGR:=$PWD/build/ctxmgr}"
@@ -91,6 +92,7 @@ echo "  docker ssh:// / ctxmgr tunnel = $(ratio "$dssh_ms" "$tunnel_ms")x (targe
 echo "  ctxmgr tunnel / local socket  = $(ratio "$tunnel_ms" "$local_ms")x (target <= 1.1)"
 echo "  ssh -L / ctxmgr tunnel        = $(ratio "$sshl_ms" "$tunnel_ms")x"
 
+if [ "${BENCH_TUNNEL_QUICK:-0}" != 1 ]; then
 # 2. 1 GiB stream ------------------------------------------------------
 SRC=$BENCH_DIR/source.sock
 socat UNIX-LISTEN:"$SRC",fork,mode=600 SYSTEM:"head -c $GIB /dev/zero" &
@@ -164,6 +166,7 @@ for p in "ctxmgr tunnel:$TSOCK" "OpenSSH ssh -L:$BENCH_DIR/ssh-L.sock" \
 done
 rss=$(tunnel_sock bench PeakRssKiB)
 echo "  ctxmgr tunnel peak RSS: $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') MB (target <= 16), peak connections $(tunnel_sock bench PeakConnections)"
+fi # BENCH_TUNNEL_QUICK
 
 ok=1
 
@@ -175,9 +178,26 @@ ctxmgr use prod >/dev/null 2>&1
 docker version >/dev/null 2>&1 || test_fatal "docker version after use prod failed"
 docker --context prod-direct version >/dev/null 2>&1 || test_fatal "the direct context failed"
 in0=$(tunnel_sock prod BytesIn)
-use_local=$(median_ms "$RUNS" docker -H "unix://$DOCKERD_SOCK" version)
-use_tun=$(median_ms "$RUNS" docker version)
-use_direct=$(median_ms "$RUNS" docker --context prod-direct version)
+# interleaved, so that load from elsewhere on the machine hits all three
+# alike: one run of each per round, medians per path
+t_local=() t_tun=() t_direct=()
+for ((i = 0; i < RUNS; i++)); do
+	t0=${EPOCHREALTIME/./}
+	docker -H "unix://$DOCKERD_SOCK" version >/dev/null 2>&1
+	t1=${EPOCHREALTIME/./}
+	docker version >/dev/null 2>&1
+	t2=${EPOCHREALTIME/./}
+	docker --context prod-direct version >/dev/null 2>&1
+	t3=${EPOCHREALTIME/./}
+	t_local+=($((t1 - t0))) t_tun+=($((t2 - t1))) t_direct+=($((t3 - t2)))
+done
+med_of() {
+	printf '%s\n' "$@" | sort -n |
+		awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.3f\n", m / 1000 }'
+}
+use_local=$(med_of "${t_local[@]}")
+use_tun=$(med_of "${t_tun[@]}")
+use_direct=$(med_of "${t_direct[@]}")
 in1=$(tunnel_sock prod BytesIn)
 # the first call after the session closed: `tunnel stop` closes it and
 # keeps the socket, as the idle timeout does
@@ -195,7 +215,7 @@ lazy_ms=$(printf '%s\n' "${lazy_times[@]}" | sort -n |
 docker version >/dev/null 2>&1
 use_ms=$(median_ms "$RUNS" "$CTXMGR" use prod)
 echo
-echo "plain docker version after \"ctxmgr use prod\" (no DOCKER_HOST), median of $RUNS runs:"
+echo "plain docker version after \"ctxmgr use prod\" (no DOCKER_HOST), median of $RUNS interleaved runs:"
 printf '  %-44s %9s ms\n' "local socket (docker -H unix://...)" "$use_local" \
 	"tunnelled context prod (plain docker)" "$use_tun" \
 	"--direct ssh:// context (docker --context)" "$use_direct" \
