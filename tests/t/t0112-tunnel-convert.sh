@@ -79,6 +79,18 @@ test_expect_success 'ping of a tunnelled context goes over SSH and opens no serv
 	test "$(svc_field tx Sessions)" = "$s0"
 '
 
+test_expect_success 'tunnel start --accept-new on a tunnelled context records the host key, then connects' '
+	cp "$HOME/.ssh/known_hosts" kh.save &&
+	test_when_finished "cp kh.save \"$HOME/.ssh/known_hosts\"" &&
+	: >"$HOME/.ssh/known_hosts" &&
+	ctxmgr tunnel stop tx >/dev/null &&
+	test_expect_code 1 ctxmgr tunnel start tx 2>err &&
+	test_grep "failing: .*not known" err &&
+	ctxmgr tunnel start tx --accept-new >out &&
+	test_grep "tunnel \"tx\" connected: unix://" out &&
+	test -s "$HOME/.ssh/known_hosts"
+'
+
 test_expect_success 'a long name gets a short socket path' '
 	long=$(printf "n%.0s" $(seq 1 200)) &&
 	ctxmgr create "$long" --host "ssh://cv$DOCKERD_SOCK" -q &&

@@ -53,6 +53,16 @@ test_expect_success 'the audit started the context'"'"'s tunnel, which keeps ser
 	test -s out
 '
 
+test_expect_success 'a direct ssh:// context: the audit leaves no tunnel behind' '
+	ctxmgr create viadirect --direct --host "ssh://box$DOCKERD_SOCK" >/dev/null &&
+	test_when_finished "ctxmgr rm -f viadirect >/dev/null" &&
+	ctxmgr audit viadirect --no-probes --format json >d.json &&
+	test "$(q summary d.json error)" = 0 &&
+	ctxmgr tunnel ls -q >names &&
+	! grep -qx viadirect names &&
+	! ls "$XDG_RUNTIME_DIR"/ctxmgr/*/viadirect.sock 2>/dev/null
+'
+
 test_expect_success '--all -j 2: every ssh:// context, one summary' '
 	ctxmgr create viassh2 --host "ssh://box$DOCKERD_SOCK" >/dev/null &&
 	ctxmgr audit --all -j 2 --no-probes >all.txt &&
