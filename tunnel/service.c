@@ -486,13 +486,20 @@ answer_backlog(int lfd, const char *msg)
 	}
 }
 
+/* To the main thread: connected (done 0) or the worker's end (done 1). */
+struct note {
+	struct sctx *x;
+	int done;
+};
+
 static void
-notify_main(struct sctx *x)
+notify_main(struct sctx *x, int done)
 {
+	struct note m = { x, done };
 	ssize_t n;
 
 	do
-		n = write(x->svc->notify[1], &x, sizeof(x));
+		n = write(x->svc->notify[1], &m, sizeof(m));
 	while (n < 0 && errno == EINTR);
 }
 
@@ -535,7 +542,7 @@ worker(void *arg)
 		x->sessions++;
 		x->last_error[0] = '\0';
 		pthread_mutex_unlock(&s->mu);
-		notify_main(x);
+		notify_main(x, 0);
 		log_info("\"%s\": connected", x->spec.name);
 		r = fwd_run(f, &err);
 		fwd_get_stats(f, &fs);
@@ -561,7 +568,7 @@ worker(void *arg)
 		log_warn("\"%s\": %s", x->spec.name, err.msg);
 		answer_backlog(x->lfd, err.msg);
 	}
-	notify_main(x);
+	notify_main(x, 1);
 	return NULL;
 }
 
@@ -900,6 +907,17 @@ reply_error(int fd, const char *msg)
 	close(fd);
 }
 
+static enum sstate
+ctx_state(struct sctx *x)
+{
+	enum sstate st;
+
+	pthread_mutex_lock(&x->svc->mu);
+	st = x->state;
+	pthread_mutex_unlock(&x->svc->mu);
+	return st;
+}
+
 static void
 handle_ctl(struct svc *s, int fd)
 {
@@ -969,7 +987,7 @@ handle_ctl(struct svc *s, int fd)
 			reply_error(fd, "not served");
 		else if (x->lfd < 0)
 			reply_error(fd, x->problem);
-		else if (x->state == SS_CONNECTED)
+		else if (ctx_state(x) == SS_CONNECTED)
 			reply_result(fd, x);
 		else if (x->nwaiters >= MAX_WAITERS)
 			reply_error(fd, "busy");
@@ -993,14 +1011,10 @@ answer_waiters(struct sctx *x)
 
 /* A worker said something: connected (it goes on) or done. */
 static void
-on_notify(struct svc *s, struct sctx *x)
+on_notify(struct svc *s, struct sctx *x, int done)
 {
 	size_t i;
-	int done;
 
-	pthread_mutex_lock(&s->mu);
-	done = x->state != SS_CONNECTED && x->state != SS_CONNECTING;
-	pthread_mutex_unlock(&s->mu);
 	if (!done) {
 		answer_waiters(x);
 		return;
@@ -1150,9 +1164,9 @@ svc_run(const struct svc_config *cfg, struct cm_err *err)
 		if (pfd[2].revents & POLLIN)
 			s.shutdown = 1;
 		if (pfd[0].revents & POLLIN) {
-			struct sctx *x;
-			if (read(s.notify[0], &x, sizeof(x)) == sizeof(x))
-				on_notify(&s, x);
+			struct note m;
+			if (read(s.notify[0], &m, sizeof(m)) == sizeof(m))
+				on_notify(&s, m.x, m.done);
 			if (s.need_reload)
 				(void)reload(&s, err);
 			continue; /* the list may have changed */
