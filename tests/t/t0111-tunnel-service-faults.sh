@@ -98,7 +98,7 @@ test_expect_success 'SIGKILLed service: the next ctxmgr command starts it again 
 	test -s v4
 '
 
-test_expect_success 'a socket path that is a symlink or a file is not touched' '
+test_expect_success 'a socket path that is a symlink, a file or another user'"'"'s socket is not touched' '
 	sock=$(svc_field other Socket) &&
 	ctxmgr tunnel shutdown &&
 	rm -f "$sock" &&
@@ -115,6 +115,14 @@ test_expect_success 'a socket path that is a symlink or a file is not touched' '
 	test -f "$sock" && ! test -S "$sock" &&
 	svc_field other LastError >le &&
 	test_grep "a file" le &&
+	rm -f "$sock" &&
+	ctxmgr tunnel shutdown &&
+	/usr/bin/python3 -c "import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])" "$sock" &&
+	chown 65534 "$sock" &&
+	ctxmgr use other &&
+	test "$(stat -c %u "$sock")" = 65534 &&
+	svc_field other LastError >le &&
+	test_grep "belongs to another user: not touching it" le &&
 	rm -f "$sock" &&
 	ctxmgr tunnel shutdown && ctxmgr use other &&
 	test -S "$sock"
