@@ -312,7 +312,8 @@ fwd_http_error(int fd, const char *got, size_t len, const char *msg)
 
 	if (len > sizeof(req))
 		len = sizeof(req);
-	memcpy(req, got, len);
+	if (len > 0)
+		memcpy(req, got, len);
 	n = len;
 	/* the rest of the request head, briefly */
 	while (!has_headers_end(req, n) && n < sizeof(req) &&
@@ -366,8 +367,8 @@ fail_waiting(struct forwarder *f, const char *msg)
 		if (c->st != CS_WAIT)
 			continue;
 		if (c->fd >= 0 && c->down.len == 0)
-			fwd_http_error(
-			    c->fd, c->up.p + c->up.off, c->up.len, msg);
+			fwd_http_error(c->fd,
+			    c->up.p ? c->up.p + c->up.off : "", c->up.len, msg);
 		client_abort(f, c, "no session");
 	}
 }
@@ -655,7 +656,8 @@ open_step(struct forwarder *f)
 			log_warn("%s", f->st.last_error);
 			c->st = CS_WAIT; /* no channel: the client goes now */
 			if (c->fd >= 0)
-				fwd_http_error(c->fd, c->up.p + c->up.off,
+				fwd_http_error(c->fd,
+				    c->up.p ? c->up.p + c->up.off : "",
 				    c->up.len, f->st.last_error);
 			client_abort(f, c, "channel refused");
 			continue;
