@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -781,6 +782,19 @@ cmd_tunnel_shutdown_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	(void)a;
 	buf_init(&b, 1 << 16);
 	r = svc_request(run_dir, "shutdown", 10000, &b, &e2);
+	if (r == 0) {
+		/* gone once its lock is free: its sockets are removed then */
+		char *lock = xasprintf("%s/%s", run_dir, SVC_LOCK);
+		int fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), i;
+		for (i = 0; fd >= 0 && i < 200; i++) {
+			if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+				break;
+			usleep(50000);
+		}
+		if (fd >= 0)
+			close(fd);
+		free(lock);
+	}
 	if (r == 0 && !ctx->quiet)
 		fprintf(ctx->out, "tunnel service stopped\n");
 	else if (r == ERR_NOTFOUND) {

@@ -33,6 +33,10 @@
 #define CTL_MAX 4096
 #define MAX_WAITERS 8
 #define WORKER_STACK ((size_t)512 << 10)
+/* a client of a context that failed this recently gets that failure
+ * again at once, instead of one more connect attempt (the docker CLI
+ * retries its first request several times) */
+#define REFAIL_US (1ULL * 1000000)
 
 enum sstate { SS_IDLE, SS_CONNECTING, SS_CONNECTED, SS_FAILING };
 
@@ -55,6 +59,8 @@ struct sctx {
 	uint64_t acc_in, acc_out, acc_total, acc_failed;
 	unsigned sessions;
 	char last_error[256];
+	uint64_t failed_us; /* when it last failed (0: not failing) */
+	int force; /* connect even if it failed just now ("connect") */
 	/* control clients waiting for "connect" */
 	int waiters[MAX_WAITERS];
 	int nwaiters;
@@ -516,6 +522,15 @@ worker(void *arg)
 	int r;
 
 	err_init(&err);
+	pthread_mutex_lock(&s->mu);
+	if (!x->force && x->failed_us != 0 &&
+	    now_us() - x->failed_us < REFAIL_US) {
+		r = err_set(&err, ERR_NET, "%s", x->last_error);
+		pthread_mutex_unlock(&s->mu);
+		goto failed;
+	}
+	x->force = 0;
+	pthread_mutex_unlock(&s->mu);
 	log_info("\"%s\": connecting to %s", x->spec.name, x->spec.url);
 	r = ssh_connect(&x->ssh, &conn, &err);
 	if (r == 0) {
@@ -541,6 +556,7 @@ worker(void *arg)
 		x->state = SS_CONNECTED;
 		x->sessions++;
 		x->last_error[0] = '\0';
+		x->failed_us = 0;
 		pthread_mutex_unlock(&s->mu);
 		notify_main(x, 0);
 		log_info("\"%s\": connected", x->spec.name);
@@ -557,6 +573,13 @@ worker(void *arg)
 		log_info("\"%s\": session closed%s%s", x->spec.name,
 		    r ? ": " : "", r ? err.msg : "");
 	}
+	if (r != 0) {
+		pthread_mutex_lock(&s->mu);
+		x->failed_us = now_us();
+		pthread_mutex_unlock(&s->mu);
+		log_warn("\"%s\": %s", x->spec.name, err.msg);
+	}
+failed:
 	pthread_mutex_lock(&s->mu);
 	if (r != 0) {
 		x->state = SS_FAILING;
@@ -564,10 +587,8 @@ worker(void *arg)
 	} else
 		x->state = SS_IDLE;
 	pthread_mutex_unlock(&s->mu);
-	if (r != 0) {
-		log_warn("\"%s\": %s", x->spec.name, err.msg);
+	if (r != 0)
 		answer_backlog(x->lfd, err.msg);
-	}
 	notify_main(x, 1);
 	return NULL;
 }
@@ -993,6 +1014,9 @@ handle_ctl(struct svc *s, int fd)
 			reply_error(fd, "busy");
 		else {
 			x->waiters[x->nwaiters++] = fd;
+			pthread_mutex_lock(&s->mu);
+			x->force = 1;
+			pthread_mutex_unlock(&s->mu);
 			start_worker(x);
 		}
 	} else

@@ -78,6 +78,21 @@ test_expect_success 'stopped sshd: docker names the cause at once, other context
 	docker -H "unix://$DOCKERD_SOCK" version >/dev/null
 '
 
+test_expect_success 'a host that never answers: docker gets the cause within ConnectTimeout' '
+	port=$(free_port) &&
+	{ socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork EXEC:"sleep 30" & } &&
+	test_atexit "kill $!" &&
+	wait_for 10 sh -c "ss -Hltn sport\ =\ :$port | grep -q ." &&
+	printf "Host silent\n\tHostName 127.0.0.1\n\tPort %s\n\tConnectTimeout 2\n\n" $port >>"$HOME/.ssh/config" &&
+	ctxmgr create silent --host ssh://silent -q &&
+	t0=$(date +%s) &&
+	test_expect_code 1 docker --context silent version 2>err &&
+	t1=$(date +%s) &&
+	test $((t1 - t0)) -le 6 &&
+	test_grep "Error response from daemon: .*SSH handshake with \"127.0.0.1\" port $port failed" err &&
+	ctxmgr rm silent >/dev/null
+'
+
 test_expect_success 'after the host is back, the next docker command works' '
 	docker version --format "{{.Server.Version}}" >v3 &&
 	test -s v3
