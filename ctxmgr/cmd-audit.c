@@ -174,6 +174,7 @@ struct conn {
 	char *tunnel_sock;
 	char *run_dir;
 	char *stop_after; /* a direct context's tunnel this audit started */
+	char *svc_stop_after; /* a tunnelled context's session, likewise */
 };
 
 /*
@@ -334,8 +335,23 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 				return err_set(
 				    err, local.err.code, "%s", local.err.msg);
 			cn->tunnel_sock = xstrdup(c->host + strlen("unix://"));
-			if (svc_kick(local.config_dir, c, &local.err) != 0 ||
-			    cmd_svc_connect(&local, c->name, &local.err) != 0)
+			if (svc_kick(local.config_dir, c, &local.err) != 0)
+				return err_set(
+				    err, local.err.code, "%s", local.err.msg);
+			{
+				/* not connected before: the session this
+				 * audit opens is closed after it */
+				char *ctl = svc_ctl_of(c);
+				json_t *stv = svc_status(ctl);
+				if (strcmp(svc_state_of(stv, c->name),
+					"connected") != 0) {
+					cn->svc_stop_after = xstrdup(c->name);
+					cn->run_dir = cmd_svc_run_dir(&local);
+				}
+				json_decref(stv);
+				free(ctl);
+			}
+			if (cmd_svc_connect(&local, c->name, &local.err) != 0)
 				return err_set(
 				    err, local.err.code, "%s", local.err.msg);
 			goto served;
@@ -372,6 +388,17 @@ conn_close(struct conn *cn)
 		struct cm_err e2;
 		(void)tunnel_stop(cn->run_dir, cn->stop_after, 0, &e2);
 		free(cn->stop_after);
+	}
+	if (cn->svc_stop_after != NULL) {
+		/* close the session; the socket stays, as the user made it */
+		char *req = xasprintf("stop %s", cn->svc_stop_after);
+		struct cm_err e2;
+		struct buf b;
+		buf_init(&b, 1 << 16);
+		(void)svc_request(cn->run_dir, req, 10000, &b, &e2);
+		buf_release(&b);
+		free(req);
+		free(cn->svc_stop_after);
 	}
 	free(cn->tunnel_sock);
 	free(cn->run_dir);
