@@ -1107,6 +1107,7 @@ svc_run(const struct svc_config *cfg, struct cm_err *err)
 	struct pollfd *pfd = NULL;
 	struct sctx **who = NULL;
 	int lock_fd = -1, r, rc;
+	uint64_t last_watch = now_us();
 	size_t i, np;
 
 	memset(&s, 0, sizeof(s));
@@ -1180,11 +1181,15 @@ svc_run(const struct svc_config *cfg, struct cm_err *err)
 			usleep(100000);
 			continue;
 		}
-		if (rc <= 0) {
+		/* the store, every 2 s however busy the loop is */
+		if (now_us() - last_watch >= 2000000) {
+			last_watch = now_us();
 			if (watch_changed(&s) || s.need_reload)
 				(void)reload(&s, err);
-			continue;
+			continue; /* the list may have changed; poll again */
 		}
+		if (rc <= 0)
+			continue;
 		if (pfd[2].revents & POLLIN)
 			s.shutdown = 1;
 		if (pfd[0].revents & POLLIN) {
