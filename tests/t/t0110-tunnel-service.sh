@@ -84,6 +84,13 @@ test_expect_success 'ls shows the ssh:// URL and the tunnel state; JSON keeps Do
 	test "$(json ls.json "\",\".join(sorted([c for c in d if c[\"Name\"] == \"default\"][0].keys()))")" = "Current,Description,DockerEndpoint,Error,Name"
 '
 
+test_expect_success 'inspect: Docker'"'"'s bytes on stdout, the tunnel on stderr' '
+	ctxmgr inspect prod >a 2>err &&
+	docker context inspect prod >b &&
+	test_cmp b a &&
+	test_grep "\"prod\" is tunnelled to ssh://box$DOCKERD_SOCK: tunnel connected" err
+'
+
 test_expect_success 'env, exec and shell use the tunnelled context as it is' '
 	ctxmgr env prod >out &&
 	echo "export DOCKER_HOST=unix://$sock" >expect &&
