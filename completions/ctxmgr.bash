@@ -10,7 +10,7 @@ _ctxmgr_subcommands()
 		_ctxmgr_r='create ls use show prompt inspect update rm rename export import tunnel env exec ping keys password ca audit shell init completion config import-hosts help version'
 		;;
 	'tunnel')
-		_ctxmgr_r='start stop ls'
+		_ctxmgr_r='start stop ls enable disable serve shutdown install'
 		;;
 	'keys')
 		_ctxmgr_r='check gen'
@@ -39,7 +39,7 @@ _ctxmgr_flags()
 {
 	case $1 in
 	'create')
-		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --from --use'
+		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --from --use --direct'
 		;;
 	'use')
 		_ctxmgr_r='--shell'
@@ -51,13 +51,25 @@ _ctxmgr_flags()
 		_ctxmgr_r='--force'
 		;;
 	'import')
-		_ctxmgr_r='--allow-insecure'
+		_ctxmgr_r='--allow-insecure --direct'
 		;;
 	'tunnel start')
 		_ctxmgr_r='--foreground --listen --mode --accept-new --no-ping'
 		;;
 	'tunnel stop')
 		_ctxmgr_r='--all'
+		;;
+	'tunnel enable')
+		_ctxmgr_r='--all'
+		;;
+	'tunnel disable')
+		_ctxmgr_r='--all'
+		;;
+	'tunnel serve')
+		_ctxmgr_r='--ready-fd'
+		;;
+	'tunnel install')
+		_ctxmgr_r='--dir'
 		;;
 	'env')
 		_ctxmgr_r='--unset --shell --accept-new'
@@ -161,6 +173,13 @@ _ctxmgr_value()
 	'tunnel start --format') _ctxmgr_r='choice table json yaml' ;;
 	'tunnel stop --format') _ctxmgr_r='choice table json yaml' ;;
 	'tunnel ls --format') _ctxmgr_r='choice table json yaml' ;;
+	'tunnel enable --format') _ctxmgr_r='choice table json yaml' ;;
+	'tunnel disable --format') _ctxmgr_r='choice table json yaml' ;;
+	'tunnel serve --ready-fd') _ctxmgr_r='none' ;;
+	'tunnel serve --format') _ctxmgr_r='choice table json yaml' ;;
+	'tunnel shutdown --format') _ctxmgr_r='choice table json yaml' ;;
+	'tunnel install --dir') _ctxmgr_r='dir' ;;
+	'tunnel install --format') _ctxmgr_r='choice table json yaml' ;;
 	'env --shell') _ctxmgr_r='choice sh fish' ;;
 	'env --format') _ctxmgr_r='choice table json yaml' ;;
 	'exec --format') _ctxmgr_r='choice table json yaml' ;;
@@ -269,6 +288,11 @@ _ctxmgr_args()
 	'tunnel start') _ctxmgr_r='1 context' ;;
 	'tunnel stop') _ctxmgr_r='1 context' ;;
 	'tunnel ls') _ctxmgr_r='0 none' ;;
+	'tunnel enable') _ctxmgr_r='-1 context' ;;
+	'tunnel disable') _ctxmgr_r='-1 context' ;;
+	'tunnel serve') _ctxmgr_r='0 none' ;;
+	'tunnel shutdown') _ctxmgr_r='0 none' ;;
+	'tunnel install') _ctxmgr_r='0 none' ;;
 	'env') _ctxmgr_r='1 context' ;;
 	'exec') _ctxmgr_r='-1 context' ;;
 	'ping') _ctxmgr_r='1 context' ;;

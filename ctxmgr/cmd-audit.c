@@ -20,6 +20,8 @@
 
 #include "audit/audit.h"
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/svckick.h"
+#include "ctxmgr/tunnelsvc.h"
 #include "common/endpoint.h"
 #include "common/file.h"
 #include "common/gojson.h"
@@ -151,6 +153,25 @@ report_exit(const struct audit_report *r, int fail_on)
 
 /* ---- from a context to an audit target ---- */
 
+/* A store_list entry (no metadata) that names the tunnel service's
+ * socket for its name: a tunnelled context. */
+static int
+is_tunnelled_entry(struct cmd_ctx *ctx, const struct context *c)
+{
+	char *run_dir, *sock = NULL;
+	struct cm_err e2;
+	int yes = 0;
+
+	if (!str_has_prefix(c->host, "unix://"))
+		return 0;
+	run_dir = cmd_svc_run_dir(ctx);
+	if (svc_socket_path(run_dir, c->name, &sock, &e2) == 0)
+		yes = strcmp(c->host + strlen("unix://"), sock) == 0;
+	free(sock);
+	free(run_dir);
+	return yes;
+}
+
 struct conn {
 	struct endpoint ep;
 	struct buf ca, cert, key;
@@ -163,6 +184,8 @@ struct conn {
 	char probe_host[256]; /* the URL's host, then HostName once known */
 	char *tunnel_sock;
 	char *run_dir;
+	char *stop_after; /* a direct context's tunnel this audit started */
+	char *svc_stop_after; /* a tunnelled context's session, likewise */
 };
 
 /*
@@ -250,10 +273,13 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 	if (c->host == NULL)
 		return err_set(err, ERR_INVALID,
 		    "context \"%s\" has no Docker endpoint", c->name);
-	if ((r = endpoint_parse(c->host, &cn->ep, err)) != 0)
+	if ((r = endpoint_parse(svc_context_tunnelled(c)
+		     ? context_setting(c, SETTING_SSH_HOST)
+		     : c->host,
+		 &cn->ep, err)) != 0)
 		return err_prefix(err, "context \"%s\"", c->name);
 	t->context = c->name;
-	t->endpoint = c->host;
+	t->endpoint = svc_context_ssh_url(c) ? svc_context_ssh_url(c) : c->host;
 	t->api.timeout_ms = timeout_ms;
 	t->api.total_ms = timeout_ms * 6;
 	t->api.nconn = 8;
@@ -314,14 +340,46 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 		struct cmd_ctx local = *ctx;
 
 		err_init(&local.err);
+		if (svc_context_tunnelled(c)) {
+			/* the tunnel service serves it: its socket */
+			if (cmd_ssh_params(&local, c, 0, &cn->ssh) != 0)
+				return err_set(
+				    err, local.err.code, "%s", local.err.msg);
+			cn->tunnel_sock = xstrdup(c->host + strlen("unix://"));
+			if (svc_kick(local.config_dir, c, &local.err) != 0)
+				return err_set(
+				    err, local.err.code, "%s", local.err.msg);
+			{
+				/* not connected before: the session this
+				 * audit opens is closed after it */
+				char *ctl = svc_ctl_of(c);
+				json_t *stv = svc_status(ctl);
+				if (strcmp(svc_state_of(stv, c->name),
+					"connected") != 0) {
+					cn->svc_stop_after = xstrdup(c->name);
+					cn->run_dir = cmd_svc_run_dir(&local);
+				}
+				json_decref(stv);
+				free(ctl);
+			}
+			if (cmd_svc_connect(&local, c->name, &local.err) != 0)
+				return err_set(
+				    err, local.err.code, "%s", local.err.msg);
+			goto served;
+		}
 		if (cmd_ssh_params(&local, c, 0, &cn->ssh) != 0 ||
 		    cmd_tunnel_spec(&local, c, NULL, 0, &spec, &cn->run_dir) !=
 			0)
 			return err_set(
 			    err, local.err.code, "%s", local.err.msg);
+		struct tunnel_status ts;
+		struct cm_err e3;
+		if (tunnel_query(cn->run_dir, c->name, &ts, &e3) != 0)
+			cn->stop_after = xstrdup(c->name); /* ours to stop */
 		if ((r = tunnel_ensure(&spec, &cn->tunnel_sock, err)) != 0)
 			return err_prefix(err, "context \"%s\"", c->name);
 	}
+served:
 	t->api.unix_path = cn->tunnel_sock;
 	t->socket_path =
 	    cn->ep.path ? cn->ep.path : ENDPOINT_DEFAULT_REMOTE_SOCKET;
@@ -336,6 +394,23 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 static void
 conn_close(struct conn *cn)
 {
+	if (cn->stop_after != NULL) {
+		/* leave no tunnel behind that the user did not ask for */
+		struct cm_err e2;
+		(void)tunnel_stop(cn->run_dir, cn->stop_after, 0, &e2);
+		free(cn->stop_after);
+	}
+	if (cn->svc_stop_after != NULL) {
+		/* close the session; the socket stays, as the user made it */
+		char *req = xasprintf("stop %s", cn->svc_stop_after);
+		struct cm_err e2;
+		struct buf b;
+		buf_init(&b, 1 << 16);
+		(void)svc_request(cn->run_dir, req, 10000, &b, &e2);
+		buf_release(&b);
+		free(req);
+		free(cn->svc_stop_after);
+	}
 	free(cn->tunnel_sock);
 	free(cn->run_dir);
 	endpoint_free(&cn->ep);
@@ -655,7 +730,8 @@ failed_report(const struct context *c, const char *msg)
 	size_t k;
 
 	r->context = xstrdup(c->name);
-	r->endpoint = xstrdup(c->host);
+	r->endpoint =
+	    xstrdup(svc_context_ssh_url(c) ? svc_context_ssh_url(c) : c->host);
 	for (k = 0; k < audit_ncheck; k++)
 		if (audit_checks[k].group != G_SECCOMP)
 			report_error(r, audit_checks[k].id, "%s", msg);
@@ -715,10 +791,21 @@ audit_all(struct cmd_ctx *ctx, struct cmd_args *a, const struct audit_opts *o)
 	if ((r = store_list(&st, &all, &n, &ctx->err)) != 0)
 		goto out;
 	ssh = xcalloc(n + 1, sizeof(*ssh));
-	for (i = 0; i < n; i++)
-		if (all[i]->error == NULL && all[i]->host != NULL &&
-		    str_has_prefix(all[i]->host, "ssh://"))
+	for (i = 0; i < n; i++) {
+		struct context *full;
+		struct cm_err e2;
+		if (all[i]->error != NULL || all[i]->host == NULL)
+			continue;
+		if (is_tunnelled_entry(ctx, all[i]) &&
+		    store_load(&st, all[i]->name, &full, &e2) == 0) {
+			/* its settings and ssh:// URL are in Metadata */
+			context_free(all[i]);
+			all[i] = full;
+		}
+		if (str_has_prefix(all[i]->host, "ssh://") ||
+		    svc_context_tunnelled(all[i]))
 			ssh[nssh++] = all[i];
+	}
 	if (nssh == 0) {
 		free(ssh);
 		r = err_set(
@@ -790,7 +877,9 @@ audit_all(struct cmd_ctx *ctx, struct cmd_args *a, const struct audit_opts *o)
 			snprintf(ms, sizeof(ms), "%llu ms",
 			    (unsigned long long)job.reps[i]->duration_ms);
 			cells[0] = ssh[i]->name;
-			cells[1] = ssh[i]->host;
+			cells[1] = svc_context_ssh_url(ssh[i])
+			    ? svc_context_ssh_url(ssh[i])
+			    : ssh[i]->host;
 			for (k = 0; k < 7; k++)
 				cells[2 + k] = num[k];
 			cells[9] = ms;

@@ -18,6 +18,7 @@
 
 #include "ctxmgr/cmd-ca.h"
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/svckick.h"
 #include "keystore/daemonjson.h"
 #include "common/file.h"
 #include "ctxmgr/output.h"
@@ -769,7 +770,7 @@ cmd_ca_deploy_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	}
 	if ((r = cmd_load_context(ctx, &st, d.context, &c)) != 0)
 		goto out;
-	if (c->host == NULL || !str_has_prefix(c->host, "ssh://")) {
+	if (svc_context_ssh_url(c) == NULL) {
 		r = err_set(&ctx->err, ERR_USAGE,
 		    "context \"%s\" is not an ssh:// context (its endpoint is "
 		    "\"%s\"): ca deploy reaches the host over SSH; %s",

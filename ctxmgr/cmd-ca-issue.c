@@ -12,6 +12,7 @@
 
 #include "ctxmgr/cmd-ca.h"
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/svckick.h"
 #include "common/dirswap.h"
 #include "common/endpoint.h"
 #include "common/file.h"
@@ -86,7 +87,7 @@ ca_cmd_check_tls_context(struct cmd_ctx *ctx, const struct context *c)
 	if (r != 0)
 		return err_set(&ctx->err, ERR_INVALID, "context \"%s\": %s",
 		    c->name, e2.msg);
-	if (scheme == EP_SSH)
+	if (scheme == EP_SSH || svc_context_tunnelled(c))
 		return err_set(&ctx->err, ERR_USAGE,
 		    "context \"%s\" uses ssh://: SSH already protects that "
 		    "connection and Docker ignores TLS files there; client "

@@ -10,6 +10,7 @@
 #include "ctxmgr/cmdutil.h"
 #include "ctxmgr/output.h"
 #include "ctxmgr/settings.h"
+#include "ctxmgr/svckick.h"
 #include "common/xmalloc.h"
 
 static const struct cmd_flag ca_rotate_flags[] = { CA_FLAG_DIR,
@@ -146,7 +147,7 @@ plan_context(struct ca *ca, struct store *st, const char *name, int named,
 			name));
 		goto out;
 	}
-	if (c->host != NULL && str_has_prefix(c->host, "ssh://")) {
+	if (svc_context_ssh_url(c) != NULL) {
 		set_reason(it, ROT_SKIPPED,
 		    xstrdup("ssh:// context: TLS files are not used"));
 		goto out;

@@ -2,6 +2,8 @@
 #include "common/compat.h"
 
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/svckick.h"
+#include "ctxmgr/tunnelsvc.h"
 #include "common/xmalloc.h"
 
 static const struct cmd_flag create_flags[] = { CONTEXT_ENDPOINT_FLAGS,
@@ -9,6 +11,9 @@ static const struct cmd_flag create_flags[] = { CONTEXT_ENDPOINT_FLAGS,
 	    "copy the endpoint, TLS files and settings of another context" },
 	{ "use", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "switch to the new context afterwards" },
+	{ "direct", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
+	    "an ssh:// context Docker's own ssh transport serves (as "
+	    "\"docker context create\" makes it), not tunnelled" },
 	{ 0 } };
 
 /* Copy every TLS file of `from` into `to` (lock held). */
@@ -82,6 +87,13 @@ cmd_create_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		goto out;
 	}
 
+	/* ssh://: tunnelled unless --direct */
+	if (cmd_context_ssh_url(c) != NULL && !args_has(a, "direct") &&
+	    (r = cmd_tunnel_convert(ctx, c, 1, &ctx->err)) != 0)
+		goto out;
+	if (args_has(a, "direct") && svc_context_tunnelled(c) &&
+	    (r = cmd_tunnel_convert(ctx, c, 0, &ctx->err)) != 0)
+		goto out;
 	if ((r = store_lock(&st, &ctx->err)) != 0)
 		goto out;
 	if ((r = store_save(&st, c, STORE_CREATE, &ctx->err)) != 0)
@@ -105,6 +117,14 @@ cmd_create_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	if (!ctx->quiet)
 		fprintf(
 		    ctx->errout, "Successfully created context \"%s\"\n", name);
+	if (svc_context_tunnelled(c)) {
+		struct cmd_ctx tmp = *ctx;
+		store_unlock(&st);
+		err_init(&tmp.err);
+		if (cmd_svc_ensure(&tmp, 1) != 0)
+			fprintf(
+			    ctx->errout, "ctxmgr: warning: %s\n", tmp.err.msg);
+	}
 out:
 	if (r != 0 && saved) {
 		/* leave nothing half-made behind */

@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/svckick.h"
+#include "ctxmgr/tunnelsvc.h"
+#include "common/endpoint.h"
 #include "store/archive.h"
 #include "common/file.h"
 #include "common/xmalloc.h"
@@ -34,6 +37,11 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		    "the default context cannot be exported");
 		goto out;
 	}
+	/* a tunnelled context leaves as the portable ssh:// form, which
+	 * "docker context import" anywhere can use */
+	if (svc_context_tunnelled(c) &&
+	    (r = cmd_tunnel_convert(ctx, c, 0, &ctx->err)) != 0)
+		goto out;
 	if ((r = archive_write(&st, c, &tar, &ctx->err)) != 0)
 		goto out;
 	if (dest != NULL && strcmp(dest, "-") == 0) {
@@ -72,6 +80,9 @@ const struct cmd_entry cmd_export_entry = {
 
 static const struct cmd_flag import_flags[] = {
 	IMPORT_ALLOW_INSECURE_FLAG,
+	{ "direct", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
+	    "keep an ssh:// context for Docker's own ssh transport (not "
+	    "tunnelled)" },
 	{ 0 },
 };
 
@@ -102,6 +113,7 @@ cmd_import_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	const char *name = a->argv[0], *src = a->argv[1];
 	struct context *c = NULL;
 	struct archive ar;
+	struct endpoint ep;
 	struct store st;
 	struct buf in;
 	size_t i;
@@ -128,6 +140,20 @@ cmd_import_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	free(c->name);
 	c->name = xstrdup(name);
 	guard_archive(ctx, c, args_has(a, "allow-insecure"));
+	if (svc_context_ssh_url(c) != NULL) {
+		r = endpoint_parse(svc_context_ssh_url(c), &ep, &ctx->err);
+		endpoint_free(&ep);
+		if (r != 0) {
+			err_prefix(&ctx->err, "refusing the imported endpoint");
+			goto bad;
+		}
+		/* ssh://: tunnelled unless --direct, with this machine's
+		 * socket whatever the archive named */
+		if ((r = cmd_tunnel_convert(
+			 ctx, c, !args_has(a, "direct"), &ctx->err)) != 0)
+			goto bad;
+	} else
+		context_set_setting(c, SETTING_SSH_HOST, NULL);
 	if ((r = store_lock(&st, &ctx->err)) != 0 ||
 	    (r = store_save(&st, c, STORE_CREATE, &ctx->err)) != 0)
 		goto out;
@@ -141,6 +167,14 @@ cmd_import_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	if (!ctx->quiet)
 		fprintf(ctx->errout, "Successfully imported context \"%s\"\n",
 		    name);
+	if (svc_context_tunnelled(c)) {
+		struct cmd_ctx tmp = *ctx;
+		store_unlock(&st);
+		err_init(&tmp.err);
+		if (cmd_svc_ensure(&tmp, 1) != 0)
+			fprintf(
+			    ctx->errout, "ctxmgr: warning: %s\n", tmp.err.msg);
+	}
 	goto out;
 bad:
 	err_prefix(&ctx->err, "cannot import \"%s\"", src);
@@ -168,7 +202,8 @@ const struct cmd_entry cmd_import_entry = {
 		"lower host-key or TLS checking (SkipTLSVerify,\n"
 		"strictHostKeyChecking no or accept-new, an identity file "
 		"outside\n~/.ssh) are dropped unless --allow-insecure is "
-		"given.",
+		"given.  An ssh:// context becomes tunnelled unless "
+		"--direct is given.",
 	.flags = import_flags,
 	.args = { 2, 2, COMPLETE_FILE, NULL },
 	.exec = cmd_import_exec,

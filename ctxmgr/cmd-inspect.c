@@ -2,6 +2,7 @@
 #include "common/compat.h"
 
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/svckick.h"
 #include "common/gojson.h"
 #include "ctxmgr/output.h"
 #include "common/xmalloc.h"
@@ -75,6 +76,17 @@ cmd_inspect_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			continue;
 		}
 		json_array_append_new(arr, inspect_json(&st, c));
+		if (svc_context_tunnelled(c) && !ctx->quiet) {
+			/* stdout stays Docker's bytes: the tunnel on stderr */
+			char *ctl = svc_ctl_of(c);
+			json_t *stv = svc_status(ctl);
+			fprintf(ctx->errout,
+			    "ctxmgr: \"%s\" is tunnelled to %s: tunnel %s\n",
+			    c->name, context_setting(c, SETTING_SSH_HOST),
+			    svc_state_of(stv, c->name));
+			json_decref(stv);
+			free(ctl);
+		}
 		context_free(c);
 	}
 	if (ctx->format == FMT_YAML)
@@ -101,7 +113,9 @@ const struct cmd_entry cmd_inspect_entry = {
 	.summary = "show contexts in detail, as \"docker context inspect\"",
 	.help = "Prints a JSON array with Name, Metadata, Endpoints, "
 		"TLSMaterial and Storage\nfor each context (the current one "
-		"when no NAME is given).",
+		"when no NAME is given).  For a tunnelled context\nthe "
+		"ssh:// URL and the tunnel's state (idle, connecting, "
+		"connected, failing,\nnot running) go to stderr, unless -q.",
 	.args = { 0, -1, COMPLETE_CONTEXT, NULL },
 	.exec = cmd_inspect_exec,
 	.formats = FMT_BIT(FMT_JSON) | FMT_BIT(FMT_YAML),

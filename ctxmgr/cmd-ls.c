@@ -3,6 +3,7 @@
 
 #include "ctxmgr/cmdutil.h"
 #include "ctxmgr/output.h"
+#include "ctxmgr/svckick.h"
 #include "common/xmalloc.h"
 
 /* The ERROR column, as docker context ls fills it. */
@@ -18,6 +19,43 @@ ls_error(const struct context *c)
 	return NULL;
 }
 
+/*
+ * Tunnelled contexts: their ssh:// URL and the service's state, loaded
+ * only for entries whose endpoint looks like a service socket.  urls and
+ * states are parallel to the list (NULL: not tunnelled).
+ */
+static json_t *
+ls_tunnels(struct store *st, struct context **list, size_t n, char **urls,
+    const char **states)
+{
+	json_t *status = NULL;
+	struct context *c;
+	struct cm_err e2;
+	const char *b;
+	size_t i;
+	int asked = 0;
+
+	for (i = 0; i < n; i++) {
+		if (list[i]->host == NULL ||
+		    !str_has_prefix(list[i]->host, "unix:///") ||
+		    (b = strrchr(list[i]->host, '/')) == NULL || b[1] != '_' ||
+		    store_load(st, list[i]->name, &c, &e2) != 0)
+			continue;
+		if (svc_context_tunnelled(c)) {
+			urls[i] = xstrdup(context_setting(c, SETTING_SSH_HOST));
+			if (!asked) {
+				char *ctl = svc_ctl_of(c);
+				status = svc_status(ctl);
+				free(ctl);
+				asked = 1;
+			}
+			states[i] = svc_state_of(status, c->name);
+		}
+		context_free(c);
+	}
+	return status;
+}
+
 static int
 cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
@@ -28,7 +66,9 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	struct table *t;
 	char *cur = NULL, *name;
 	size_t n = 0, i;
-	json_t *arr, *o;
+	json_t *arr, *o, *status = NULL;
+	char **urls = NULL;
+	const char **states = NULL;
 	int r;
 
 	(void)a;
@@ -42,6 +82,9 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			fprintf(ctx->out, "%s\n", list[i]->name);
 		goto out;
 	}
+	urls = xcalloc(n + 1, sizeof(*urls));
+	states = xcalloc(n + 1, sizeof(*states));
+	status = ls_tunnels(&st, list, n, urls, states);
 	if (ctx->format != FMT_TABLE) {
 		arr = json_array();
 		for (i = 0; i < n; i++) {
@@ -56,6 +99,13 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			    json_boolean(strcmp(c->name, cur) == 0));
 			json_object_set_new(o, "Error",
 			    json_string(ls_error(c) ? ls_error(c) : ""));
+			if (urls[i] != NULL) {
+				/* Docker's keys stay; these are added */
+				json_object_set_new(
+				    o, "SSHHost", json_string(urls[i]));
+				json_object_set_new(
+				    o, "Tunnel", json_string(states[i]));
+			}
 			json_array_append_new(arr, o);
 		}
 		r = output_value(ctx, arr);
@@ -67,10 +117,13 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		struct context *c = list[i];
 		int current = strcmp(c->name, cur) == 0;
 		const char *cells[4];
+		char *ep = NULL;
 		name = current ? xasprintf("%s *", c->name) : NULL;
+		if (urls[i] != NULL)
+			ep = xasprintf("%s (tunnel: %s)", urls[i], states[i]);
 		cells[0] = name ? name : c->name;
 		cells[1] = c->description;
-		cells[2] = c->host;
+		cells[2] = ep ? ep : c->host;
 		cells[3] = ls_error(c);
 		table_add(t, cells);
 		if (cells[3] != NULL)
@@ -78,6 +131,7 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		else if (current)
 			table_color_last(t, C_GREEN);
 		free(name);
+		free(ep);
 	}
 	table_print(ctx, t);
 	if (getenv("DOCKER_HOST") != NULL && ctx->context == NULL) {
@@ -87,6 +141,11 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		free(cfg);
 	}
 out:
+	for (i = 0; urls != NULL && i < n; i++)
+		free(urls[i]);
+	free(urls);
+	free(states);
+	json_decref(status);
 	context_list_free(list, n);
 	free(cur);
 	store_release(&st);
@@ -103,7 +162,10 @@ const struct cmd_entry cmd_ls_entry = {
 	    "that has no usable docker\nendpoint, is listed with the reason "
 	    "under ERROR, in docker's words.\nWith --format json, an "
 	    "array of objects with the keys Name, Description,\n"
-	    "DockerEndpoint, Current and Error.",
+	    "DockerEndpoint, Current and Error.  A tunnelled context shows "
+	    "its ssh:// URL\nand the tunnel's state (idle, connecting, "
+	    "connected, failing, not running)\nas its endpoint; JSON adds "
+	    "SSHHost and Tunnel.",
 	.flags = NULL,
 	.args = { 0, 0, COMPLETE_NONE, NULL },
 	.exec = cmd_ls_exec,

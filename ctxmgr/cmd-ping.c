@@ -14,6 +14,7 @@
 
 #include "audit/tlsutil.h"
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/svckick.h"
 #include "common/endpoint.h"
 #include "tunnel/engine.h"
 #include "common/gojson.h"
@@ -702,6 +703,12 @@ cmd_ping_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	if ((r = cmd_load_context(ctx, &st, a->argc ? a->argv[0] : NULL, &c)) !=
 	    0)
 		goto out;
+	if (svc_context_tunnelled(c)) {
+		/* a tunnelled context: ping its host over SSH, as a direct
+		 * one (the service's session is not touched) */
+		free(c->host);
+		c->host = xstrdup(context_setting(c, SETTING_SSH_HOST));
+	}
 	if (c->host == NULL ||
 	    (r = endpoint_parse(c->host, &ep, &ctx->err)) != 0) {
 		r = c->host

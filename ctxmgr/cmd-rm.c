@@ -3,6 +3,8 @@
 
 #include "ctxmgr/cmdutil.h"
 #include "ctxmgr/intr.h"
+#include "ctxmgr/svckick.h"
+#include "ctxmgr/tunnelsvc.h"
 
 static const struct cmd_flag rm_flags[] = {
 	{ "force", 'f', FLAG_BOOL, COMPLETE_NONE, NULL,
@@ -65,6 +67,7 @@ cmd_rm_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 out:
 	free(cur);
 	store_release(&st);
+	cmd_svc_reload(ctx); /* a removed tunnelled context: its socket goes */
 	return r;
 }
 
@@ -84,6 +87,7 @@ static int
 cmd_rename_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
 	struct store st;
+	struct context *c = NULL;
 	struct intr in;
 	int r, resumed;
 
@@ -93,7 +97,15 @@ cmd_rename_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	/* a few steps that finish once begun: Ctrl-C waits for them */
 	intr_hold(&in);
 	if ((r = store_rename(
-		 &st, a->argv[0], a->argv[1], &resumed, &ctx->err)) == 0) {
+		 &st, a->argv[0], a->argv[1], &resumed, &ctx->err)) == 0 &&
+	    (r = store_load(&st, a->argv[1], &c, &ctx->err)) == 0 &&
+	    svc_context_tunnelled(c)) {
+		/* its socket is named after the name */
+		if ((r = cmd_tunnel_convert(ctx, c, 1, &ctx->err)) == 0)
+			r = store_save(&st, c, 0, &ctx->err);
+	}
+	context_free(c);
+	if (r == 0) {
 		fprintf(ctx->out, "%s\n", a->argv[1]);
 		if (!ctx->quiet)
 			fprintf(ctx->errout,
@@ -105,6 +117,7 @@ cmd_rename_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	intr_release(ctx, &in, r);
 out:
 	store_release(&st);
+	cmd_svc_reload(ctx);
 	return r;
 }
 

@@ -1,9 +1,24 @@
 /* cmd-tunnel.c: tunnel start, stop and ls. */
 #include "common/compat.h"
 
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <jansson.h>
 
+#include "common/file.h"
+#include "common/gojson.h"
+#include "common/log.h"
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/config.h"
+#include "ctxmgr/svckick.h"
+#include "ctxmgr/tunnelsvc.h"
 #include "ctxmgr/output.h"
 #include "ctxmgr/sshctx.h"
 #include "tunnel/tunnel.h"
@@ -58,22 +73,69 @@ human_bytes(uint64_t n, char *out, size_t len)
 		snprintf(out, len, "%.1f %s", v, units[u]);
 }
 
-static void
-human_duration(uint64_t s, char *out, size_t len)
+/* The service's status, one JSON object per context it serves, in
+ * `tunnel ls` keys; NULL when no service runs. */
+static json_t *
+service_contexts(struct cmd_ctx *ctx, long *pidp)
 {
-	if (s < 60)
-		snprintf(out, len, "%llus", (unsigned long long)s);
-	else if (s < 3600)
-		snprintf(out, len, "%llum%02llus", (unsigned long long)(s / 60),
-		    (unsigned long long)(s % 60));
-	else if (s < 86400)
-		snprintf(out, len, "%lluh%02llum",
-		    (unsigned long long)(s / 3600),
-		    (unsigned long long)(s % 3600 / 60));
-	else
-		snprintf(out, len, "%llud%02lluh",
-		    (unsigned long long)(s / 86400),
-		    (unsigned long long)(s % 86400 / 3600));
+	char *run_dir = cmd_svc_run_dir(ctx);
+	struct cm_err e2;
+	json_t *o = NULL, *arr = NULL, *c;
+	struct buf b;
+	size_t i;
+
+	*pidp = 0;
+	buf_init(&b, 1 << 24);
+	if (svc_request(run_dir, "status", 5000, &b, &e2) != 0 ||
+	    gojson_parse(b.data, b.len, &o, &e2) != 0 || !json_is_object(o))
+		goto out;
+	*pidp = (long)json_number_value(json_object_get(o, "pid"));
+	arr = json_array();
+	json_array_foreach(json_object_get(o, "contexts"), i, c)
+	{
+		json_t *t = json_object();
+#define CP(to, from)                                                           \
+	json_object_set(t, to,                                                 \
+	    json_object_get(c, from) ? json_object_get(c, from) : json_null())
+		CP("Context", "name");
+		CP("Socket", "socket");
+		json_object_set_new(t, "Listen", json_string(""));
+		CP("URL", "url");
+		json_object_set_new(t, "Pid", json_integer(*pidp));
+		CP("State", "state");
+		CP("Connected", "connected");
+		json_object_set_new(t, "Starting", json_false());
+		json_object_set(t, "Uptime", json_object_get(o, "uptime"));
+		CP("Sessions", "sessions");
+		CP("Connections", "open");
+		CP("TotalConnections", "total");
+		CP("FailedConnections", "failed");
+		CP("BytesIn", "in");
+		CP("BytesOut", "out");
+		CP("Reconnects", "reconnects");
+		CP("Mode", "mode");
+		CP("Cipher", "cipher");
+		CP("LastError", "last_error");
+		json_object_set(
+		    t, "PeakRssKiB", json_object_get(o, "peak_rss_kb"));
+		json_object_set_new(t, "Service", json_true());
+#undef CP
+		json_array_append_new(arr, t);
+	}
+out:
+	json_decref(o);
+	buf_release(&b);
+	free(run_dir);
+	return arr;
+}
+
+/* 1 if a context loaded by cmd_load_ssh_context is a tunnelled one. */
+static int
+loaded_tunnelled(const struct context *c)
+{
+	const char *u = context_setting(c, SETTING_SSH_HOST);
+
+	return u != NULL && c->host != NULL && strcmp(u, c->host) == 0;
 }
 
 /* start */
@@ -82,8 +144,8 @@ static const struct cmd_flag start_flags[] = {
 	{ "foreground", 'f', FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "serve in this process until Ctrl-C (logs on stderr)" },
 	{ "listen", 0, FLAG_STRING, COMPLETE_NONE, "127.0.0.1:PORT",
-	    "also listen on this loopback TCP port (anyone on this machine "
-	    "can reach it)" },
+	    "also listen on this loopback TCP port (connections from other "
+	    "users are refused)" },
 	{ "mode", 0, FLAG_STRING, COMPLETE_CHOICE, "MODE",
 	    "auto, streamlocal or dial-stdio (default: the context's, else "
 	    "auto)",
@@ -144,8 +206,44 @@ cmd_tunnel_start_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 
 	cmd_store_open(ctx, &store);
 	if ((r = cmd_load_ssh_context(
-		 ctx, &store, a->argc ? a->argv[0] : NULL, &c)) != 0 ||
-	    (r = cmd_tunnel_spec(ctx, c, args_get(a, "mode"),
+		 ctx, &store, a->argc ? a->argv[0] : NULL, &c)) != 0)
+		goto out;
+	if (loaded_tunnelled(c)) {
+		char *run_dir2 = cmd_svc_run_dir(ctx), *sock = NULL;
+		if (args_has(a, "foreground") || args_get(a, "listen") ||
+		    args_get(a, "mode")) {
+			r = err_set(&ctx->err, ERR_USAGE,
+			    "\"%s\" is tunnelled: the tunnel service serves it "
+			    "(--foreground, --listen and --mode are for direct "
+			    "ssh:// contexts)",
+			    c->name);
+			free(run_dir2);
+			goto out;
+		}
+		if (args_has(a, "accept-new")) {
+			struct ssh_conn *conn = NULL;
+			if ((r = cmd_ssh_connect(ctx, c->name, 1, &conn)) !=
+			    0) {
+				free(run_dir2);
+				goto out;
+			}
+			ssh_close(conn);
+		}
+		(void)svc_socket_path(run_dir2, c->name, &sock, &ctx->err);
+		free(run_dir2);
+		if ((r = cmd_svc_ensure(ctx, 1)) == 0 &&
+		    (r = cmd_svc_connect(ctx, c->name, &ctx->err)) == 0 &&
+		    !ctx->quiet)
+			fprintf(ctx->out,
+			    "tunnel \"%s\" connected: unix://%s (tunnel "
+			    "service)\n",
+			    c->name, sock ? sock : "");
+		else if (r == 0)
+			fprintf(ctx->out, "%s\n", sock ? sock : "");
+		free(sock);
+		goto out;
+	}
+	if ((r = cmd_tunnel_spec(ctx, c, args_get(a, "mode"),
 		 args_has(a, "accept-new"), &spec, &run_dir)) != 0)
 		goto out;
 	spec.listen = args_get(a, "listen");
@@ -206,6 +304,18 @@ cmd_tunnel_stop_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			    "give a NAME or --all, not both");
 			goto out;
 		}
+		{
+			char *sd = cmd_svc_run_dir(ctx);
+			struct buf b;
+			struct cm_err e2;
+			buf_init(&b, 1 << 16);
+			if (svc_request(sd, "stop *", 10000, &b, &e2) == 0 &&
+			    !ctx->quiet)
+				fprintf(ctx->out,
+				    "tunnel service: every session closed\n");
+			buf_release(&b);
+			free(sd);
+		}
 		if ((r = tunnel_list(run_dir, &list, &n, &ctx->err)) != 0)
 			goto out;
 		for (i = 0; i < n; i++) {
@@ -231,6 +341,30 @@ cmd_tunnel_stop_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	    strcmp(name, STORE_DEFAULT_NAME) != 0)
 		goto out;
 	err_init(&ctx->err);
+	{
+		char *sd = cmd_svc_run_dir(ctx), *req;
+		struct buf b;
+		struct cm_err e2;
+		json_t *o = NULL;
+		int ok = 0;
+		buf_init(&b, 1 << 16);
+		req = xasprintf("stop %s", name);
+		if (svc_request(sd, req, 10000, &b, &e2) == 0 &&
+		    gojson_parse(b.data, b.len, &o, &e2) == 0)
+			ok = json_is_true(json_object_get(o, "ok"));
+		json_decref(o);
+		buf_release(&b);
+		free(req);
+		free(sd);
+		if (ok) {
+			if (!ctx->quiet)
+				fprintf(ctx->out,
+				    "tunnel \"%s\" disconnected (the service "
+				    "keeps its socket)\n",
+				    name);
+			goto out;
+		}
+	}
 	if ((r = tunnel_stop(run_dir, name, 0, &ctx->err)) != 0)
 		goto out;
 	if (!ctx->quiet)
@@ -255,61 +389,108 @@ static const struct cmd_entry cmd_tunnel_stop_entry = {
 
 /* ls */
 
+static const char *
+jstr(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+static uint64_t
+jnum(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	double d = json_is_number(v) ? json_number_value(v) : 0;
+
+	return d > 0 ? (uint64_t)d : 0;
+}
+
 static int
 cmd_tunnel_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	static const char *const headers[] = { "CONTEXT", "SOCKET", "PID",
-		"UPTIME", "CONNS", "IN", "OUT", "RECONNECTS", "STATE" };
+	static const char *const headers[] = { "CONTEXT", "STATE", "SESSIONS",
+		"CLIENTS", "IN", "OUT", "RECONNECTS", "PID", "LAST ERROR" };
 	struct tunnel_status *list = NULL;
 	char *run_dir = cmd_tunnel_run_dir(ctx);
 	size_t n = 0, i;
 	struct table *t;
-	json_t *arr;
+	json_t *arr, *svc, *o;
+	long svc_pid;
 	int r;
 
 	(void)a;
 	if ((r = tunnel_list(run_dir, &list, &n, &ctx->err)) != 0)
 		goto out;
+	arr = json_array();
+	if ((svc = service_contexts(ctx, &svc_pid)) != NULL) {
+		json_array_extend(arr, svc);
+		json_decref(svc);
+	}
+	for (i = 0; i < n; i++) {
+		o = status_to_json(&list[i]);
+		json_object_set_new(o, "State",
+		    json_string(list[i].starting ? "starting"
+			    : list[i].connected  ? "connected"
+						 : "reconnecting"));
+		json_object_set_new(o, "Service", json_false());
+		json_array_append_new(arr, o);
+	}
 	if (ctx->quiet && ctx->format == FMT_TABLE) {
-		for (i = 0; i < n; i++)
-			fprintf(ctx->out, "%s\n", list[i].name);
-		goto out;
+		json_array_foreach(arr, i, o)
+		    fprintf(ctx->out, "%s\n", jstr(o, "Context"));
+		goto done;
 	}
 	if (ctx->format != FMT_TABLE) {
-		arr = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(arr, status_to_json(&list[i]));
 		r = output_value(ctx, arr);
-		json_decref(arr);
-		goto out;
+		goto done;
+	}
+	if (json_array_size(arr) == 0) {
+		if (!ctx->quiet)
+			fprintf(ctx->errout,
+			    "no tunnels: the tunnel service is %s\n",
+			    svc_pid ? "running but serves no context"
+				    : "not running");
+		goto done;
 	}
 	t = table_new(nitems(headers), headers);
-	for (i = 0; i < n; i++) {
-		const struct tunnel_status *s = &list[i];
-		char pid[32], up[32], conns[32], in[32], out[32], rec[32];
+	json_array_foreach(arr, i, o)
+	{
+		char pid[32], ses[32], conns[32], in[32], out[32], rec[32];
 		const char *cells[nitems(headers)];
-		snprintf(pid, sizeof(pid), "%ld", s->pid);
-		human_duration(s->uptime_s, up, sizeof(up));
-		snprintf(conns, sizeof(conns), "%u", s->open_conns);
-		human_bytes(s->bytes_in, in, sizeof(in));
-		human_bytes(s->bytes_out, out, sizeof(out));
-		snprintf(rec, sizeof(rec), "%u", s->reconnects);
-		cells[0] = s->name;
-		cells[1] = s->socket;
-		cells[2] = pid;
-		cells[3] = s->starting ? "" : up;
-		cells[4] = s->starting ? "" : conns;
-		cells[5] = s->starting ? "" : in;
-		cells[6] = s->starting ? "" : out;
-		cells[7] = s->starting ? "" : rec;
-		cells[8] = s->starting ? "starting"
-		    : s->connected     ? "connected"
-				       : "reconnecting";
+		const char *st = jstr(o, "State");
+		snprintf(pid, sizeof(pid), "%llu",
+		    (unsigned long long)jnum(o, "Pid"));
+		if (json_is_true(json_object_get(o, "Service")))
+			snprintf(ses, sizeof(ses), "%llu",
+			    (unsigned long long)jnum(o, "Sessions"));
+		else
+			snprintf(ses, sizeof(ses), "-");
+		snprintf(conns, sizeof(conns), "%llu",
+		    (unsigned long long)jnum(o, "Connections"));
+		human_bytes(jnum(o, "BytesIn"), in, sizeof(in));
+		human_bytes(jnum(o, "BytesOut"), out, sizeof(out));
+		snprintf(rec, sizeof(rec), "%llu",
+		    (unsigned long long)jnum(o, "Reconnects"));
+		cells[0] = jstr(o, "Context");
+		cells[1] = st;
+		cells[2] = ses;
+		cells[3] = conns;
+		cells[4] = in;
+		cells[5] = out;
+		cells[6] = rec;
+		cells[7] = pid;
+		cells[8] = jstr(o, "LastError");
 		table_add(t, cells);
-		if (!s->starting && !s->connected)
+		if (strcmp(st, "failing") == 0 || strcmp(st, "not served") == 0)
+			table_color_last(t, C_RED);
+		else if (strcmp(st, "reconnecting") == 0)
 			table_color_last(t, C_YELLOW);
 	}
 	table_print(ctx, t);
+done:
+	json_decref(arr);
 out:
 	free(list);
 	free(run_dir);
@@ -319,24 +500,453 @@ out:
 static const struct cmd_entry cmd_tunnel_ls_entry = {
 	.name = "ls",
 	.usage = "[-q] [--format table|json|yaml]",
-	.summary = "list running tunnels with their counters",
-	.help = "Columns: CONTEXT, SOCKET, PID, UPTIME, CONNS (connections "
-		"open now), IN\n(bytes from the daemon), OUT (bytes to it), "
-		"RECONNECTS, STATE.  JSON adds\nthe mode, the cipher, peak "
-		"connections, failed connections, the last\nerror and the "
-		"tunnel's peak memory (PeakRssKiB).",
+	.summary = "list served and running tunnels with their counters",
+	.help = "Columns: CONTEXT, STATE (idle, connecting, connected, "
+		"failing; reconnecting\nfor a direct context's tunnel), "
+		"SESSIONS (SSH sessions opened), CLIENTS\n(connections open "
+		"now), IN (bytes from the daemon), OUT (bytes to it),\n"
+		"RECONNECTS, PID, LAST ERROR.  JSON adds the socket, the URL, "
+		"the mode,\nthe cipher, total and failed connections and the "
+		"peak memory (PeakRssKiB).",
 	.args = { 0, 0, COMPLETE_NONE, NULL },
 	.exec = cmd_tunnel_ls_exec,
 };
 
+/* serve: the tunnel service itself */
+
+static int svc_stop_pipe[2] = { -1, -1 };
+
+static void
+on_svc_signal(int sig)
+{
+	int e = errno;
+
+	(void)sig;
+	if (write(svc_stop_pipe[1], "s", 1) < 0) {
+		/* full: a stop is pending */
+	}
+	errno = e;
+}
+
+static void
+svc_log_sink(enum log_level level, const char *msg, void *arg)
+{
+	static const char *const names[] = { "error", "warning", "info",
+		"debug" };
+	char ts[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	(void)arg;
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s %s: %s\n", ts, names[level], msg);
+	fflush(stderr);
+}
+
+static const struct cmd_flag serve_flags[] = {
+	{ "ready-fd", 0, FLAG_STRING, COMPLETE_NONE, "FD",
+	    "write R to this descriptor once serving, and log to the run "
+	    "dir's _service.log (ctxmgr uses it when it starts the service)" },
+	{ 0 }
+};
+
+static int
+cmd_tunnel_serve_exec(struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	struct ctxmgr_config cfg;
+	struct svc_config sc;
+	struct sigaction sa;
+	struct rlimit rl;
+	struct store st;
+	const char *rf = args_get(a, "ready-fd");
+	char *run_dir = cmd_svc_run_dir(ctx);
+	long long fdv = -1;
+	int r;
+
+	memset(&sc, 0, sizeof(sc));
+	cmd_store_open(ctx, &st);
+	if (rf != NULL && parse_int(rf, 0, 65535, &fdv) != 0) {
+		r = err_set(&ctx->err, ERR_USAGE, "--ready-fd \"%s\"", rf);
+		goto out;
+	}
+	if ((r = config_load(ctx->config_dir, &cfg, &ctx->err)) != 0) {
+		config_release(&cfg);
+		goto out;
+	}
+	sc.idle_s = cfg.tunnel_idle_timeout == CONFIG_UNSET
+	    ? 30 * 60
+	    : cfg.tunnel_idle_timeout;
+	config_release(&cfg);
+	if ((r = svc_run_dir_check(run_dir, 1, &ctx->err)) != 0)
+		goto out;
+	if (fdv >= 0) {
+		char *logp = xasprintf("%s/%s", run_dir, SVC_LOG);
+		int fd = open(logp,
+		    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
+		    0600);
+		if (fd >= 0) {
+			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+		free(logp);
+	}
+	prctl(PR_SET_NAME, "ctxmgr-tunnel");
+	log_set_sink(svc_log_sink, NULL, ctx->verbose ? LOG_DEBUG : LOG_INFO);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 8192 &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max < 8192 ? rl.rlim_max : 8192;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (pipe2(svc_stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		r = err_sys(&ctx->err, "pipe");
+		goto out;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_svc_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (chdir("/") != 0) {
+		/* harmless */
+	}
+	sc.run_dir = run_dir;
+	sc.load = cmd_svc_load;
+	sc.load_arg = (void *)ctx->config_dir;
+	sc.watch = st.meta_root;
+	sc.ready_fd = (int)fdv;
+	sc.stop_fd = svc_stop_pipe[0];
+	r = svc_run(&sc, &ctx->err);
+	if (r != 0)
+		log_error("%s", ctx->err.msg);
+out:
+	store_release(&st);
+	free(run_dir);
+	return r;
+}
+
+static const struct cmd_entry cmd_tunnel_serve_entry = {
+	.name = "serve",
+	.usage = "[--ready-fd FD]",
+	.summary = "run the tunnel service in the foreground",
+	.help = "Serves every tunnelled context of this Docker config dir on "
+		"its unix socket,\nconnecting to a context's host on its first "
+		"client and closing the session\nafter tunnel.idle-timeout "
+		"(config.yaml, default 30m) without clients.\nctxmgr starts it "
+		"by itself when needed; systemd can run it with socket\n"
+		"activation (ctxmgr tunnel install).  A second one is refused.",
+	.flags = serve_flags,
+	.args = { 0, 0, COMPLETE_NONE, NULL },
+	.exec = cmd_tunnel_serve_exec,
+};
+
+/* enable, disable */
+
+static const struct cmd_flag convert_flags[] = {
+	{ "all", 'a', FLAG_BOOL, COMPLETE_NONE, NULL, "every ssh:// context" },
+	{ 0 }
+};
+
+static int
+convert(struct cmd_ctx *ctx, struct cmd_args *a, int enable)
+{
+	struct context **all = NULL, *c = NULL;
+	struct strv names = { NULL, 0 };
+	struct store st;
+	size_t n = 0, i;
+	int r = 0, changed = 0;
+
+	cmd_store_open(ctx, &st);
+	if (args_has(a, "all") == (a->argc > 0)) {
+		r = err_set(&ctx->err, ERR_USAGE, "give NAME... or --all");
+		goto out;
+	}
+	if ((r = store_lock(&st, &ctx->err)) != 0)
+		goto out;
+	if (args_has(a, "all")) {
+		if ((r = store_list(&st, &all, &n, &ctx->err)) != 0)
+			goto out;
+		for (i = 0; i < n; i++)
+			if (!all[i]->is_default && all[i]->error == NULL &&
+			    all[i]->host != NULL &&
+			    (str_has_prefix(all[i]->host, "ssh://") ||
+				str_has_prefix(all[i]->host, "unix://")))
+				strv_push(&names, all[i]->name);
+	} else
+		for (i = 0; i < (size_t)a->argc; i++)
+			strv_push(&names, a->argv[i]);
+	for (i = 0; i < names.n; i++) {
+		const char *name = names.v[i];
+		int was;
+		context_free(c);
+		c = NULL;
+		if ((r = cmd_load_context(ctx, &st, name, &c)) != 0)
+			goto out;
+		if (cmd_context_ssh_url(c) == NULL) {
+			if (args_has(a, "all"))
+				continue;
+			r = err_set(&ctx->err, ERR_INVALID,
+			    "context \"%s\" is not an ssh:// context (its "
+			    "endpoint is \"%s\")",
+			    c->name, c->host ? c->host : "");
+			goto out;
+		}
+		was = svc_context_tunnelled(c);
+		if (!enable && !was) {
+			if (!ctx->quiet)
+				fprintf(ctx->out,
+				    "context \"%s\" is direct already\n",
+				    c->name);
+			continue;
+		}
+		if ((r = cmd_tunnel_convert(ctx, c, enable, &ctx->err)) != 0 ||
+		    (r = store_save(&st, c, 0, &ctx->err)) != 0)
+			goto out;
+		changed++;
+		if (!ctx->quiet)
+			fprintf(ctx->out,
+			    enable ? "context \"%s\" is tunnelled: %s\n"
+				   : "context \"%s\" is direct: %s\n",
+			    c->name, c->host);
+	}
+out:
+	store_release(&st);
+	if (changed > 0 || r == 0) {
+		struct cm_err e2;
+		err_init(&e2);
+		if (enable) {
+			struct cmd_ctx tmp = *ctx;
+			err_init(&tmp.err);
+			if (cmd_svc_ensure(&tmp, 1) != 0)
+				fprintf(ctx->errout, "ctxmgr: warning: %s\n",
+				    tmp.err.msg);
+		} else
+			cmd_svc_reload(ctx);
+	}
+	context_free(c);
+	context_list_free(all, n);
+	strv_free(&names);
+	return r;
+}
+
+static int
+cmd_tunnel_enable_exec(struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	return convert(ctx, a, 1);
+}
+
+static int
+cmd_tunnel_disable_exec(struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	return convert(ctx, a, 0);
+}
+
+static const struct cmd_entry cmd_tunnel_enable_entry = {
+	.name = "enable",
+	.usage = "NAME... | --all",
+	.summary = "make ssh:// contexts tunnelled (through the service)",
+	.help = "Moves the context's ssh:// URL into Metadata.ctxmgr.sshHost "
+		"and points its\nDocker endpoint at the tunnel service's "
+		"socket, so every Docker client\ngoes through the tunnel.  "
+		"Works on contexts made by \"docker context\ncreate\" too; "
+		"nothing else in the context changes.",
+	.flags = convert_flags,
+	.args = { 0, -1, COMPLETE_CONTEXT, NULL },
+	.exec = cmd_tunnel_enable_exec,
+};
+
+static const struct cmd_entry cmd_tunnel_disable_entry = {
+	.name = "disable",
+	.usage = "NAME... | --all",
+	.summary = "make tunnelled contexts plain Docker ssh:// contexts",
+	.help = "Puts the ssh:// URL back into the Docker endpoint, as "
+		"\"docker context\ncreate\" writes it.",
+	.flags = convert_flags,
+	.args = { 0, -1, COMPLETE_CONTEXT, NULL },
+	.exec = cmd_tunnel_disable_exec,
+};
+
+/* shutdown */
+
+static int
+cmd_tunnel_shutdown_exec(struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	char *run_dir = cmd_svc_run_dir(ctx);
+	struct cm_err e2;
+	struct buf b;
+	int r;
+
+	(void)a;
+	buf_init(&b, 1 << 16);
+	r = svc_request(run_dir, "shutdown", 10000, &b, &e2);
+	if (r == 0) {
+		/* gone once its lock is free: its sockets are removed then */
+		char *lock = xasprintf("%s/%s", run_dir, SVC_LOCK);
+		int fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), i;
+		for (i = 0; fd >= 0 && i < 200; i++) {
+			if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+				break;
+			usleep(50000);
+		}
+		if (fd >= 0)
+			close(fd);
+		free(lock);
+	}
+	if (r == 0 && !ctx->quiet)
+		fprintf(ctx->out, "tunnel service stopped\n");
+	else if (r == ERR_NOTFOUND) {
+		if (!ctx->quiet)
+			fprintf(ctx->out, "no tunnel service is running\n");
+		r = 0;
+	} else if (r != 0)
+		err_set(&ctx->err, r, "%s", e2.msg);
+	buf_release(&b);
+	free(run_dir);
+	return r;
+}
+
+static const struct cmd_entry cmd_tunnel_shutdown_entry = {
+	.name = "shutdown",
+	.usage = "",
+	.summary = "stop the tunnel service (ctxmgr starts it again when "
+		   "needed)",
+	.args = { 0, 0, COMPLETE_NONE, NULL },
+	.exec = cmd_tunnel_shutdown_exec,
+};
+
+/* install: systemd user units with socket activation */
+
+static const struct cmd_flag install_flags[] = {
+	{ "dir", 0, FLAG_STRING, COMPLETE_DIR, "DIR",
+	    "write the units there (default: ~/.config/systemd/user)" },
+	{ 0 }
+};
+
+static int
+cmd_tunnel_install_exec(struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	const char *dir = args_get(a, "dir"), *x;
+	char *own_dir = NULL, *run_dir = cmd_svc_run_dir(ctx), *bin = NULL;
+	char *sock_unit = NULL, *svc_unit = NULL, self[PATH_MAX];
+	struct svc_spec *list = NULL;
+	struct buf b;
+	size_t n = 0, i;
+	ssize_t k;
+	int r;
+
+	buf_init(&b, 1 << 20);
+	if (dir == NULL) {
+		x = getenv("XDG_CONFIG_HOME");
+		if (x != NULL && x[0] == '/')
+			dir = own_dir = xasprintf("%s/systemd/user", x);
+		else if ((x = getenv("HOME")) != NULL && x[0] == '/')
+			dir = own_dir = xasprintf("%s/.config/systemd/user", x);
+		else {
+			r = err_set(
+			    &ctx->err, ERR_USAGE, "no HOME: give --dir DIR");
+			goto out;
+		}
+	}
+	if ((k = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0) {
+		r = err_sys(&ctx->err, "cannot find my own binary");
+		goto out;
+	}
+	self[k] = '\0';
+	bin = xstrdup(self);
+	if ((r = cmd_svc_load((void *)ctx->config_dir, &list, &n, &ctx->err)) !=
+		0 ||
+	    (r = dir_ensure(dir, 0755, &ctx->err)) != 0)
+		goto out;
+	/* the socket unit: the control socket and every context's */
+	buf_printf(&b,
+	    "# written by \"ctxmgr tunnel install\": run it again after "
+	    "adding\n# tunnelled contexts (the service binds new ones "
+	    "itself meanwhile)\n"
+	    "[Unit]\nDescription=ctxmgr tunnel service sockets\n\n"
+	    "[Socket]\nListenStream=%s/%s\n",
+	    run_dir, SVC_CTL);
+	for (i = 0; i < n; i++)
+		if (list[i].socket != NULL)
+			buf_printf(&b, "ListenStream=%s\n", list[i].socket);
+	buf_printf(&b,
+	    "SocketMode=0600\nDirectoryMode=0700\nRemoveOnStop=yes\n\n"
+	    "[Install]\nWantedBy=sockets.target\n");
+	sock_unit = path_join(dir, "ctxmgr-tunnel.socket");
+	if ((r = file_write_atomic(
+		 sock_unit, b.data, b.len, 0644, 0, &ctx->err)) != 0)
+		goto out;
+	buf_reset(&b);
+	buf_printf(&b,
+	    "# written by \"ctxmgr tunnel install\"\n"
+	    "[Unit]\nDescription=ctxmgr tunnel service\n"
+	    "Requires=ctxmgr-tunnel.socket\n\n"
+	    "[Service]\nEnvironment=DOCKER_CONFIG=%s\n"
+	    "ExecStart=%s tunnel serve\nRestart=on-failure\n\n"
+	    "[Install]\nAlso=ctxmgr-tunnel.socket\n",
+	    ctx->config_dir, bin);
+	svc_unit = path_join(dir, "ctxmgr-tunnel.service");
+	if ((r = file_write_atomic(
+		 svc_unit, b.data, b.len, 0644, 0, &ctx->err)) != 0)
+		goto out;
+	fprintf(ctx->out, "wrote %s\nwrote %s\n", sock_unit, svc_unit);
+	if (system("systemctl --user daemon-reload >/dev/null 2>&1 && "
+		   "systemctl --user enable --now ctxmgr-tunnel.socket "
+		   ">/dev/null 2>&1") == 0)
+		fprintf(ctx->out,
+		    "enabled ctxmgr-tunnel.socket: the service starts with "
+		    "the first client\n");
+	else
+		fprintf(ctx->out,
+		    "no systemd user manager answered; to use the units "
+		    "once it does:\n"
+		    "  systemctl --user daemon-reload\n"
+		    "  systemctl --user enable --now ctxmgr-tunnel.socket\n"
+		    "without systemd, start the service at login (e.g. from "
+		    "~/.profile):\n"
+		    "  %s tunnel serve --ready-fd 1 >/dev/null &\n"
+		    "or let ctxmgr start it when needed (use, create, env, "
+		    "exec do)\n",
+		    bin);
+out:
+	for (i = 0; i < n; i++)
+		svc_spec_free(&list[i]);
+	free(list);
+	buf_release(&b);
+	free(sock_unit);
+	free(svc_unit);
+	free(bin);
+	free(own_dir);
+	free(run_dir);
+	return r;
+}
+
+static const struct cmd_entry cmd_tunnel_install_entry = {
+	.name = "install",
+	.usage = "[--dir DIR]",
+	.summary = "write systemd user units that start the tunnel service "
+		   "on demand",
+	.help = "Writes ctxmgr-tunnel.socket (the control socket and every "
+		"tunnelled\ncontext's socket, passed to the service by "
+		"socket activation) and\nctxmgr-tunnel.service, then enables "
+		"the socket unit when a systemd user\nmanager answers; "
+		"otherwise prints the steps.",
+	.flags = install_flags,
+	.args = { 0, 0, COMPLETE_NONE, NULL },
+	.exec = cmd_tunnel_install_exec,
+};
+
 static const struct cmd_entry *const tunnel_subcommands[] = {
 	&cmd_tunnel_start_entry, &cmd_tunnel_stop_entry, &cmd_tunnel_ls_entry,
-	NULL
+	&cmd_tunnel_enable_entry, &cmd_tunnel_disable_entry,
+	&cmd_tunnel_serve_entry, &cmd_tunnel_shutdown_entry,
+	&cmd_tunnel_install_entry, NULL
 };
 
 const struct cmd_entry cmd_tunnel_entry = {
 	.name = "tunnel",
-	.usage = "start|stop|ls",
+	.usage = "start|stop|ls|enable|disable|serve|shutdown|install",
 	.summary = "background SSH tunnels to remote Docker daemons",
 	.help = "A tunnel keeps one SSH session per context and opens one "
 		"channel per\nclient connection, so docker through it answers "

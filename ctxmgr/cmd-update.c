@@ -2,6 +2,7 @@
 #include "common/compat.h"
 
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/tunnelsvc.h"
 
 static const struct cmd_flag update_flags[] = { CONTEXT_ENDPOINT_FLAGS,
 	{ "clear-tls", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
@@ -43,6 +44,10 @@ cmd_update_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	if (!ctx->quiet)
 		fprintf(
 		    ctx->errout, "Successfully updated context \"%s\"\n", name);
+	if (context_setting(c, SETTING_SSH_HOST) != NULL) {
+		store_unlock(&st);
+		cmd_svc_reload(ctx);
+	}
 out:
 	context_free(c);
 	tls_input_release(&tls);

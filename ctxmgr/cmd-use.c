@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/svckick.h"
 
 int (*cmd_use_picker)(struct cmd_ctx *ctx, char **namep);
 
@@ -214,6 +215,13 @@ cmd_use_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		    env);
 	if (strcmp(c->name, STORE_DEFAULT_NAME) != 0)
 		cmd_warn_docker_host(ctx, c->name);
+	{
+		/* a tunnelled context: its service must run (a connect) */
+		struct cm_err e2;
+		err_init(&e2);
+		if (svc_kick(ctx->config_dir, c, &e2) != 0)
+			fprintf(ctx->errout, "ctxmgr: warning: %s\n", e2.msg);
+	}
 out:
 	context_free(c);
 	free(cur);

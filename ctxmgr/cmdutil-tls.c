@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/svckick.h"
 #include "common/endpoint.h"
 #include "common/file.h"
 #include "keystore/pem.h"
@@ -94,7 +95,7 @@ static int
 check_ssh_setting(
     struct cmd_ctx *ctx, const struct context *c, const char *flag)
 {
-	if (c->host == NULL || !str_has_prefix(c->host, "ssh://"))
+	if (svc_context_ssh_url(c) == NULL)
 		return err_set(&ctx->err, ERR_USAGE,
 		    "--%s applies to ssh:// contexts only", flag);
 	return 0;
@@ -122,8 +123,14 @@ cmd_apply_endpoint_flags(struct cmd_ctx *ctx, struct cmd_args *a,
 			err_prefix(&ctx->err, "invalid --host");
 			goto out;
 		}
-		free(c->host);
-		c->host = xstrdup(host);
+		if (svc_context_tunnelled(c) && str_has_prefix(host, "ssh://"))
+			/* tunnelled stays tunnelled: the URL moves */
+			context_set_setting(c, SETTING_SSH_HOST, host);
+		else {
+			context_set_setting(c, SETTING_SSH_HOST, NULL);
+			free(c->host);
+			c->host = xstrdup(host);
+		}
 		c->has_docker = 1;
 	}
 	if (desc != NULL) {
@@ -156,8 +163,8 @@ cmd_apply_endpoint_flags(struct cmd_ctx *ctx, struct cmd_args *a,
 		    &ctx->err, "--cert \"%s\" and --key \"%s\"", cert, key);
 		goto out;
 	}
-	if ((tls->have_ca || tls->have_cert) && c->host != NULL &&
-	    str_has_prefix(c->host, "ssh://")) {
+	if ((tls->have_ca || tls->have_cert) &&
+	    svc_context_ssh_url(c) != NULL) {
 		r = err_set(&ctx->err, ERR_USAGE,
 		    "TLS files do not apply to an ssh:// endpoint (SSH "
 		    "protects the connection)");

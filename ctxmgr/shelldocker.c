@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ctxmgr/shelldocker.h"
+#include "ctxmgr/svckick.h"
 #include "ctxmgr/sshctx.h"
 #include "store/store.h"
 #include "common/xmalloc.h"
@@ -47,8 +48,12 @@ resolve_target(struct cmd_ctx *ctx, struct docker_target *t)
 		if ((r = cmd_context_tunnel_socket(ctx, c, &sock)) != 0)
 			goto out;
 		t->host = xasprintf("unix://%s", sock);
-	} else
+	} else {
+		/* a tunnelled context: its service must run */
+		if ((r = svc_kick(ctx->config_dir, c, &ctx->err)) != 0)
+			goto out;
 		t->context = xstrdup(name);
+	}
 out:
 	context_free(c);
 	free(sock);

@@ -7,6 +7,8 @@
 #include "keystore/passphrase.h"
 #include "ctxmgr/settings.h"
 #include "ctxmgr/sshctx.h"
+#include "ctxmgr/svckick.h"
+#include "ctxmgr/tunnelsvc.h"
 #include "common/xmalloc.h"
 
 int
@@ -77,7 +79,8 @@ cmd_ssh_params(struct cmd_ctx *ctx, const struct context *c, int accept_new,
 	memset(p, 0, sizeof(*p));
 	if ((r = settings_get(ctx, &cfg)) != 0)
 		return r;
-	p->url = c->host;
+	p->url = svc_context_tunnelled(c) ? context_setting(c, SETTING_SSH_HOST)
+					  : c->host;
 	p->identity = context_setting(c, SETTING_IDENTITY);
 	if (p->identity == NULL || *p->identity == '\0')
 		p->identity = cfg->ssh_identity;
@@ -108,6 +111,12 @@ cmd_load_ssh_context(struct cmd_ctx *ctx, struct store *st, const char *name,
 
 	if ((r = cmd_load_context(ctx, st, name, cp)) != 0)
 		return r;
+	if (svc_context_tunnelled(*cp)) {
+		/* a tunnelled context: its ssh:// URL, in memory only */
+		free((*cp)->host);
+		(*cp)->host = xstrdup(context_setting(*cp, SETTING_SSH_HOST));
+		return 0;
+	}
 	if ((*cp)->host == NULL || !str_has_prefix((*cp)->host, "ssh://")) {
 		r = err_set(&ctx->err, ERR_INVALID,
 		    "context \"%s\" is not an ssh:// context (its endpoint is "
@@ -192,6 +201,16 @@ cmd_context_tunnel_socket(
 	int r;
 
 	*sockp = NULL;
+	if (context_setting(c, SETTING_SSH_HOST) != NULL && c->host != NULL &&
+	    strcmp(context_setting(c, SETTING_SSH_HOST), c->host) == 0) {
+		/* tunnelled (loaded by cmd_load_ssh_context): the service */
+		run_dir = cmd_svc_run_dir(ctx);
+		if ((r = svc_socket_path(run_dir, c->name, sockp, &ctx->err)) ==
+		    0)
+			r = cmd_svc_ensure(ctx, 0);
+		free(run_dir);
+		return r;
+	}
 	if ((r = cmd_tunnel_spec(ctx, c, NULL, 0, &spec, &run_dir)) == 0)
 		r = tunnel_ensure(&spec, sockp, &ctx->err);
 	free(run_dir);
@@ -220,6 +239,9 @@ cmd_docker_env(struct cmd_ctx *ctx, const char *name, struct strv *env)
 		strv_push_owned(env, xasprintf("DOCKER_HOST=unix://%s", sock));
 		goto out;
 	}
+	if (svc_context_tunnelled(c) &&
+	    (r = svc_kick(ctx->config_dir, c, &ctx->err)) != 0)
+		goto out;
 	strv_push_owned(env, xasprintf("DOCKER_HOST=%s", c->host));
 	if (str_has_prefix(c->host, "tcp://") && !c->is_default) {
 		tls = store_tls_dir(&st, c->name);

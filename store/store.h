@@ -33,6 +33,9 @@
 #define SETTING_IDENTITY "identity"
 #define SETTING_HOST_KEY_CHECK "strictHostKeyChecking"
 #define SETTING_TUNNEL_MODE "tunnelMode"
+/* a tunnelled context: its ssh:// URL (Endpoints.docker.Host is the
+ * local socket the tunnel service serves) */
+#define SETTING_SSH_HOST "sshHost"
 
 struct store {
 	char *config_dir;

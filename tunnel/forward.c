@@ -19,11 +19,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "tunnel/engine.h"
 #include "tunnel/forward.h"
+#include "tunnel/peeruid.h"
 #include "common/log.h"
 #include "tunnel/ssh-int.h"
 #include "common/util.h"
@@ -272,6 +274,103 @@ client_read_up(struct forwarder *f, struct client *c)
 	}
 	if (errno != EAGAIN && errno != EINTR)
 		client_abort(f, c, "read error");
+}
+
+/* HTTP errors for waiting clients */
+
+static int
+looks_http(const char *p, size_t len)
+{
+	static const char *const methods[] = { "GET ", "HEAD ", "POST ", "PUT ",
+		"DELETE ", "OPTIONS ", "PATCH " };
+	size_t i, m;
+
+	for (i = 0; i < nitems(methods); i++) {
+		m = strlen(methods[i]);
+		if (len >= m && memcmp(p, methods[i], m) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+has_headers_end(const char *p, size_t len)
+{
+	return len >= 4 && memmem(p, len, "\r\n\r\n", 4) != NULL;
+}
+
+void
+fwd_http_error(int fd, const char *got, size_t len, const char *msg)
+{
+	char req[8192], body[1024], resp[1400];
+	size_t n = 0, b = 0;
+	uint64_t deadline = now_us() + 1000000;
+	struct pollfd pfd;
+	const char *m;
+	ssize_t k;
+	int hl;
+
+	if (len > sizeof(req))
+		len = sizeof(req);
+	if (len > 0)
+		memcpy(req, got, len);
+	n = len;
+	/* the rest of the request head, briefly */
+	while (!has_headers_end(req, n) && n < sizeof(req) &&
+	    now_us() < deadline) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)((deadline - now_us()) / 1000) + 1) <= 0)
+			break;
+		k = recv(fd, req + n, sizeof(req) - n, MSG_DONTWAIT);
+		if (k < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	if (!looks_http(req, n))
+		return;
+	/* {"message":"..."}, escaped by JSON's rules */
+	b = (size_t)snprintf(body, sizeof(body), "{\"message\":\"");
+	for (m = msg; *m != '\0' && b < sizeof(body) - 16; m++) {
+		unsigned char ch = (unsigned char)*m;
+		if (ch == '"' || ch == '\\')
+			b += (size_t)snprintf(
+			    body + b, sizeof(body) - b, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			b += (size_t)snprintf(
+			    body + b, sizeof(body) - b, "\\u%04x", ch);
+		else
+			body[b++] = (char)ch;
+	}
+	b += (size_t)snprintf(body + b, sizeof(body) - b, "\"}\n");
+	hl = snprintf(resp, sizeof(resp),
+	    "HTTP/1.1 502 Bad Gateway\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Connection: close\r\n\r\n%s",
+	    b, body);
+	if (hl > 0)
+		(void)send(fd, resp, (size_t)hl, MSG_NOSIGNAL | MSG_DONTWAIT);
+	(void)shutdown(fd, SHUT_WR);
+}
+
+/* Answer every client still waiting for a channel with `msg`. */
+static void
+fail_waiting(struct forwarder *f, const char *msg)
+{
+	struct client *c, *next;
+
+	for (c = f->head; c != NULL; c = next) {
+		next = c->next;
+		if (c->st != CS_WAIT)
+			continue;
+		if (c->fd >= 0 && c->down.len == 0)
+			fwd_http_error(c->fd,
+			    c->up.p ? c->up.p + c->up.off : "", c->up.len, msg);
+		client_abort(f, c, "no session");
+	}
 }
 
 /* Session */
@@ -556,6 +655,10 @@ open_step(struct forwarder *f)
 			    cn->info.alias, cn->info.remote_socket);
 			log_warn("%s", f->st.last_error);
 			c->st = CS_WAIT; /* no channel: the client goes now */
+			if (c->fd >= 0)
+				fwd_http_error(c->fd,
+				    c->up.p ? c->up.p + c->up.off : "",
+				    c->up.len, f->st.last_error);
 			client_abort(f, c, "channel refused");
 			continue;
 		}
@@ -797,6 +900,13 @@ accept_clients(struct forwarder *f, int lfd)
 				log_warn("accept: %s", strerror(errno));
 			return;
 		}
+		if (lfd == f->cfg.tcp_fd &&
+		    tcp_peer_uid(fd) != (long)geteuid()) {
+			/* --listen: only this user's processes (issue 14) */
+			log_warn("refused a TCP client of another user");
+			close(fd);
+			continue;
+		}
 		client_new(f, fd);
 	}
 }
@@ -853,7 +963,7 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 	struct client *c, *next;
 	size_t n;
 	int timeout, rc;
-	uint64_t now, hold;
+	uint64_t now, hold, idle_since = 0;
 	unsigned max =
 	    f->cfg.max_clients > 0 ? (unsigned)f->cfg.max_clients : 1024;
 
@@ -868,6 +978,30 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	for (;;) {
 		now = now_us();
+		if (f->cfg.stats_out != NULL) {
+			pthread_mutex_lock(f->cfg.stats_mu);
+			fwd_get_stats(f, f->cfg.stats_out);
+			pthread_mutex_unlock(f->cfg.stats_mu);
+		}
+		if (f->nclients > 0)
+			idle_since = 0;
+		else if (idle_since == 0)
+			idle_since = now;
+		else if (f->cfg.idle_ms > 0 &&
+		    now - idle_since >= (uint64_t)f->cfg.idle_ms * 1000)
+			return 0;
+		if (f->conn == NULL && f->cfg.fail_fast) {
+			/* lazy service: no clients, no session needed */
+			if (f->nclients == 0)
+				return 0;
+			f->next_attempt = now;
+			maybe_reconnect(f, now);
+			if (f->conn == NULL) {
+				fail_waiting(f, f->st.last_error);
+				return err_set(
+				    err, ERR_NET, "%s", f->st.last_error);
+			}
+		}
 		if (f->conn == NULL)
 			maybe_reconnect(f, now);
 		if (f->conn != NULL)
@@ -921,6 +1055,8 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 		timeout = 1000;
 		if (f->busy)
 			timeout = 0;
+		if (f->cfg.idle_ms > 0 && f->cfg.idle_ms < timeout)
+			timeout = f->cfg.idle_ms;
 		if (f->conn == NULL) {
 			now = now_us();
 			uint64_t at = f->next_attempt;

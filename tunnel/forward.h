@@ -59,6 +59,18 @@ struct fwd_config {
 	int hold_ms; /* 0: 15000 */
 	int no_ping; /* check the remote socket by opening a channel only,
 			without GET /_ping (it need not be Docker) */
+	/*
+	 * The tunnel service (service.h): return from fwd_run after
+	 * idle_ms without clients (0: never); with fail_fast, a lost
+	 * session that one reconnect cannot bring back ends fwd_run with
+	 * its error, after answering waiting HTTP clients with it.
+	 */
+	int idle_ms;
+	int fail_fast;
+	/* when set, the counters are copied there (under stats_mu) every
+	 * turn, for another thread to read */
+	struct fwd_stats *stats_out;
+	void *stats_mu; /* pthread_mutex_t * */
 	/* Write the status the control socket returns (JSON text). */
 	void (*status)(void *arg, const struct fwd_stats *st, struct buf *out);
 	void *status_arg;
@@ -74,6 +86,15 @@ int fwd_new(const struct fwd_config *cfg, struct ssh_conn *conn,
 
 /* Serve until stop_fd becomes readable; 0, or an error that stopped it. */
 int fwd_run(struct forwarder *f, struct cm_err *err);
+
+/*
+ * Answer a client that is waiting for the daemon with an HTTP 502 whose
+ * JSON body {"message": msg} the docker CLI prints as "Error response
+ * from daemon: msg", when what it sent (`got`, and what it sends within
+ * a moment) is an HTTP request.  Never for a stream that already
+ * carries data.  The caller closes `fd`.
+ */
+void fwd_http_error(int fd, const char *got, size_t len, const char *msg);
 
 void fwd_get_stats(const struct forwarder *f, struct fwd_stats *st);
 

@@ -25,7 +25,7 @@
 #include "common/util.h"
 #include "common/xmalloc.h"
 
-#define DEFAULT_CONNECT_TIMEOUT_MS 15000
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000 /* issue 13: fail within 10 s */
 #define DEFAULT_TIMEOUT_MS 30000
 #define MAX_HOPS 4
 

@@ -61,7 +61,7 @@ struct ssh_params {
 	const char *home; /* NULL: $HOME (for ~ and the defaults) */
 	const char *agent_socket; /* NULL: IdentityAgent, $SSH_AUTH_SOCK;
 				     "none": no agent */
-	int connect_timeout_ms; /* TCP connect; 0: ConnectTimeout or 15 s */
+	int connect_timeout_ms; /* TCP connect; 0: ConnectTimeout or 10 s */
 	int timeout_ms; /* each later step; 0: 30 s */
 	ssh_passphrase_fn passphrase; /* NULL: encrypted keys are skipped */
 	void *passphrase_arg;

@@ -31,6 +31,7 @@
 
 #include "common/file.h"
 #include "tunnel/forward.h"
+#include "tunnel/service.h"
 #include "common/gojson.h"
 #include "common/log.h"
 #include "tunnel/tunnel.h"
@@ -89,21 +90,8 @@ tunnel_run_dir(const char *config_dir)
 int
 tunnel_run_dir_ensure(const char *run_dir, struct cm_err *err)
 {
-	struct stat st;
-	int r;
-
-	if ((r = dir_ensure(run_dir, 0700, err)) != 0)
-		return r;
-	if (lstat(run_dir, &st) != 0)
-		return err_sys(err, "cannot stat \"%s\"", run_dir);
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
-		return err_set(err, ERR_PERM,
-		    "\"%s\" is not a directory of yours: refusing to put "
-		    "sockets there",
-		    run_dir);
-	if ((st.st_mode & 077) != 0 && chmod(run_dir, 0700) != 0)
-		return err_sys(err, "cannot make \"%s\" private", run_dir);
-	return 0;
+	/* every directory on the way, as the tunnel service checks them */
+	return svc_run_dir_check(run_dir, 1, err);
 }
 
 int
@@ -301,6 +289,21 @@ tunnel_status_parse(
 	return 0;
 }
 
+/* A control socket must be served by this user (SO_PEERCRED). */
+static int
+peer_check(int fd, const char *path, struct cm_err *err)
+{
+	struct ucred uc;
+	socklen_t l = sizeof(uc);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &l) == 0 &&
+	    uc.uid == geteuid())
+		return fd;
+	close(fd);
+	return err_set(err, ERR_PERM,
+	    "\"%s\" is served by another user: refusing it", path);
+}
+
 static int
 connect_unix(const char *path, int timeout_ms, struct cm_err *err)
 {
@@ -318,14 +321,14 @@ connect_unix(const char *path, int timeout_ms, struct cm_err *err)
 	if (fd < 0)
 		return err_sys(err, "socket");
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-		return fd;
+		return peer_check(fd, path, err);
 	if (errno == EINPROGRESS || errno == EAGAIN) {
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
 		if (poll(&pfd, 1, timeout_ms) == 1 &&
 		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 &&
 		    soerr == 0)
-			return fd;
+			return peer_check(fd, path, err);
 	}
 	close(fd);
 	return err_sys(err, "cannot connect to \"%s\"", path);
@@ -1106,16 +1109,19 @@ tunnel_ensure(const struct tunnel_spec *spec, char **sockp, struct cm_err *err)
 	int already, r;
 
 	*sockp = NULL;
+	if ((r = tunnel_run_dir_ensure(spec->run_dir, err)) != 0)
+		return r;
+	/* the socket path is ours to compute: never one read back from a
+	 * control socket */
 	if (tunnel_query(spec->run_dir, spec->name, &st, err) == 0 &&
 	    !st.starting && st.socket[0] != '\0') {
 		if ((r = check_same_url(spec, &st, err)) != 0)
 			return r;
-		*sockp = xstrdup(st.socket);
-		return 0;
+		return tunnel_socket_path(
+		    spec->run_dir, spec->name, sockp, err);
 	}
 	err_init(err);
 	if ((r = tunnel_start(spec, &st, &already, err)) != 0)
 		return r;
-	*sockp = xstrdup(st.socket);
-	return 0;
+	return tunnel_socket_path(spec->run_dir, spec->name, sockp, err);
 }

@@ -37,3 +37,20 @@ no_tunnel_left() {
 			"$XDG_RUNTIME_DIR"/ctxmgr/*/"$1".ctl \
 			"$XDG_RUNTIME_DIR"/ctxmgr/*/"$1".pid >/dev/null 2>&1
 }
+
+# svc_pid: the pid of the running tunnel service (from its lock file).
+svc_pid() {
+	for f in "$XDG_RUNTIME_DIR"/ctxmgr/*/_service.lock; do
+		[ -f "$f" ] && head -n1 "$f" && return 0
+	done
+	return 1
+}
+
+# svc_field NAME FIELD: one field of the service's entry for NAME.
+svc_field() {
+	ctxmgr tunnel ls --format json >"$TRASH/.tl.json" &&
+		json "$TRASH/.tl.json" "[t['$2'] for t in d if t['Context'] == '$1' and t.get('Service')][0]"
+}
+
+# Whatever tunnel service a test started goes when the file ends.
+test_atexit 'for f in "$XDG_RUNTIME_DIR"/ctxmgr/*/_service.lock; do [ -f "$f" ] && kill "$(head -n1 "$f")"; done'

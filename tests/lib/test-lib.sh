@@ -67,6 +67,8 @@ run_atexit() {
 	rm -f "$TRASH/.atexit"
 }
 trap run_atexit EXIT
+# a tunnelled context starts the tunnel service: it goes with the file
+test_atexit '"$CTXMGR" tunnel shutdown'
 
 test_expect_success() {
 	title=$1

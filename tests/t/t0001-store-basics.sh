@@ -3,7 +3,7 @@ test_description='create, ls, use, show, inspect, update, rm, rename'
 . "$(dirname "$0")/../lib/test-lib.sh"
 
 test_expect_success 'create writes the bytes docker writes' '
-	ctxmgr create foo --description "d <&>" --host ssh://u@h:22/var/run/docker.sock >out 2>err &&
+	ctxmgr create foo --direct --description "d <&>" --host ssh://u@h:22/var/run/docker.sock >out 2>err &&
 	echo foo >expect && test_cmp expect out &&
 	test_grep "Successfully created context \"foo\"" err &&
 	docker context create bar --description "d <&>" --docker host=ssh://u@h:22/var/run/docker.sock &&

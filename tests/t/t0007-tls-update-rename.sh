@@ -48,7 +48,7 @@ test_expect_success 'update keeps TLS files when the host changes (docker wipes 
 '
 
 test_expect_success 'update changes only what is given' '
-	ctxmgr create u1 --host ssh://u@h --description first --identity /k1 -q &&
+	ctxmgr create u1 --direct --host ssh://u@h --description first --identity /k1 -q &&
 	ctxmgr update u1 --description second -q &&
 	ctxmgr inspect u1 >out &&
 	test_grep "\"Description\": \"second\"" out &&

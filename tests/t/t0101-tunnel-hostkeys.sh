@@ -10,7 +10,7 @@ cp "$KH" "$TRASH/kh.good"
 FP=$(host_fp hk)
 NAME="[127.0.0.1]:$SSHD_PORT"
 URL="ssh://127.0.0.1:$SSHD_PORT$DOCKERD_SOCK"
-ctxmgr create hk --host "$URL" >/dev/null 2>&1
+ctxmgr create hk --direct --host "$URL" >/dev/null 2>&1
 
 test_expect_success 'a known host connects; the fingerprint is shown' '
 	ctxmgr ping hk >out &&
@@ -52,7 +52,7 @@ test_expect_success 'a changed host key is refused with both fingerprints, whate
 	test_grep "offered ED25519 $FP" err &&
 	test_expect_code 1 ctxmgr ping hk --accept-new 2>err &&
 	test_grep "has changed" err &&
-	ctxmgr create hkno --host "$URL" --strict-host-key-checking no &&
+	ctxmgr create hkno --direct --host "$URL" --strict-host-key-checking no &&
 	test_expect_code 1 ctxmgr ping hkno 2>err &&
 	test_grep "has changed" err &&
 	test_expect_code 1 ctxmgr tunnel start hk --accept-new 2>err &&
@@ -95,7 +95,7 @@ test_expect_success 'bad lines in known_hosts are skipped, not fatal' '
 test_expect_success 'the context policy accept-new records unknown keys' '
 	: >"$KH" &&
 	test_when_finished "cp \"$TRASH/kh.good\" \"$KH\"" &&
-	ctxmgr create hkan --host "$URL" --strict-host-key-checking accept-new &&
+	ctxmgr create hkan --direct --host "$URL" --strict-host-key-checking accept-new &&
 	ctxmgr ping hkan >/dev/null &&
 	test_grep "^\[127.0.0.1\]:$SSHD_PORT ssh-ed25519" "$KH"
 '
@@ -110,7 +110,7 @@ test_expect_success 'ssh_config StrictHostKeyChecking and UserKnownHostsFile are
 		UserKnownHostsFile ~/.ssh/kh-%n
 		StrictHostKeyChecking accept-new
 	EOF
-	ctxmgr create hkcfg --host "ssh://kh-alias$DOCKERD_SOCK" &&
+	ctxmgr create hkcfg --direct --host "ssh://kh-alias$DOCKERD_SOCK" &&
 	ctxmgr ping hkcfg >out &&
 	test_grep "added to known_hosts" out &&
 	test_grep "^\[127.0.0.1\]:$SSHD_PORT ssh-ed25519" "$HOME/.ssh/kh-kh-alias" &&
@@ -123,7 +123,7 @@ test_expect_success 'the key types known_hosts holds are offered first' '
 	ssh-keygen -q -t ecdsa -N "" -f hk2/ecdsa &&
 	start_sshd multi "HostKey $TRASH/hk2/rsa" "HostKey $TRASH/hk2/ecdsa" &&
 	url2="ssh://127.0.0.1:$SSHD_PORT$DOCKERD_SOCK" &&
-	ctxmgr create multi --host "$url2" &&
+	ctxmgr create multi --direct --host "$url2" &&
 	grep -v "^\[127.0.0.1\]:$SSHD_PORT " "$KH" >kh.other &&
 	test_when_finished "cp \"$TRASH/kh.good\" \"$KH\"" &&
 	{ cat kh.other; echo "[127.0.0.1]:$SSHD_PORT $(cut -d" " -f1,2 hk2/rsa.pub)"; } >"$KH" &&

@@ -29,7 +29,7 @@ alias_for() {
 		for l in "$@"; do echo "	$l"; done
 		echo
 	} >>"$HOME/.ssh/config"
-	ctxmgr create "$a" --host "ssh://$a$DOCKERD_SOCK" >/dev/null
+	ctxmgr create "$a" --direct --host "ssh://$a$DOCKERD_SOCK" >/dev/null
 }
 
 fp() {
@@ -40,7 +40,7 @@ test_expect_success 'ed25519, ecdsa and RSA keys (RSA signs with rsa-sha2)' '
 	newkey ed ed25519 && newkey ec ecdsa && newkey rsa rsa &&
 	for k in ed:ED25519 ec:ECDSA rsa:RSA; do
 		name=${k%%:*} label=${k#*:}
-		ctxmgr create "k-$name" --host "$URL" --identity "$TRASH/keys/$name" &&
+		ctxmgr create "k-$name" --direct --host "$URL" --identity "$TRASH/keys/$name" &&
 		ctxmgr ping "k-$name" >out &&
 		test_grep "^auth .*key $TRASH/keys/$name $label $(fp keys/$name.pub) as " out ||
 		exit 1
@@ -167,7 +167,7 @@ test_expect_success 'IdentitiesOnly keeps other agent keys back' '
 
 test_expect_success 'a private key readable by others is refused' '
 	cp keys/ed loose && chmod 644 loose &&
-	ctxmgr create k-loose --host "$URL" --identity "$TRASH/loose" &&
+	ctxmgr create k-loose --direct --host "$URL" --identity "$TRASH/loose" &&
 	test_expect_code 1 ctxmgr ping k-loose 2>err &&
 	test_grep "private key \"$TRASH/loose\" has mode 0644" err &&
 	test_grep "chmod 600" err &&
@@ -187,7 +187,7 @@ test_expect_success 'no usable key: a clear error, nothing left running' '
 	test_expect_code 1 ctxmgr tunnel start au-none 2>err &&
 	test_grep "no key was accepted" err &&
 	no_tunnel_left au-none &&
-	ctxmgr create k-missing --host "$URL" --identity "$TRASH/no/such/key" &&
+	ctxmgr create k-missing --direct --host "$URL" --identity "$TRASH/no/such/key" &&
 	test_expect_code 1 ctxmgr ping k-missing 2>err &&
 	test_grep "identity file \"$TRASH/no/such/key\"" err
 '

@@ -10,7 +10,7 @@ FX_PORT=$SSHD_PORT
 
 test_expect_success 'a refused port: clear error, nothing running' '
 	port=$(free_port) &&
-	ctxmgr create refused --host "ssh://127.0.0.1:$port" &&
+	ctxmgr create refused --direct --host "ssh://127.0.0.1:$port" &&
 	test_expect_code 1 ctxmgr ping refused 2>err &&
 	test_grep "connection to \"127.0.0.1\" port $port refused" err &&
 	test_expect_code 1 ctxmgr tunnel start refused 2>err &&
@@ -23,7 +23,7 @@ test_expect_success 'a refused port: clear error, nothing running' '
 '
 
 test_expect_success 'an unknown host name' '
-	ctxmgr create nohost --host "ssh://no-such-host.invalid" &&
+	ctxmgr create nohost --direct --host "ssh://no-such-host.invalid" &&
 	test_expect_code 1 ctxmgr ping nohost 2>err &&
 	test_grep "cannot resolve \"no-such-host.invalid\"" err
 '
@@ -34,7 +34,7 @@ test_expect_success 'a server that never speaks: ConnectTimeout bounds the wait'
 	test_atexit "kill $!" &&
 	wait_for 10 sh -c "ss -Hltn sport\ =\ :$port | grep -q ." &&
 	printf "Host silent\n\tHostName 127.0.0.1\n\tPort %s\n\tConnectTimeout 1\n\n" $port >>"$HOME/.ssh/config" &&
-	ctxmgr create silent --host ssh://silent &&
+	ctxmgr create silent --direct --host ssh://silent &&
 	t0=$(date +%s) &&
 	test_expect_code 1 ctxmgr ping silent 2>err &&
 	t1=$(date +%s) &&
@@ -47,18 +47,18 @@ test_expect_success 'a server that speaks something else' '
 	{ socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork SYSTEM:"echo HTTP/1.0 400 Bad; sleep 1" & } &&
 	test_atexit "kill $!" &&
 	wait_for 10 sh -c "ss -Hltn sport\ =\ :$port | grep -q ." &&
-	ctxmgr create http --host "ssh://127.0.0.1:$port" --strict-host-key-checking no &&
+	ctxmgr create http --direct --host "ssh://127.0.0.1:$port" --strict-host-key-checking no &&
 	test_expect_code 1 ctxmgr ping http 2>err &&
 	test_grep "SSH handshake" err
 '
 
 test_expect_success 'a missing remote socket: clear error, nothing running' '
-	ctxmgr create nosock --host "ssh://fx/no/such/docker.sock" --tunnel-mode streamlocal &&
+	ctxmgr create nosock --direct --host "ssh://fx/no/such/docker.sock" --tunnel-mode streamlocal &&
 	test_expect_code 1 ctxmgr tunnel start nosock 2>err &&
 	test_grep "\"/no/such/docker.sock\"" err &&
 	test_grep "dial-stdio" err &&
 	no_tunnel_left nosock &&
-	ctxmgr create nosock2 --host "ssh://fx/no/such/docker.sock" &&
+	ctxmgr create nosock2 --direct --host "ssh://fx/no/such/docker.sock" &&
 	test_expect_code 1 ctxmgr tunnel start nosock2 2>err &&
 	test_grep "dial-stdio" err &&
 	test_grep "no/such/docker.sock" err &&
@@ -68,7 +68,7 @@ test_expect_success 'a missing remote socket: clear error, nothing running' '
 test_expect_success 'the daemon goes down: clients get a closed connection, the tunnel keeps serving' '
 	start_dockerd "$TRASH/dd2" &&
 	ensure_busybox_image "$DOCKERD_SOCK" &&
-	ctxmgr create dd2 --host "ssh://fx$DOCKERD_SOCK" &&
+	ctxmgr create dd2 --direct --host "ssh://fx$DOCKERD_SOCK" &&
 	ctxmgr tunnel start dd2 >/dev/null &&
 	test_when_finished "ctxmgr tunnel stop dd2" &&
 	sock=$(tunnel_field dd2 Socket) &&
@@ -87,7 +87,7 @@ test_expect_success 'the daemon goes down: clients get a closed connection, the 
 DOCKERD_SOCK=$SHARED_SOCK
 
 test_expect_success 'sshd killed and restarted mid-session: the next command works' '
-	ctxmgr create fx --host "ssh://fx$DOCKERD_SOCK" &&
+	ctxmgr create fx --direct --host "ssh://fx$DOCKERD_SOCK" &&
 	ctxmgr tunnel start fx >/dev/null &&
 	sock=$(tunnel_field fx Socket) &&
 	docker -H "unix://$sock" ps >/dev/null &&
@@ -130,7 +130,7 @@ test_expect_success 'clients that arrive while sshd is down wait for the reconne
 test_expect_success 'hostile ssh_config lines are refused with file and line' '
 	cp "$HOME/.ssh/config" config.saved &&
 	test_when_finished "cp config.saved \"$HOME/.ssh/config\"" &&
-	ctxmgr create cfg --host "ssh://fx$DOCKERD_SOCK" &&
+	ctxmgr create cfg --direct --host "ssh://fx$DOCKERD_SOCK" &&
 	printf "Host fx\n\tUser ok\001\n" >"$HOME/.ssh/config" &&
 	test_expect_code 1 ctxmgr ping cfg 2>err &&
 	test_grep "$HOME/.ssh/config line 2: control character" err &&
@@ -160,15 +160,15 @@ test_expect_success 'hostile ssh_config lines are refused with file and line' '
 '
 
 test_expect_success 'option injection in host or user is refused' '
-	test_expect_code 1 ctxmgr create inj --host "ssh://-oProxyCommand=x" 2>err &&
-	test_expect_code 1 ctxmgr create inj --host "ssh://-lroot@h" 2>err &&
+	test_expect_code 1 ctxmgr create inj --direct --host "ssh://-oProxyCommand=x" 2>err &&
+	test_expect_code 1 ctxmgr create inj --direct --host "ssh://-lroot@h" 2>err &&
 	! ctxmgr ls -q | grep -q inj
 '
 
 test_expect_success 'a socket path too long for a unix socket: clear error' '
 	long=$TRASH/$(printf "%0100d" 0) &&
 	mkdir -p "$long" && chmod 700 "$long" &&
-	ctxmgr create fx2 --host "ssh://fx$DOCKERD_SOCK" &&
+	ctxmgr create fx2 --direct --host "ssh://fx$DOCKERD_SOCK" &&
 	test_expect_code 1 env XDG_RUNTIME_DIR="$long" "$CTXMGR" tunnel start fx2 2>err &&
 	test_grep "more than a unix socket takes" err &&
 	test_grep "XDG_RUNTIME_DIR" err &&

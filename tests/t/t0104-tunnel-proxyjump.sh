@@ -28,7 +28,7 @@ accepted() {
 }
 
 test_expect_success 'ping through a ProxyJump host' '
-	ctxmgr create viajump --host "ssh://viajump$DOCKERD_SOCK" &&
+	ctxmgr create viajump --direct --host "ssh://viajump$DOCKERD_SOCK" &&
 	before=$(accepted jump) &&
 	ctxmgr ping viajump >out &&
 	test_grep "^connect .*127.0.0.1 port $TARGET_PORT (through ProxyJump)" out &&
@@ -54,7 +54,7 @@ test_expect_success 'a tunnel through the jump host carries docker' '
 '
 
 test_expect_success 'two hops' '
-	ctxmgr create viatwo --host "ssh://viatwo$DOCKERD_SOCK" &&
+	ctxmgr create viatwo --direct --host "ssh://viatwo$DOCKERD_SOCK" &&
 	b1=$(accepted jump) && b2=$(accepted hop2) &&
 	ctxmgr ping viatwo >out &&
 	test "$(accepted jump)" -gt "$b1" &&
@@ -79,7 +79,7 @@ test_expect_success 'a jump host with a ProxyJump of its own is reached through 
 	UserKnownHostsFile $HOME/.ssh/known_hosts
 
 	CFG
-	ctxmgr create nested --host "ssh://nested$DOCKERD_SOCK" &&
+	ctxmgr create nested --direct --host "ssh://nested$DOCKERD_SOCK" &&
 	b1=$(accepted jump) && b2=$(accepted hop2) && b3=$(accepted target) &&
 	ctxmgr ping nested >out &&
 	test "$(accepted jump)" -gt "$b1" &&
@@ -105,7 +105,7 @@ test_expect_success 'jump hosts that jump through each other: an error, not a ha
 	ProxyJump loopa
 
 	CFG
-	ctxmgr create loopy --host "ssh://loopa$DOCKERD_SOCK" &&
+	ctxmgr create loopy --direct --host "ssh://loopa$DOCKERD_SOCK" &&
 	test_expect_code 1 timeout 20 "$CTXMGR" ping loopy 2>err &&
 	test_grep "ProxyJump: more than 4 hops to reach \"loopa\"" err &&
 	test_grep "a loop?" err
@@ -124,7 +124,7 @@ test_expect_success 'a jump host that refuses to forward' '
 	start_sshd nofwd "AllowTcpForwarding no" &&
 	printf "Host vianofwd\n\tHostName 127.0.0.1\n\tPort %s\n\tProxyJump nofwd\n\n" \
 		$TARGET_PORT >>"$HOME/.ssh/config" &&
-	ctxmgr create vianofwd --host "ssh://vianofwd$DOCKERD_SOCK" &&
+	ctxmgr create vianofwd --direct --host "ssh://vianofwd$DOCKERD_SOCK" &&
 	test_expect_code 1 ctxmgr ping vianofwd 2>err &&
 	test_grep "\"nofwd\" cannot open a connection to \"127.0.0.1\" port $TARGET_PORT" err
 '

@@ -8,7 +8,7 @@ start_sshd plain
 start_sshd nofwd "AllowStreamLocalForwarding no"
 
 test_expect_success 'auto mode falls back to dial-stdio and carries docker' '
-	ctxmgr create nofwd --host "ssh://nofwd$DOCKERD_SOCK" &&
+	ctxmgr create nofwd --direct --host "ssh://nofwd$DOCKERD_SOCK" &&
 	ctxmgr tunnel start nofwd >out &&
 	test_grep "dial-stdio)" out &&
 	test "$(tunnel_field nofwd Mode)" = dial-stdio &&
@@ -46,7 +46,7 @@ test_expect_success 'streamlocal mode against that server fails clearly' '
 '
 
 test_expect_success 'the context tunnel mode picks dial-stdio on any server' '
-	ctxmgr create plainds --host "ssh://plain$DOCKERD_SOCK" --tunnel-mode dial-stdio &&
+	ctxmgr create plainds --direct --host "ssh://plain$DOCKERD_SOCK" --tunnel-mode dial-stdio &&
 	ctxmgr tunnel start plainds >/dev/null &&
 	test "$(tunnel_field plainds Mode)" = dial-stdio &&
 	docker -H "unix://$(tunnel_field plainds Socket)" version >/dev/null &&
@@ -58,7 +58,7 @@ test_expect_success 'a hostile remote socket path reaches docker quoted' '
 	weird="$TRASH/dock er'"'"'\$(id)\`id\`;x \"*.sock" &&
 	ln -s "$DOCKERD_SOCK" "$weird" &&
 	enc=$(python3 -c "import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))" "$weird") &&
-	ctxmgr create weird --host "ssh://nofwd$enc" &&
+	ctxmgr create weird --direct --host "ssh://nofwd$enc" &&
 	ctxmgr tunnel start weird >/dev/null &&
 	test_when_finished "ctxmgr tunnel stop weird" &&
 	test "$(tunnel_field weird Mode)" = dial-stdio &&

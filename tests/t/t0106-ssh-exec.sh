@@ -5,7 +5,7 @@ test_description='the blocking SSH API: remote commands with quoted arguments, s
 
 use_dockerd
 start_sshd rx
-ctxmgr create rx --host "ssh://rx$DOCKERD_SOCK" >/dev/null 2>&1
+ctxmgr create rx --direct --host "ssh://rx$DOCKERD_SOCK" >/dev/null 2>&1
 
 test_expect_success 'a remote command: output and exit status' '
 	ctxmgr remote-exec rx -- echo hello >out &&

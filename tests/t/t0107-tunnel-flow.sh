@@ -49,7 +49,7 @@ echo 0 >source.progress
 echo 0 >sink.progress
 
 test_expect_success 'a client that does not read holds the remote back (remote to client)' '
-	ctxmgr create src --host "ssh://flow$TRASH/source.sock" &&
+	ctxmgr create src --direct --host "ssh://flow$TRASH/source.sock" &&
 	ctxmgr tunnel start src --no-ping >/dev/null &&
 	sock=$(tunnel_field src Socket) &&
 	echo 0 >source.progress &&
@@ -74,7 +74,7 @@ print(n)" "$sock" "$TRASH/source.progress" >read.out & } &&
 '
 
 test_expect_success 'a remote that does not read holds the client back (client to remote)' '
-	ctxmgr create snk --host "ssh://flow$TRASH/sink.sock" &&
+	ctxmgr create snk --direct --host "ssh://flow$TRASH/sink.sock" &&
 	ctxmgr tunnel start snk --no-ping >/dev/null &&
 	sock=$(tunnel_field snk Socket) &&
 	python3 -c "
@@ -101,7 +101,7 @@ c.recv(1)
 '
 
 test_expect_success 'a bulk transfer does not starve small requests' '
-	ctxmgr create flow --host "ssh://flow$DOCKERD_SOCK" &&
+	ctxmgr create flow --direct --host "ssh://flow$DOCKERD_SOCK" &&
 	ctxmgr tunnel start flow >/dev/null &&
 	sock=$(tunnel_field flow Socket) &&
 	head -c 300000000 /dev/zero >big &&
@@ -130,7 +130,7 @@ test_expect_success 'a context made by docker context create works unchanged' '
 '
 test_expect_success 'an idle tunnel answers the server keepalives and stays up' '
 	start_sshd ka "ClientAliveInterval 1" "ClientAliveCountMax 2" &&
-	ctxmgr create ka --host "ssh://ka$DOCKERD_SOCK" &&
+	ctxmgr create ka --direct --host "ssh://ka$DOCKERD_SOCK" &&
 	ctxmgr tunnel start ka >/dev/null &&
 	sleep 5 &&
 	test "$(tunnel_field ka Reconnects)" = 0 &&

@@ -46,11 +46,21 @@ test_expect_success 'the probes go to the host ssh_config names' '
 	test "$(q reason probe.json exposure.tcp-plaintext)" = ""
 '
 
-test_expect_success 'the audit started the context'"'"'s tunnel, which keeps serving' '
+test_expect_success 'the audit closes the session it opened; the tunnelled context keeps serving' '
 	ctxmgr tunnel ls >out &&
-	test_grep "^viassh .* connected$" out &&
+	test_grep "^viassh  *idle " out &&
 	ctxmgr exec viassh -- docker version --format "{{.Server.Version}}" >out &&
 	test -s out
+'
+
+test_expect_success 'a direct ssh:// context: the audit leaves no tunnel behind' '
+	ctxmgr create viadirect --direct --host "ssh://box$DOCKERD_SOCK" >/dev/null &&
+	test_when_finished "ctxmgr rm -f viadirect >/dev/null" &&
+	ctxmgr audit viadirect --no-probes --format json >d.json &&
+	test "$(q summary d.json error)" = 0 &&
+	ctxmgr tunnel ls -q >names &&
+	! grep -qx viadirect names &&
+	! ls "$XDG_RUNTIME_DIR"/ctxmgr/*/viadirect.sock 2>/dev/null
 '
 
 test_expect_success '--all -j 2: every ssh:// context, one summary' '

@@ -6,8 +6,8 @@ test_description='ctxmgr shell driven in tmux: completion, commands, errors, pro
 P='ctxmgr [default]>'
 
 test_expect_success 'setup: contexts and a file to complete' '
-	ctxmgr create prod --host ssh://deploy@prod.example.com -q >/dev/null &&
-	ctxmgr create staging --host ssh://deploy@staging.example.com -q >/dev/null &&
+	ctxmgr create prod --direct --host ssh://deploy@prod.example.com -q >/dev/null &&
+	ctxmgr create staging --direct --host ssh://deploy@staging.example.com -q >/dev/null &&
 	mkdir -p certs && echo x >certs/client-cert.pem
 '
 

@@ -1,0 +1,183 @@
+/* tunnelsvc.c: tunnelled contexts and the service (see tunnelsvc.h). */
+#include "common/compat.h"
+
+#include <jansson.h>
+
+#include "common/gojson.h"
+#include "common/xmalloc.h"
+#include "ctxmgr/cmdutil.h"
+#include "ctxmgr/svckick.h"
+#include "ctxmgr/tunnelsvc.h"
+
+char *
+cmd_svc_run_dir(struct cmd_ctx *ctx)
+{
+	return svc_run_dir(ctx->config_dir);
+}
+
+const char *
+cmd_context_ssh_url(const struct context *c)
+{
+	return svc_context_ssh_url(c);
+}
+
+int
+cmd_tunnel_convert(
+    struct cmd_ctx *ctx, struct context *c, int enable, struct cm_err *err)
+{
+	const char *url = cmd_context_ssh_url(c);
+	char *run_dir, *sock = NULL, *u;
+	int r;
+
+	if (url == NULL)
+		return err_set(err, ERR_INVALID,
+		    "context \"%s\" is not an ssh:// context (its endpoint is "
+		    "\"%s\")",
+		    c->name, c->host ? c->host : "");
+	u = xstrdup(url);
+	if (!enable) {
+		free(c->host);
+		c->host = u;
+		context_set_setting(c, SETTING_SSH_HOST, NULL);
+		return 0;
+	}
+	run_dir = cmd_svc_run_dir(ctx);
+	r = svc_socket_path(run_dir, c->name, &sock, err);
+	free(run_dir);
+	if (r != 0) {
+		free(u);
+		return r;
+	}
+	free(c->host);
+	c->host = xasprintf("unix://%s", sock);
+	context_set_setting(c, SETTING_SSH_HOST, u);
+	free(sock);
+	free(u);
+	return 0;
+}
+
+static int
+spec_from(struct context *c, struct svc_spec *s)
+{
+	const char *v;
+
+	memset(s, 0, sizeof(*s));
+	v = context_setting(c, SETTING_HOST_KEY_CHECK);
+	if (v == NULL || *v == '\0')
+		s->hkp = HKP_UNSET;
+	else if (strcmp(v, "yes") == 0)
+		s->hkp = HKP_YES;
+	else if (strcmp(v, "accept-new") == 0)
+		s->hkp = HKP_ACCEPT_NEW;
+	else if (strcmp(v, "no") == 0)
+		s->hkp = HKP_NO;
+	else
+		return -1;
+	if (tunnel_mode_parse(
+		context_setting(c, SETTING_TUNNEL_MODE), &s->mode) != 0)
+		return -1;
+	s->name = xstrdup(c->name);
+	s->url = xstrdup(context_setting(c, SETTING_SSH_HOST));
+	v = context_setting(c, SETTING_IDENTITY);
+	s->identity = v != NULL && *v != '\0' ? xstrdup(v) : NULL;
+	s->socket = xstrdup(c->host + strlen("unix://"));
+	return 0;
+}
+
+int
+cmd_svc_load(void *arg, struct svc_spec **listp, size_t *np, struct cm_err *err)
+{
+	struct context **all = NULL, *c;
+	struct svc_spec *list = NULL;
+	struct store st;
+	size_t n = 0, i, k = 0;
+	struct cm_err e2;
+	int r;
+
+	*listp = NULL;
+	*np = 0;
+	store_init(&st, arg);
+	if ((r = store_list(&st, &all, &n, err)) != 0) {
+		store_release(&st);
+		return r;
+	}
+	for (i = 0; i < n; i++) {
+		if (all[i]->error != NULL || all[i]->is_default ||
+		    all[i]->host == NULL ||
+		    !str_has_prefix(all[i]->host, "unix://"))
+			continue;
+		if (store_load(&st, all[i]->name, &c, &e2) != 0)
+			continue;
+		if (svc_context_tunnelled(c)) {
+			list = xreallocarray(list, k + 1, sizeof(*list));
+			if (spec_from(c, &list[k]) == 0)
+				k++;
+			else
+				svc_spec_free(&list[k]);
+		}
+		context_free(c);
+	}
+	context_list_free(all, n);
+	store_release(&st);
+	*listp = list;
+	*np = k;
+	return 0;
+}
+
+void
+cmd_svc_reload(struct cmd_ctx *ctx)
+{
+	char *run_dir = cmd_svc_run_dir(ctx);
+	struct cm_err e2;
+	struct buf b;
+
+	buf_init(&b, 1 << 16);
+	(void)svc_request(run_dir, "reload", 10000, &b, &e2);
+	buf_release(&b);
+	free(run_dir);
+}
+
+int
+cmd_svc_ensure(struct cmd_ctx *ctx, int reload)
+{
+	char *run_dir = cmd_svc_run_dir(ctx);
+	char *ctl = xasprintf("%s/%s", run_dir, SVC_CTL);
+	int r = 0;
+
+	if (svc_ctl_alive(ctl)) {
+		if (reload)
+			cmd_svc_reload(ctx);
+	} else
+		r = svc_spawn(ctx->config_dir, ctl, &ctx->err);
+	free(ctl);
+	free(run_dir);
+	return r;
+}
+
+/* Ask the service to connect `name` now; 0, or its error. */
+int
+cmd_svc_connect(struct cmd_ctx *ctx, const char *name, struct cm_err *err)
+{
+	char *run_dir = cmd_svc_run_dir(ctx), *req;
+	json_t *o = NULL;
+	struct buf b;
+	int r;
+
+	buf_init(&b, 1 << 16);
+	req = xasprintf("connect %s", name);
+	if ((r = svc_request(run_dir, req, 120000, &b, err)) == 0 &&
+	    (r = gojson_parse(b.data, b.len, &o, err)) == 0) {
+		if (!json_is_true(json_object_get(o, "ok"))) {
+			json_t *e = json_object_get(o, "error");
+			r = err_set(err, ERR_FAIL,
+			    "the tunnel for \"%s\" is failing: %s", name,
+			    json_is_string(e) ? json_string_value(e)
+					      : "unknown error");
+		}
+	}
+	json_decref(o);
+	free(req);
+	buf_release(&b);
+	free(run_dir);
+	return r;
+}

@@ -1,0 +1,42 @@
+/*
+ * tunnelsvc.h: tunnelled contexts and the tunnel service, seen from the
+ * commands (tunnel/service.h is the service itself).
+ *
+ * A tunnelled context keeps its ssh:// URL in Metadata.ctxmgr.sshHost
+ * and names the service's socket for it in Endpoints.docker.Host, so
+ * every Docker client goes through the service.  A direct one is a plain
+ * Docker ssh:// context.
+ */
+#ifndef CTXMGR_TUNNELSVC_H
+#define CTXMGR_TUNNELSVC_H
+
+#include "ctxmgr/cmd.h"
+#include "store/store.h"
+#include "tunnel/service.h"
+
+/* The run dir of ctx->config_dir (a new string). */
+char *cmd_svc_run_dir(struct cmd_ctx *ctx);
+
+/* Make `c` tunnelled (its host an ssh:// URL, or already tunnelled:
+ * the socket path is rewritten) or direct again, in memory. */
+int cmd_tunnel_convert(
+    struct cmd_ctx *ctx, struct context *c, int enable, struct cm_err *err);
+
+/* The ssh:// URL of an ssh context, direct or tunnelled; else NULL. */
+const char *cmd_context_ssh_url(const struct context *c);
+
+/* Make sure the service runs; with `reload`, have it re-read the store.
+ * Warnings only: returns 0, or ERR_* with ctx->err set. */
+int cmd_svc_ensure(struct cmd_ctx *ctx, int reload);
+
+/* Have a running service re-read the store (none running: nothing). */
+void cmd_svc_reload(struct cmd_ctx *ctx);
+
+/* Have the service connect context `name` now: 0, or why it cannot. */
+int cmd_svc_connect(struct cmd_ctx *ctx, const char *name, struct cm_err *err);
+
+/* The service's loader (arg: the config dir). */
+int cmd_svc_load(
+    void *arg, struct svc_spec **listp, size_t *np, struct cm_err *err);
+
+#endif
