@@ -26,7 +26,7 @@ static const char *const defaults[] = {
 	NULL, /* file */
 	"ssh_config's IdentityFile, else ~/.ssh/id_rsa, id_ecdsa, id_ed25519",
 	"yes (strict; ssh_config's StrictHostKeyChecking when it sets one)",
-	"0 (never: a tunnel runs until stopped)",
+	"30m (the tunnel service closes a context's idle SSH session)",
 	NULL, /* ca.dir: always set */
 	"the last third of the lifetime (step-ca's rule)",
 	"none (exit 0 whatever is found; --fail-on sets it per run)",

@@ -17,7 +17,7 @@ test_expect_success 'no file: the table shows the default values in effect' '
 	! grep -q "(default)" out &&
 	test_grep "^ssh.known-hosts *yes (strict.* *default$" out &&
 	test_grep "^ssh.identity *ssh_config.s IdentityFile, else ~/.ssh/id_rsa" out &&
-	test_grep "^tunnel.idle-timeout *0 (never" out &&
+	test_grep "^tunnel.idle-timeout *30m (the tunnel service" out &&
 	test_grep "^ca.dir *$DOCKER_CONFIG/ctxmgr/ca *default$" out &&
 	test_grep "^ca.rotation-window *the last third of the lifetime" out &&
 	test_grep "^audit.fail-on *none" out &&
@@ -68,7 +68,7 @@ test_expect_success 'a share of the lifetime, an empty section, YAML 1.1 yes' '
 	ctxmgr config show >out &&
 	test_grep "ca.rotation-window *33% *config.yaml$" out &&
 	test_grep "ssh.known-hosts *yes *config.yaml$" out &&
-	test_grep "^tunnel.idle-timeout *0 (never.* *default$" out
+	test_grep "^tunnel.idle-timeout *30m (.* *default$" out
 '
 
 test_expect_success 'an empty file is fine' '
