@@ -1,9 +1,9 @@
 /*
  * engine.h: the smallest HTTP/1.1 client that can ask a Docker Engine a
  * question (GET /_ping, GET /version) over any byte stream: an SSH
- * stream (ssh.h) or a local socket.  Responses are untrusted: the header
- * block and the body are capped, Content-Length and chunked bodies are
- * both read, and nothing is kept beyond the caps.
+ * stream (ssh.h) or a local socket.  Responses are untrusted: they go
+ * through the strict parser of common/httpresp.h (capped head, lines and
+ * body; Content-Length or chunked; no conflicting lengths).
  */
 #ifndef CTXMGR_ENGINE_H
 #define CTXMGR_ENGINE_H
