@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/svckick.h"
 #include "common/endpoint.h"
 #include "ctxmgr/userwords.h"
 #include "common/xmalloc.h"
@@ -62,16 +63,27 @@ cmd_user_words(struct cmd_ctx *ctx, const struct strv *users, struct strv *out)
 	cmd_store_open(ctx, &st);
 	if (store_list(&st, &list, &n, &err) == 0)
 		for (i = 0; i < n; i++) {
+			struct context *full = NULL;
 			struct endpoint ep;
+			const char *url = list[i]->host;
 			if (!list[i]->is_default)
 				add_word(
 				    out, list[i]->name, strlen(list[i]->name));
-			if (list[i]->host == NULL ||
-			    endpoint_parse(list[i]->host, &ep, &err) != 0) {
-				if (list[i]->host != NULL)
+			/* a tunnelled context keeps its ssh:// URL in its
+			 * settings, which a listing does not read */
+			if (url != NULL && str_has_prefix(url, "unix://") &&
+			    !list[i]->is_default &&
+			    store_load(&st, list[i]->name, &full, &err) == 0 &&
+			    svc_context_ssh_url(full) != NULL)
+				url = svc_context_ssh_url(full);
+			if (url == NULL ||
+			    endpoint_parse(url, &ep, &err) != 0) {
+				if (url != NULL)
 					endpoint_free(&ep);
+				context_free(full);
 				continue;
 			}
+			context_free(full);
 			if (ep.user != NULL)
 				add_word(out, ep.user, strlen(ep.user));
 			if (ep.host != NULL)

@@ -73,7 +73,7 @@ test_expect_success 'without a passphrase or a terminal the key is skipped' '
 # The default key ~/.ssh/id_ed25519 is authorized too: falling back to it
 # would log in as someone the context did not name.
 test_expect_success 'the context identity needing a passphrase is an error, not another key' '
-	ctxmgr create k-pp --host "$URL" --identity "$TRASH/keys/pp" &&
+	ctxmgr create k-pp --direct --host "$URL" --identity "$TRASH/keys/pp" &&
 	test_expect_code 1 setsid -w "$CTXMGR" ping k-pp >out 2>err </dev/null &&
 	test_grep "the identity \"$TRASH/keys/pp\" needs its passphrase: no terminal to ask on" err &&
 	test_grep "CTXMGR_PASSPHRASE_FILE" err &&
