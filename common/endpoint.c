@@ -80,17 +80,6 @@ endpoint_check_user(const char *user, struct cm_err *err)
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Percent-decode a URL path; NUL and control characters are refused. */
 static int
 path_decode(const char *s, size_t n, char **out, struct cm_err *err)
@@ -102,8 +91,8 @@ path_decode(const char *s, size_t n, char **out, struct cm_err *err)
 	for (i = 0; i < n; i++) {
 		int c = (unsigned char)s[i];
 		if (c == '%') {
-			if (i + 2 >= n || (h = hexval(s[i + 1])) < 0 ||
-			    (l = hexval(s[i + 2])) < 0)
+			if (i + 2 >= n || (h = hex_digit(s[i + 1])) < 0 ||
+			    (l = hex_digit(s[i + 2])) < 0)
 				goto bad;
 			c = h * 16 + l;
 			i += 2;

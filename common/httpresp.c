@@ -58,18 +58,6 @@ is_tchar(unsigned char c)
 	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Collect one CRLF-terminated line into r->line (without the CRLF).
  * Returns 1 with a line, 0 when more input is needed, or an error.
@@ -271,7 +259,7 @@ parse_chunk_size(struct http_resp *r, struct cm_err *err)
 	size_t i;
 	int h;
 
-	for (i = 0; (h = hexval((unsigned char)s[i])) >= 0; i++) {
+	for (i = 0; (h = hex_digit((unsigned char)s[i])) >= 0; i++) {
 		if (i >= 15)
 			return err_set(err, ERR_TOOBIG, "chunk size overflows");
 		n = n * 16 + (uint64_t)h;

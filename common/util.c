@@ -231,3 +231,40 @@ utf8_valid_len(const unsigned char *p, const unsigned char *end)
 		return 0;
 	return n;
 }
+
+int
+text_next_line(const char *text, size_t len, size_t *pos, const char **linep,
+    size_t *lenp, int *ctrlp)
+{
+	size_t start = *pos, i = *pos, n, k;
+
+	if (start >= len)
+		return 0;
+	while (i < len && text[i] != '\n')
+		i++;
+	n = i - start;
+	*pos = i < len ? i + 1 : i;
+	if (n > 0 && text[start + n - 1] == '\r')
+		n--;
+	*ctrlp = 0;
+	for (k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)text[start + k];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			*ctrlp = 1;
+	}
+	*linep = text + start;
+	*lenp = n;
+	return 1;
+}
+
+int
+hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -16,6 +16,17 @@ int str_distance(const char *a, const char *b);
 /* 1 if `s` holds a byte below 0x20 or DEL. */
 int str_has_ctrl(const char *s);
 
+/* The value of a hexadecimal digit (either case), or -1. */
+int hex_digit(int c);
+
+/*
+ * The next line of a text file: points *linep and *lenp at it (without
+ * "\n" or a final "\r") and advances *pos; 0 at the end of the text.
+ * *ctrlp is set when the line holds a control character but a tab.
+ */
+int text_next_line(const char *text, size_t len, size_t *pos,
+    const char **linep, size_t *lenp, int *ctrlp);
+
 /*
  * The length of the UTF-8 sequence at p (before end) as jansson accepts
  * it -- no overlong forms, surrogates or code points past U+10FFFF; 1

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "keystore/cadb.h"
+#include "keystore/sshcodec.h"
 #include "common/xmalloc.h"
 
 #define SIG_PREFIX "signature: "
@@ -476,8 +477,7 @@ cadb_split(const char *data, size_t len, size_t *signed_len, struct buf *sig,
 	if ((size_t)(end - line) <= plen || memcmp(line, SIG_PREFIX, plen) != 0)
 		return err_set(
 		    err, ERR_INVALID, "the signature line is missing");
-	if (x509_base64_decode(line + plen, (size_t)(end - line) - plen, sig) !=
-	    0)
+	if (base64_decode(line + plen, (size_t)(end - line) - plen, sig) != 0)
 		return err_set(
 		    err, ERR_INVALID, "the signature line is not base64");
 	*signed_len = (size_t)(line - data);
@@ -523,7 +523,7 @@ cadb_write(
 	else if ((r = x509_sign_data(key, out->data + start, out->len - start,
 		      &sig, err)) == 0 &&
 	    ((r = buf_adds(out, SIG_PREFIX)) != 0 ||
-		(r = x509_base64_encode(sig.data, sig.len, out)) != 0 ||
+		(r = base64_encode(sig.data, sig.len, out)) != 0 ||
 		(r = buf_addc(out, '\n')) != 0))
 		r = err_set(err, r, "cannot encode the database");
 	buf_release(&sig);

@@ -132,6 +132,33 @@ sshkey_format_name(enum sshkey_format f)
 	return "unknown";
 }
 
+int
+sshkey_blob_type(
+    const unsigned char *blob, size_t len, char *out, size_t outlen)
+{
+	const unsigned char *s;
+	struct sshrd r;
+	size_t n, i;
+
+	sshrd_init(&r, blob, len);
+	if (sshrd_string(&r, &s, &n) != 0 || n == 0 || n >= outlen)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (s[i] <= 0x20 || s[i] >= 0x7f)
+			return -1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 0;
+}
+
+const char *
+sshkey_type_name_label(const char *name)
+{
+	const struct sshkey_kt *kt = sshkey_kt_by_name(name, strlen(name));
+
+	return sshkey_type_label(kt != NULL ? kt->type : SSHKEY_UNKNOWN);
+}
+
 void
 sshkey_fingerprint(const unsigned char *blob, size_t len, char out[64])
 {

@@ -117,6 +117,18 @@ const char *sshkey_type_label(enum sshkey_type t);
 /* The format as a short name ("openssh-key-v1", "pem-pkcs8"). */
 const char *sshkey_format_name(enum sshkey_format f);
 
+/*
+ * The key type a public key blob names ("ssh-ed25519") into `out`, NUL
+ * terminated; -1 when the blob is malformed, or the name is not printable
+ * or longer than `outlen` - 1.  Only the name is read (a host key of a
+ * type ctxmgr does not know still gets its name).
+ */
+int sshkey_blob_type(
+    const unsigned char *blob, size_t len, char *out, size_t outlen);
+
+/* sshkey_type_label for a wire type name ("ssh-ed25519": "ED25519"). */
+const char *sshkey_type_name_label(const char *name);
+
 /* The SHA256:base64 fingerprint of a blob into out[64]. */
 void sshkey_fingerprint(const unsigned char *blob, size_t len, char out[64]);
 

@@ -690,48 +690,6 @@ x509_time_parse(const char *s, time_t *out)
 }
 
 int
-x509_base64_encode(const void *p, size_t len, struct buf *out)
-{
-	size_t need = 4 * ((len + 2) / 3) + 1;
-	int r;
-
-	if (len > INT32_MAX / 2 || (r = buf_grow(out, need)) != 0)
-		return ERR_TOOBIG;
-	r = EVP_EncodeBlock((unsigned char *)out->data + out->len, p, (int)len);
-	out->len += (size_t)r;
-	out->data[out->len] = '\0';
-	return 0;
-}
-
-int
-x509_base64_decode(const char *s, size_t len, struct buf *out)
-{
-	size_t i, pad = 0;
-	int n;
-
-	if (len == 0 || len % 4 != 0 || len > INT32_MAX / 2)
-		return ERR_INVALID;
-	for (i = 0; i < len; i++) {
-		int c = (unsigned char)s[i];
-		if (c == '=' && i >= len - 2) {
-			pad++;
-			continue;
-		}
-		if (pad > 0 || !(isalnum(c) || c == '+' || c == '/'))
-			return ERR_INVALID;
-	}
-	if (buf_grow(out, len) != 0)
-		return ERR_TOOBIG;
-	n = EVP_DecodeBlock((unsigned char *)out->data + out->len,
-	    (const unsigned char *)s, (int)len);
-	if (n < 0 || (size_t)n < pad)
-		return ERR_INVALID;
-	out->len += (size_t)n - pad;
-	out->data[out->len] = '\0';
-	return 0;
-}
-
-int
 x509_sign_data(EVP_PKEY *pk, const void *data, size_t len, struct buf *sig,
     struct cm_err *err)
 {

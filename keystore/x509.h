@@ -147,10 +147,6 @@ int x509_issued_by(X509 *x, X509 *ca);
 void x509_time_format(time_t t, char out[32]);
 int x509_time_parse(const char *s, time_t *out);
 
-/* Append base64 of `len` bytes (one line) / decode; ERR_INVALID on junk. */
-int x509_base64_encode(const void *p, size_t len, struct buf *out);
-int x509_base64_decode(const char *s, size_t len, struct buf *out);
-
 /* Sign / verify bytes with a key, digest as x509_sign_md. */
 int x509_sign_data(EVP_PKEY *pk, const void *data, size_t len, struct buf *sig,
     struct cm_err *err);

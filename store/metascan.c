@@ -50,20 +50,13 @@ skip_ws(struct scanner *sc)
 static int
 hex4(const unsigned char *p, unsigned *v)
 {
-	int i;
+	int i, d;
 
 	*v = 0;
 	for (i = 0; i < 4; i++) {
-		unsigned c = p[i], d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
+		if ((d = hex_digit(p[i])) < 0)
 			return -1;
-		*v = *v << 4 | d;
+		*v = *v << 4 | (unsigned)d;
 	}
 	return 0;
 }

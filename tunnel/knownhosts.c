@@ -9,7 +9,7 @@
 #include "tunnel/knownhosts.h"
 #include "tunnel/sshconfig.h"
 #include "keystore/sshcodec.h"
-#include "tunnel/sshwire.h"
+#include "keystore/sshkey.h"
 #include "common/xmalloc.h"
 
 void
@@ -92,7 +92,7 @@ parse_line(struct known_hosts *kh, const char *s, size_t len, const char *name,
 	}
 	/* the blob must name the type the line names */
 	char btype[64];
-	if (sshwire_key_type((unsigned char *)blob.data, blob.len, btype,
+	if (sshkey_blob_type((unsigned char *)blob.data, blob.len, btype,
 		sizeof(btype)) != 0 ||
 	    strcmp(btype, type) != 0)
 		goto bad;
@@ -185,7 +185,7 @@ knownhosts_check(const struct known_hosts *kh, const char *name,
 	size_t i;
 
 	*knownp = NULL;
-	(void)sshwire_key_type(blob, len, type, sizeof(type));
+	(void)sshkey_blob_type(blob, len, type, sizeof(type));
 	for (i = 0; i < kh->n; i++) {
 		const struct kh_entry *e = &kh->v[i];
 		int same = e->bloblen == len && memcmp(e->blob, blob, len) == 0;
@@ -239,7 +239,7 @@ knownhosts_add(const char *path, const char *name, const unsigned char *blob,
 	struct buf b;
 	int r;
 
-	if (sshwire_key_type(blob, len, type, sizeof(type)) != 0)
+	if (sshkey_blob_type(blob, len, type, sizeof(type)) != 0)
 		return err_set(err, ERR_INVALID, "malformed host key");
 	buf_init(&b, KNOWNHOSTS_MAX_FILE + 65536);
 	dir = path_dirname(path);

@@ -21,7 +21,7 @@
 #include "common/log.h"
 #include "tunnel/shquote.h"
 #include "tunnel/ssh-int.h"
-#include "tunnel/sshwire.h"
+#include "keystore/sshkey.h"
 #include "common/util.h"
 #include "common/xmalloc.h"
 
@@ -442,10 +442,10 @@ check_host_key(struct ssh_conn *c, struct hop *h, struct connect_ctx *cc,
 	blob =
 	    (const unsigned char *)libssh2_session_hostkey(c->s, &len, &htype);
 	if (blob == NULL ||
-	    sshwire_key_type(blob, len, type, sizeof(type)) != 0)
+	    sshkey_blob_type(blob, len, type, sizeof(type)) != 0)
 		return err_set(
 		    err, ERR_PROTO, "\"%s\" sent no usable host key", h->alias);
-	ssh_fingerprint(blob, len, fp);
+	sshkey_fingerprint(blob, len, fp);
 	snprintf(
 	    c->info.hostkey_type, sizeof(c->info.hostkey_type), "%s", type);
 	snprintf(c->info.hostkey_fp, sizeof(c->info.hostkey_fp), "%s", fp);
@@ -461,16 +461,17 @@ check_host_key(struct ssh_conn *c, struct hop *h, struct connect_ctx *cc,
 		return err_set(err, ERR_HOSTKEY,
 		    "the host key of \"%s\" (%s %s) is marked @revoked in "
 		    "\"%s\"",
-		    khname, ssh_key_label(type), fp, known->file);
+		    khname, sshkey_type_name_label(type), fp, known->file);
 	case KH_CHANGED:
-		ssh_fingerprint(known->blob, known->bloblen, kfp);
+		sshkey_fingerprint(known->blob, known->bloblen, kfp);
 		return err_set(err, ERR_HOSTKEY,
 		    "the host key of \"%s\" has changed: known %s %s (\"%s\" "
 		    "line %d), offered %s %s; someone may be intercepting the "
 		    "connection, or the host was reinstalled: check the new "
 		    "key, then remove the old line (ssh-keygen -R '%s')",
-		    khname, ssh_key_label(known->type), kfp, known->file,
-		    known->line, ssh_key_label(type), fp, khname);
+		    khname, sshkey_type_name_label(known->type), kfp,
+		    known->file, known->line, sshkey_type_name_label(type), fp,
+		    khname);
 	case KH_UNKNOWN:
 		break;
 	}
@@ -480,13 +481,13 @@ check_host_key(struct ssh_conn *c, struct hop *h, struct connect_ctx *cc,
 		    "the right key, connect once with --accept-new (or set "
 		    "StrictHostKeyChecking accept-new for this host in "
 		    "ssh_config)",
-		    khname, ssh_key_label(type), fp);
+		    khname, sshkey_type_name_label(type), fp);
 	if (knownhosts_add(khwrite, khname, blob, len, err) != 0)
 		return err_prefix(
 		    err, "cannot record the host key of \"%s\"", khname);
 	c->info.hostkey_added = 1;
 	log_info("added the host key of \"%s\" (%s %s) to \"%s\"", khname,
-	    ssh_key_label(type), fp, khwrite);
+	    sshkey_type_name_label(type), fp, khwrite);
 	return 0;
 }
 

@@ -11,7 +11,7 @@
 #include "common/file.h"
 #include "common/log.h"
 #include "tunnel/ssh-int.h"
-#include "tunnel/sshwire.h"
+#include "keystore/sshkey.h"
 #include "common/xmalloc.h"
 
 #define KEY_FILE_MAX ((size_t)256 << 10)
@@ -52,7 +52,7 @@ blob_id(const unsigned char *blob, size_t len)
 {
 	char fp[64];
 
-	ssh_fingerprint(blob, len, fp);
+	sshkey_fingerprint(blob, len, fp);
 	return xstrdup(fp);
 }
 
@@ -74,12 +74,29 @@ set_auth_info(
 	char type[64] = "", fp[64] = "";
 
 	if (blob != NULL && len > 0) {
-		(void)sshwire_key_type(blob, len, type, sizeof(type));
-		ssh_fingerprint(blob, len, fp);
+		(void)sshkey_blob_type(blob, len, type, sizeof(type));
+		sshkey_fingerprint(blob, len, fp);
 	}
 	snprintf(c->info.auth, sizeof(c->info.auth), "%s%s%s%s%s", how,
-	    type[0] ? " " : "", type[0] ? ssh_key_label(type) : "",
+	    type[0] ? " " : "", type[0] ? sshkey_type_name_label(type) : "",
 	    fp[0] ? " " : "", fp);
+}
+
+/* What a private key file says before it is decrypted (the keystore's
+ * parser): whether a passphrase protects it, and its public blob when
+ * the format keeps it in clear. */
+static int
+inspect_private(
+    const struct buf *key, struct sshkey_info *k, struct cm_err *err)
+{
+	int r;
+
+	if ((r = sshkey_parse(key->data, key->len, k, err)) != 0)
+		return r;
+	if (!k->is_private)
+		return err_set(
+		    err, ERR_INVALID, "a public key, not a private key file");
+	return 0;
 }
 
 /* The public blob of an identity: from its .pub file when there is one. */
@@ -87,14 +104,18 @@ static void
 load_pub(struct cand *cd)
 {
 	char *pubpath = xasprintf("%s.pub", cd->path);
+	struct sshkey_info k;
 	struct buf text;
 	struct cm_err e2;
 
 	buf_init(&text, 65536);
+	sshkey_info_init(&k);
 	if (file_exists(pubpath) &&
 	    file_read(pubpath, 65536, 0, &text, &e2) == 0 &&
-	    pubkey_parse_line(text.data, text.len, &cd->pub) != 0)
-		buf_reset(&cd->pub);
+	    sshkey_parse_public_line(text.data, text.len, &k, &e2) == 0 &&
+	    k.blob != NULL)
+		buf_add(&cd->pub, k.blob, k.bloblen);
+	sshkey_info_release(&k);
 	buf_release(&text);
 	free(pubpath);
 }
@@ -104,19 +125,18 @@ load_pub(struct cand *cd)
 static void
 load_pub_from_key(struct cand *cd)
 {
-	struct privkey_info pi;
+	struct sshkey_info pi;
 	struct buf key;
 	struct cm_err e2;
 
 	if (cd->pub.len > 0)
 		return;
-	memset(&pi, 0, sizeof(pi));
+	sshkey_info_init(&pi);
 	buf_init_secret(&key, KEY_FILE_MAX);
 	if (file_read(cd->path, KEY_FILE_MAX, FILE_SECRET, &key, &e2) == 0 &&
-	    privkey_inspect(key.data, key.len, &pi, &e2) == 0 &&
-	    pi.pubkey.len > 0)
-		buf_add(&cd->pub, pi.pubkey.data, pi.pubkey.len);
-	privkey_info_release(&pi);
+	    inspect_private(&key, &pi, &e2) == 0 && pi.blob != NULL)
+		buf_add(&cd->pub, pi.blob, pi.bloblen);
+	sshkey_info_release(&pi);
 	buf_release(&key);
 }
 
@@ -238,13 +258,13 @@ static int
 try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
     int is_explicit, int is_named, struct tried *t, struct cm_err *err)
 {
-	struct privkey_info pi;
+	struct sshkey_info pi;
 	struct buf key, pass;
 	struct stat st;
 	struct cm_err e2;
 	int r = 1, rc, attempt;
 
-	memset(&pi, 0, sizeof(pi));
+	sshkey_info_init(&pi);
 	buf_init_secret(&key, KEY_FILE_MAX);
 	buf_init_secret(&pass, 4096);
 	if (stat(cd->path, &st) != 0) {
@@ -266,7 +286,7 @@ try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
 		goto out;
 	}
 	if (file_read(cd->path, KEY_FILE_MAX, FILE_SECRET, &key, &e2) != 0 ||
-	    privkey_inspect(key.data, key.len, &pi, &e2) != 0) {
+	    inspect_private(&key, &pi, &e2) != 0) {
 		if (is_explicit) {
 			r = err_set(err, ERR_INVALID,
 			    "identity file \"%s\": %s", cd->path, e2.msg);
@@ -275,8 +295,8 @@ try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
 		note(t, "\"%s\": %s", cd->path, e2.msg);
 		goto out;
 	}
-	if (cd->pub.len == 0 && pi.pubkey.len > 0)
-		buf_add(&cd->pub, pi.pubkey.data, pi.pubkey.len);
+	if (cd->pub.len == 0 && pi.blob != NULL)
+		buf_add(&cd->pub, pi.blob, pi.bloblen);
 	if (cd->pub.len > 0) {
 		char *id = blob_id((unsigned char *)cd->pub.data, cd->pub.len);
 		int dup = already_offered(t, id);
@@ -349,7 +369,7 @@ try_file(struct ssh_conn *c, const struct ssh_auth_input *in, struct cand *cd,
 	r = err_set(
 	    err, ERR_AUTH, "wrong passphrase for private key \"%s\"", cd->path);
 out:
-	privkey_info_release(&pi);
+	sshkey_info_release(&pi);
 	buf_release(&key);
 	buf_release(&pass);
 	return r;

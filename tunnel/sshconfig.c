@@ -11,7 +11,7 @@
 #include "common/file.h"
 #include "common/log.h"
 #include "tunnel/sshconfig.h"
-#include "tunnel/sshwire.h"
+#include "keystore/sshkey.h"
 #include "common/xmalloc.h"
 
 #define MAX_ARGS 64

@@ -2,7 +2,7 @@
 #include "common/compat.h"
 
 #include "tunnel/knownhosts.h"
-#include "tunnel/sshwire.h"
+#include "keystore/sshkey.h"
 #include "common/xmalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -24,9 +24,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	knownhosts_types(&kh, "host.example", &types);
 	for (i = 0; i < kh.n; i++) {
 		char fp[64], type[64];
-		ssh_fingerprint(kh.v[i].blob, kh.v[i].bloblen, fp);
+		sshkey_fingerprint(kh.v[i].blob, kh.v[i].bloblen, fp);
 		/* every kept entry names its own type */
-		if (sshwire_key_type(kh.v[i].blob, kh.v[i].bloblen, type,
+		if (sshkey_blob_type(kh.v[i].blob, kh.v[i].bloblen, type,
 			sizeof(type)) != 0 ||
 		    strcmp(type, kh.v[i].type) != 0)
 			abort();

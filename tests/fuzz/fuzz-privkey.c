@@ -1,23 +1,27 @@
-/* fuzz-privkey.c: private key files inspected before any decryption. */
+/* fuzz-privkey.c: key files as the tunnel inspects them before any
+ * decryption (keystore/sshkey.h), and .pub lines. */
 #include "common/compat.h"
 
-#include "tunnel/sshwire.h"
+#include "keystore/sshkey.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct privkey_info pi;
+	struct sshkey_info k;
 	struct cm_err err;
-	struct buf b;
+	char type[64];
 
-	if (privkey_inspect((const char *)data, size, &pi, &err) == 0 &&
-	    pi.format == 0)
+	sshkey_info_init(&k);
+	if (sshkey_parse((const char *)data, size, &k, &err) == 0 &&
+	    k.blob != NULL && k.bloblen > SSHKEY_BLOB_MAX)
 		abort();
-	privkey_info_release(&pi);
-	buf_init(&b, 1 << 20);
-	(void)pubkey_parse_line((const char *)data, size, &b);
-	buf_release(&b);
+	sshkey_info_release(&k);
+	if (sshkey_parse_public_line((const char *)data, size, &k, &err) == 0 &&
+	    (k.blob == NULL ||
+		sshkey_blob_type(k.blob, k.bloblen, type, sizeof(type)) != 0))
+		abort();
+	sshkey_info_release(&k);
 	return 0;
 }

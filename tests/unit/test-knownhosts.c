@@ -10,7 +10,7 @@
 #include "common/file.h"
 #include "tunnel/knownhosts.h"
 #include "keystore/sshcodec.h"
-#include "tunnel/sshwire.h"
+#include "keystore/sshkey.h"
 #include "common/xmalloc.h"
 
 /* A synthetic public blob: string type, string 32 bytes of `fill`. */
@@ -228,16 +228,24 @@ test_fingerprint(void **state)
 	static const char pub[] =
 	    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIP6QbbLDejtHRM4chAwLCkGMnE3avC"
 	    "TXQEaooTmyyfsG x";
-	struct buf blob;
-	char fp[64];
+	struct sshkey_info k;
+	struct cm_err err;
+	char fp[64], type[64];
 
 	(void)state;
-	buf_init(&blob, 0);
-	assert_int_equal(pubkey_parse_line(pub, strlen(pub), &blob), 0);
-	ssh_fingerprint((unsigned char *)blob.data, blob.len, fp);
+	sshkey_info_init(&k);
+	assert_int_equal(
+	    sshkey_parse_public_line(pub, strlen(pub), &k, &err), 0);
+	sshkey_fingerprint(k.blob, k.bloblen, fp);
 	assert_string_equal(
 	    fp, "SHA256:Gc/b0COgQIpwN9tQGTXxkSfHdicVzRt/Ls4pbaLpVMg");
-	buf_release(&blob);
+	assert_int_equal(sshkey_blob_type(k.blob, k.bloblen, type, 64), 0);
+	assert_string_equal(type, "ssh-ed25519");
+	assert_string_equal(sshkey_type_name_label(type), "ED25519");
+	/* the name only: shorter than a length, or not printable */
+	assert_int_equal(sshkey_blob_type(k.blob, 3, type, 64), -1);
+	assert_int_equal(sshkey_blob_type(k.blob, k.bloblen, type, 11), -1);
+	sshkey_info_release(&k);
 }
 
 int

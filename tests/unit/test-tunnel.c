@@ -43,7 +43,8 @@ test_privkey(void **state)
 	(void)state;
 	sshkey_info_init(&k);
 	sshkey_info_init(&pub);
-	assert_int_equal(sshkey_parse(key_plain, strlen(key_plain), &k, &err), 0);
+	assert_int_equal(
+	    sshkey_parse(key_plain, strlen(key_plain), &k, &err), 0);
 	assert_true(k.is_private);
 	assert_false(k.encrypted);
 	assert_int_equal(k.format, SSHKEY_FMT_OPENSSH);

@@ -134,39 +134,6 @@ test_times(void **state)
 	assert_int_not_equal(x509_time_parse("1949-12-31T23:59:59Z", &t), 0);
 }
 
-static void
-test_base64(void **state)
-{
-	static const char *const bad[] = { "", "a", "abc", "ab=c", "a=bc",
-		"ab==cd==", "ab c", "ab\nc", "====" };
-	struct buf b, d;
-	size_t i, n;
-	char raw[64];
-
-	(void)state;
-	for (n = 0; n < sizeof(raw); n++) {
-		for (i = 0; i < n; i++)
-			raw[i] = (char)(i * 37 + n);
-		buf_init(&b, 0);
-		buf_init(&d, 0);
-		assert_int_equal(x509_base64_encode(raw, n, &b), 0);
-		if (n > 0) {
-			assert_int_equal(
-			    x509_base64_decode(b.data, b.len, &d), 0);
-			assert_int_equal(d.len, n);
-			assert_memory_equal(d.data, raw, n);
-		}
-		buf_release(&b);
-		buf_release(&d);
-	}
-	for (i = 0; i < nitems(bad); i++) {
-		buf_init(&d, 0);
-		assert_int_equal(x509_base64_decode(bad[i], strlen(bad[i]), &d),
-		    ERR_INVALID);
-		buf_release(&d);
-	}
-}
-
 static X509 *
 make(enum cert_kind kind, const char *cn, const struct strv *sans,
     EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, time_t nb, time_t na)
@@ -383,7 +350,6 @@ main(void)
 		cmocka_unit_test(test_key_types),
 		cmocka_unit_test(test_sans),
 		cmocka_unit_test(test_times),
-		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_build_and_verify),
 		cmocka_unit_test(test_pem_keys),
 		cmocka_unit_test(test_renew_rule),
