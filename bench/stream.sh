@@ -10,9 +10,14 @@
 # all three alike.  Prints medians of MB/s and of the forwarding process's
 # CPU seconds per GiB (utime + stime from /proc/PID/stat), and the ratios.
 #
+# Each entry of BENCH_CIPHERS is CIPHER or CIPHER/MAC (a MACs line for
+# both; without one each side picks its own MAC: for aes128-ctr OpenSSH
+# takes umac-64-etm, which libssh2 lacks, and libssh2 hmac-sha2-256-etm).
+#
 # Environment: CTXMGR (the binary), BENCH_STREAM_RUNS (rounds, 5),
-# BENCH_STREAM_MIB (MiB per transfer, 1024), BENCH_CIPHERS (the ciphers,
-# "chacha20-poly1305@openssh.com aes128-ctr aes128-gcm@openssh.com").
+# BENCH_STREAM_MIB (MiB per transfer, 1024), BENCH_CIPHERS (default
+# "chacha20-poly1305@openssh.com aes128-ctr
+# aes128-ctr/hmac-sha2-256-etm@openssh.com aes128-gcm@openssh.com").
 set -u
 cd "$(dirname "$0")/.." || exit 1
 : "${CTXMGR:=$PWD/build/ctxmgr}"
@@ -22,7 +27,8 @@ ctxmgr() { "$CTXMGR" "$@"; }
 
 RUNS=${BENCH_STREAM_RUNS:-5}
 BYTES=$((${BENCH_STREAM_MIB:-1024} * 1048576))
-CIPHERS=${BENCH_CIPHERS:-chacha20-poly1305@openssh.com aes128-ctr aes128-gcm@openssh.com}
+CIPHERS=${BENCH_CIPHERS:-chacha20-poly1305@openssh.com aes128-ctr \
+aes128-ctr/hmac-sha2-256-etm@openssh.com aes128-gcm@openssh.com}
 GIB=1073741824
 
 for t in ssh cc python3; do
@@ -37,8 +43,13 @@ SRC=$BENCH_DIR/source.sock
 test_atexit "kill $! 2>/dev/null"
 wait_for 10 test -S "$SRC" || test_fatal "the streamer did not start"
 
-# short NAME for a cipher: chacha20, aes128-ctr, aes128-gcm
-short() { c=${1%%@*}; echo "${c%-poly1305}"; }
+# short NAME for CIPHER[/MAC]: chacha20, aes128-ctr, aes128-ctr+hmac-sha2-256
+short() {
+	c=${1%%/*} m=""
+	[ "$c" = "$1" ] || m=${1#*/}
+	c=${c%%@*} c=${c%-poly1305} m=${m%%@*}
+	echo "$c${m:++$m}"
+}
 
 # tunnel_up NAME: start ctxmgr's tunnel for context NAME and print
 # "SOCKET PID" (the unix socket it serves, the process that forwards).
@@ -91,9 +102,11 @@ spread() {
 
 declare -A TSOCK TPID LSOCK LPID TCIPHER
 for c in $CIPHERS; do
-	s=$(short "$c")
+	s=$(short "$c") id=$(short "$c" | tr + -)
+	macs=""
+	[ "${c%%/*}" = "$c" ] || macs="MACs ${c#*/}"
 	cat >>"$SSH_CFG" <<CFG
-Host bench-$s
+Host bench-$id
 	HostName 127.0.0.1
 	Port $SSHD_PORT
 	User $SSH_USER
@@ -101,15 +114,16 @@ Host bench-$s
 	UserKnownHostsFile $HOME/.ssh/known_hosts
 	StrictHostKeyChecking yes
 	BatchMode yes
-	Ciphers $c
+	Ciphers ${c%%/*}
+	$macs
 
 CFG
-	ctxmgr create "stream-$s" --host "ssh://bench-$s$SRC" >/dev/null 2>&1 ||
-		test_fatal "ctxmgr create stream-$s failed"
-	read -r TSOCK[$s] TPID[$s] TCIPHER[$s] < <(tunnel_up "stream-$s")
-	[ -S "${TSOCK[$s]}" ] || test_fatal "ctxmgr tunnel start stream-$s failed"
-	LSOCK[$s]=$BENCH_DIR/L-$s.sock
-	ssh_up "${LSOCK[$s]}" "bench-$s"
+	ctxmgr create "stream-$id" --host "ssh://bench-$id$SRC" >/dev/null 2>&1 ||
+		test_fatal "ctxmgr create stream-$id failed"
+	read -r TSOCK[$s] TPID[$s] TCIPHER[$s] < <(tunnel_up "stream-$id")
+	[ -S "${TSOCK[$s]}" ] || test_fatal "ctxmgr tunnel start stream-$id failed"
+	LSOCK[$s]=$BENCH_DIR/L-$id.sock
+	ssh_up "${LSOCK[$s]}" "bench-$id"
 	LPID[$s]=$FPID
 done
 
@@ -121,7 +135,8 @@ read -r dsock dpid dcipher < <(tunnel_up stream-default)
 echo "# $(ssh -V 2>&1), $(ctxmgr --version | head -n 1), $(nproc) CPUs shared by"
 echo "# client, sshd, streamer (and whatever else runs on the machine)"
 echo "# $RUNS rounds of $((BYTES / 1048576)) MiB per transfer, each round interleaves"
-echo "# local socket, ctxmgr tunnel and ssh -L per cipher and direction"
+echo "# local socket, ctxmgr tunnel and ssh -L per cipher and direction;"
+echo "# ctxmgr negotiated: ${TCIPHER[*]}"
 for ((i = 0; i < RUNS; i++)); do
 	for c in $CIPHERS; do
 		s=$(short "$c")
@@ -138,9 +153,9 @@ done
 
 status=0
 echo
-printf '%-11s %-15s %9s %9s %9s %7s %8s %8s %6s\n' cipher direction \
+printf '%-28s %-15s %9s %9s %9s %7s %8s %8s %6s\n' cipher direction \
 	"local" "ctxmgr" "ssh -L" "ratio" "cpu/GiB" "cpu/GiB" "ratio"
-printf '%-11s %-15s %9s %9s %9s %7s %8s %8s %6s\n' "" "" MB/s MB/s MB/s \
+printf '%-28s %-15s %9s %9s %9s %7s %8s %8s %6s\n' "" "" MB/s MB/s MB/s \
 	ctx/ssh ctxmgr "ssh -L" ctx/ssh
 best_ssh=0 best_ssh_c=""
 for c in $CIPHERS; do
@@ -152,7 +167,7 @@ for c in $CIPHERS; do
 		sh=$(med "$OUT/$k.ssh.mbps")
 		tc=$(med "$OUT/$k.tunnel.cpu") sc=$(med "$OUT/$k.ssh.cpu")
 		r=$(ratio "$tu" "$sh") rc=$(ratio "$tc" "$sc")
-		printf '%-11s %-15s %9s %9s %9s %6sx %7ss %7ss %5sx\n' "$s" "$dir" \
+		printf '%-28s %-15s %9s %9s %9s %6sx %7ss %7ss %5sx\n' "$s" "$dir" \
 			"$lo" "$tu" "$sh" "$r" "$tc" "$sc" "$rc"
 		awk -v a="$lo" -v t="$tu" -v s="$sh" \
 			'BEGIN { exit !(a < 3 * t || a < 3 * s) }' &&
@@ -171,7 +186,7 @@ echo "spread (min-max MB/s over $RUNS rounds):"
 for c in $CIPHERS; do
 	s=$(short "$c")
 	for d in get put; do
-		printf '  %-11s %-4s local %s, ctxmgr %s, ssh -L %s\n' "$s" "$d" \
+		printf '  %-28s %-4s local %s, ctxmgr %s, ssh -L %s\n' "$s" "$d" \
 			"$(spread "$OUT/$s.$d.local.mbps")" \
 			"$(spread "$OUT/$s.$d.tunnel.mbps")" \
 			"$(spread "$OUT/$s.$d.ssh.mbps")"
