@@ -104,7 +104,8 @@ all: $(BIN) $(FULL_BIN)
 deps:
 	@scripts/install-deps $(DEPS)
 
-$(LIBSSH2_ENV):
+# rebuilt when the patch set changes (the script checks the set's hash)
+$(LIBSSH2_ENV): scripts/build-libssh2 $(wildcard scripts/libssh2-patches/*.patch)
 	@scripts/build-libssh2 $(DEPS)
 
 $(BUILD)/obj/%.o: %.c $(LIBSSH2_ENV)

@@ -4,9 +4,7 @@
 # a private dockerd and a real sshd.
 #
 #  1. `docker version`: medians through each path, and the ratios;
-#  2. a 1 GiB stream from a remote unix socket: MB/s through the tunnel
-#     and through `ssh -L` with the same cipher and with OpenSSH's
-#     default, naming the ciphers negotiated;
+#  2. (bulk streams are bench/stream.sh's)
 #  3. 100 concurrent clients doing GET /_ping (a new connection each):
 #     requests per second, and the tunnel's peak RSS;
 #  4. the tunnelled context as users meet it: plain `docker version`
@@ -21,8 +19,8 @@
 #     ssh://.
 #
 # Environment: CTXMGR (the binary), BENCH_RUNS (docker version runs, 15),
-# BENCH_STREAM_RUNS (1 GiB runs, 3), BENCH_PINGS (requests, 5000),
-# BENCH_TUNNEL_QUICK=1 (skip sections 2 and 3), BENCH_DELAYPROXY.
+# BENCH_PINGS (requests, 5000), BENCH_TUNNEL_QUICK=1 (skip section 3),
+# BENCH_DELAYPROXY.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 : "${CTXMGR:=$PWD/build/ctxmgr}"
@@ -31,11 +29,9 @@ bench_sandbox
 ctxmgr() { "$CTXMGR" "$@"; }
 
 RUNS=${BENCH_RUNS:-15}
-STREAM_RUNS=${BENCH_STREAM_RUNS:-3}
 PINGS=${BENCH_PINGS:-5000}
-GIB=1073741824
 
-for t in socat ssh curl cc; do
+for t in ssh curl cc; do
 	command -v $t >/dev/null || test_fatal "$t is not installed"
 done
 start_dockerd "$BENCH_DIR/dockerd"
@@ -92,65 +88,10 @@ echo "  docker ssh:// / ctxmgr tunnel = $(ratio "$dssh_ms" "$tunnel_ms")x (targe
 echo "  ctxmgr tunnel / local socket  = $(ratio "$tunnel_ms" "$local_ms")x (target <= 1.1)"
 echo "  ssh -L / ctxmgr tunnel        = $(ratio "$sshl_ms" "$tunnel_ms")x"
 
+# 2. streams: bench/stream.sh (C source and sink, both directions, per
+# cipher, with the ceiling of its own source and sink)
+
 if [ "${BENCH_TUNNEL_QUICK:-0}" != 1 ]; then
-# 2. 1 GiB stream ------------------------------------------------------
-SRC=$BENCH_DIR/source.sock
-socat UNIX-LISTEN:"$SRC",fork,mode=600 SYSTEM:"head -c $GIB /dev/zero" &
-test_atexit "kill $! 2>/dev/null"
-wait_for 10 test -S "$SRC" || test_fatal "the data source did not start"
-
-# mbps SOCKET: MB/s of one 1 GiB read (checks the byte count)
-mbps() {
-	t0=${EPOCHREALTIME/./}
-	n=$(socat -u UNIX-CONNECT:"$1" - | wc -c)
-	t1=${EPOCHREALTIME/./}
-	[ "$n" = "$GIB" ] || { echo "bench: $1 gave $n bytes, not $GIB" >&2; echo 0; return; }
-	awk -v b="$n" -v us=$((t1 - t0)) 'BEGIN { printf "%.0f\n", b / us }'
-}
-median() {
-	sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-stream() {
-	for ((i = 0; i < STREAM_RUNS; i++)); do mbps "$1"; done | median
-}
-
-cat >>"$SSH_CFG" <<CFG
-Host bench-ctr
-	HostName 127.0.0.1
-	Port $SSHD_PORT
-	Ciphers aes128-ctr
-
-CFG
-ctxmgr create stream --direct --host "ssh://bench$SRC" >/dev/null 2>&1
-ctxmgr create stream-ctr --direct --host "ssh://bench-ctr$SRC" >/dev/null 2>&1
-ctxmgr tunnel start stream --no-ping >/dev/null || test_fatal "tunnel start stream failed"
-ctxmgr tunnel start stream-ctr --no-ping >/dev/null || test_fatal "tunnel start stream-ctr failed"
-cipher=$(tunnel_sock stream Cipher)
-cipher_ctr=$(tunnel_sock stream-ctr Cipher)
-ssh_forward "$BENCH_DIR/L-same.sock" "$SRC" -c "$cipher" >/dev/null
-ssh_forward "$BENCH_DIR/L-ctr.sock" "$SRC" -c aes128-ctr >/dev/null
-ssh_forward "$BENCH_DIR/L-default.sock" "$SRC" -v 2>"$BENCH_DIR/ssh-default.log" >/dev/null
-default_cipher=$(sed -n 's/.*kex: client->server cipher: \([^ ]*\).*/\1/p' \
-	"$BENCH_DIR/ssh-default.log" | head -n 1)
-
-t_same=$(stream "$(tunnel_sock stream Socket)")
-s_same=$(stream "$BENCH_DIR/L-same.sock")
-s_default=$(stream "$BENCH_DIR/L-default.sock")
-t_ctr=$(stream "$(tunnel_sock stream-ctr Socket)")
-s_ctr=$(stream "$BENCH_DIR/L-ctr.sock")
-echo
-echo "1 GiB from a remote unix socket, MB/s, median of $STREAM_RUNS runs:"
-printf '  %-60s %6s MB/s\n' \
-	"ctxmgr tunnel ($cipher)" "$t_same" \
-	"OpenSSH ssh -L, same cipher ($cipher)" "$s_same" \
-	"OpenSSH ssh -L, its default ($default_cipher)" "$s_default" \
-	"ctxmgr tunnel ($cipher_ctr)" "$t_ctr" \
-	"OpenSSH ssh -L ($cipher_ctr)" "$s_ctr"
-echo "  ctxmgr / ssh -L, same cipher   = $(ratio "$t_same" "$s_same")x"
-echo "  ctxmgr / ssh -L, its default   = $(ratio "$t_same" "$s_default")x"
-echo "  ctxmgr / ssh -L, aes128-ctr    = $(ratio "$t_ctr" "$s_ctr")x"
-ctxmgr tunnel stop stream >/dev/null
-ctxmgr tunnel stop stream-ctr >/dev/null
 
 # 3. 100 concurrent /_ping clients ---------------------------------------
 ctxmgr tunnel stop bench >/dev/null

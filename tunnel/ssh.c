@@ -30,8 +30,8 @@
 #define MAX_HOPS 4
 
 static const char default_ciphers[] =
-    "chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,"
-    "aes128-gcm@openssh.com,aes256-gcm@openssh.com";
+    "aes128-gcm@openssh.com,chacha20-poly1305@openssh.com,"
+    "aes256-gcm@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr";
 static const char default_macs[] =
     "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,"
     "hmac-sha2-256,hmac-sha2-512,hmac-sha1-etm@openssh.com,hmac-sha1";

@@ -116,7 +116,7 @@ test_expect_success 'tunnel ls shows connections, bytes and reconnects' '
 	test "$(json ls.json "d[0][\"BytesIn\"] > 100000000")" = True &&
 	test "$(json ls.json "d[0][\"BytesOut\"] > 100000000")" = True &&
 	test "$(json ls.json "d[0][\"Reconnects\"]")" = 0 &&
-	test "$(json ls.json "d[0][\"Cipher\"]")" = chacha20-poly1305@openssh.com &&
+	test "$(json ls.json "d[0][\"Cipher\"]")" = aes128-gcm@openssh.com &&
 	test "$(json ls.json "d[0][\"Mode\"]")" = streamlocal &&
 	ctxmgr tunnel ls --format yaml >ls.yaml &&
 	test_grep "^- Context: box$" ls.yaml
