@@ -53,7 +53,8 @@ short() {
 
 # tunnel_up NAME: start ctxmgr's tunnel for context NAME and print
 # "SOCKET PID" (the unix socket it serves, the process that forwards).
-# The one place that knows how ctxmgr runs a tunnel.
+# The one place that knows how ctxmgr runs a tunnel: a --direct context's
+# own tunnel process, since the remote socket is not a Docker daemon.
 tunnel_up() {
 	ctxmgr tunnel start "$1" --no-ping >/dev/null || return 1
 	ctxmgr tunnel ls --format json | python3 -c "import json,sys
@@ -118,7 +119,7 @@ Host bench-$id
 	$macs
 
 CFG
-	ctxmgr create "stream-$id" --host "ssh://bench-$id$SRC" >/dev/null 2>&1 ||
+	ctxmgr create "stream-$id" --direct --host "ssh://bench-$id$SRC" >/dev/null 2>&1 ||
 		test_fatal "ctxmgr create stream-$id failed"
 	read -r TSOCK[$s] TPID[$s] TCIPHER[$s] < <(tunnel_up "stream-$id")
 	[ -S "${TSOCK[$s]}" ] || test_fatal "ctxmgr tunnel start stream-$id failed"
@@ -128,7 +129,7 @@ CFG
 done
 
 # ctxmgr's own choice: a context without a Ciphers line
-ctxmgr create stream-default --host "ssh://bench$SRC" >/dev/null 2>&1
+ctxmgr create stream-default --direct --host "ssh://bench$SRC" >/dev/null 2>&1
 read -r dsock dpid dcipher < <(tunnel_up stream-default)
 [ -S "$dsock" ] || test_fatal "ctxmgr tunnel start stream-default failed"
 

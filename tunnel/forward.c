@@ -57,6 +57,7 @@ struct client {
 	struct cbuf down; /* remote to client */
 	unsigned rd_eof : 1, eof_sent : 1, ch_eof : 1, wr_shut : 1;
 	unsigned waiting : 1;
+	unsigned up_big : 1; /* a read filled the room: the client streams */
 	uint64_t since; /* arrival, or when closing began */
 	int pi; /* poll index, -1 none */
 };
@@ -96,7 +97,7 @@ cbuf_room_ensure(struct cbuf *b, size_t want_big)
 		memmove(b->p, b->p + b->off, b->len);
 		b->off = 0;
 	}
-	if (want_big && b->cap < CBUF_BIG && b->off + b->len == b->cap) {
+	if (want_big && b->cap < CBUF_BIG) {
 		b->p = xreallocarray(b->p, CBUF_BIG, 1);
 		b->cap = CBUF_BIG;
 	}
@@ -258,13 +259,16 @@ client_read_up(struct forwarder *f, struct client *c)
 
 	if (c->rd_eof || c->fd < 0)
 		return;
-	room = cbuf_room_ensure(
-	    &c->up, c->up.cap == CBUF_SMALL && c->up.len == c->up.cap);
+	/* grow once a read fills the room: every turn drains the buffer,
+	 * so waiting for it to be full at the next read never grows it */
+	room = cbuf_room_ensure(&c->up, c->up_big);
 	if (room <= 0)
 		return;
 	n = recv(
 	    c->fd, c->up.p + c->up.off + c->up.len, (size_t)room, MSG_DONTWAIT);
 	if (n > 0) {
+		if ((size_t)n == (size_t)room)
+			c->up_big = 1;
 		c->up.len += (size_t)n;
 		return;
 	}
