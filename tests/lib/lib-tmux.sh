@@ -9,9 +9,20 @@ TMUX_SOCK="$TRASH/tmux.sock"
 tmux_start() {
 	command -v tmux >/dev/null || test_fatal "tmux is not installed"
 	rm -f "$TRASH/tmux.rc"
-	tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -x 150 -y 50 \
-		"$* 2>&1; echo \$? >'$TRASH/tmux.rc'; sleep 30" ||
-		test_fatal "tmux cannot start a session"
+	# a server that a kill-server is still taking down refuses new
+	# sessions for a moment: try again, then give up with its words
+	_tmux_ok=0
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		if tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -x 150 \
+			-y 50 "$* 2>&1; echo \$? >'$TRASH/tmux.rc'; sleep 30" \
+			2>"$TRASH/tmux.err"; then
+			_tmux_ok=1
+			break
+		fi
+		sleep 0.2
+	done
+	[ "$_tmux_ok" = 1 ] ||
+		test_fatal "tmux cannot start a session: $(cat "$TRASH/tmux.err")"
 	test_atexit "tmux -S '$TMUX_SOCK' kill-server 2>/dev/null"
 }
 
