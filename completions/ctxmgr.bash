@@ -41,6 +41,9 @@ _ctxmgr_flags()
 	'create')
 		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --from --use --direct'
 		;;
+	'ls')
+		_ctxmgr_r='--filter'
+		;;
 	'use')
 		_ctxmgr_r='--shell'
 		;;
@@ -149,6 +152,7 @@ _ctxmgr_value()
 	'create --tunnel-mode') _ctxmgr_r='choice auto streamlocal dial-stdio' ;;
 	'create --from') _ctxmgr_r='context' ;;
 	'create --format') _ctxmgr_r='choice table json yaml' ;;
+	'ls --filter' | 'ls -f') _ctxmgr_r='none' ;;
 	'ls --format') _ctxmgr_r='choice table json yaml' ;;
 	'use --format') _ctxmgr_r='choice table json yaml' ;;
 	'show --format') _ctxmgr_r='choice table json yaml' ;;
@@ -285,11 +289,11 @@ _ctxmgr_args()
 	'export') _ctxmgr_r='2 context' ;;
 	'import') _ctxmgr_r='2 file' ;;
 	'tunnel') _ctxmgr_r='0 none' ;;
-	'tunnel start') _ctxmgr_r='1 context' ;;
-	'tunnel stop') _ctxmgr_r='1 context' ;;
+	'tunnel start') _ctxmgr_r='1 context:ssh' ;;
+	'tunnel stop') _ctxmgr_r='1 context:ssh' ;;
 	'tunnel ls') _ctxmgr_r='0 none' ;;
-	'tunnel enable') _ctxmgr_r='-1 context' ;;
-	'tunnel disable') _ctxmgr_r='-1 context' ;;
+	'tunnel enable') _ctxmgr_r='-1 context:ssh' ;;
+	'tunnel disable') _ctxmgr_r='-1 context:ssh' ;;
 	'tunnel serve') _ctxmgr_r='0 none' ;;
 	'tunnel shutdown') _ctxmgr_r='0 none' ;;
 	'tunnel install') _ctxmgr_r='0 none' ;;
@@ -305,8 +309,8 @@ _ctxmgr_args()
 	'ca init') _ctxmgr_r='0 none' ;;
 	'ca issue') _ctxmgr_r='0 none' ;;
 	'ca issue server') _ctxmgr_r='0 none' ;;
-	'ca issue client') _ctxmgr_r='-1 context' ;;
-	'ca rotate') _ctxmgr_r='-1 context' ;;
+	'ca issue client') _ctxmgr_r='-1 context:tcp' ;;
+	'ca rotate') _ctxmgr_r='-1 context:tcp' ;;
 	'ca deploy') _ctxmgr_r='1 none' ;;
 	'ca ls') _ctxmgr_r='0 none' ;;
 	'ca revoke') _ctxmgr_r='1 context' ;;
@@ -329,14 +333,17 @@ _ctxmgr_args()
 	esac
 }
 
+# _ctxmgr_contexts CONFIG [SCHEME]: context names (of SCHEME only)
 _ctxmgr_contexts()
 {
 	local bin=${COMP_WORDS[0]}
+	local -a f=()
 	[[ $bin == '~/'* ]] && bin=$HOME/${bin#'~/'}
+	[[ -n $2 ]] && f=(--filter "scheme=$2")
 	if [[ -n $1 ]]; then
-		"$bin" --config "$1" ls -q 2>/dev/null
+		"$bin" --config "$1" ls -q "${f[@]}" 2>/dev/null
 	else
-		"$bin" ls -q 2>/dev/null
+		"$bin" ls -q "${f[@]}" 2>/dev/null
 	fi
 }
 
@@ -347,8 +354,10 @@ _ctxmgr_offer()
 {
 	local words=$5
 	case $1 in
-	context | context\ *)
-		words+=" $(_ctxmgr_contexts "$2") ${1#context}" ;;
+	context | context\ * | context:*)
+		local k=${1%% *} s=''
+		[[ $k == context:* ]] && s=${k#context:}
+		words+=" $(_ctxmgr_contexts "$2" "$s") ${1#"$k"}" ;;
 	choice\ *) words+=" ${1#choice }" ;;
 	file | dir)
 		compopt -o filenames 2>/dev/null

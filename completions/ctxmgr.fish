@@ -85,6 +85,8 @@ function __ctxmgr_flags --argument-names path
             printf '%s\t%s\n' --from 'copy the endpoint, TLS files and settings of another context'
             printf '%s\t%s\n' --use 'switch to the new context afterwards'
             printf '%s\t%s\n' --direct 'an ssh:// context Docker\'s own ssh transport serves (as "docker context create" makes it), not tunnelled'
+        case 'ls'
+            printf '%s\t%s\n' --filter 'only contexts that match (name=GLOB, scheme=ssh|tcp|unix, tag=T, tunnel=on|off)'
         case 'use'
             printf '%s\t%s\n' --shell 'switch this shell only (DOCKER_CONTEXT; needs "ctxmgr init")'
         case 'update'
@@ -254,6 +256,8 @@ function __ctxmgr_value --argument-names path flag
             echo 'context'
         case 'create --format'
             echo 'choice table json yaml'
+        case 'ls --filter' 'ls -f'
+            echo 'none'
         case 'ls --format'
             echo 'choice table json yaml'
         case 'use --format'
@@ -512,15 +516,15 @@ function __ctxmgr_args --argument-names path
         case 'tunnel'
             echo '0 none'
         case 'tunnel start'
-            echo '1 context'
+            echo '1 context:ssh'
         case 'tunnel stop'
-            echo '1 context'
+            echo '1 context:ssh'
         case 'tunnel ls'
             echo '0 none'
         case 'tunnel enable'
-            echo '-1 context'
+            echo '-1 context:ssh'
         case 'tunnel disable'
-            echo '-1 context'
+            echo '-1 context:ssh'
         case 'tunnel serve'
             echo '0 none'
         case 'tunnel shutdown'
@@ -552,9 +556,9 @@ function __ctxmgr_args --argument-names path
         case 'ca issue server'
             echo '0 none'
         case 'ca issue client'
-            echo '-1 context'
+            echo '-1 context:tcp'
         case 'ca rotate'
-            echo '-1 context'
+            echo '-1 context:tcp'
         case 'ca deploy'
             echo '1 none'
         case 'ca ls'
@@ -596,12 +600,15 @@ function __ctxmgr_args --argument-names path
     end
 end
 
-function __ctxmgr_contexts --argument-names cfg
+# __ctxmgr_contexts CONFIG [SCHEME]: context names (of SCHEME only)
+function __ctxmgr_contexts --argument-names cfg scheme
     set -l bin (commandline -opc)[1]
+    set -l f
+    test -n "$scheme"; and set f --filter scheme=$scheme
     if test -n "$cfg"
-        $bin --config $cfg ls -q 2>/dev/null
+        $bin --config $cfg ls -q $f 2>/dev/null
     else
-        $bin ls -q 2>/dev/null
+        $bin ls -q $f 2>/dev/null
     end
 end
 
@@ -609,8 +616,10 @@ end
 # B...", none) that start with $cur, each after $prefix.
 function __ctxmgr_offer --argument-names kind cfg cur prefix
     switch $kind
-        case context 'context *'
-            for w in (__ctxmgr_contexts $cfg) (string split -n ' ' -- (string replace -r '^context ?' '' -- $kind))
+        case context 'context *' 'context:*'
+            set -l k (string split -m1 ' ' -- $kind)[1]
+            set -l s (string replace -r '^context:?' '' -- $k)
+            for w in (__ctxmgr_contexts $cfg $s) (string split -n ' ' -- (string replace -r '^context\S* ?' '' -- $kind))
                 echo $prefix$w
             end
         case file

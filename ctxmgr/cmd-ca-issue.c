@@ -760,7 +760,7 @@ static const struct cmd_entry cmd_ca_issue_client_entry = {
 	    "passphrase;\neach is reported, and the exit status is 1 when "
 	    "any failed.",
 	.flags = ca_issue_client_flags,
-	.args = { 1, -1, COMPLETE_CONTEXT, NULL },
+	.args = { 1, -1, COMPLETE_CONTEXT_TCP, NULL },
 	.exec = cmd_ca_issue_client_exec,
 	.attrs = CMD_SECRET,
 };

@@ -434,7 +434,7 @@ const struct cmd_entry cmd_ca_rotate_entry = {
 		"  17 3 * * * CTXMGR_CA_PASSPHRASE_FILE=$HOME/.ca-pass ctxmgr "
 		"ca rotate --all -q",
 	.flags = ca_rotate_flags,
-	.args = { 0, -1, COMPLETE_CONTEXT, NULL },
+	.args = { 0, -1, COMPLETE_CONTEXT_TCP, NULL },
 	.exec = cmd_ca_rotate_exec,
 	.attrs = CMD_SECRET,
 };

@@ -3,6 +3,7 @@
 
 #include "ctxmgr/cmdutil.h"
 #include "ctxmgr/output.h"
+#include "ctxmgr/select.h"
 #include "ctxmgr/svckick.h"
 #include "common/xmalloc.h"
 
@@ -56,6 +57,41 @@ ls_tunnels(struct store *st, struct context **list, size_t n, char **urls,
 	return status;
 }
 
+/* Keep the entries of `list` that pass `f` (the others are freed). */
+static int
+ls_filter(struct cmd_ctx *ctx, struct store *st, struct context **list,
+    size_t *np, const struct strv *specs)
+{
+	struct ctx_filter f;
+	struct context *full;
+	struct cm_err e2;
+	size_t i, kept = 0;
+	int r = 0, ok;
+
+	ctx_filter_init(&f);
+	for (i = 0; i < specs->n && r == 0; i++)
+		r = ctx_filter_add(&f, specs->v[i], &ctx->err);
+	if (r != 0 || ctx_filter_empty(&f))
+		goto out;
+	for (i = 0; i < *np; i++) {
+		full = NULL;
+		if (ctx_filter_needs_settings(&f) && !list[i]->is_default &&
+		    list[i]->error == NULL &&
+		    store_load(st, list[i]->name, &full, &e2) != 0)
+			full = NULL;
+		ok = ctx_filter_match(&f, full != NULL ? full : list[i]);
+		context_free(full);
+		if (ok)
+			list[kept++] = list[i];
+		else
+			context_free(list[i]);
+	}
+	*np = kept;
+out:
+	ctx_filter_release(&f);
+	return r;
+}
+
 static int
 cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
@@ -71,11 +107,11 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	const char **states = NULL;
 	int r;
 
-	(void)a;
 	cmd_store_open(ctx, &st);
 	if ((r = store_resolve(&st, ctx->context, &cur, NULL, &ctx->err)) !=
 		0 ||
-	    (r = store_list(&st, &list, &n, &ctx->err)) != 0)
+	    (r = store_list(&st, &list, &n, &ctx->err)) != 0 ||
+	    (r = ls_filter(ctx, &st, list, &n, args_get_all(a, "filter"))) != 0)
 		goto out;
 	if (ctx->quiet && ctx->format == FMT_TABLE) {
 		for (i = 0; i < n; i++)
@@ -152,9 +188,16 @@ out:
 	return r;
 }
 
+static const struct cmd_flag ls_flags[] = {
+	{ "filter", 'f', FLAG_LIST, COMPLETE_NONE, "KEY=VALUE",
+	    "only contexts that match (name=GLOB, scheme=ssh|tcp|unix, "
+	    "tag=T, tunnel=on|off)" },
+	{ 0 }
+};
+
 const struct cmd_entry cmd_ls_entry = {
 	.name = "ls",
-	.usage = "[-q] [--format table|json|yaml]",
+	.usage = "[-q] [--filter KEY=VALUE]... [--format table|json|yaml]",
 	.summary = "list contexts; * marks the current one",
 	.help =
 	    "Columns as \"docker context ls\": NAME, DESCRIPTION, DOCKER "
@@ -165,8 +208,12 @@ const struct cmd_entry cmd_ls_entry = {
 	    "DockerEndpoint, Current and Error.  A tunnelled context shows "
 	    "its ssh:// URL\nand the tunnel's state (idle, connecting, "
 	    "connected, failing, not running)\nas its endpoint; JSON adds "
-	    "SSHHost and Tunnel.",
-	.flags = NULL,
+	    "SSHHost and Tunnel.\n\n"
+	    "--filter keeps the contexts that match: name=GLOB, "
+	    "scheme=ssh|tcp|unix\n(ssh counts tunnelled contexts), tag=T "
+	    "(Metadata.ctxmgr.tags), tunnel=on|off.\nFilters on one key "
+	    "are alternatives; on different keys all must hold.",
+	.flags = ls_flags,
 	.args = { 0, 0, COMPLETE_NONE, NULL },
 	.exec = cmd_ls_exec,
 };

@@ -74,7 +74,7 @@ const struct cmd_entry cmd_remote_exec_entry = {
 	.help = "Each argument is quoted for the remote shell.  Prints the "
 		"command's output\nand exits with its status.",
 	.flags = remote_exec_flags,
-	.args = { 1, -1, COMPLETE_CONTEXT, NULL },
+	.args = { 1, -1, COMPLETE_CONTEXT_SSH, NULL },
 	.exec = cmd_remote_exec_exec,
 	.attrs = CMD_HIDDEN | CMD_NO_SHELL,
 };

@@ -276,7 +276,7 @@ static const struct cmd_entry cmd_tunnel_start_entry = {
 	    "background process.  A second start is a no-op that\nsays so.  "
 	    "Point docker at it with \"ctxmgr env\" or \"ctxmgr exec\".",
 	.flags = start_flags,
-	.args = { 0, 1, COMPLETE_CONTEXT, NULL },
+	.args = { 0, 1, COMPLETE_CONTEXT_SSH, NULL },
 	.exec = cmd_tunnel_start_exec,
 };
 
@@ -383,7 +383,7 @@ static const struct cmd_entry cmd_tunnel_stop_entry = {
 	.usage = "[NAME | --all]",
 	.summary = "stop a context's tunnel (its process and socket go)",
 	.flags = stop_flags,
-	.args = { 0, 1, COMPLETE_CONTEXT, NULL },
+	.args = { 0, 1, COMPLETE_CONTEXT_SSH, NULL },
 	.exec = cmd_tunnel_stop_exec,
 };
 
@@ -753,7 +753,7 @@ static const struct cmd_entry cmd_tunnel_enable_entry = {
 		"Works on contexts made by \"docker context\ncreate\" too; "
 		"nothing else in the context changes.",
 	.flags = convert_flags,
-	.args = { 0, -1, COMPLETE_CONTEXT, NULL },
+	.args = { 0, -1, COMPLETE_CONTEXT_SSH, NULL },
 	.exec = cmd_tunnel_enable_exec,
 };
 
@@ -764,7 +764,7 @@ static const struct cmd_entry cmd_tunnel_disable_entry = {
 	.help = "Puts the ssh:// URL back into the Docker endpoint, as "
 		"\"docker context\ncreate\" writes it.",
 	.flags = convert_flags,
-	.args = { 0, -1, COMPLETE_CONTEXT, NULL },
+	.args = { 0, -1, COMPLETE_CONTEXT_SSH, NULL },
 	.exec = cmd_tunnel_disable_exec,
 };
 

@@ -23,6 +23,8 @@ enum flag_type {
 enum complete_kind {
 	COMPLETE_NONE,
 	COMPLETE_CONTEXT, /* a context name */
+	COMPLETE_CONTEXT_SSH, /* an ssh context (direct or tunnelled) */
+	COMPLETE_CONTEXT_TCP, /* a tcp:// context */
 	COMPLETE_FILE,
 	COMPLETE_DIR,
 	COMPLETE_CHOICE, /* one of `choices` ("a|b|c") */

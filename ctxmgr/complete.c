@@ -2,6 +2,7 @@
 #include "common/compat.h"
 
 #include "ctxmgr/complete.h"
+#include "ctxmgr/select.h"
 #include "ctxmgr/shelldocker.h"
 #include "store/store.h"
 
@@ -21,17 +22,39 @@ add(struct completion *c, const char *word)
 void
 complete_context_names(const char *config_dir, struct strv *out)
 {
-	struct context **list = NULL;
+	complete_context_names_of(config_dir, NULL, out);
+}
+
+void
+complete_context_names_of(
+    const char *config_dir, const char *scheme, struct strv *out)
+{
+	struct context **list = NULL, *full;
+	struct ctx_filter f;
 	struct cm_err err;
 	struct store st;
 	size_t n = 0, i;
+	char spec[32];
 
+	ctx_filter_init(&f);
+	if (scheme != NULL) {
+		snprintf(spec, sizeof(spec), "scheme=%s", scheme);
+		(void)ctx_filter_add(&f, spec, &err);
+	}
 	store_init(&st, config_dir);
 	if (store_list(&st, &list, &n, &err) == 0)
-		for (i = 0; i < n; i++)
-			strv_push(out, list[i]->name);
+		for (i = 0; i < n; i++) {
+			full = NULL;
+			if (scheme != NULL && !list[i]->is_default &&
+			    store_load(&st, list[i]->name, &full, &err) != 0)
+				full = NULL;
+			if (ctx_filter_match(&f, full ? full : list[i]))
+				strv_push(out, list[i]->name);
+			context_free(full);
+		}
 	context_list_free(list, n);
 	store_release(&st);
+	ctx_filter_release(&f);
 }
 
 static void
@@ -95,7 +118,13 @@ add_kind(struct completion *c, enum complete_kind kind, const char *choices,
 	case COMPLETE_NONE:
 		break;
 	case COMPLETE_CONTEXT:
-		complete_context_names(config_dir, &names);
+	case COMPLETE_CONTEXT_SSH:
+	case COMPLETE_CONTEXT_TCP:
+		complete_context_names_of(config_dir,
+		    kind == COMPLETE_CONTEXT_SSH       ? "ssh"
+			: kind == COMPLETE_CONTEXT_TCP ? "tcp"
+						       : NULL,
+		    &names);
 		for (i = 0; i < names.n; i++)
 			add(c, names.v[i]);
 		strv_free(&names);

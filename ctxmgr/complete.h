@@ -36,5 +36,9 @@ void completion_release(struct completion *c);
 
 /* The names of every context in a store, "default" included. */
 void complete_context_names(const char *config_dir, struct strv *out);
+/* The same, only contexts of `scheme` ("ssh" counts tunnelled ones,
+ * "tcp", "unix"); NULL for all. */
+void complete_context_names_of(
+    const char *config_dir, const char *scheme, struct strv *out);
 
 #endif

@@ -71,8 +71,14 @@ kind_words(struct buf *b, enum complete_kind k, const char *choices)
 
 	switch (k) {
 	case COMPLETE_CONTEXT:
-		/* "context - ...": context names and a few fixed words */
+	case COMPLETE_CONTEXT_SSH:
+	case COMPLETE_CONTEXT_TCP:
+		/* "context - ...": context names and a few fixed words;
+		 * "context:ssh": only those of that scheme */
 		buf_adds(b, "context");
+		if (k != COMPLETE_CONTEXT)
+			buf_adds(
+			    b, k == COMPLETE_CONTEXT_SSH ? ":ssh" : ":tcp");
 		if (choices != NULL && *choices != '\0')
 			buf_addc(b, ' ');
 		for (p = choices; p != NULL && *p != '\0'; p++)

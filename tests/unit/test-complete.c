@@ -16,7 +16,7 @@ setup(void **state)
 	struct context *c;
 	struct store st;
 	struct cm_err err;
-	const char *names[] = { "prod", "prod-eu", "staging" };
+	const char *names[] = { "prod", "prod-eu", "staging", "web-tcp" };
 	size_t i;
 
 	(void)state;
@@ -24,7 +24,8 @@ setup(void **state)
 	store_init(&st, config_dir);
 	for (i = 0; i < nitems(names); i++) {
 		c = context_new(names[i]);
-		c->host = xstrdup("ssh://x@example.com");
+		c->host = xstrdup(i == 3 ? "tcp://web.example.com:2376"
+					 : "ssh://x@example.com");
 		c->has_docker = 1;
 		if (store_save(&st, c, STORE_CREATE, &err) != 0)
 			fail_msg("%s", err.msg);
@@ -124,13 +125,17 @@ test_contexts(void **state)
 {
 	(void)state;
 	/* "-" (back to the previous) after use, not after rm */
-	COMPLETES("use ", 0, "default|prod|prod-eu|staging|-");
+	COMPLETES("use ", 0, "default|prod|prod-eu|staging|web-tcp|-");
 	COMPLETES("use prod", 0, "prod|prod-eu");
 	COMPLETES("use prod ", 0, ""); /* one argument only */
 	COMPLETES("-c st", 0, "staging");
 	COMPLETES("--context=st", 0, "staging");
-	COMPLETES("rm -f prod ", 0, "default|prod|prod-eu|staging");
+	COMPLETES("rm -f prod ", 0, "default|prod|prod-eu|staging|web-tcp");
 	COMPLETES("--config /nonexistent use ", 0, "default|-");
+	/* only the contexts a command takes */
+	COMPLETES("tunnel start ", 1, "prod|prod-eu|staging");
+	COMPLETES("ca issue client ", 1, "web-tcp");
+	COMPLETES("ca rotate ", 0, "web-tcp");
 }
 
 static void
