@@ -21,38 +21,28 @@ ls_error(const struct context *c)
 }
 
 /*
- * Tunnelled contexts: their ssh:// URL and the service's state, loaded
- * only for entries whose endpoint looks like a service socket.  urls and
- * states are parallel to the list (NULL: not tunnelled).
+ * Tunnelled contexts: their ssh:// URL (listing entries carry it) and the
+ * service's state, asked once.  urls and states are parallel to the list
+ * (NULL: not tunnelled).
  */
 static json_t *
-ls_tunnels(struct store *st, struct context **list, size_t n, char **urls,
-    const char **states)
+ls_tunnels(struct context **list, size_t n, char **urls, const char **states)
 {
 	json_t *status = NULL;
-	struct context *c;
-	struct cm_err e2;
-	const char *b;
 	size_t i;
 	int asked = 0;
 
 	for (i = 0; i < n; i++) {
-		if (list[i]->host == NULL ||
-		    !str_has_prefix(list[i]->host, "unix:///") ||
-		    (b = strrchr(list[i]->host, '/')) == NULL || b[1] != '_' ||
-		    store_load(st, list[i]->name, &c, &e2) != 0)
+		if (!svc_context_tunnelled(list[i]))
 			continue;
-		if (svc_context_tunnelled(c)) {
-			urls[i] = xstrdup(context_setting(c, SETTING_SSH_HOST));
-			if (!asked) {
-				char *ctl = svc_ctl_of(c);
-				status = svc_status(ctl);
-				free(ctl);
-				asked = 1;
-			}
-			states[i] = svc_state_of(status, c->name);
+		urls[i] = xstrdup(context_setting(list[i], SETTING_SSH_HOST));
+		if (!asked) {
+			char *ctl = svc_ctl_of(list[i]);
+			status = svc_status(ctl);
+			free(ctl);
+			asked = 1;
 		}
-		context_free(c);
+		states[i] = svc_state_of(status, list[i]->name);
 	}
 	return status;
 }
@@ -120,7 +110,7 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	}
 	urls = xcalloc(n + 1, sizeof(*urls));
 	states = xcalloc(n + 1, sizeof(*states));
-	status = ls_tunnels(&st, list, n, urls, states);
+	status = ls_tunnels(list, n, urls, states);
 	if (ctx->format != FMT_TABLE) {
 		arr = json_array();
 		for (i = 0; i < n; i++) {

@@ -29,7 +29,7 @@ void
 complete_context_names_of(
     const char *config_dir, const char *scheme, struct strv *out)
 {
-	struct context **list = NULL, *full;
+	struct context **list = NULL;
 	struct ctx_filter f;
 	struct cm_err err;
 	struct store st;
@@ -44,13 +44,8 @@ complete_context_names_of(
 	store_init(&st, config_dir);
 	if (store_list(&st, &list, &n, &err) == 0)
 		for (i = 0; i < n; i++) {
-			full = NULL;
-			if (scheme != NULL && !list[i]->is_default &&
-			    store_load(&st, list[i]->name, &full, &err) != 0)
-				full = NULL;
-			if (ctx_filter_match(&f, full ? full : list[i]))
+			if (ctx_filter_match(&f, list[i]))
 				strv_push(out, list[i]->name);
-			context_free(full);
 		}
 	context_list_free(list, n);
 	store_release(&st);

@@ -74,7 +74,8 @@ ctx_filter_empty(const struct ctx_filter *f)
 int
 ctx_filter_needs_settings(const struct ctx_filter *f)
 {
-	return f->schemes.n > 0 || f->tags.n > 0 || f->tunnel >= 0;
+	/* listing entries carry the ssh:// URL of tunnelled contexts */
+	return f->tags.n > 0;
 }
 
 /* "ssh", "tcp", "unix" or NULL, tunnelled contexts counted as ssh. */

@@ -18,11 +18,12 @@ struct scanner {
 };
 
 /* Where a scalar should go, if anywhere. */
-enum want { W_NONE, W_NAME, W_DESC, W_HOST, W_SKIP };
+enum want { W_NONE, W_NAME, W_DESC, W_HOST, W_SKIP, W_SSHHOST };
 
 /* The values found, and type errors met (the last key wins, as in Go). */
 struct found {
 	struct buf name, desc, host;
+	struct buf sshhost; /* Metadata.ctxmgr.sshHost when a string */
 	int have_name, name_type_err;
 	int desc_type_err;
 	int host_type_err;
@@ -230,7 +231,7 @@ scan_number(struct scanner *sc)
 static int scan_value(struct scanner *sc, struct found *f, int ctx);
 
 /* Value contexts: where in the document the value sits. */
-enum { C_OTHER, C_TOP, C_META, C_EPS, C_DOCKER };
+enum { C_OTHER, C_TOP, C_META, C_EPS, C_DOCKER, C_SETTINGS };
 
 static int
 scan_literal(struct scanner *sc, const char *lit)
@@ -262,6 +263,12 @@ child_of(int ctx, const char *key, size_t klen, enum want *w)
 	case C_META:
 		if (strcmp(key, "Description") == 0)
 			*w = W_DESC;
+		else if (strcmp(key, "ctxmgr") == 0)
+			return C_SETTINGS;
+		break;
+	case C_SETTINGS:
+		if (strcmp(key, "sshHost") == 0)
+			*w = W_SSHHOST;
 		break;
 	case C_EPS:
 		if (strcmp(key, "docker") == 0)
@@ -291,6 +298,13 @@ scan_field(struct scanner *sc, struct found *f, enum want w)
 				    : &f->skip_type_err;
 	int is_null = 0, r;
 
+	if (w == W_SSHHOST) {
+		/* a setting: a string or nothing, never a type error */
+		buf_reset(&f->sshhost);
+		if (sc->p < sc->end && *sc->p == '"')
+			return scan_string(sc, &f->sshhost);
+		return scan_value(sc, f, C_OTHER);
+	}
 	if (sc->p < sc->end && *sc->p == '"' && dst != NULL) {
 		buf_reset(dst);
 		if ((r = scan_string(sc, dst)) != 0)
@@ -455,6 +469,9 @@ scan_value(struct scanner *sc, struct found *f, int ctx)
 		f->has_docker = *sc->p == '{';
 		f->docker_null = *sc->p == 'n';
 	}
+	/* the last Metadata, and its last "ctxmgr", is the one that counts */
+	if (ctx == C_META || ctx == C_SETTINGS)
+		buf_reset(&f->sshhost);
 	switch (*sc->p) {
 	case '{':
 		if (ctx == C_META) {
@@ -466,7 +483,7 @@ scan_value(struct scanner *sc, struct found *f, int ctx)
 			buf_reset(&f->host);
 			f->skip = f->host_type_err = f->skip_type_err = 0;
 		}
-		return scan_object(sc, f, ctx == C_TOP ? C_TOP : ctx);
+		return scan_object(sc, f, ctx);
 	case '[':
 		return scan_array(sc, f);
 	case '"':
@@ -492,6 +509,7 @@ found_release(struct found *f)
 	buf_release(&f->name);
 	buf_release(&f->desc);
 	buf_release(&f->host);
+	buf_release(&f->sshhost);
 }
 
 int
@@ -508,6 +526,7 @@ meta_scan(
 	buf_init(&f.name, 0);
 	buf_init(&f.desc, 0);
 	buf_init(&f.host, 0);
+	buf_init(&f.sshhost, 0);
 	skip_ws(&sc);
 	if (sc.p >= sc.end || (*sc.p != '{' && *sc.p != '[')) {
 		r = bad(&sc, "'[' or '{' expected");
@@ -550,6 +569,8 @@ meta_scan(
 		s->description = xstrndup(f.desc.data, f.desc.len);
 	if (f.host.len > 0)
 		s->host = xstrndup(f.host.data, f.host.len);
+	if (f.sshhost.len > 0)
+		s->ssh_host = xstrndup(f.sshhost.data, f.sshhost.len);
 	s->skip_tls_verify = f.skip;
 	s->has_docker = f.has_docker;
 	s->docker_null = f.docker_null;
@@ -564,5 +585,6 @@ meta_summary_free(struct meta_summary *s)
 	free(s->name);
 	free(s->description);
 	free(s->host);
+	free(s->ssh_host);
 	memset(s, 0, sizeof(*s));
 }

@@ -201,6 +201,7 @@ context_parse_meta(
 	c->description = sum.description;
 	c->host = sum.host;
 	c->skip_tls_verify = sum.skip_tls_verify;
+	free(sum.ssh_host); /* the full Metadata is kept below */
 
 	meta = gojson_get_fold(v, "Metadata");
 	c->no_metadata = meta == NULL || json_is_null(meta);
@@ -512,6 +513,12 @@ list_entry(const char *dirname, const char *path)
 	c->skip_tls_verify = sum.skip_tls_verify;
 	c->has_docker = sum.has_docker;
 	c->docker_null = sum.docker_null;
+	c->light = 1;
+	/* a tunnelled context's ssh:// URL, so listings need not load it */
+	if (sum.ssh_host != NULL)
+		c->metadata = json_pack("{s:{s:s}}", STORE_SETTINGS_KEY,
+		    SETTING_SSH_HOST, sum.ssh_host);
+	free(sum.ssh_host);
 	sha256_hex(c->name, strlen(c->name), hex);
 	if (strcmp(hex, dirname) != 0)
 		c->error = xstrdup("meta.json is stored under another "
@@ -664,7 +671,7 @@ store_save(
 	int r, e, made_dir = 0;
 
 	buf_init(&b, STORE_META_MAX);
-	if (c->metadata == NULL)
+	if (c->light || c->metadata == NULL)
 		return err_set(err, ERR_INVALID,
 		    "context \"%s\" is a listing entry: load it to save it",
 		    c->name);

@@ -62,6 +62,8 @@ struct context {
 	json_t *top_extra; /* unknown top-level keys */
 	char *error; /* store_list: why this entry is broken */
 	int is_default; /* the built-in default context */
+	int light; /* a store_list entry: listed fields (and Metadata's
+		      ctxmgr.sshHost) only; cannot be saved */
 };
 
 /* The config dir: $DOCKER_CONFIG, else ~/.docker (new string). */

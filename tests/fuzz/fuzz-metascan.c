@@ -154,7 +154,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    s.skip_tls_verify !=
 			json_is_true(
 			    gojson_get_fold(docker, "SkipTLSVerify")) ||
-		    s.has_docker != json_is_object(docker))
+		    s.has_docker != json_is_object(docker) ||
+		    !same_str(s.ssh_host,
+			json_object_get(
+			    json_object_get(meta, "ctxmgr"), "sshHost")))
 			abort();
 	}
 	if (scan_ok)
