@@ -117,14 +117,7 @@ cmd_create_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	if (!ctx->quiet)
 		fprintf(
 		    ctx->errout, "Successfully created context \"%s\"\n", name);
-	if (svc_context_tunnelled(c)) {
-		struct cmd_ctx tmp = *ctx;
-		store_unlock(&st);
-		err_init(&tmp.err);
-		if (cmd_svc_ensure(&tmp, 1) != 0)
-			fprintf(
-			    ctx->errout, "ctxmgr: warning: %s\n", tmp.err.msg);
-	}
+	cmd_svc_after_save(ctx, &st, c);
 out:
 	if (r != 0 && saved) {
 		/* leave nothing half-made behind */

@@ -167,14 +167,7 @@ cmd_import_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	if (!ctx->quiet)
 		fprintf(ctx->errout, "Successfully imported context \"%s\"\n",
 		    name);
-	if (svc_context_tunnelled(c)) {
-		struct cmd_ctx tmp = *ctx;
-		store_unlock(&st);
-		err_init(&tmp.err);
-		if (cmd_svc_ensure(&tmp, 1) != 0)
-			fprintf(
-			    ctx->errout, "ctxmgr: warning: %s\n", tmp.err.msg);
-	}
+	cmd_svc_after_save(ctx, &st, c);
 	goto out;
 bad:
 	err_prefix(&ctx->err, "cannot import \"%s\"", src);

@@ -137,6 +137,20 @@ cmd_svc_reload(struct cmd_ctx *ctx)
 	free(run_dir);
 }
 
+void
+cmd_svc_after_save(
+    struct cmd_ctx *ctx, struct store *st, const struct context *c)
+{
+	struct cmd_ctx tmp = *ctx;
+
+	if (!svc_context_tunnelled(c))
+		return;
+	store_unlock(st);
+	err_init(&tmp.err);
+	if (cmd_svc_ensure(&tmp, 1) != 0)
+		fprintf(ctx->errout, "ctxmgr: warning: %s\n", tmp.err.msg);
+}
+
 int
 cmd_svc_ensure(struct cmd_ctx *ctx, int reload)
 {

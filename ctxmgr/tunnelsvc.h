@@ -29,6 +29,12 @@ const char *cmd_context_ssh_url(const struct context *c);
  * Warnings only: returns 0, or ERR_* with ctx->err set. */
 int cmd_svc_ensure(struct cmd_ctx *ctx, int reload);
 
+/* After `c` was written: a tunnelled context needs the service, which
+ * is started (the store lock given up first) or told; a failure is a
+ * warning on stderr, since the context itself is saved. */
+void cmd_svc_after_save(
+    struct cmd_ctx *ctx, struct store *st, const struct context *c);
+
 /* Have a running service re-read the store (none running: nothing). */
 void cmd_svc_reload(struct cmd_ctx *ctx);
 
