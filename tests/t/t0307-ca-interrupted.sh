@@ -165,4 +165,45 @@ test_expect_success 'ca revoke recovers too' '
 	ls -a "$TLS" >names && ! grep -q "^\.ctxmgr-" names
 '
 
+test_expect_success 'ca issue server killed after its swap: the old server key goes at the next CA command' '
+	ctxmgr ca issue server --cn s1 --san DNS:s1 >/dev/null &&
+	test_expect_code 137 env CTXMGR_TEST_FAULT=dirswap-exchanged/s1:kill \
+		"$CTXMGR" ca issue server --cn s1 --san DNS:s1 >/dev/null 2>&1 &&
+	ls -a "$CA/servers" | grep -q "^\.ctxmgr-swap-" &&
+	ctxmgr ca issue client c1 >/dev/null &&
+	ls -a "$CA/servers" >names && ! grep -q "^\.ctxmgr-swap-" names &&
+	find "$CA/servers" -name "*key.pem" >keys && test "$(wc -l <keys)" = 1
+'
+
+test_expect_success 'a broken install record: refused with the file named, nothing changed' '
+	installed >before &&
+	printf "{\"installs\": 7}" >"$CA/pending.json" &&
+	test_expect_code 1 ctxmgr ca ls 2>err &&
+	test_grep "pending.json\" is not an install record: remove it to go on" err &&
+	printf "not json" >"$CA/pending.json" &&
+	test_expect_code 1 ctxmgr ca ls 2>err &&
+	test_grep "is not an install record" err &&
+	installed >after && test_cmp before after &&
+	rm "$CA/pending.json"
+'
+
+test_expect_success 'hostile install entries are skipped: no path outside the store is touched' '
+	mkdir -p "$TRASH/victim" && echo keep >"$TRASH/victim/f" &&
+	cat >"$CA/pending.json" <<-EOF &&
+	{"version": 1, "installs": [
+	  {"context": "../../x", "serial": "AB"},
+	  {"context": "c1", "serial": "../../../victim/f"},
+	  {"context": "c1", "serial": "AB", "stage": "../../../victim"},
+	  {"context": "c1", "serial": "AB", "stage": ".ctxmgr-swap-/../../victim"},
+	  {"context": 5, "serial": [], "stage": {}},
+	  7
+	]}
+	EOF
+	ctxmgr ca ls >/dev/null 2>err &&
+	test "$(grep -c "is not valid; skipped" err)" = 6 &&
+	test -f "$TRASH/victim/f" &&
+	! test -e "$CA/pending.json" &&
+	agree
+'
+
 test_done
