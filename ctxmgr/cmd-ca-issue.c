@@ -345,8 +345,9 @@ ca_cmd_recover(struct cmd_ctx *ctx, struct ca *ca, struct store *st)
 	json_t *root = NULL, *arr, *o;
 	const char *name, *serial, *stage;
 	struct cadb disk;
-	struct buf b, sig;
+	struct buf b, sig, dbb;
 	struct cm_err e2;
+	char *dbpath;
 	int r = 0;
 
 	cadb_init(&disk);
@@ -357,11 +358,25 @@ ca_cmd_recover(struct cmd_ctx *ctx, struct ca *ca, struct store *st)
 	if ((r = store_lock(st, &ctx->err)) != 0 ||
 	    (r = file_read(path, 1 << 20, FILE_NOFOLLOW, &b, &ctx->err)) != 0)
 		goto out;
-	/* what the database on disk lists (db_bytes: read or last saved) */
-	if ((r = cadb_split(ca->db_bytes.data, ca->db_bytes.len, &signed_len,
-		 &sig, &ctx->err)) != 0 ||
-	    (r = cadb_parse(ca->db_bytes.data, signed_len, &disk, &ctx->err)) !=
-		0)
+	/*
+	 * What the database on disk lists: read again, since a save that
+	 * failed after its rename (a directory sync) did replace it; else
+	 * db_bytes, the database as last read or saved.
+	 */
+	dbpath = path_join(ca->dir, CA_DB_FILE);
+	buf_init(&dbb, CADB_MAX_BYTES);
+	if (file_read(dbpath, CADB_MAX_BYTES, FILE_NOFOLLOW, &dbb, &e2) != 0 ||
+	    cadb_read(dbb.data, dbb.len, X509_get0_pubkey(ca->cert), &disk,
+		&e2) != 0) {
+		cadb_release(&disk);
+		if ((r = cadb_split(ca->db_bytes.data, ca->db_bytes.len,
+			 &signed_len, &sig, &ctx->err)) == 0)
+			r = cadb_parse(
+			    ca->db_bytes.data, signed_len, &disk, &ctx->err);
+	}
+	buf_release(&dbb);
+	free(dbpath);
+	if (r != 0)
 		goto out;
 	root = json_loadb(b.data, b.len, JSON_REJECT_DUPLICATES, NULL);
 	arr = json_object_get(root, "installs");

@@ -156,6 +156,16 @@ test_expect_success 'a context with no TLS files before: put back to none' '
 	ctxmgr rm -f fresh 2>/dev/null
 '
 
+test_expect_success 'the database cannot be written after the swaps: every context goes back at once' '
+	installed >before &&
+	test_expect_code 1 env CTXMGR_TEST_FAULT=file-written/index.json:enospc \
+		"$CTXMGR" ca rotate --all --force >out 2>err &&
+	test_grep "0 contexts kept the new certificate, $N the old one" err &&
+	! test -e "$CA/pending.json" &&
+	agree && test_cmp before have &&
+	! grep -q "recovered" recover.err
+'
+
 test_expect_success 'ca revoke recovers too' '
 	kill_at ca-swap:kill:3 $(rotate) &&
 	serial=$(sed -n "1s/.* //p" before) &&
