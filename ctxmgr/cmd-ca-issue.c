@@ -338,7 +338,7 @@ context_serial(struct store *st, const char *name, char out[64])
 }
 
 int
-ca_cmd_recover(struct cmd_ctx *ctx, struct ca *ca, struct store *st)
+ca_cmd_recover(struct cmd_ctx *ctx, struct ca *ca, struct store *st, int killed)
 {
 	char *path = path_join(ca->dir, CA_PENDING_FILE), cur[64];
 	size_t signed_len, i, kept_new = 0, kept_old = 0, swaps;
@@ -429,10 +429,16 @@ ca_cmd_recover(struct cmd_ctx *ctx, struct ca *ca, struct store *st)
 	if (store_tls_sync(st, &e2) != 0)
 		fprintf(ctx->errout, "warning: %s\n", e2.msg);
 	pending_remove(ca);
-	fprintf(ctx->errout,
-	    "ctxmgr: recovered an interrupted certificate install: %zu "
-	    "context%s kept the new certificate, %zu the old one",
-	    kept_new, kept_new == 1 ? "" : "s", kept_old);
+	if (killed)
+		fprintf(ctx->errout,
+		    "ctxmgr: recovered an interrupted certificate install: %zu "
+		    "context%s kept the new certificate, %zu the old one",
+		    kept_new, kept_new == 1 ? "" : "s", kept_old);
+	else
+		fprintf(ctx->errout,
+		    "ctxmgr: the database was not written: %zu context%s "
+		    "got the old certificate back",
+		    kept_old, kept_old == 1 ? "" : "s");
 	if (swaps > 0)
 		fprintf(ctx->errout, " (%zu staging dir%s removed)", swaps,
 		    swaps == 1 ? "" : "s");
@@ -552,7 +558,7 @@ ca_cmd_issue_clients(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
 			if (stage[i] != NULL && !v[i].failed)
 				job_fail(&v[i], why.msg);
 		err_init(&ctx->err);
-		if (ca_cmd_recover(ctx, ca, st) != 0)
+		if (ca_cmd_recover(ctx, ca, st, 0) != 0)
 			fprintf(ctx->errout, "warning: %s\n", ctx->err.msg);
 		goto out;
 	}

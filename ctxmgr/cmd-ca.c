@@ -82,7 +82,7 @@ ca_cmd_open(struct cmd_ctx *ctx, struct cmd_args *a, struct ca *ca, int flags)
 		}
 		if (r == 0) {
 			cmd_store_open(ctx, &st);
-			r = ca_cmd_recover(ctx, ca, &st);
+			r = ca_cmd_recover(ctx, ca, &st, 1);
 			store_release(&st);
 		}
 		if (r == 0 && !(flags & CA_OPEN_LOCK)) {
