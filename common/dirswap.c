@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/dirswap.h"
+#include "common/fault.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -160,6 +161,7 @@ int
 dirswap_commit(const char *target, const char *stage, int flags, char **oldp,
     struct cm_err *err)
 {
+	const char *base;
 	struct stat st;
 	char *parent;
 	int r = 0;
@@ -175,9 +177,12 @@ dirswap_commit(const char *target, const char *stage, int flags, char **oldp,
 		r = err_set(err, ERR_PERM,
 		    "refusing to replace \"%s\": not a directory", target);
 	else if (renameat2(
-		     AT_FDCWD, stage, AT_FDCWD, target, RENAME_EXCHANGE) == 0)
+		     AT_FDCWD, stage, AT_FDCWD, target, RENAME_EXCHANGE) == 0) {
 		*oldp = xstrdup(stage);
-	else if (errno != EINVAL && errno != ENOSYS)
+		base = strrchr(target, '/');
+		(void)fault_point(
+		    "dirswap-exchanged", base ? base + 1 : target);
+	} else if (errno != EINVAL && errno != ENOSYS)
 		r = err_sys(err, "cannot replace \"%s\"", target);
 	else if ((r = replace_each(stage, target, err)) == 0)
 		(void)dir_remove_tree(stage, NULL);

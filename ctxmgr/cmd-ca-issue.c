@@ -15,6 +15,7 @@
 #include "ctxmgr/svckick.h"
 #include "common/dirswap.h"
 #include "common/endpoint.h"
+#include "common/fault.h"
 #include "common/file.h"
 #include "ctxmgr/output.h"
 #include "ctxmgr/progress.h"
@@ -263,21 +264,206 @@ test_pause(void)
 		;
 }
 
+/* ---- the intent record: contexts/tls swaps a kill may interrupt ---- */
+
+/*
+ * CA_PENDING_FILE in the CA dir lists, while client certificates are
+ * being installed, each context, the serial of its new certificate and
+ * the staging dir (a .ctxmgr-swap-* base name in contexts/tls) that held
+ * the new set and, once swapped in, holds the old one.  The database is
+ * saved only after every swap: while the record is there, the database
+ * on disk lists a new serial exactly when its install was complete.
+ */
+static int
+pending_write(struct cmd_ctx *ctx, struct ca *ca, struct ca_client_job *v,
+    char **stage, size_t n)
+{
+	json_t *root = json_object(), *arr = json_array(), *o;
+	char *text, *path;
+	const char *base;
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].failed)
+			continue;
+		o = json_object();
+		json_object_set_new(o, "context", json_string(v[i].name));
+		json_object_set_new(
+		    o, "serial", json_string(v[i].is.info.serial));
+		if (stage[i] != NULL) {
+			base = strrchr(stage[i], '/');
+			json_object_set_new(o, "stage",
+			    json_string(base ? base + 1 : stage[i]));
+		}
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(root, "version", json_integer(1));
+	json_object_set_new(root, "installs", arr);
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	path = path_join(ca->dir, CA_PENDING_FILE);
+	r = file_write_atomic(path, text, strlen(text), 0600, 0, &ctx->err);
+	free(path);
+	free(text);
+	return r;
+}
+
+static void
+pending_remove(struct ca *ca)
+{
+	char *path = path_join(ca->dir, CA_PENDING_FILE);
+
+	(void)unlink(path);
+	(void)dir_sync(ca->dir, NULL);
+	free(path);
+}
+
+/* The serial of the certificate in the context's TLS dir ("" if none). */
+static void
+context_serial(struct store *st, const char *name, char out[64])
+{
+	struct x509_info info;
+	struct cm_err e2;
+	X509 *x;
+
+	out[0] = '\0';
+	if ((x = ca_cmd_context_cert(st, name)) == NULL)
+		return;
+	memset(&info, 0, sizeof(info));
+	if (x509_info_get(x, &info, &e2) == 0)
+		snprintf(out, 64, "%s", info.serial);
+	x509_info_release(&info);
+	X509_free(x);
+}
+
+int
+ca_cmd_recover(struct cmd_ctx *ctx, struct ca *ca, struct store *st, int killed)
+{
+	char *path = path_join(ca->dir, CA_PENDING_FILE), cur[64];
+	size_t signed_len, i, kept_new = 0, kept_old = 0, swaps;
+	json_t *root = NULL, *arr, *o;
+	const char *name, *serial, *stage;
+	struct cadb disk;
+	struct buf b, sig, dbb;
+	struct cm_err e2;
+	char *dbpath;
+	int r = 0;
+
+	cadb_init(&disk);
+	buf_init(&b, 1 << 20);
+	buf_init(&sig, 64 << 10);
+	if (access(path, F_OK) != 0)
+		goto out;
+	if ((r = store_lock(st, &ctx->err)) != 0 ||
+	    (r = file_read(path, 1 << 20, FILE_NOFOLLOW, &b, &ctx->err)) != 0)
+		goto out;
+	/*
+	 * What the database on disk lists: read again, since a save that
+	 * failed after its rename (a directory sync) did replace it; else
+	 * db_bytes, the database as last read or saved.
+	 */
+	dbpath = path_join(ca->dir, CA_DB_FILE);
+	buf_init(&dbb, CADB_MAX_BYTES);
+	if (file_read(dbpath, CADB_MAX_BYTES, FILE_NOFOLLOW, &dbb, &e2) != 0 ||
+	    cadb_read(dbb.data, dbb.len, X509_get0_pubkey(ca->cert), &disk,
+		&e2) != 0) {
+		cadb_release(&disk);
+		if ((r = cadb_split(ca->db_bytes.data, ca->db_bytes.len,
+			 &signed_len, &sig, &ctx->err)) == 0)
+			r = cadb_parse(
+			    ca->db_bytes.data, signed_len, &disk, &ctx->err);
+	}
+	buf_release(&dbb);
+	free(dbpath);
+	if (r != 0)
+		goto out;
+	root = json_loadb(b.data, b.len, JSON_REJECT_DUPLICATES, NULL);
+	arr = json_object_get(root, "installs");
+	if (!json_is_array(arr)) {
+		r = err_set(&ctx->err, ERR_INVALID,
+		    "\"%s\" is not an install record: remove it to go on",
+		    path);
+		goto out;
+	}
+	json_array_foreach(arr, i, o)
+	{
+		name = json_string_value(json_object_get(o, "context"));
+		serial = json_string_value(json_object_get(o, "serial"));
+		stage = json_string_value(json_object_get(o, "stage"));
+		if (name == NULL || serial == NULL ||
+		    context_name_check(name, &e2) != 0 || *serial == '\0' ||
+		    strspn(serial, "0123456789ABCDEF") != strlen(serial) ||
+		    (stage != NULL &&
+			(strncmp(stage, ".ctxmgr-swap-", 13) != 0 ||
+			    strchr(stage, '/') != NULL))) {
+			fprintf(ctx->errout,
+			    "warning: \"%s\": install %zu is not valid; "
+			    "skipped\n",
+			    path, i + 1);
+			continue;
+		}
+		if (cadb_find(&disk, serial) != NULL) {
+			/* recorded: the install was complete */
+			kept_new++;
+			if (stage != NULL)
+				store_tls_drop_stage(st, stage);
+			continue;
+		}
+		context_serial(st, name, cur);
+		if (stage != NULL && strcasecmp(cur, serial) == 0 &&
+		    store_tls_swap_back(st, name, TLS_EP, stage, &e2) != 0) {
+			fprintf(ctx->errout,
+			    "warning: context \"%s\" holds certificate %s that "
+			    "the database does not list, and its old set "
+			    "cannot be put back: %s\n",
+			    name, serial, e2.msg);
+			continue;
+		}
+		if (stage != NULL)
+			store_tls_drop_stage(st, stage);
+		ca_discard(ca, serial);
+		kept_old++;
+	}
+	swaps = store_tls_tidy_swaps(st);
+	if (store_tls_sync(st, &e2) != 0)
+		fprintf(ctx->errout, "warning: %s\n", e2.msg);
+	pending_remove(ca);
+	if (killed)
+		fprintf(ctx->errout,
+		    "ctxmgr: recovered an interrupted certificate install: %zu "
+		    "context%s kept the new certificate, %zu the old one",
+		    kept_new, kept_new == 1 ? "" : "s", kept_old);
+	else
+		fprintf(ctx->errout,
+		    "ctxmgr: the database was not written: %zu context%s "
+		    "got the old certificate back",
+		    kept_old, kept_old == 1 ? "" : "s");
+	if (swaps > 0)
+		fprintf(ctx->errout, " (%zu staging dir%s removed)", swaps,
+		    swaps == 1 ? "" : "s");
+	fprintf(ctx->errout, "\n");
+out:
+	json_decref(root);
+	cadb_release(&disk);
+	buf_release(&sig);
+	buf_release(&b);
+	free(path);
+	return r;
+}
+
 void
 ca_cmd_issue_clients(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
     struct ca_client_job *v, size_t n, const char *verb)
 {
 	int *foreign = xcalloc(n, sizeof(*foreign));
 	int *others = xcalloc(n, sizeof(*others));
-	char **stage = xcalloc(n, sizeof(*stage)), *old;
+	char **stage = xcalloc(n, sizeof(*stage));
+	char **old = xcalloc(n, sizeof(*old));
 	int bulk = n > 1, flags = bulk ? DIRSWAP_NOSYNC : 0, r;
-	size_t i, issued = 0, installed = 0, undo = 0;
-	struct buf before;
-
+	size_t i, issued = 0, staged = 0, installed = 0, undo = 0;
 	struct progress pg;
 
-	buf_init(&before, CADB_MAX_BYTES);
-	buf_add(&before, ca->db_bytes.data, ca->db_bytes.len);
 	progress_init(&pg, ctx, verb, bulk ? n : 0);
 	for (i = 0; i < n; i++) {
 		if (v[i].failed)
@@ -294,19 +480,25 @@ ca_cmd_issue_clients(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
 	progress_end(&pg);
 	if (issued == 0)
 		goto out;
-	/* the CA records first: a context never holds a certificate the
-	 * database does not list */
+	/*
+	 * Stage every set, record the intent, swap, then save the database:
+	 * a kill anywhere leaves the intent record for ca_cmd_recover, which
+	 * puts back the old set of each context whose new certificate the
+	 * database does not list yet.
+	 */
+	test_pause();
 	err_init(&ctx->err);
-	if ((r = ca_save(ca, &ctx->err)) == 0) {
-		test_pause();
-		r = store_lock(st, &ctx->err);
-	}
-	if (r != 0) {
+	/* an empty record first: a kill while staging leaves keys in
+	 * staging dirs that the next CA command must remove */
+	if ((r = store_lock(st, &ctx->err)) != 0 ||
+	    (r = pending_write(ctx, ca, v, stage, n)) != 0) {
 		for (i = 0; i < n; i++)
 			if (!v[i].failed)
 				job_undo(ca, &v[i], ctx->err.msg, &undo);
-		goto undo;
+		goto out;
 	}
+	/* staging dirs no record names (left before records were kept) */
+	(void)store_tls_tidy_swaps(st);
 	for (i = 0; i < n; i++) {
 		if (v[i].failed)
 			continue;
@@ -315,59 +507,79 @@ ca_cmd_issue_clients(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
 		if (recheck(ctx, st, &v[i]) != 0 ||
 		    stage_client(ctx, ca, st, &v[i], flags, &stage[i]) != 0)
 			job_undo(ca, &v[i], ctx->err.msg, &undo);
+		else
+			staged++;
+		(void)fault_point("ca-stage", v[i].name);
 	}
-	if (bulk && undo < issued && store_tls_sync(st, &ctx->err) != 0) {
+	if (staged == 0) {
+		pending_remove(ca);
+		goto out;
+	}
+	err_init(&ctx->err);
+	if ((bulk && (r = store_tls_sync(st, &ctx->err)) != 0) ||
+	    (r = pending_write(ctx, ca, v, stage, n)) != 0) {
 		for (i = 0; i < n; i++)
 			if (stage[i] != NULL) {
 				(void)dir_remove_tree(stage[i], NULL);
 				job_undo(ca, &v[i], ctx->err.msg, &undo);
 			}
-		goto undo;
+		pending_remove(ca);
+		goto out;
 	}
+	(void)fault_point("ca-intent", NULL);
 	for (i = 0; i < n; i++) {
 		if (stage[i] == NULL)
 			continue;
 		err_init(&ctx->err);
-		old = NULL;
 		if (store_tls_commit(st, v[i].name, TLS_EP, stage[i], flags,
-			&old, &ctx->err) != 0) {
+			&old[i], &ctx->err) != 0) {
 			job_undo(ca, &v[i], ctx->err.msg, &undo);
 			continue;
 		}
 		installed++;
-		if (old == NULL)
-			continue;
+		(void)fault_point("ca-swap", v[i].name);
 		/* the new set is in place: an archive failure only warns */
-		if (others[i] &&
-		    archive_old(ctx, ca, v[i].name, old, foreign[i],
+		if (old[i] != NULL && others[i] &&
+		    archive_old(ctx, ca, v[i].name, old[i], foreign[i],
 			&v[i].archived) != 0)
 			fprintf(ctx->errout,
 			    "warning: cannot archive the old TLS files of "
 			    "\"%s\": %s\n",
 			    v[i].name, ctx->err.msg);
-		(void)dir_remove_tree(old, NULL);
-		free(old);
 	}
 	if (bulk && installed > 0 && store_tls_sync(st, &ctx->err) != 0)
 		fprintf(ctx->errout, "warning: %s\n", ctx->err.msg);
-undo:
-	/* nothing installed: the database goes back byte for byte */
+	(void)fault_point("ca-swapped", NULL);
 	err_init(&ctx->err);
-	if (undo > 0 &&
-	    (installed == 0 ? ca_rollback(ca, &before, &ctx->err)
-			    : ca_save(ca, &ctx->err)) != 0)
-		fprintf(ctx->errout,
-		    "warning: the database still lists certificates that were "
-		    "not installed: %s\n",
-		    ctx->err.msg);
+	if (installed > 0 && (r = ca_save(ca, &ctx->err)) != 0) {
+		/* the database does not list them: every context goes back */
+		struct cm_err why = ctx->err;
+		for (i = 0; i < n; i++)
+			if (stage[i] != NULL && !v[i].failed)
+				job_fail(&v[i], why.msg);
+		err_init(&ctx->err);
+		if (ca_cmd_recover(ctx, ca, st, 0) != 0)
+			fprintf(ctx->errout, "warning: %s\n", ctx->err.msg);
+		goto out;
+	}
+	(void)fault_point("ca-saved", NULL);
+	/* recorded: the swapped-out sets (old keys) go, then the record */
+	for (i = 0; i < n; i++)
+		if (old[i] != NULL)
+			(void)dir_remove_tree(old[i], NULL);
+	if (installed > 0 && bulk && store_tls_sync(st, &ctx->err) != 0)
+		fprintf(ctx->errout, "warning: %s\n", ctx->err.msg);
+	pending_remove(ca);
 out:
 	err_init(&ctx->err);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(stage[i]);
+		free(old[i]);
+	}
 	free(stage);
+	free(old);
 	free(foreign);
 	free(others);
-	buf_release(&before);
 }
 
 /* ---- ca issue server ---- */

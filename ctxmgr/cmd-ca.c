@@ -61,13 +61,37 @@ ca_cmd_passphrase(
 int
 ca_cmd_open(struct cmd_ctx *ctx, struct cmd_args *a, struct ca *ca, int flags)
 {
-	char *dir;
+	struct store st;
+	char *dir, *pending;
 	int r;
 
 	if ((r = ca_cmd_dir(ctx, a, &dir)) != 0)
 		return r;
 	r = ca_open(ca, dir, flags, &ctx->err);
 	free(dir);
+	if (r != 0)
+		return r;
+	/* a killed install left its record: finish it under both locks */
+	pending = path_join(ca->dir, CA_PENDING_FILE);
+	if (access(pending, F_OK) == 0) {
+		if (!(flags & CA_OPEN_LOCK)) {
+			dir = xstrdup(ca->dir);
+			ca_close(ca);
+			r = ca_open(ca, dir, flags | CA_OPEN_LOCK, &ctx->err);
+			free(dir);
+		}
+		if (r == 0) {
+			cmd_store_open(ctx, &st);
+			r = ca_cmd_recover(ctx, ca, &st, 1);
+			store_release(&st);
+		}
+		if (r == 0 && !(flags & CA_OPEN_LOCK)) {
+			/* readers do not keep the writers' lock */
+			file_unlock(ca->lock_fd);
+			ca->lock_fd = -1;
+		}
+	}
+	free(pending);
 	return r;
 }
 

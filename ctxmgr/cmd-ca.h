@@ -105,6 +105,18 @@ void ca_cmd_issue_clients(struct cmd_ctx *ctx, struct ca *ca, struct store *st,
 /* The client certificate a context holds now, or NULL. */
 X509 *ca_cmd_context_cert(struct store *st, const char *name);
 
+/*
+ * Finish what a killed `ca issue client` or `ca rotate` left (the intent
+ * record CA_PENDING_FILE, see cmd-ca-issue.c): each context keeps the new
+ * set when the database lists its certificate, else gets its old set
+ * back; every staging dir goes.  Takes the store lock; CA lock held.
+ * `killed`: after a kill (else a failed save of this command) -- only
+ * the message differs.
+ */
+#define CA_PENDING_FILE "pending.json"
+int ca_cmd_recover(
+    struct cmd_ctx *ctx, struct ca *ca, struct store *st, int killed);
+
 /* A context that can take a client certificate: tcp:// only. */
 int ca_cmd_check_tls_context(struct cmd_ctx *ctx, const struct context *c);
 

@@ -2,6 +2,7 @@
 #include "common/compat.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -332,6 +333,30 @@ self_signed_ca(X509 *x, const char *path, struct cm_err *err)
 	return 1;
 }
 
+/*
+ * servers/.ctxmgr-swap-*: a server set (its key with it) staged or
+ * swapped out by a `ca issue server` that was killed.  Writers hold the
+ * CA lock, so none is in use.
+ */
+static void
+tidy_server_swaps(const char *dir)
+{
+	char *servers = path_join(dir, "servers"), *p;
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(servers)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (strncmp(de->d_name, ".ctxmgr-swap-", 13) == 0) {
+				p = path_join(servers, de->d_name);
+				(void)dir_remove_tree(p, NULL);
+				free(p);
+			}
+		closedir(d);
+	}
+	free(servers);
+}
+
 int
 ca_open(struct ca *ca, const char *dir, int flags, struct cm_err *err)
 {
@@ -376,6 +401,7 @@ ca_open(struct ca *ca, const char *dir, int flags, struct cm_err *err)
 		p = ca_path(ca, "issued");
 		file_tidy_dir(p);
 		free(p);
+		tidy_server_swaps(ca->dir);
 	}
 	for (i = 0; i < nitems(parts); i++) {
 		p = ca_path(ca, parts[i]);

@@ -10,6 +10,9 @@
  *   archive/            TLS files of other CAs that `ca issue client`
  *                       replaced in a context
  *   crl.pem             the last CRL written
+ *   pending.json        while client certificates are installed: what
+ *                       the next CA command finishes after a kill
+ *                       (ctxmgr/cmd-ca-issue.c, ca_cmd_recover)
  *   lock                writers serialise on flock(2) of this file
  *
  * `ca init` builds the directory under a temporary name and renames it

@@ -1252,6 +1252,76 @@ store_tls_sync(struct store *st, struct cm_err *err)
 	return dirswap_sync(st->tls_root, err);
 }
 
+#define SWAP_PREFIX ".ctxmgr-swap-"
+
+static int
+is_stage_name(const char *s)
+{
+	return s != NULL && strncmp(s, SWAP_PREFIX, strlen(SWAP_PREFIX)) == 0 &&
+	    strchr(s, '/') == NULL && strlen(s) < 64;
+}
+
+int
+store_tls_swap_back(struct store *st, const char *name, const char *endpoint,
+    const char *stage, struct cm_err *err)
+{
+	struct stat sb;
+	char *path = NULL, *epdir, *old = NULL;
+	int r;
+
+	if (stage != NULL && !is_stage_name(stage))
+		return err_set(err, ERR_INVALID,
+		    "\"%s\" is not a staging directory name", stage);
+	if ((r = tls_replace_prep(st, name, endpoint, NULL, 0, &epdir, err)) !=
+	    0)
+		return r;
+	if (stage != NULL)
+		path = path_join(st->tls_root, stage);
+	if (path != NULL && lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		if ((r = dirswap_commit(epdir, path, 0, &old, err)) == 0 &&
+		    old != NULL)
+			r = dir_remove_tree(old, err);
+	} else
+		r = dir_remove_tree(epdir, err);
+	free(old);
+	free(path);
+	free(epdir);
+	return r;
+}
+
+void
+store_tls_drop_stage(struct store *st, const char *stage)
+{
+	char *path;
+
+	if (!is_stage_name(stage))
+		return;
+	path = path_join(st->tls_root, stage);
+	(void)dir_remove_tree(path, NULL);
+	free(path);
+}
+
+size_t
+store_tls_tidy_swaps(struct store *st)
+{
+	struct dirent *de;
+	size_t n = 0;
+	char *path;
+	DIR *d;
+
+	if ((d = opendir(st->tls_root)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (is_stage_name(de->d_name)) {
+			path = path_join(st->tls_root, de->d_name);
+			if (dir_remove_tree(path, NULL) == 0)
+				n++;
+			free(path);
+		}
+	closedir(d);
+	return n;
+}
+
 static void
 list_dir_sorted(const char *path, int want_dirs, struct strv *out)
 {

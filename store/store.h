@@ -171,6 +171,26 @@ int store_tls_commit(struct store *st, const char *name, const char *endpoint,
     const char *stage, int flags, char **oldp, struct cm_err *err);
 int store_tls_sync(struct store *st, struct cm_err *err);
 
+/*
+ * Undo a store_tls_commit that a killed command left (caller holds the
+ * store lock): `stage` (a base name in contexts/tls) holds the set the
+ * commit swapped out; it is swapped back and the newer set removed.
+ * Without `stage` (the endpoint had no TLS dir before) the endpoint dir
+ * is removed.
+ */
+int store_tls_swap_back(struct store *st, const char *name,
+    const char *endpoint, const char *stage, struct cm_err *err);
+
+/* Remove contexts/tls/`stage` (a .ctxmgr-swap-* base name), if there. */
+void store_tls_drop_stage(struct store *st, const char *stage);
+
+/*
+ * Remove every contexts/tls/.ctxmgr-swap-* (staged or swapped-out TLS
+ * sets, with their private keys) that a killed command left; the caller
+ * holds the store lock, so no writer is using one.  The count removed.
+ */
+size_t store_tls_tidy_swaps(struct store *st);
+
 /* {endpoint: [files...]} for inspect and export (new reference). */
 json_t *store_tls_material(const struct store *st, const char *name);
 
