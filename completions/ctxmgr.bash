@@ -39,16 +39,16 @@ _ctxmgr_flags()
 {
 	case $1 in
 	'create')
-		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --from --use --direct'
+		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --from --use --direct --tag'
 		;;
 	'ls')
-		_ctxmgr_r='--filter'
+		_ctxmgr_r='--filter --tags'
 		;;
 	'use')
 		_ctxmgr_r='--shell'
 		;;
 	'update')
-		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --clear-tls'
+		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --clear-tls --tag --untag'
 		;;
 	'rm')
 		_ctxmgr_r='--force'
@@ -151,6 +151,7 @@ _ctxmgr_value()
 	'create --strict-host-key-checking') _ctxmgr_r='choice yes accept-new no' ;;
 	'create --tunnel-mode') _ctxmgr_r='choice auto streamlocal dial-stdio' ;;
 	'create --from') _ctxmgr_r='context' ;;
+	'create --tag') _ctxmgr_r='none' ;;
 	'create --format') _ctxmgr_r='choice table json yaml' ;;
 	'ls --filter' | 'ls -f') _ctxmgr_r='none' ;;
 	'ls --format') _ctxmgr_r='choice table json yaml' ;;
@@ -167,6 +168,8 @@ _ctxmgr_value()
 	'update --identity' | 'update -i') _ctxmgr_r='file' ;;
 	'update --strict-host-key-checking') _ctxmgr_r='choice yes accept-new no' ;;
 	'update --tunnel-mode') _ctxmgr_r='choice auto streamlocal dial-stdio' ;;
+	'update --tag') _ctxmgr_r='none' ;;
+	'update --untag') _ctxmgr_r='none' ;;
 	'update --format') _ctxmgr_r='choice table json yaml' ;;
 	'rm --format') _ctxmgr_r='choice table' ;;
 	'rename --format') _ctxmgr_r='choice table' ;;
