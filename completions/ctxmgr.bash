@@ -78,7 +78,7 @@ _ctxmgr_flags()
 		_ctxmgr_r='--unset --shell --accept-new'
 		;;
 	'exec')
-		_ctxmgr_r='--accept-new'
+		_ctxmgr_r='--filter --all --jobs --group --timeout --accept-new'
 		;;
 	'ping')
 		_ctxmgr_r='--mode --accept-new'
@@ -189,6 +189,9 @@ _ctxmgr_value()
 	'tunnel install --format') _ctxmgr_r='choice table json yaml' ;;
 	'env --shell') _ctxmgr_r='choice sh fish' ;;
 	'env --format') _ctxmgr_r='choice table json yaml' ;;
+	'exec --filter' | 'exec -f') _ctxmgr_r='none' ;;
+	'exec --jobs' | 'exec -j') _ctxmgr_r='none' ;;
+	'exec --timeout') _ctxmgr_r='none' ;;
 	'exec --format') _ctxmgr_r='choice table json yaml' ;;
 	'ping --mode') _ctxmgr_r='choice auto streamlocal dial-stdio' ;;
 	'ping --format') _ctxmgr_r='choice table json yaml' ;;
