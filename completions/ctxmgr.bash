@@ -117,7 +117,7 @@ _ctxmgr_flags()
 		_ctxmgr_r='--dir --passphrase-file --out --days'
 		;;
 	'audit')
-		_ctxmgr_r='--fail-on --policy --all --jobs --no-probes --timeout --accept-new'
+		_ctxmgr_r='--fail-on --policy --all --filter --jobs --no-probes --timeout --accept-new'
 		;;
 	'audit image')
 		_ctxmgr_r='--fail-on --policy --timeout --accept-new'
@@ -247,6 +247,7 @@ _ctxmgr_value()
 	'ca crl --format') _ctxmgr_r='choice table json yaml' ;;
 	'audit --fail-on') _ctxmgr_r='choice critical high medium low none' ;;
 	'audit --policy') _ctxmgr_r='file' ;;
+	'audit --filter' | 'audit -f') _ctxmgr_r='none' ;;
 	'audit --jobs' | 'audit -j') _ctxmgr_r='none' ;;
 	'audit --timeout') _ctxmgr_r='none' ;;
 	'audit --format') _ctxmgr_r='choice table json yaml sarif' ;;
