@@ -81,7 +81,7 @@ _ctxmgr_flags()
 		_ctxmgr_r='--filter --all --jobs --group --timeout --accept-new'
 		;;
 	'ping')
-		_ctxmgr_r='--mode --accept-new'
+		_ctxmgr_r='--mode --filter --all --jobs --group --timeout --accept-new'
 		;;
 	'keys check')
 		_ctxmgr_r='--strict --accept-new'
@@ -194,6 +194,9 @@ _ctxmgr_value()
 	'exec --timeout') _ctxmgr_r='none' ;;
 	'exec --format') _ctxmgr_r='choice table json yaml' ;;
 	'ping --mode') _ctxmgr_r='choice auto streamlocal dial-stdio' ;;
+	'ping --filter' | 'ping -f') _ctxmgr_r='none' ;;
+	'ping --jobs' | 'ping -j') _ctxmgr_r='none' ;;
+	'ping --timeout') _ctxmgr_r='none' ;;
 	'ping --format') _ctxmgr_r='choice table json yaml' ;;
 	'keys check --format') _ctxmgr_r='choice table json yaml' ;;
 	'keys gen --type' | 'keys gen -t') _ctxmgr_r='choice ed25519 ecdsa rsa' ;;

@@ -191,6 +191,8 @@ job_child(struct fleet *fl, struct job *j, int po, int pe)
 	signal(SIGHUP, SIG_DFL);
 	ctx->errout = stderr;
 	ctx->out = stdout;
+	if (fl->o->json)
+		ctx->format = FMT_JSON; /* the parent parses it */
 	err_init(&ctx->err);
 	r = fl->fn(ctx, j->c, fl->arg);
 	if (r < 0 && ctx->err.msg[0] != '\0')
@@ -310,8 +312,9 @@ fleet_loop(struct fleet *fl, long long jobs, long long timeout)
 		if (!expired && intr_caught()) {
 			expired = 1;
 			fprintf(ctx->errout,
-			    "ctxmgr: exec: interrupted, "
-			    "stopping what still runs\n");
+			    "ctxmgr: %s: interrupted, stopping what "
+			    "still runs\n",
+			    fl->o->what);
 		}
 		if (!expired && deadline != 0 && now_us() >= deadline) {
 			expired = 1;
@@ -422,7 +425,8 @@ print_summary(struct fleet *fl)
 
 	for (i = 0; i < fl->n; i++)
 		ok += job_ok(&fl->jobs[i]);
-	fprintf(f, "ctxmgr: exec: %zu of %zu contexts succeeded\n", ok, fl->n);
+	fprintf(f, "ctxmgr: %s: %zu of %zu contexts succeeded\n", fl->o->what,
+	    ok, fl->n);
 	for (i = 0; i < fl->n; i++) {
 		job_result(&fl->jobs[i], res, sizeof(res));
 		fprintf(f, "  %-*s  %s\n", fl->width, fl->jobs[i].name, res);

@@ -1,6 +1,7 @@
 #!/bin/bash
 test_description='fleets: tags from create/update, shown by ls; one --filter/--all selection for exec, ping and audit'
 . "$(dirname "$0")/../lib/test-lib.sh"
+. "$TEST_LIB_DIR/lib-daemons.sh"
 
 test_expect_success 'create --tag and update --tag/--untag keep tags in Metadata.ctxmgr.tags' '
 	ctxmgr create web1 --host tcp://web1.example.com:2376 --tag web --tag eu -q >/dev/null &&
@@ -58,6 +59,77 @@ test_expect_success 'hostile tags are refused and nothing is written' '
 	! grep -q "$(printf "\033")" err &&
 	store_snapshot >after &&
 	test_cmp before after
+'
+
+# real daemons for the fleet commands: two unix:// contexts on the shared
+# dockerd, a tunnelled ssh:// one through a real sshd, one unreachable
+test_expect_success 'setup: contexts against real daemons, tagged' '
+	use_dockerd &&
+	start_sshd fleet0 &&
+	dead_port=$(free_port) &&
+	echo "$dead_port" >dead_port &&
+	ctxmgr create lu1 --host "unix://$DOCKERD_SOCK" --tag lab --tag unixy -q >/dev/null &&
+	ctxmgr create lu2 --host "unix://$DOCKERD_SOCK" --tag lab --tag unixy -q >/dev/null &&
+	ctxmgr create ls1 --host "ssh://fleet0$DOCKERD_SOCK" --tag lab -q >/dev/null 2>&1 &&
+	ctxmgr create ldead --host "ssh://127.0.0.1:$dead_port$DOCKERD_SOCK" --tag lab -q >/dev/null 2>&1
+'
+unset DOCKER_HOST DOCKER_CONTEXT
+
+test_expect_success 'ping --filter: each context once, prefixed tables, a summary' '
+	ctxmgr ping --filter tag=unixy >out 2>err &&
+	grep -q "^lu1 | _ping " out &&
+	grep -q "^lu2 | _ping " out &&
+	test_grep "^ctxmgr: ping: 2 of 2 contexts succeeded" err &&
+	ctxmgr ping -f tag=lab -f "name=ls*" >out 2>err &&
+	grep -q "^ls1 | auth " out
+'
+
+test_expect_success 'ping --filter with an unreachable host: named, exit 1' '
+	test_expect_code 1 ctxmgr ping -f tag=lab -j 4 >out 2>err &&
+	test_grep "^ctxmgr: ping: 3 of 4 contexts succeeded" err &&
+	test_grep "^  ldead  exit 1$" err &&
+	test_grep "^ldead | ctxmgr: ping \"ldead\": the connect step failed" err
+'
+
+test_expect_success 'ping --filter --format json: one array, failures named' '
+	test_expect_code 1 ctxmgr ping -f tag=lab --format json >out.json 2>err &&
+	python3 - out.json <<-\PY
+	import json, sys
+	d = {c["Context"]: c for c in json.load(open(sys.argv[1]))}
+	assert sorted(d) == ["ldead", "ls1", "lu1", "lu2"], d
+	assert d["lu1"]["Result"] == "exit 0" and d["lu1"]["Version"], d["lu1"]
+	assert d["ls1"]["Phases"][0]["Phase"] == "connect", d["ls1"]
+	assert d["ldead"]["Result"] == "exit 1", d["ldead"]
+	assert "connect step failed" in d["ldead"]["Error"], d["ldead"]
+	PY
+'
+
+test_expect_success 'ping: --all and a NAME together, or a bad filter, are usage errors' '
+	test_expect_code 2 ctxmgr ping lu1 --all 2>err &&
+	test_grep "give no NAME" err &&
+	test_expect_code 2 ctxmgr ping -f nope=1 2>err &&
+	test_grep "unknown filter" err &&
+	test_expect_code 1 ctxmgr ping -f tag=nosuch 2>err &&
+	test_grep "no context matches" err
+'
+
+test_expect_success 'exec --filter name=GLOB and tunnel=on pick the right contexts' '
+	ctxmgr exec -f "name=lu*" -- docker ps -q >out 2>err &&
+	test_grep "^ctxmgr: exec: 2 of 2 contexts succeeded" err &&
+	test_expect_code 1 ctxmgr exec -f tunnel=on -f tag=lab -- docker version --format "{{.Server.Os}}" >out 2>err &&
+	test_grep "^ls1 *| linux$" out &&
+	test_grep "^  ldead  exit 1$" err &&
+	test "$(grep -c "^  l" err)" = 2 &&
+	! grep -q "^ldead | linux" out
+'
+
+test_expect_success 'audit --filter tag=unixy: the unix contexts, one table' '
+	rc=0 &&
+	{ ctxmgr audit --filter tag=unixy -j 2 --no-probes >out 2>err || rc=$?; } &&
+	test "$rc" -le 3 && test "$rc" != 2 &&
+	test_grep "^lu1  *unix://" out &&
+	test_grep "^lu2  *unix://" out &&
+	! grep -q "^ls1 " out
 '
 
 test_done
