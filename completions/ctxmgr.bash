@@ -84,7 +84,7 @@ _ctxmgr_flags()
 		_ctxmgr_r='--mode --filter --all --jobs --group --timeout --accept-new'
 		;;
 	'keys check')
-		_ctxmgr_r='--strict --accept-new'
+		_ctxmgr_r='--strict --filter --all --accept-new'
 		;;
 	'keys gen')
 		_ctxmgr_r='--type --bits --comment --passphrase-file --no-passphrase --rounds --allow-weak'
@@ -198,6 +198,7 @@ _ctxmgr_value()
 	'ping --jobs' | 'ping -j') _ctxmgr_r='none' ;;
 	'ping --timeout') _ctxmgr_r='none' ;;
 	'ping --format') _ctxmgr_r='choice table json yaml' ;;
+	'keys check --filter' | 'keys check -f') _ctxmgr_r='none' ;;
 	'keys check --format') _ctxmgr_r='choice table json yaml' ;;
 	'keys gen --type' | 'keys gen -t') _ctxmgr_r='choice ed25519 ecdsa rsa' ;;
 	'keys gen --bits' | 'keys gen -b') _ctxmgr_r='none' ;;

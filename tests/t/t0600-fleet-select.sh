@@ -65,7 +65,11 @@ test_expect_success 'hostile tags are refused and nothing is written' '
 # dockerd, a tunnelled ssh:// one through a real sshd, one unreachable
 test_expect_success 'setup: contexts against real daemons, tagged' '
 	use_dockerd &&
-	start_sshd fleet0 &&
+	# keys check reads the remote HOME: a private one, not the real one
+	mkdir -p "$TRASH/rhome/.ssh" && chmod 700 "$TRASH/rhome" "$TRASH/rhome/.ssh" &&
+	start_sshd fleet0 "SetEnv HOME=$TRASH/rhome" &&
+	ssh-keygen -q -t ed25519 -N "" -C good-ed -f good &&
+	cp good.pub "$TRASH/rhome/.ssh/authorized_keys" &&
 	dead_port=$(free_port) &&
 	echo "$dead_port" >dead_port &&
 	ctxmgr create lu1 --host "unix://$DOCKERD_SOCK" --tag lab --tag unixy -q >/dev/null &&
@@ -121,6 +125,24 @@ test_expect_success 'exec --filter name=GLOB and tunnel=on pick the right contex
 	test_grep "^  ldead  exit 1$" err &&
 	test "$(grep -c "^  l" err)" = 2 &&
 	! grep -q "^ldead | linux" out
+'
+
+test_expect_success 'keys check --filter: each ssh context, the unreachable one a failure' '
+	test_expect_code 1 ctxmgr keys check --filter tag=lab --format json >keys.json 2>err &&
+	python3 - keys.json <<-\PY
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	by = {}
+	for f in d:
+	    by.setdefault(f["path"], []).append(f)
+	assert sorted(by) == ["ldead:~/.ssh/authorized_keys", "ls1:~/.ssh/authorized_keys"], by
+	assert [f["verdict"] for f in by["ls1:~/.ssh/authorized_keys"]] == ["ok"], by
+	dead = by["ldead:~/.ssh/authorized_keys"]
+	assert dead[0]["verdict"] == "fail", dead
+	assert "refused" in json.dumps(dead), dead
+	PY
+	test_expect_code 1 ctxmgr keys check -f tag=unixy 2>err &&
+	test_grep "no ssh context matches" err
 '
 
 test_expect_success 'audit --filter tag=unixy: the unix contexts, one table' '
