@@ -57,10 +57,10 @@ _ctxmgr_flags()
 		_ctxmgr_r='--allow-insecure --direct'
 		;;
 	'tunnel start')
-		_ctxmgr_r='--foreground --listen --mode --accept-new --no-ping'
+		_ctxmgr_r='--foreground --listen --mode --accept-new --no-ping --filter --all --jobs --timeout'
 		;;
 	'tunnel stop')
-		_ctxmgr_r='--all'
+		_ctxmgr_r='--all --filter'
 		;;
 	'tunnel enable')
 		_ctxmgr_r='--all'
@@ -177,7 +177,11 @@ _ctxmgr_value()
 	'import --format') _ctxmgr_r='choice table' ;;
 	'tunnel start --listen') _ctxmgr_r='none' ;;
 	'tunnel start --mode') _ctxmgr_r='choice auto streamlocal dial-stdio' ;;
+	'tunnel start --filter') _ctxmgr_r='none' ;;
+	'tunnel start --jobs' | 'tunnel start -j') _ctxmgr_r='none' ;;
+	'tunnel start --timeout') _ctxmgr_r='none' ;;
 	'tunnel start --format') _ctxmgr_r='choice table json yaml' ;;
+	'tunnel stop --filter' | 'tunnel stop -f') _ctxmgr_r='none' ;;
 	'tunnel stop --format') _ctxmgr_r='choice table json yaml' ;;
 	'tunnel ls --format') _ctxmgr_r='choice table json yaml' ;;
 	'tunnel enable --format') _ctxmgr_r='choice table json yaml' ;;

@@ -120,14 +120,16 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			json_object_set_new(o, "Error",
 			    json_string(ls_error(c) ? ls_error(c) : ""));
 			struct strv tags = { 0 };
-			json_t *ta = json_array();
 			ctx_tags_get(c, &tags);
-			for (size_t j = 0; j < tags.n; j++)
-				json_array_append_new(
-				    ta, json_string(tags.v[j]));
+			if (tags.n > 0) {
+				/* Docker's keys stay; these are added */
+				json_t *ta = json_array();
+				for (size_t j = 0; j < tags.n; j++)
+					json_array_append_new(
+					    ta, json_string(tags.v[j]));
+				json_object_set_new(o, "Tags", ta);
+			}
 			strv_free(&tags);
-			/* Docker's keys stay; these are added */
-			json_object_set_new(o, "Tags", ta);
 			if (urls[i] != NULL) {
 				json_object_set_new(
 				    o, "SSHHost", json_string(urls[i]));
@@ -202,7 +204,8 @@ const struct cmd_entry cmd_ls_entry = {
 	    "that has no usable docker\nendpoint, is listed with the reason "
 	    "under ERROR, in docker's words.\nWith --format json, an "
 	    "array of objects with the keys Name, Description,\n"
-	    "DockerEndpoint, Current and Error, and Tags (an array).  "
+	    "DockerEndpoint, Current and Error; Tags (an array) for a "
+	    "tagged context.  "
 	    "--tags adds a TAGS\ncolumn to the table.  A tunnelled context "
 	    "shows "
 	    "its ssh:// URL\nand the tunnel's state (idle, connecting, "

@@ -497,8 +497,18 @@ fleet_run(struct cmd_ctx *ctx, const struct cmd_args *a,
 		 CTX_SELECT_LOAD | CTX_SELECT_NO_DEFAULT, &list, &n,
 		 &ctx->err)) != 0)
 		goto out;
+	if (o->ssh_only) {
+		size_t kept = 0;
+		for (i = 0; i < n; i++)
+			if (svc_context_ssh_url(list[i]) != NULL)
+				list[kept++] = list[i];
+			else
+				context_free(list[i]);
+		n = kept;
+	}
 	if (n == 0) {
-		r = err_set(&ctx->err, ERR_NOTFOUND, "no context matches");
+		r = err_set(&ctx->err, ERR_NOTFOUND, "no %scontext matches",
+		    o->ssh_only ? "ssh " : "");
 		goto out;
 	}
 	kick_service(ctx, list, n);

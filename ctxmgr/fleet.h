@@ -53,6 +53,7 @@ struct fleet_opts {
 	long long timeout; /* seconds; 0: none */
 	int group;
 	int json; /* collect stdout documents into one JSON array */
+	int ssh_only; /* only ssh contexts (direct or tunnelled) */
 };
 
 /* 1 when --filter or --all was given. */
@@ -64,7 +65,7 @@ int fleet_opts_parse(struct cmd_ctx *ctx, const struct cmd_args *a,
 
 /*
  * Select the contexts of --filter/--all (ctx_select: loaded, the default
- * one left out; none: ERR_NOTFOUND) and run `fn` for each.  Returns the
+ * one left out, only ssh ones with o->ssh_only; none: ERR_NOTFOUND) and run `fn` for each.  Returns the
  * exit status: 0 when every child succeeded, else 1; with one context,
  * that child's own (124 when the deadline stopped it).  Negative ERR_*
  * when nothing could run.

@@ -40,9 +40,9 @@ test_expect_success 'ls keeps docker columns; --tags adds TAGS; json adds Tags' 
 	ctxmgr ls --format json >out.json &&
 	python3 -c "
 import json
-d = {c[\"Name\"]: c[\"Tags\"] for c in json.load(open(\"out.json\"))}
+d = {c[\"Name\"]: c.get(\"Tags\") for c in json.load(open(\"out.json\"))}
 assert d[\"web1\"] == [\"eu\", \"web\"] and d[\"db1\"] == [\"db\"], d
-assert d[\"bare\"] == [] and d[\"default\"] == [], d
+assert d[\"bare\"] is None and d[\"default\"] is None, d
 " &&
 	test "$(ctxmgr ls -q --filter tag=web)" = web1
 '
@@ -143,6 +143,23 @@ test_expect_success 'keys check --filter: each ssh context, the unreachable one 
 	PY
 	test_expect_code 1 ctxmgr keys check -f tag=unixy 2>err &&
 	test_grep "no ssh context matches" err
+'
+
+test_expect_success 'tunnel start/stop --filter: every selected ssh context, a summary' '
+	test_expect_code 1 ctxmgr tunnel start --filter tag=lab >out 2>err &&
+	test_grep "^ls1 *| tunnel \"ls1\" connected" out &&
+	test_grep "^ctxmgr: tunnel start: 1 of 2 contexts succeeded" err &&
+	test_grep "^  ldead  exit 1$" err &&
+	! grep -q "^  lu1" err &&
+	ctxmgr tunnel ls >tl &&
+	test_grep "^ls1  *connected" tl &&
+	ctxmgr tunnel stop --filter "name=ls*" >out 2>err &&
+	test_grep "^ls1 | tunnel \"ls1\" disconnected" out &&
+	ctxmgr tunnel ls >tl &&
+	! grep -q "^ls1  *connected" tl &&
+	test_expect_code 1 ctxmgr tunnel start --filter tag=unixy 2>err &&
+	test_grep "no ssh context matches" err &&
+	test_expect_code 2 ctxmgr tunnel start ls1 --all 2>err
 '
 
 test_expect_success 'audit --filter tag=unixy: the unix contexts, one table' '
