@@ -102,7 +102,7 @@ _ctxmgr_flags()
 		_ctxmgr_r='--dir --passphrase-file --cn --days --key-type'
 		;;
 	'ca rotate')
-		_ctxmgr_r='--dir --passphrase-file --all --renew-before --dry-run --force'
+		_ctxmgr_r='--dir --passphrase-file --all --filter --renew-before --dry-run --force'
 		;;
 	'ca deploy')
 		_ctxmgr_r='--dir --remote-dir --daemon-json --restart --dry-run --accept-new'
@@ -237,6 +237,7 @@ _ctxmgr_value()
 	'ca issue client --format') _ctxmgr_r='choice table json yaml' ;;
 	'ca rotate --dir') _ctxmgr_r='dir' ;;
 	'ca rotate --passphrase-file') _ctxmgr_r='file' ;;
+	'ca rotate --filter') _ctxmgr_r='none' ;;
 	'ca rotate --renew-before') _ctxmgr_r='none' ;;
 	'ca rotate --format') _ctxmgr_r='choice table json yaml' ;;
 	'ca deploy --dir') _ctxmgr_r='dir' ;;

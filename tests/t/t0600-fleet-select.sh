@@ -1,6 +1,7 @@
 #!/bin/bash
 test_description='fleets: tags from create/update, shown by ls; one --filter/--all selection for exec, ping and audit'
 . "$(dirname "$0")/../lib/test-lib.sh"
+. "$TEST_LIB_DIR/lib-ca.sh"
 . "$TEST_LIB_DIR/lib-daemons.sh"
 
 test_expect_success 'create --tag and update --tag/--untag keep tags in Metadata.ctxmgr.tags' '
@@ -169,6 +170,25 @@ test_expect_success 'audit --filter tag=unixy: the unix contexts, one table' '
 	test_grep "^lu1  *unix://" out &&
 	test_grep "^lu2  *unix://" out &&
 	! grep -q "^ls1 " out
+'
+
+test_expect_success 'ca rotate --filter: the matching contexts of --all, no servers' '
+	ca_passphrase &&
+	ca_init_fast >/dev/null 2>&1 &&
+	ctxmgr create tls1 --host tcp://127.0.0.1:2376 --tag edge -q >/dev/null &&
+	ctxmgr create tls2 --host tcp://127.0.0.1:2376 -q >/dev/null &&
+	ctxmgr ca issue client tls1 >/dev/null &&
+	ctxmgr ca issue client tls2 >/dev/null &&
+	ctxmgr ca issue server --cn srv1 --san DNS:srv1 --days 10 >/dev/null &&
+	ctxmgr ca rotate --filter tag=edge --renew-before 90d --dry-run >out &&
+	test_grep "^would renew  *client  *tls1 " out &&
+	! grep -q "tls2" out &&
+	! grep -q "srv1" out &&
+	ctxmgr ca rotate --all --renew-before 90d --dry-run >out &&
+	test_grep "tls2" out && test_grep "srv1" out &&
+	test_expect_code 2 ctxmgr ca rotate --all --filter tag=edge 2>err &&
+	test_expect_code 2 ctxmgr ca rotate tls1 --filter tag=edge 2>err &&
+	test_grep "one of them" err
 '
 
 test_done
