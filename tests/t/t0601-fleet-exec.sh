@@ -75,6 +75,26 @@ test_expect_success 'lines are whole and never run on behind another prefix' '
 	! grep -q "^u9" out
 '
 
+test_expect_success 'binary output: every byte passes, every line keeps its host' '
+	head -c 3000000 /dev/urandom >blob &&
+	printf "tail without newline\033[2J\r" >>blob &&
+	ctxmgr exec -f "name=u*" -- cat "$TRASH/blob" >out 2>err &&
+	python3 - blob out <<-\PY
+	import sys
+	blob = open(sys.argv[1], "rb").read()
+	got = {}
+	for piece in open(sys.argv[2], "rb").read().split(b"\n")[:-1]:
+	    name, mark, rest = piece[:2], piece[2:5], piece[5:]
+	    assert name in (b"u1", b"u2") and mark in (b" | ", b" + "), piece[:40]
+	    parts = got.setdefault(name, [])
+	    if mark == b" | " and parts:
+	        parts.append(b"\n")
+	    parts.append(rest)
+	for name in (b"u1", b"u2"):
+	    assert b"".join(got[name]) == blob, name
+	PY
+'
+
 test_expect_success '--group prints each context output as one block' '
 	ctxmgr exec -f tag=web --group -- sh -c "echo one; sleep 0.2; echo two" >out 2>err &&
 	for c in u1 u2 s1; do
