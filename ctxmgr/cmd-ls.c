@@ -57,15 +57,29 @@ ls_tunnels(struct store *st, struct context **list, size_t n, char **urls,
 	return status;
 }
 
+/* The tags of listed context `c` (a listing holds no metadata: load it). */
+static void
+ls_tags_get(struct store *st, const struct context *c, struct strv *tags)
+{
+	struct context *full;
+	struct cm_err e2;
+
+	if (c->is_default || c->error != NULL ||
+	    store_load(st, c->name, &full, &e2) != 0)
+		return;
+	ctx_tags_get(full, tags);
+	context_free(full);
+}
+
 /* The tags of `c` joined with commas (a new string), NULL when none. */
 static char *
-ls_tags(const struct context *c)
+ls_tags(struct store *st, const struct context *c)
 {
 	struct strv tags = { 0 };
 	struct buf b;
 	size_t i;
 
-	ctx_tags_get(c, &tags);
+	ls_tags_get(st, c, &tags);
 	if (tags.n == 0)
 		return NULL;
 	buf_init(&b, 0);
@@ -93,9 +107,8 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	cmd_store_open(ctx, &st);
 	if ((r = store_resolve(&st, ctx->context, &cur, NULL, &ctx->err)) !=
 		0 ||
-	    (r = ctx_select(&st, args_get_all(a, "filter"), 1,
-		 wide || ctx->format != FMT_TABLE ? CTX_SELECT_LOAD : 0, &list,
-		 &n, &ctx->err)) != 0)
+	    (r = ctx_select(&st, args_get_all(a, "filter"), 1, 0, &list, &n,
+		 &ctx->err)) != 0)
 		goto out;
 	if (ctx->quiet && ctx->format == FMT_TABLE) {
 		for (i = 0; i < n; i++)
@@ -120,7 +133,7 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			json_object_set_new(o, "Error",
 			    json_string(ls_error(c) ? ls_error(c) : ""));
 			struct strv tags = { 0 };
-			ctx_tags_get(c, &tags);
+			ls_tags_get(&st, c, &tags);
 			if (tags.n > 0) {
 				/* Docker's keys stay; these are added */
 				json_t *ta = json_array();
@@ -147,7 +160,7 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		struct context *c = list[i];
 		int current = strcmp(c->name, cur) == 0;
 		const char *cells[5];
-		char *ep = NULL, *tags = wide ? ls_tags(c) : NULL;
+		char *ep = NULL, *tags = wide ? ls_tags(&st, c) : NULL;
 		name = current ? xasprintf("%s *", c->name) : NULL;
 		if (urls[i] != NULL)
 			ep = xasprintf("%s (tunnel: %s)", urls[i], states[i]);
