@@ -62,6 +62,31 @@ test_expect_success 'hostile tags are refused and nothing is written' '
 	test_cmp before after
 '
 
+test_expect_success 'ls --format yaml carries tags and a tunnelled context ssh URL to another store' '
+	ctxmgr create tun1 --host ssh://deploy@tun1.example.com --tag edge -q >/dev/null 2>&1 &&
+	ctxmgr ls --format yaml >ls.yaml &&
+	ctxmgr --config other import-hosts ls.yaml >out 2>err &&
+	ctxmgr --config other ls --format json >other.json &&
+	python3 -c "
+import json
+d = {c[\"Name\"]: c for c in json.load(open(\"other.json\"))}
+assert d[\"web1\"][\"Tags\"] == [\"eu\", \"web\"], d[\"web1\"]
+assert d[\"tun1\"][\"Tags\"] == [\"edge\"], d[\"tun1\"]
+t = d[\"tun1\"]
+assert t.get(\"SSHHost\", t[\"DockerEndpoint\"]) == \"ssh://deploy@tun1.example.com\", t
+" &&
+	ctxmgr rm -f tun1 >/dev/null 2>&1
+'
+
+test_expect_success 'an inventory tag that create would refuse is refused with its line' '
+	printf "hosts:\n  - {name: t1, host: t1.example.com, tags: [web, \"a,b\"]}\n" >badtag.yaml &&
+	store_snapshot >before &&
+	test_expect_code 1 ctxmgr import-hosts badtag.yaml 2>err &&
+	test_grep "badtag.yaml:2:.*tag \"a,b\" is not usable" err &&
+	store_snapshot >after &&
+	test_cmp before after
+'
+
 # real daemons for the fleet commands: two unix:// contexts on the shared
 # dockerd, a tunnelled ssh:// one through a real sshd, one unreachable
 test_expect_success 'setup: contexts against real daemons, tagged' '
