@@ -36,6 +36,7 @@ struct job {
 	int status; /* wait status */
 	int killed; /* by the deadline or a signal */
 	uint64_t term_at; /* when SIGTERM went, 0 if not */
+	char why[128]; /* J_NOSTART: why, when not the deadline */
 };
 
 struct fleet {
@@ -125,7 +126,8 @@ static void
 job_result(const struct job *j, char *out, size_t len)
 {
 	if (j->state == J_NOSTART)
-		snprintf(out, len, "not started (deadline)");
+		snprintf(out, len, "%s",
+		    j->why[0] ? j->why : "not started (deadline)");
 	else if (j->killed)
 		snprintf(out, len, "timed out");
 	else if (WIFEXITED(j->status))
@@ -147,7 +149,7 @@ job_ok(const struct job *j)
 static void
 print_block(struct fleet *fl, struct job *j)
 {
-	char res[64];
+	char res[160];
 	int s;
 
 	job_result(j, res, sizeof(res));
@@ -248,7 +250,7 @@ collect_doc(struct fleet *fl, struct job *j)
 {
 	json_t *v = NULL;
 	json_error_t je;
-	char res[64], *last, *nl;
+	char res[160], *last, *nl;
 
 	job_result(j, res, sizeof(res));
 	if (j->out[0].len > 0 && !j->truncated[0])
@@ -340,11 +342,18 @@ fleet_loop(struct fleet *fl, long long jobs, long long timeout)
 			}
 		}
 		while (!expired && running < (size_t)jobs && next < fl->n) {
-			if ((r = job_start(fl, &fl->jobs[next], &ctx->err)) !=
-			    0)
-				goto out;
-			next++;
-			running++;
+			struct job *j = &fl->jobs[next++];
+			struct cm_err e2;
+			if (job_start(fl, j, &e2) == 0) {
+				running++;
+				continue;
+			}
+			/* out of processes or descriptors: this one fails,
+			 * the others go on */
+			j->state = J_NOSTART;
+			snprintf(
+			    j->why, sizeof(j->why), "not started: %s", e2.msg);
+			done++;
 		}
 		/* reap, and finish jobs whose streams ended */
 		for (i = 0; i < fl->n; i++) {
@@ -421,7 +430,7 @@ print_summary(struct fleet *fl)
 {
 	FILE *f = fl->ctx->errout;
 	size_t i, ok = 0;
-	char res[64];
+	char res[160];
 
 	for (i = 0; i < fl->n; i++)
 		ok += job_ok(&fl->jobs[i]);
