@@ -100,7 +100,8 @@ const struct cmd_entry cmd_exec_entry = {
 		"whole run: what still runs gets SIGTERM (its whole process\n"
 		"group), SIGKILL a second later, and is reported as timed "
 		"out.  Exit status: 0\nwhen every context succeeded, else 1; "
-		"with one context selected, its own\n(124 when timed out).\n\n"
+		"with one context selected, its own\n(124 when timed out); 130 "
+		"after Ctrl-C, which stops them all.\n\n"
 		"  ctxmgr exec prod -- docker ps -a\n"
 		"  ctxmgr exec --filter tag=web -j 16 -- docker ps -q",
 	.flags = exec_flags,

@@ -34,7 +34,7 @@ struct job {
 	int truncated[2];
 	int reaped;
 	int status; /* wait status */
-	int killed; /* by the deadline or a signal */
+	int killed; /* 1 by the deadline, 2 on Ctrl-C */
 	uint64_t term_at; /* when SIGTERM went, 0 if not */
 	char why[128]; /* J_NOSTART: why, when not the deadline */
 };
@@ -46,6 +46,7 @@ struct fleet {
 	struct job *jobs;
 	size_t n;
 	int width; /* of the longest name */
+	int interrupted; /* SIGINT, SIGTERM or SIGHUP came */
 	int group; /* o->group or o->json: keep everything */
 	fleet_fn fn;
 	void *arg;
@@ -129,7 +130,8 @@ job_result(const struct job *j, char *out, size_t len)
 		snprintf(out, len, "%s",
 		    j->why[0] ? j->why : "not started (deadline)");
 	else if (j->killed)
-		snprintf(out, len, "timed out");
+		snprintf(out, len, "%s",
+		    j->killed == 2 ? "interrupted" : "timed out");
 	else if (WIFEXITED(j->status))
 		snprintf(out, len, "exit %d", WEXITSTATUS(j->status));
 	else if (WIFSIGNALED(j->status))
@@ -313,6 +315,7 @@ fleet_loop(struct fleet *fl, long long jobs, long long timeout)
 	while (done < fl->n) {
 		if (!expired && intr_caught()) {
 			expired = 1;
+			fl->interrupted = 1;
 			fprintf(ctx->errout,
 			    "ctxmgr: %s: interrupted, stopping what "
 			    "still runs\n",
@@ -333,7 +336,7 @@ fleet_loop(struct fleet *fl, long long jobs, long long timeout)
 				if (j->state != J_RUN || j->reaped)
 					continue;
 				if (j->term_at == 0) {
-					j->killed = 1;
+					j->killed = fl->interrupted ? 2 : 1;
 					j->term_at = now_us();
 					job_signal(j, SIGTERM);
 				} else if (now_us() - j->term_at >
@@ -449,6 +452,8 @@ fleet_status(const struct fleet *fl)
 	const struct job *j = &fl->jobs[0];
 	size_t i;
 
+	if (fl->interrupted)
+		return 130;
 	if (fl->n == 1) {
 		if (j->state == J_NOSTART || j->killed)
 			return 124;

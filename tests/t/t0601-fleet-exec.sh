@@ -120,6 +120,18 @@ test_expect_success '--timeout kills what still runs and reports it' '
 	test_expect_code 124 ctxmgr exec -f name=u1 --timeout 1 -- sleep 30 2>err
 '
 
+test_expect_success 'SIGINT stops every child, reported as interrupted, exit 130' '
+	{ "$CTXMGR" exec -f "name=u*" -- sleep 68.5 >out 2>err & } &&
+	pid=$! &&
+	sleep 1 &&
+	kill -INT $pid &&
+	{ wait $pid; rc=$?; } &&
+	test "$rc" = 130 &&
+	test_grep "^ctxmgr: exec: interrupted" err &&
+	test_grep "^  u1  interrupted$" err &&
+	sleep 1.5 && ! pgrep -u "$(id -u)" -f "sleep 68.5"
+'
+
 test_expect_success '-j bounds how many run at once' '
 	ctxmgr exec -f tag=web -j 1 -- sh -c "date +%s.%N; sleep 0.3; date +%s.%N" >out 2>err &&
 	python3 - out <<-\PY
