@@ -390,8 +390,15 @@ fleet_loop(struct fleet *fl, long long jobs, long long timeout)
 					pj[np] = &fl->jobs[i];
 					ps[np++] = s;
 				}
-		/* streams closed but not reaped yet: look again soon */
+		/* a slot came free: fill it before waiting */
+		if (!expired && next < fl->n && running < (size_t)jobs)
+			continue;
 		wait_ms = 200;
+		/* streams closed but not reaped yet: look again soon */
+		for (i = 0; i < fl->n; i++)
+			if (fl->jobs[i].state == J_RUN &&
+			    fl->jobs[i].fd[0] < 0 && fl->jobs[i].fd[1] < 0)
+				wait_ms = 5;
 		if (deadline != 0 && !expired) {
 			uint64_t t = now_us();
 			uint64_t left = deadline > t ? deadline - t : 0;
@@ -399,7 +406,7 @@ fleet_loop(struct fleet *fl, long long jobs, long long timeout)
 				wait_ms = (int)(left / 1000) + 1;
 		}
 		if (np == 0) {
-			poll(NULL, 0, wait_ms < 20 ? wait_ms : 20);
+			poll(NULL, 0, wait_ms);
 			continue;
 		}
 		if (poll(pfd, np, wait_ms) < 0 && errno != EINTR) {
