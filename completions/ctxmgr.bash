@@ -39,16 +39,16 @@ _ctxmgr_flags()
 {
 	case $1 in
 	'create')
-		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --from --use --direct'
+		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --from --use --direct --tag'
 		;;
 	'ls')
-		_ctxmgr_r='--filter'
+		_ctxmgr_r='--filter --tags'
 		;;
 	'use')
 		_ctxmgr_r='--shell'
 		;;
 	'update')
-		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --clear-tls'
+		_ctxmgr_r='--host --description --docker --ca --cert --key --skip-tls-verify --identity --strict-host-key-checking --tunnel-mode --clear-tls --tag --untag'
 		;;
 	'rm')
 		_ctxmgr_r='--force'
@@ -57,10 +57,10 @@ _ctxmgr_flags()
 		_ctxmgr_r='--allow-insecure --direct'
 		;;
 	'tunnel start')
-		_ctxmgr_r='--foreground --listen --mode --accept-new --no-ping'
+		_ctxmgr_r='--foreground --listen --mode --accept-new --no-ping --filter --all --jobs --timeout'
 		;;
 	'tunnel stop')
-		_ctxmgr_r='--all'
+		_ctxmgr_r='--all --filter'
 		;;
 	'tunnel enable')
 		_ctxmgr_r='--all'
@@ -78,13 +78,13 @@ _ctxmgr_flags()
 		_ctxmgr_r='--unset --shell --accept-new'
 		;;
 	'exec')
-		_ctxmgr_r='--accept-new'
+		_ctxmgr_r='--filter --all --jobs --group --timeout --accept-new'
 		;;
 	'ping')
-		_ctxmgr_r='--mode --accept-new'
+		_ctxmgr_r='--mode --filter --all --jobs --group --timeout --accept-new'
 		;;
 	'keys check')
-		_ctxmgr_r='--strict --accept-new'
+		_ctxmgr_r='--strict --filter --all --accept-new'
 		;;
 	'keys gen')
 		_ctxmgr_r='--type --bits --comment --passphrase-file --no-passphrase --rounds --allow-weak'
@@ -102,7 +102,7 @@ _ctxmgr_flags()
 		_ctxmgr_r='--dir --passphrase-file --cn --days --key-type'
 		;;
 	'ca rotate')
-		_ctxmgr_r='--dir --passphrase-file --all --renew-before --dry-run --force'
+		_ctxmgr_r='--dir --passphrase-file --all --filter --renew-before --dry-run --force'
 		;;
 	'ca deploy')
 		_ctxmgr_r='--dir --remote-dir --daemon-json --restart --dry-run --accept-new'
@@ -117,7 +117,7 @@ _ctxmgr_flags()
 		_ctxmgr_r='--dir --passphrase-file --out --days'
 		;;
 	'audit')
-		_ctxmgr_r='--fail-on --policy --all --jobs --no-probes --timeout --accept-new'
+		_ctxmgr_r='--fail-on --policy --all --filter --jobs --no-probes --timeout --accept-new'
 		;;
 	'audit image')
 		_ctxmgr_r='--fail-on --policy --timeout --accept-new'
@@ -151,6 +151,7 @@ _ctxmgr_value()
 	'create --strict-host-key-checking') _ctxmgr_r='choice yes accept-new no' ;;
 	'create --tunnel-mode') _ctxmgr_r='choice auto streamlocal dial-stdio' ;;
 	'create --from') _ctxmgr_r='context' ;;
+	'create --tag') _ctxmgr_r='none' ;;
 	'create --format') _ctxmgr_r='choice table json yaml' ;;
 	'ls --filter' | 'ls -f') _ctxmgr_r='none' ;;
 	'ls --format') _ctxmgr_r='choice table json yaml' ;;
@@ -167,6 +168,8 @@ _ctxmgr_value()
 	'update --identity' | 'update -i') _ctxmgr_r='file' ;;
 	'update --strict-host-key-checking') _ctxmgr_r='choice yes accept-new no' ;;
 	'update --tunnel-mode') _ctxmgr_r='choice auto streamlocal dial-stdio' ;;
+	'update --tag') _ctxmgr_r='none' ;;
+	'update --untag') _ctxmgr_r='none' ;;
 	'update --format') _ctxmgr_r='choice table json yaml' ;;
 	'rm --format') _ctxmgr_r='choice table' ;;
 	'rename --format') _ctxmgr_r='choice table' ;;
@@ -174,7 +177,11 @@ _ctxmgr_value()
 	'import --format') _ctxmgr_r='choice table' ;;
 	'tunnel start --listen') _ctxmgr_r='none' ;;
 	'tunnel start --mode') _ctxmgr_r='choice auto streamlocal dial-stdio' ;;
+	'tunnel start --filter') _ctxmgr_r='none' ;;
+	'tunnel start --jobs' | 'tunnel start -j') _ctxmgr_r='none' ;;
+	'tunnel start --timeout') _ctxmgr_r='none' ;;
 	'tunnel start --format') _ctxmgr_r='choice table json yaml' ;;
+	'tunnel stop --filter' | 'tunnel stop -f') _ctxmgr_r='none' ;;
 	'tunnel stop --format') _ctxmgr_r='choice table json yaml' ;;
 	'tunnel ls --format') _ctxmgr_r='choice table json yaml' ;;
 	'tunnel enable --format') _ctxmgr_r='choice table json yaml' ;;
@@ -186,9 +193,16 @@ _ctxmgr_value()
 	'tunnel install --format') _ctxmgr_r='choice table json yaml' ;;
 	'env --shell') _ctxmgr_r='choice sh fish' ;;
 	'env --format') _ctxmgr_r='choice table json yaml' ;;
+	'exec --filter' | 'exec -f') _ctxmgr_r='none' ;;
+	'exec --jobs' | 'exec -j') _ctxmgr_r='none' ;;
+	'exec --timeout') _ctxmgr_r='none' ;;
 	'exec --format') _ctxmgr_r='choice table json yaml' ;;
 	'ping --mode') _ctxmgr_r='choice auto streamlocal dial-stdio' ;;
+	'ping --filter' | 'ping -f') _ctxmgr_r='none' ;;
+	'ping --jobs' | 'ping -j') _ctxmgr_r='none' ;;
+	'ping --timeout') _ctxmgr_r='none' ;;
 	'ping --format') _ctxmgr_r='choice table json yaml' ;;
+	'keys check --filter' | 'keys check -f') _ctxmgr_r='none' ;;
 	'keys check --format') _ctxmgr_r='choice table json yaml' ;;
 	'keys gen --type' | 'keys gen -t') _ctxmgr_r='choice ed25519 ecdsa rsa' ;;
 	'keys gen --bits' | 'keys gen -b') _ctxmgr_r='none' ;;
@@ -223,6 +237,7 @@ _ctxmgr_value()
 	'ca issue client --format') _ctxmgr_r='choice table json yaml' ;;
 	'ca rotate --dir') _ctxmgr_r='dir' ;;
 	'ca rotate --passphrase-file') _ctxmgr_r='file' ;;
+	'ca rotate --filter') _ctxmgr_r='none' ;;
 	'ca rotate --renew-before') _ctxmgr_r='none' ;;
 	'ca rotate --format') _ctxmgr_r='choice table json yaml' ;;
 	'ca deploy --dir') _ctxmgr_r='dir' ;;
@@ -241,6 +256,7 @@ _ctxmgr_value()
 	'ca crl --format') _ctxmgr_r='choice table json yaml' ;;
 	'audit --fail-on') _ctxmgr_r='choice critical high medium low none' ;;
 	'audit --policy') _ctxmgr_r='file' ;;
+	'audit --filter' | 'audit -f') _ctxmgr_r='none' ;;
 	'audit --jobs' | 'audit -j') _ctxmgr_r='none' ;;
 	'audit --timeout') _ctxmgr_r='none' ;;
 	'audit --format') _ctxmgr_r='choice table json yaml sarif' ;;

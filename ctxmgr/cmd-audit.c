@@ -20,6 +20,7 @@
 
 #include "audit/audit.h"
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/select.h"
 #include "ctxmgr/svckick.h"
 #include "ctxmgr/tunnelsvc.h"
 #include "common/endpoint.h"
@@ -62,9 +63,12 @@
 static const struct cmd_flag audit_flags[] = { AUDIT_FLAG_FAIL_ON,
 	AUDIT_FLAG_POLICY,
 	{ "all", 'a', FLAG_BOOL, COMPLETE_NONE, NULL,
-	    "audit every ssh:// context, in parallel" },
+	    "audit every context (the default one left out), in parallel" },
+	{ "filter", 'f', FLAG_LIST, COMPLETE_NONE, "KEY=VALUE",
+	    "audit the contexts that match (name=GLOB, scheme=ssh|tcp|unix, "
+	    "tag=T, tunnel=on|off), in parallel" },
 	{ "jobs", 'j', FLAG_INT, COMPLETE_NONE, "N",
-	    "contexts audited at once with --all (default 4)" },
+	    "contexts audited at once with --all/--filter (default 4)" },
 	{ "no-probes", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "do not probe the host's TCP ports" },
 	AUDIT_FLAG_TIMEOUT, FLAG_ACCEPT_NEW, { 0 } };
@@ -152,25 +156,6 @@ report_exit(const struct audit_report *r, int fail_on)
 }
 
 /* ---- from a context to an audit target ---- */
-
-/* A store_list entry (no metadata) that names the tunnel service's
- * socket for its name: a tunnelled context. */
-static int
-is_tunnelled_entry(struct cmd_ctx *ctx, const struct context *c)
-{
-	char *run_dir, *sock = NULL;
-	struct cm_err e2;
-	int yes = 0;
-
-	if (!str_has_prefix(c->host, "unix://"))
-		return 0;
-	run_dir = cmd_svc_run_dir(ctx);
-	if (svc_socket_path(run_dir, c->name, &sock, &e2) == 0)
-		yes = strcmp(c->host + strlen("unix://"), sock) == 0;
-	free(sock);
-	free(run_dir);
-	return yes;
-}
 
 struct conn {
 	struct endpoint ep;
@@ -786,32 +771,19 @@ audit_all(struct cmd_ctx *ctx, struct cmd_args *a, const struct audit_opts *o)
 		    "--jobs must be between 1 and %d", AUDIT_JOBS_MAX);
 	if (a->argc > 0)
 		return err_set(&ctx->err, ERR_USAGE,
-		    "--all audits every ssh:// context: give no NAME");
+		    "--all and --filter choose the contexts: give no NAME");
 	cmd_store_open(ctx, &st);
-	if ((r = store_list(&st, &all, &n, &ctx->err)) != 0)
+	if ((r = ctx_select(&st, args_get_all(a, "filter"), args_has(a, "all"),
+		 CTX_SELECT_LOAD | CTX_SELECT_NO_DEFAULT, &all, &n,
+		 &ctx->err)) != 0)
 		goto out;
+	if (n == 0) {
+		r = err_set(&ctx->err, ERR_NOTFOUND, "no context matches");
+		goto out;
+	}
 	ssh = xcalloc(n + 1, sizeof(*ssh));
-	for (i = 0; i < n; i++) {
-		struct context *full;
-		struct cm_err e2;
-		if (all[i]->error != NULL || all[i]->host == NULL)
-			continue;
-		if (is_tunnelled_entry(ctx, all[i]) &&
-		    store_load(&st, all[i]->name, &full, &e2) == 0) {
-			/* its settings and ssh:// URL are in Metadata */
-			context_free(all[i]);
-			all[i] = full;
-		}
-		if (str_has_prefix(all[i]->host, "ssh://") ||
-		    svc_context_tunnelled(all[i]))
-			ssh[nssh++] = all[i];
-	}
-	if (nssh == 0) {
-		free(ssh);
-		r = err_set(
-		    &ctx->err, ERR_NOTFOUND, "no ssh:// contexts to audit");
-		goto out;
-	}
+	for (i = 0; i < n; i++)
+		ssh[nssh++] = all[i];
 	memset(&job, 0, sizeof(job));
 	job.o = o;
 	job.list = ssh;
@@ -824,8 +796,14 @@ audit_all(struct cmd_ctx *ctx, struct cmd_args *a, const struct audit_opts *o)
 	for (i = 0; i < nssh; i++) {
 		progress_item(&job.pg, ssh[i]->name);
 		err_init(&job.open_err[i]);
-		job.open_rc[i] = conn_open(ctx, &st, ssh[i], o->probes,
-		    o->timeout_ms, &job.conns[i], &job.open_err[i]);
+		if (ssh[i]->error != NULL || ssh[i]->host == NULL)
+			job.open_rc[i] = err_set(&job.open_err[i], ERR_INVALID,
+			    "context \"%s\": %s", ssh[i]->name,
+			    ssh[i]->error != NULL ? ssh[i]->error
+						  : "no Docker endpoint");
+		else
+			job.open_rc[i] = conn_open(ctx, &st, ssh[i], o->probes,
+			    o->timeout_ms, &job.conns[i], &job.open_err[i]);
 		progress_done_one(&job.pg);
 	}
 	progress_end(&job.pg);
@@ -918,7 +896,7 @@ cmd_audit_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 
 	if ((r = opts_load(ctx, a, &o)) != 0)
 		return r;
-	if (args_has(a, "all")) {
+	if (args_has(a, "all") || args_get_all(a, "filter")->n > 0) {
 		r = audit_all(ctx, a, &o);
 		opts_release(&o);
 		return r;
@@ -1209,7 +1187,8 @@ static const struct cmd_entry *const audit_subcommands[] = {
 const struct cmd_entry cmd_audit_entry = {
 	.name = "audit",
 	.usage = "[NAME] [--fail-on LEVEL] [--policy FILE] [--format FORMAT]\n"
-		 "       ctxmgr audit --all [-j N] ...\n"
+		 "       ctxmgr audit --all | --filter KEY=VALUE... [-j N] "
+		 "...\n"
 		 "       ctxmgr audit image IMAGE | seccomp FILE | checks | "
 		 "explain CHECK",
 	.summary = "audit a Docker daemon's exposure, configuration and "
@@ -1225,7 +1204,11 @@ const struct cmd_entry cmd_audit_entry = {
 		"audit is incomplete (a check could not run because\nan answer "
 		"was missing or broken).  Checks that could not look (no "
 		"shell on the\nhost, permission) are reported as not checked "
-		"and never pass.",
+		"and never pass.\n\n--all (every context but the default "
+		"one) and --filter (as \"ls --filter\")\naudit many "
+		"contexts of any scheme, -j at a time: one table, one JSON "
+		"document\nor one SARIF log; a context that cannot be "
+		"reached is listed with its errors.",
 	.flags = audit_flags,
 	.args = { 0, 1, COMPLETE_CONTEXT, NULL },
 	.exec = cmd_audit_exec,

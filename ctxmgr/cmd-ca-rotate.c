@@ -12,12 +12,16 @@
 #include "ctxmgr/settings.h"
 #include "ctxmgr/svckick.h"
 #include "common/xmalloc.h"
+#include "ctxmgr/select.h"
 
 static const struct cmd_flag ca_rotate_flags[] = { CA_FLAG_DIR,
 	CA_FLAG_PASSPHRASE,
 	{ "all", 'a', FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "every context holding a certificate of this CA, and the "
 	    "server certificates" },
+	{ "filter", 0, FLAG_LIST, COMPLETE_NONE, "KEY=VALUE",
+	    "every matching context holding a certificate of this CA "
+	    "(name=GLOB, scheme=tcp, tag=T; no server certificates)" },
 	{ "renew-before", 0, FLAG_STRING, COMPLETE_NONE, "PERCENT|DURATION",
 	    "renew when this much of the lifetime is left: \"33%\" (the "
 	    "default, i.e. past two thirds; else ca.rotation-window of "
@@ -347,6 +351,8 @@ cmd_ca_rotate_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	struct ca_renew_rule rule;
 	const char *rb = args_get(a, "renew-before");
 	int all = args_has(a, "all"), force = args_has(a, "force");
+	const struct strv *filters = args_get_all(a, "filter");
+	int sel = all || filters->n > 0;
 	int dry = args_has(a, "dry-run"), r, failed = 0, want = 0;
 	struct strv names = { 0 };
 	struct context **list = NULL;
@@ -359,10 +365,11 @@ cmd_ca_rotate_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	memset(&ca, 0, sizeof(ca));
 	ca.lock_fd = -1;
 	cmd_store_open(ctx, &st);
-	if (all == (a->argc > 0)) {
+	if (sel == (a->argc > 0) || (all && filters->n > 0)) {
 		r = err_set(&ctx->err, ERR_USAGE,
-		    all ? "give context names or --all, not both"
-			: "name the contexts to rotate, or give --all");
+		    sel ? "give context names, --all or --filter: one of them"
+			: "name the contexts to rotate, or give --all or "
+			  "--filter");
 		goto out;
 	}
 	if ((r = settings_renew_rule(ctx, rb, &rule)) != 0)
@@ -370,8 +377,9 @@ cmd_ca_rotate_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	/* one rotation at a time: cron runs that overlap wait their turn */
 	if ((r = ca_cmd_open(ctx, a, &ca, CA_OPEN_LOCK)) != 0)
 		goto out;
-	if (all) {
-		if ((r = store_list(&st, &list, &n, &ctx->err)) != 0)
+	if (sel) {
+		if ((r = ctx_select(&st, filters, all, CTX_SELECT_NO_DEFAULT,
+			 &list, &n, &ctx->err)) != 0)
 			goto out;
 		for (i = 0; i < n; i++)
 			if (!list[i]->is_default && list[i]->error == NULL)
@@ -417,7 +425,8 @@ out:
 
 const struct cmd_entry cmd_ca_rotate_entry = {
 	.name = "rotate",
-	.usage = "CONTEXT... | --all [--renew-before PERCENT|DURATION] "
+	.usage = "CONTEXT... | --all | --filter KEY=VALUE... "
+		 "[--renew-before PERCENT|DURATION] "
 		 "[--dry-run] [--force]",
 	.summary = "renew client certificates before they expire",
 	.help = "Renews each client certificate past two thirds of its "
@@ -429,7 +438,9 @@ const struct cmd_entry cmd_ca_rotate_entry = {
 		"reissues them:\ndockerd must restart to load a new one.  "
 		"Idempotent and safe to run from\ncron (runs take turns on a "
 		"lock); the passphrase is read only when\nsomething is due.  "
-		"Exit status 1 when a renewal failed.\n\n"
+		"Exit status 1 when a renewal failed.  --filter (as \"ls "
+		"--filter\") takes the\nmatching contexts of --all, without "
+		"the server certificates.\n\n"
 		"example crontab line:\n"
 		"  17 3 * * * CTXMGR_CA_PASSPHRASE_FILE=$HOME/.ca-pass ctxmgr "
 		"ca rotate --all -q",

@@ -2,6 +2,7 @@
 #include "common/compat.h"
 
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/select.h"
 #include "ctxmgr/svckick.h"
 #include "ctxmgr/tunnelsvc.h"
 #include "common/xmalloc.h"
@@ -14,6 +15,8 @@ static const struct cmd_flag create_flags[] = { CONTEXT_ENDPOINT_FLAGS,
 	{ "direct", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "an ssh:// context Docker's own ssh transport serves (as "
 	    "\"docker context create\" makes it), not tunnelled" },
+	{ "tag", 0, FLAG_LIST, COMPLETE_NONE, "TAG",
+	    "add a tag (repeatable; ls --filter tag=TAG selects by it)" },
 	{ 0 } };
 
 /* Copy every TLS file of `from` into `to` (lock held). */
@@ -79,7 +82,9 @@ cmd_create_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		c->is_default = 0;
 	} else
 		c = context_new(name);
-	if ((r = cmd_apply_endpoint_flags(ctx, a, c, &tls)) != 0)
+	if ((r = cmd_apply_endpoint_flags(ctx, a, c, &tls)) != 0 ||
+	    (r = ctx_tags_edit(c, args_get_all(a, "tag"), NULL, &ctx->err)) !=
+		0)
 		goto out;
 	if (c->host == NULL) {
 		r = err_set(&ctx->err, ERR_USAGE,

@@ -11,11 +11,18 @@
 #include "keystore/keycheck.h"
 #include "ctxmgr/keysremote.h"
 #include "ctxmgr/output.h"
+#include "ctxmgr/select.h"
+#include "ctxmgr/svckick.h"
 #include "common/xmalloc.h"
 
 static const struct cmd_flag keys_check_flags[] = {
 	{ "strict", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "exit 1 on warnings too, not only on failures" },
+	{ "filter", 'f', FLAG_LIST, COMPLETE_NONE, "KEY=VALUE",
+	    "also the remote authorized_keys of every ssh context that "
+	    "matches (name=GLOB, tag=T, tunnel=on|off)" },
+	{ "all", 'a', FLAG_BOOL, COMPLETE_NONE, NULL,
+	    "also the remote authorized_keys of every ssh context" },
 	FLAG_ACCEPT_NEW, { 0 }
 };
 
@@ -240,6 +247,51 @@ paired_pub(char *const *paths, int n, const char *path)
 	return NULL;
 }
 
+/*
+ * --filter/--all: each selected ssh context's authorized_keys, one after
+ * the other into one report; a context that cannot be read is a failed
+ * finding naming the cause, and the others are still checked.
+ */
+static int
+check_selected(struct cmd_ctx *ctx, struct cmd_args *a, struct key_report *rep)
+{
+	struct context **list = NULL;
+	struct store st;
+	struct key_finding *f;
+	size_t i, n = 0, nssh = 0;
+	char *label;
+	int r;
+
+	cmd_store_open(ctx, &st);
+	if ((r = ctx_select(&st, args_get_all(a, "filter"), args_has(a, "all"),
+		 CTX_SELECT_LOAD | CTX_SELECT_NO_DEFAULT, &list, &n,
+		 &ctx->err)) != 0)
+		goto out;
+	store_release(&st);
+	for (i = 0; i < n; i++) {
+		if (svc_context_ssh_url(list[i]) == NULL)
+			continue;
+		nssh++;
+		err_init(&ctx->err);
+		if (keys_check_remote(ctx, list[i]->name, rep) == 0)
+			continue;
+		label = xasprintf("%s:~/.ssh/authorized_keys", list[i]->name);
+		keycheck_skip(rep, label, ctx->err.msg);
+		f = &rep->v[rep->n - 1];
+		f->skipped = 0;
+		f->verdict = KEY_FAIL;
+		f->reasons[0].level = KEY_FAIL;
+		free(label);
+	}
+	err_init(&ctx->err);
+	if (nssh == 0)
+		r = err_set(&ctx->err, ERR_NOTFOUND, "no ssh context matches");
+out:
+	context_list_free(list, n);
+	store_release(&st);
+	return r;
+}
+
 static int
 cmd_keys_check_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
@@ -249,10 +301,11 @@ cmd_keys_check_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	const char *priv;
 	char **paths = a->argv, *why;
 	int i, n = a->argc, r = 0, stdin_done = 0;
+	int fleet = args_has(a, "all") || args_get_all(a, "filter")->n > 0;
 	json_t *arr;
 
 	key_report_init(&rep);
-	if (n == 0 && ctx->context == NULL) {
+	if (n == 0 && ctx->context == NULL && !fleet) {
 		/* no path: the user's own ~/.ssh */
 		if ((r = own_ssh_files(ctx, &own)) != 0)
 			goto out;
@@ -273,6 +326,8 @@ cmd_keys_check_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			keycheck_file(paths[i], &rep);
 	if (ctx->context != NULL &&
 	    (r = keys_check_remote(ctx, ctx->context, &rep)) != 0)
+		goto out;
+	if (fleet && (r = check_selected(ctx, a, &rep)) != 0)
 		goto out;
 	if (ctx->format != FMT_TABLE) {
 		arr = json_array();
@@ -297,7 +352,7 @@ out:
 const struct cmd_entry cmd_keys_check_entry = {
 	.name = "check",
 	.usage = "[--strict] [--format table|json|yaml] [PATH|-]... "
-		 "[--context NAME]",
+		 "[--context NAME | --filter KEY=VALUE... | --all]",
 	.summary = "rate SSH keys, key files, authorized_keys and known_hosts",
 	.help = "Reads OpenSSH private keys (openssh-key-v1: type, size, "
 		"cipher and KDF rounds\nwithout the passphrase), PEM private "
@@ -312,7 +367,10 @@ const struct cmd_entry cmd_keys_check_entry = {
 		"warn or fail, with its reasons; the policy and its\nsources "
 		"are in the README.  With --context NAME, the authorized_keys "
 		"of the\ncontext's SSH user is read over SSH and checked "
-		"too.\n\nExit status: 1 when anything fails (with --strict, "
+		"too; --filter and --all do that\nfor each selected ssh "
+		"context, one after the other (one that cannot be read is\n"
+		"a failed finding naming the cause).\n\nExit status: 1 when "
+		"anything fails (with --strict, "
 		"also on warnings), so it\ncan gate CI.  -q prints nothing: "
 		"the exit status alone answers.",
 	.flags = keys_check_flags,

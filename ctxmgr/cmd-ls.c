@@ -47,46 +47,43 @@ ls_tunnels(struct context **list, size_t n, char **urls, const char **states)
 	return status;
 }
 
-/* Keep the entries of `list` that pass `f` (the others are freed). */
-static int
-ls_filter(struct cmd_ctx *ctx, struct store *st, struct context **list,
-    size_t *np, const struct strv *specs)
+/* The tags of listed context `c` (a listing holds no metadata: load it). */
+static void
+ls_tags_get(struct store *st, const struct context *c, struct strv *tags)
 {
-	struct ctx_filter f;
 	struct context *full;
 	struct cm_err e2;
-	size_t i, kept = 0;
-	int r = 0, ok;
 
-	ctx_filter_init(&f);
-	for (i = 0; i < specs->n && r == 0; i++)
-		r = ctx_filter_add(&f, specs->v[i], &ctx->err);
-	if (r != 0 || ctx_filter_empty(&f))
-		goto out;
-	for (i = 0; i < *np; i++) {
-		full = NULL;
-		if (ctx_filter_needs_settings(&f) && !list[i]->is_default &&
-		    list[i]->error == NULL &&
-		    store_load(st, list[i]->name, &full, &e2) != 0)
-			full = NULL;
-		ok = ctx_filter_match(&f, full != NULL ? full : list[i]);
-		context_free(full);
-		if (ok)
-			list[kept++] = list[i];
-		else
-			context_free(list[i]);
-	}
-	*np = kept;
-out:
-	ctx_filter_release(&f);
-	return r;
+	if (c->is_default || c->error != NULL ||
+	    store_load(st, c->name, &full, &e2) != 0)
+		return;
+	ctx_tags_get(full, tags);
+	context_free(full);
+}
+
+/* The tags of `c` joined with commas (a new string), NULL when none. */
+static char *
+ls_tags(struct store *st, const struct context *c)
+{
+	struct strv tags = { 0 };
+	struct buf b;
+	size_t i;
+
+	ls_tags_get(st, c, &tags);
+	if (tags.n == 0)
+		return NULL;
+	buf_init(&b, 0);
+	for (i = 0; i < tags.n; i++)
+		buf_printf(&b, "%s%s", i ? "," : "", tags.v[i]);
+	strv_free(&tags);
+	return buf_detach(&b, NULL);
 }
 
 static int
 cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
 	static const char *const headers[] = { "NAME", "DESCRIPTION",
-		"DOCKER ENDPOINT", "ERROR" };
+		"DOCKER ENDPOINT", "ERROR", "TAGS" };
 	struct context **list = NULL;
 	struct store st;
 	struct table *t;
@@ -95,13 +92,13 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	json_t *arr, *o, *status = NULL;
 	char **urls = NULL;
 	const char **states = NULL;
-	int r;
+	int r, wide = args_has(a, "tags");
 
 	cmd_store_open(ctx, &st);
 	if ((r = store_resolve(&st, ctx->context, &cur, NULL, &ctx->err)) !=
 		0 ||
-	    (r = store_list(&st, &list, &n, &ctx->err)) != 0 ||
-	    (r = ls_filter(ctx, &st, list, &n, args_get_all(a, "filter"))) != 0)
+	    (r = ctx_select(&st, args_get_all(a, "filter"), 1, 0, &list, &n,
+		 &ctx->err)) != 0)
 		goto out;
 	if (ctx->quiet && ctx->format == FMT_TABLE) {
 		for (i = 0; i < n; i++)
@@ -125,8 +122,18 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			    json_boolean(strcmp(c->name, cur) == 0));
 			json_object_set_new(o, "Error",
 			    json_string(ls_error(c) ? ls_error(c) : ""));
-			if (urls[i] != NULL) {
+			struct strv tags = { 0 };
+			ls_tags_get(&st, c, &tags);
+			if (tags.n > 0) {
 				/* Docker's keys stay; these are added */
+				json_t *ta = json_array();
+				for (size_t j = 0; j < tags.n; j++)
+					json_array_append_new(
+					    ta, json_string(tags.v[j]));
+				json_object_set_new(o, "Tags", ta);
+			}
+			strv_free(&tags);
+			if (urls[i] != NULL) {
 				json_object_set_new(
 				    o, "SSHHost", json_string(urls[i]));
 				json_object_set_new(
@@ -138,12 +145,12 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		json_decref(arr);
 		goto out;
 	}
-	t = table_new(4, headers);
+	t = table_new(wide ? 5 : 4, headers);
 	for (i = 0; i < n; i++) {
 		struct context *c = list[i];
 		int current = strcmp(c->name, cur) == 0;
-		const char *cells[4];
-		char *ep = NULL;
+		const char *cells[5];
+		char *ep = NULL, *tags = wide ? ls_tags(&st, c) : NULL;
 		name = current ? xasprintf("%s *", c->name) : NULL;
 		if (urls[i] != NULL)
 			ep = xasprintf("%s (tunnel: %s)", urls[i], states[i]);
@@ -151,6 +158,7 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		cells[1] = c->description;
 		cells[2] = ep ? ep : c->host;
 		cells[3] = ls_error(c);
+		cells[4] = tags;
 		table_add(t, cells);
 		if (cells[3] != NULL)
 			table_color_last(t, C_RED);
@@ -158,6 +166,7 @@ cmd_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			table_color_last(t, C_GREEN);
 		free(name);
 		free(ep);
+		free(tags);
 	}
 	table_print(ctx, t);
 	if (getenv("DOCKER_HOST") != NULL && ctx->context == NULL) {
@@ -182,12 +191,15 @@ static const struct cmd_flag ls_flags[] = {
 	{ "filter", 'f', FLAG_LIST, COMPLETE_NONE, "KEY=VALUE",
 	    "only contexts that match (name=GLOB, scheme=ssh|tcp|unix, "
 	    "tag=T, tunnel=on|off)" },
+	{ "tags", 't', FLAG_BOOL, COMPLETE_NONE, NULL,
+	    "add a TAGS column (the tags of create/update --tag)" },
 	{ 0 }
 };
 
 const struct cmd_entry cmd_ls_entry = {
 	.name = "ls",
-	.usage = "[-q] [--filter KEY=VALUE]... [--format table|json|yaml]",
+	.usage = "[-q] [-t] [--filter KEY=VALUE]... [--format "
+		 "table|json|yaml]",
 	.summary = "list contexts; * marks the current one",
 	.help =
 	    "Columns as \"docker context ls\": NAME, DESCRIPTION, DOCKER "
@@ -195,7 +207,10 @@ const struct cmd_entry cmd_ls_entry = {
 	    "that has no usable docker\nendpoint, is listed with the reason "
 	    "under ERROR, in docker's words.\nWith --format json, an "
 	    "array of objects with the keys Name, Description,\n"
-	    "DockerEndpoint, Current and Error.  A tunnelled context shows "
+	    "DockerEndpoint, Current and Error; Tags (an array) for a "
+	    "tagged context.  "
+	    "--tags adds a TAGS\ncolumn to the table.  A tunnelled context "
+	    "shows "
 	    "its ssh:// URL\nand the tunnel's state (idle, connecting, "
 	    "connected, failing, not running)\nas its endpoint; JSON adds "
 	    "SSHHost and Tunnel.\n\n"

@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 
 #include "audit/tlsutil.h"
+#include "ctxmgr/fleet.h"
 #include "ctxmgr/cmdutil.h"
 #include "ctxmgr/svckick.h"
 #include "common/endpoint.h"
@@ -647,7 +648,7 @@ static const struct cmd_flag ping_flags[] = {
 	{ "mode", 0, FLAG_STRING, COMPLETE_CHOICE, "MODE",
 	    "ssh: auto, streamlocal or dial-stdio",
 	    "auto|streamlocal|dial-stdio" },
-	FLAG_ACCEPT_NEW, { 0 }
+	FLEET_FLAGS, FLAG_ACCEPT_NEW, { 0 }
 };
 
 /*
@@ -684,8 +685,9 @@ fail_report(
 	    p->failed, was);
 }
 
+/* Ping context `name` (NULL: the effective one). */
 static int
-cmd_ping_exec(struct cmd_ctx *ctx, struct cmd_args *a)
+ping_one(struct cmd_ctx *ctx, struct cmd_args *a, const char *name)
 {
 	static const char *const headers[] = { "PHASE", "TIME", "DETAIL" };
 	struct ping p;
@@ -700,8 +702,7 @@ cmd_ping_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	memset(&p, 0, sizeof(p));
 	memset(&ep, 0, sizeof(ep));
 	cmd_store_open(ctx, &st);
-	if ((r = cmd_load_context(ctx, &st, a->argc ? a->argv[0] : NULL, &c)) !=
-	    0)
+	if ((r = cmd_load_context(ctx, &st, name, &c)) != 0)
 		goto out;
 	if (svc_context_tunnelled(c)) {
 		/* a tunnelled context: ping its host over SSH, as a direct
@@ -789,9 +790,33 @@ out:
 	return r;
 }
 
+/* In a fleet child (--filter, --all). */
+static int
+ping_in(struct cmd_ctx *ctx, const struct context *c, void *arg)
+{
+	return ping_one(ctx, arg, c->name);
+}
+
+static int
+cmd_ping_exec(struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	struct fleet_opts o;
+	int r;
+
+	if (!fleet_wanted(a))
+		return ping_one(ctx, a, a->argc ? a->argv[0] : NULL);
+	if (a->argc > 0)
+		return err_set(&ctx->err, ERR_USAGE,
+		    "--all and --filter choose the contexts: give no NAME");
+	if ((r = fleet_opts_parse(ctx, a, "ping", &o)) != 0)
+		return r;
+	o.json = ctx->format != FMT_TABLE;
+	return fleet_run(ctx, a, &o, ping_in, a);
+}
+
 const struct cmd_entry cmd_ping_entry = {
 	.name = "ping",
-	.usage = "[NAME] [--mode MODE]",
+	.usage = "[NAME | --filter KEY=VALUE... | --all] [--mode MODE]",
 	.summary = "reach a context's daemon and time each step",
 	.help =
 	    "For an ssh:// context: TCP connect, key exchange and host "
@@ -803,7 +828,13 @@ const struct cmd_entry cmd_ping_entry = {
 	    "failure names\nthe step and its cause: a remote socket that "
 	    "is missing or refuses (looked at\nover SSH), the TLS "
 	    "handshake's reason, an expired certificate.  With -v, "
-	    "every\nidentity tried and what became of it is logged.",
+	    "every\nidentity tried and what became of it is logged.\n\n"
+	    "--filter and --all ping many contexts, -j at a time, each "
+	    "one's table\nprefixed with its name (as \"exec --filter\"), "
+	    "then a summary on stderr; with\n--format json, one array of "
+	    "the contexts' documents, each with Context and\nResult (and "
+	    "Error when it failed).  Exit status 0 only when every "
+	    "context\nanswered.",
 	.flags = ping_flags,
 	.args = { 0, 1, COMPLETE_CONTEXT, NULL },
 	.exec = cmd_ping_exec,

@@ -16,6 +16,7 @@
 #include "common/gojson.h"
 #include "common/log.h"
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/fleet.h"
 #include "ctxmgr/config.h"
 #include "ctxmgr/svckick.h"
 #include "ctxmgr/tunnelsvc.h"
@@ -154,6 +155,14 @@ static const struct cmd_flag start_flags[] = {
 	{ "no-ping", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "do not check the remote socket with GET /_ping (it need not "
 	    "be a Docker daemon)" },
+	{ "filter", 0, FLAG_LIST, COMPLETE_NONE, "KEY=VALUE",
+	    "every ssh context that matches (name=GLOB, tag=T, "
+	    "tunnel=on|off)" },
+	{ "all", 'a', FLAG_BOOL, COMPLETE_NONE, NULL, "every ssh context" },
+	{ "jobs", 'j', FLAG_INT, COMPLETE_NONE, "N",
+	    "with --filter/--all: at most N at once (default 8)" },
+	{ "timeout", 0, FLAG_STRING, COMPLETE_NONE, "DURATION",
+	    "with --filter/--all: stop waiting after DURATION" },
 	{ 0 }
 };
 
@@ -193,8 +202,9 @@ on_ready(void *arg, const struct tunnel_status *st)
 	fflush(ra->ctx->out);
 }
 
+/* Start the tunnel of context `name` (NULL: the effective one). */
 static int
-cmd_tunnel_start_exec(struct cmd_ctx *ctx, struct cmd_args *a)
+start_one(struct cmd_ctx *ctx, struct cmd_args *a, const char *name)
 {
 	struct tunnel_spec spec;
 	struct tunnel_status st;
@@ -205,8 +215,7 @@ cmd_tunnel_start_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	int r, already = 0;
 
 	cmd_store_open(ctx, &store);
-	if ((r = cmd_load_ssh_context(
-		 ctx, &store, a->argc ? a->argv[0] : NULL, &c)) != 0)
+	if ((r = cmd_load_ssh_context(ctx, &store, name, &c)) != 0)
 		goto out;
 	if (loaded_tunnelled(c)) {
 		char *run_dir2 = cmd_svc_run_dir(ctx), *sock = NULL;
@@ -263,10 +272,37 @@ out:
 	return r;
 }
 
+static int
+start_in(struct cmd_ctx *ctx, const struct context *c, void *arg)
+{
+	return start_one(ctx, arg, c->name);
+}
+
+static int
+cmd_tunnel_start_exec(struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	struct fleet_opts o;
+	int r;
+
+	if (!fleet_wanted(a))
+		return start_one(ctx, a, a->argc ? a->argv[0] : NULL);
+	if (a->argc > 0 || args_has(a, "foreground") ||
+	    args_get(a, "listen") != NULL)
+		return err_set(&ctx->err, ERR_USAGE,
+		    "--all and --filter choose the contexts: give no NAME, "
+		    "--foreground or --listen");
+	if ((r = fleet_opts_parse(ctx, a, "tunnel start", &o)) != 0)
+		return r;
+	o.json = ctx->format != FMT_TABLE;
+	o.ssh_only = 1;
+	return fleet_run(ctx, a, &o, start_in, a);
+}
+
 static const struct cmd_entry cmd_tunnel_start_entry = {
 	.name = "start",
 	.usage =
-	    "[NAME] [--foreground] [--listen 127.0.0.1:PORT] [--mode MODE]",
+	    "[NAME | --filter KEY=VALUE... | --all] [--foreground] [--listen "
+	    "127.0.0.1:PORT] [--mode MODE]",
 	.summary = "keep an SSH tunnel to a context's Docker daemon",
 	.help =
 	    "Connects to the ssh:// context (the current one without NAME) "
@@ -274,7 +310,10 @@ static const struct cmd_entry cmd_tunnel_start_entry = {
 	    "identity files), checks\nthe remote Docker socket with one "
 	    "/_ping, then serves it on a private\nunix socket from a "
 	    "background process.  A second start is a no-op that\nsays so.  "
-	    "Point docker at it with \"ctxmgr env\" or \"ctxmgr exec\".",
+	    "Point docker at it with \"ctxmgr env\" or \"ctxmgr exec\".\n\n"
+	    "--filter and --all start the tunnel of every selected ssh "
+	    "context, -j at a\ntime, each line prefixed with its name, then "
+	    "a summary on stderr.",
 	.flags = start_flags,
 	.args = { 0, 1, COMPLETE_CONTEXT_SSH, NULL },
 	.exec = cmd_tunnel_start_exec,
@@ -284,8 +323,25 @@ static const struct cmd_entry cmd_tunnel_start_entry = {
 
 static const struct cmd_flag stop_flags[] = {
 	{ "all", 'a', FLAG_BOOL, COMPLETE_NONE, NULL, "stop every tunnel" },
+	{ "filter", 'f', FLAG_LIST, COMPLETE_NONE, "KEY=VALUE",
+	    "stop the tunnel of every ssh context that matches (name=GLOB, "
+	    "tag=T, tunnel=on|off)" },
 	{ 0 }
 };
+
+static int stop_one(struct cmd_ctx *ctx, const char *run_dir, const char *name);
+
+static int
+stop_in(struct cmd_ctx *ctx, const struct context *c, void *arg)
+{
+	char *run_dir = cmd_tunnel_run_dir(ctx);
+	int r;
+
+	(void)arg;
+	r = stop_one(ctx, run_dir, c->name);
+	free(run_dir);
+	return r;
+}
 
 static int
 cmd_tunnel_stop_exec(struct cmd_ctx *ctx, struct cmd_args *a)
@@ -298,6 +354,19 @@ cmd_tunnel_stop_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	int r = 0;
 
 	cmd_store_open(ctx, &store);
+	if (args_get_all(a, "filter")->n > 0) {
+		struct fleet_opts o;
+		if (a->argc > 0 || args_has(a, "all")) {
+			r = err_set(&ctx->err, ERR_USAGE,
+			    "give a NAME, --all or --filter, not two");
+			goto out;
+		}
+		if ((r = fleet_opts_parse(ctx, a, "tunnel stop", &o)) == 0) {
+			o.ssh_only = 1;
+			r = fleet_run(ctx, a, &o, stop_in, NULL);
+		}
+		goto out;
+	}
 	if (args_has(a, "all")) {
 		if (a->argc > 0) {
 			r = err_set(&ctx->err, ERR_USAGE,
@@ -337,9 +406,26 @@ cmd_tunnel_stop_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			 &store, ctx->context, &name, NULL, &ctx->err)) != 0)
 			goto out;
 	}
+	r = stop_one(ctx, run_dir, name);
+out:
+	free(list);
+	free(name);
+	free(run_dir);
+	context_free(c);
+	store_release(&store);
+	return r;
+}
+
+/* Stop the tunnel of context `name`: the service's session, or a
+ * direct context's own process. */
+static int
+stop_one(struct cmd_ctx *ctx, const char *run_dir, const char *name)
+{
+	int r;
+
 	if ((r = context_name_check(name, &ctx->err)) != 0 &&
 	    strcmp(name, STORE_DEFAULT_NAME) != 0)
-		goto out;
+		return r;
 	err_init(&ctx->err);
 	{
 		char *sd = cmd_svc_run_dir(ctx), *req;
@@ -362,25 +448,19 @@ cmd_tunnel_stop_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 				    "tunnel \"%s\" disconnected (the service "
 				    "keeps its socket)\n",
 				    name);
-			goto out;
+			return 0;
 		}
 	}
 	if ((r = tunnel_stop(run_dir, name, 0, &ctx->err)) != 0)
-		goto out;
+		return r;
 	if (!ctx->quiet)
 		fprintf(ctx->out, "tunnel \"%s\" stopped\n", name);
-out:
-	free(list);
-	free(name);
-	free(run_dir);
-	context_free(c);
-	store_release(&store);
-	return r;
+	return 0;
 }
 
 static const struct cmd_entry cmd_tunnel_stop_entry = {
 	.name = "stop",
-	.usage = "[NAME | --all]",
+	.usage = "[NAME | --all | --filter KEY=VALUE...]",
 	.summary = "stop a context's tunnel (its process and socket go)",
 	.flags = stop_flags,
 	.args = { 0, 1, COMPLETE_CONTEXT_SSH, NULL },

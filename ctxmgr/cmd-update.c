@@ -2,11 +2,15 @@
 #include "common/compat.h"
 
 #include "ctxmgr/cmdutil.h"
+#include "ctxmgr/select.h"
 #include "ctxmgr/tunnelsvc.h"
 
 static const struct cmd_flag update_flags[] = { CONTEXT_ENDPOINT_FLAGS,
 	{ "clear-tls", 0, FLAG_BOOL, COMPLETE_NONE, NULL,
 	    "remove the context's TLS files (before adding new ones)" },
+	{ "tag", 0, FLAG_LIST, COMPLETE_NONE, "TAG", "add a tag (repeatable)" },
+	{ "untag", 0, FLAG_LIST, COMPLETE_NONE, "TAG",
+	    "remove a tag (repeatable)" },
 	{ 0 } };
 
 static int
@@ -30,7 +34,9 @@ cmd_update_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	}
 	if ((r = store_lock(&st, &ctx->err)) != 0 ||
 	    (r = store_load(&st, name, &c, &ctx->err)) != 0 ||
-	    (r = cmd_apply_endpoint_flags(ctx, a, c, &tls)) != 0)
+	    (r = cmd_apply_endpoint_flags(ctx, a, c, &tls)) != 0 ||
+	    (r = ctx_tags_edit(c, args_get_all(a, "tag"),
+		 args_get_all(a, "untag"), &ctx->err)) != 0)
 		goto out;
 	if (args_has(a, "clear-tls"))
 		for (i = 0; i < nitems(files); i++)
@@ -63,7 +69,9 @@ const struct cmd_entry cmd_update_entry = {
 	    "Only what is given changes.  Unlike \"docker context update\","
 	    " TLS files are\nkept when the host changes (use --clear-tls to "
 	    "drop them), and unknown\nmetadata keys and other endpoints "
-	    "survive.",
+	    "survive.\n\n--tag and --untag edit the tags kept in "
+	    "Metadata.ctxmgr.tags (Docker ignores\nthem); \"ls --tags\" "
+	    "shows them.",
 	.flags = update_flags,
 	.args = { 1, 1, COMPLETE_CONTEXT, NULL },
 	.exec = cmd_update_exec,

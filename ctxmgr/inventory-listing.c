@@ -44,7 +44,7 @@ listing_settings(struct reader *rd, const struct ynode *m, struct inv_host *h)
 
 static const char *const listing_keys[] = { "Name", "Description",
 	"DockerEndpoint", "Current", "Error", "Metadata", "Endpoints",
-	"TLSMaterial", "Storage" };
+	"TLSMaterial", "Storage", "Tags", "SSHHost", "Tunnel" };
 
 /* One entry of `ls --format yaml` or `inspect --format yaml`. */
 int
@@ -89,6 +89,11 @@ inv_listing_host(struct reader *rd, const struct ynode *m)
 			0)
 			return r;
 	}
+	/* ls of a tunnelled context: its endpoint is the ssh:// URL, not
+	 * the local socket of this machine's tunnel service */
+	if ((v = ynode_get(m, "SSHHost")) != NULL &&
+	    (r = inv_text(rd, v, "SSHHost", &ep)) != 0)
+		return r;
 	if (ep == NULL)
 		return ydoc_error(rd->d, m, rd->err, ERR_INVALID,
 		    "context \"%s\" has no Docker endpoint", name);
@@ -116,6 +121,9 @@ inv_listing_host(struct reader *rd, const struct ynode *m)
 		h->description = xstrdup(desc);
 	if ((r = listing_settings(
 		 rd, ynode_get(meta, STORE_SETTINGS_KEY), h)) != 0)
+		return r;
+	if ((v = ynode_get(m, "Tags")) != NULL &&
+	    (r = inv_tag_list(rd, v, &h->tags)) != 0)
 		return r;
 	if ((v = ynode_get(m, "TLSMaterial")) != NULL && v->type == YNODE_MAP &&
 	    v->n > 0)

@@ -5,6 +5,7 @@
 #include "common/endpoint.h"
 #include "common/xmalloc.h"
 #include "ctxmgr/inventory-int.h"
+#include "ctxmgr/select.h"
 #include "store/store.h"
 
 const char *
@@ -74,6 +75,7 @@ inv_text(struct reader *rd, const struct ynode *n, const char *what,
 int
 inv_tag_list(struct reader *rd, const struct ynode *n, struct strv *tags)
 {
+	struct cm_err e2;
 	const char *t;
 	size_t i, j;
 	int r;
@@ -87,6 +89,9 @@ inv_tag_list(struct reader *rd, const struct ynode *n, struct strv *tags)
 	for (i = 0; i < n->n; i++) {
 		if ((r = inv_text(rd, n->items[i], "tags", &t)) != 0)
 			return r;
+		if (ctx_tag_check(t, &e2) != 0)
+			return ydoc_error(rd->d, n->items[i], rd->err,
+			    ERR_INVALID, "%s", e2.msg);
 		for (j = 0; j < tags->n; j++)
 			if (strcmp(tags->v[j], t) == 0)
 				break;

@@ -1,6 +1,7 @@
 /* select.c: --filter for choosing contexts (see select.h). */
 #include "common/compat.h"
 
+#include <ctype.h>
 #include <fnmatch.h>
 
 #include "ctxmgr/select.h"
@@ -141,4 +142,146 @@ ctx_filter_match(const struct ctx_filter *f, const struct context *c)
 			return 0;
 	}
 	return 1;
+}
+
+int
+ctx_select(struct store *st, const struct strv *specs, int all, unsigned flags,
+    struct context ***listp, size_t *np, struct cm_err *err)
+{
+	struct context **list = NULL, *full;
+	struct ctx_filter f;
+	struct cm_err e2;
+	size_t i, n = 0, kept = 0;
+	int r = 0, ok, load;
+
+	*listp = NULL;
+	*np = 0;
+	ctx_filter_init(&f);
+	for (i = 0; specs != NULL && i < specs->n && r == 0; i++)
+		r = ctx_filter_add(&f, specs->v[i], err);
+	if (r != 0)
+		goto out;
+	if (ctx_filter_empty(&f) && !all) {
+		r = err_set(err, ERR_USAGE, "give --all or --filter KEY=VALUE");
+		goto out;
+	}
+	if ((r = store_list(st, &list, &n, err)) != 0)
+		goto out;
+	load = (flags & CTX_SELECT_LOAD) || ctx_filter_needs_settings(&f);
+	for (i = 0; i < n; i++) {
+		full = NULL;
+		if ((flags & CTX_SELECT_NO_DEFAULT) && list[i]->is_default) {
+			context_free(list[i]);
+			continue;
+		}
+		if (load && !list[i]->is_default && list[i]->error == NULL &&
+		    store_load(st, list[i]->name, &full, &e2) != 0)
+			full = NULL;
+		ok = ctx_filter_match(&f, full != NULL ? full : list[i]);
+		if (ok && full != NULL && (flags & CTX_SELECT_LOAD)) {
+			context_free(list[i]);
+			list[i] = full;
+			full = NULL;
+		}
+		context_free(full);
+		if (ok)
+			list[kept++] = list[i];
+		else
+			context_free(list[i]);
+	}
+	*listp = list;
+	*np = kept;
+	list = NULL;
+out:
+	ctx_filter_release(&f);
+	return r;
+}
+
+int
+ctx_tag_check(const char *tag, struct cm_err *err)
+{
+	size_t len = strlen(tag), i;
+
+	if (len == 0)
+		return err_set(err, ERR_USAGE, "a tag cannot be empty");
+	if (len > CTX_TAG_MAX || str_needs_escape(tag))
+		goto bad;
+	for (i = 0; i < len; i++)
+		if (tag[i] == ',' || isspace((unsigned char)tag[i]))
+			goto bad;
+	return 0;
+bad:
+	return err_set(err, ERR_USAGE,
+	    "tag \"%.*s\" is not usable: at most %d bytes of text without "
+	    "spaces, commas or control characters",
+	    len > CTX_TAG_MAX ? CTX_TAG_MAX : (int)len, tag, CTX_TAG_MAX);
+}
+
+void
+ctx_tags_get(const struct context *c, struct strv *out)
+{
+	json_t *s = json_object_get(c->metadata, STORE_SETTINGS_KEY), *tags, *t;
+	size_t i;
+
+	tags = json_is_object(s) ? json_object_get(s, "tags") : NULL;
+	json_array_foreach(tags, i, t)
+	{
+		if (json_is_string(t))
+			strv_push(out, json_string_value(t));
+	}
+}
+
+static int
+strv_has(const struct strv *sv, const char *s)
+{
+	size_t i;
+
+	for (i = 0; sv != NULL && i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int
+ctx_tags_edit(struct context *c, const struct strv *add, const struct strv *del,
+    struct cm_err *err)
+{
+	struct strv cur = { 0 }, next = { 0 };
+	json_t *s, *arr;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; add != NULL && i < add->n; i++)
+		if ((r = ctx_tag_check(add->v[i], err)) != 0)
+			return r;
+	ctx_tags_get(c, &cur);
+	for (i = 0; i < cur.n; i++)
+		if (!strv_has(del, cur.v[i]) && !strv_has(&next, cur.v[i]))
+			strv_push(&next, cur.v[i]);
+	for (i = 0; add != NULL && i < add->n; i++)
+		if (!strv_has(del, add->v[i]) && !strv_has(&next, add->v[i]))
+			strv_push(&next, add->v[i]);
+	strv_sort(&next);
+	s = json_object_get(c->metadata, STORE_SETTINGS_KEY);
+	if (next.n == 0) {
+		if (json_is_object(s)) {
+			json_object_del(s, "tags");
+			if (json_object_size(s) == 0)
+				json_object_del(
+				    c->metadata, STORE_SETTINGS_KEY);
+		}
+		goto out;
+	}
+	if (!json_is_object(s)) {
+		s = json_object();
+		json_object_set_new(c->metadata, STORE_SETTINGS_KEY, s);
+	}
+	arr = json_array();
+	for (i = 0; i < next.n; i++)
+		json_array_append_new(arr, json_string(next.v[i]));
+	json_object_set_new(s, "tags", arr);
+out:
+	strv_free(&cur);
+	strv_free(&next);
+	return r;
 }

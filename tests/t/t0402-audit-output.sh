@@ -151,9 +151,11 @@ test_expect_success 'the README table of checks matches the catalogue' '
 	EOF
 '
 
-test_expect_success '--all: ssh:// contexts only; bad -j and NAME refused' '
-	test_expect_code 1 ctxmgr audit --all 2>err &&
-	test_grep "^ctxmgr: no ssh:// contexts to audit$" err &&
+test_expect_success '--filter matching nothing; bad -j, filter and NAME refused' '
+	test_expect_code 1 ctxmgr audit --filter scheme=ssh 2>err &&
+	test_grep "^ctxmgr: no context matches$" err &&
+	test_expect_code 2 ctxmgr audit --filter colour=red 2>err &&
+	test_grep "unknown filter" err &&
 	test_expect_code 2 ctxmgr audit --all -j 0 2>err &&
 	test_grep "jobs must be between 1 and 64" err &&
 	test_expect_code 2 ctxmgr audit --all shared 2>err &&

@@ -63,20 +63,32 @@ test_expect_success 'a direct ssh:// context: the audit leaves no tunnel behind'
 	! ls "$XDG_RUNTIME_DIR"/ctxmgr/*/viadirect.sock 2>/dev/null
 '
 
-test_expect_success '--all -j 2: every ssh:// context, one summary' '
+test_expect_success '--filter scheme=ssh -j 2: every ssh:// context, one summary' '
 	ctxmgr create viassh2 --host "ssh://box$DOCKERD_SOCK" >/dev/null &&
-	ctxmgr audit --all -j 2 --no-probes >all.txt &&
+	ctxmgr audit --filter scheme=ssh -j 2 --no-probes >all.txt &&
 	test_grep "^CONTEXT  *ENDPOINT  *CRITICAL  *HIGH  *MEDIUM  *LOW  *INFO  *NOT CHECKED  *ERRORS  *TIME" all.txt &&
 	test_grep "^viassh  *ssh://box" all.txt &&
 	test_grep "^viassh2  *ssh://box" all.txt &&
 	! grep "^local " all.txt &&
-	test_expect_code 1 ctxmgr audit --all --no-probes --fail-on critical --format json >all.json &&
+	test_expect_code 1 ctxmgr audit -f scheme=ssh --no-probes --fail-on critical --format json >all.json &&
 	"$PY" -c "import json; d=json.load(open(\"all.json\")); \
 		assert d[\"schema\"] == \"ctxmgr-audit-all/1\"; \
 		assert sorted(r[\"context\"] for r in d[\"reports\"]) == [\"viassh\", \"viassh2\"]" &&
-	ctxmgr audit --all --no-probes --format sarif >all.sarif &&
+	ctxmgr audit -f scheme=ssh --no-probes --format sarif >all.sarif &&
 	"$PY" "$TEST_LIB_DIR/sarif-check.py" all.sarif &&
 	"$PY" -c "import json; assert len(json.load(open(\"all.sarif\"))[\"runs\"]) == 2"
+'
+
+test_expect_success '--all covers every scheme; --filter by tag' '
+	ctxmgr audit --all -j 3 --no-probes >all.txt &&
+	test_grep "^local  *unix://" all.txt &&
+	test_grep "^viassh  *ssh://box" all.txt &&
+	test_grep "^viassh2  *ssh://box" all.txt &&
+	! grep "^default " all.txt &&
+	ctxmgr update local --tag lab -q >/dev/null &&
+	ctxmgr audit --filter tag=lab --no-probes --format json >tag.json &&
+	"$PY" -c "import json; d=json.load(open(\"tag.json\")); \
+		assert [r[\"context\"] for r in d[\"reports\"]] == [\"local\"], d"
 '
 
 test_expect_success '--all: an unreachable host is a row of errors, not a stop' '

@@ -16,7 +16,7 @@ test_expect_success 'render the page with man -l (groff), wide and at 80 columns
 
 test_expect_success 'a usage of several lines renders as lines, the summary after' '
 	grep -n -A3 "^   ctxmgr audit \[NAME\]" wide >audit &&
-	test_grep "^[0-9]*-       ctxmgr audit --all \[-j N\] \.\.\.$" audit &&
+	test_grep "^[0-9]*-       ctxmgr audit --all | --filter KEY=VALUE... \[-j N\] \.\.\.$" audit &&
 	test_grep "^[0-9]*-       ctxmgr audit image IMAGE | seccomp FILE | checks | explain CHECK$" audit &&
 	test_grep "^[0-9]*-       audit a Docker daemon.s exposure, configuration and containers\.$" audit &&
 	test_must_fail grep "checks\" audit" page &&
