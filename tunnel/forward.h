@@ -39,6 +39,8 @@ struct fwd_stats {
 	uint64_t bytes_out; /* clients to remote */
 	unsigned reconnects;
 	unsigned peak_conns;
+	uint64_t spares_used; /* clients given a channel opened ahead */
+	uint64_t pings_cached; /* /_ping answered from the cached copy */
 	enum tunnel_mode mode; /* the mode in use */
 	char cipher[64];
 	char last_error[256];
