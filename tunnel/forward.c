@@ -43,6 +43,8 @@
 /* a channel opened ahead for the next client is renewed this often */
 #define SPARE_MAX_US (60ULL * 1000000)
 #define SPARE_RETRY_US (5ULL * 1000000) /* after a refused spare */
+/* channels opened ahead: two, for clients that come back to back */
+#define SPARES 2
 /* the daemon's last /_ping answer is reused this long at most */
 #define PING_MAX_AGE_US (3ULL * 1000000)
 #define PING_HEAD_MAX 4096 /* a /_ping request head, to recognise */
@@ -95,8 +97,9 @@ struct forwarder {
 	struct pollfd *pfd;
 	size_t pfdcap;
 	/* a channel opened before a client asks for one (streamlocal) */
-	LIBSSH2_CHANNEL *spare;
-	uint64_t spare_at, spare_retry_at;
+	LIBSSH2_CHANNEL *spare[SPARES];
+	uint64_t spare_at[SPARES], spare_retry_at;
+	unsigned nspare;
 	int opening_spare; /* the open in flight is for the spare */
 	/* the daemon's last answers to GET and HEAD /_ping, this session */
 	struct {
@@ -750,7 +753,7 @@ session_lost(struct forwarder *f, const char *fmt, ...)
 	}
 	f->opening = NULL;
 	f->idle_ch = NULL;
-	f->spare = NULL; /* freed with the session */
+	f->nspare = 0; /* freed with the session */
 	f->opening_spare = 0;
 	ping_forget(f); /* no answer from a daemon we cannot reach */
 	f->dial_channels = 0;
@@ -800,6 +803,7 @@ drain(struct forwarder *f)
 	unsigned long avail = 0, initial = 0, window;
 	struct client *c;
 	ssize_t n;
+	unsigned i;
 	char dummy;
 
 	/*
@@ -817,8 +821,9 @@ drain(struct forwarder *f)
 	for (c = f->head; ch == NULL && c != NULL; c = c->next)
 		if (c->ch != NULL && c->st != CS_CLOSING && !c->ch_eof)
 			ch = c->ch;
-	if (ch == NULL && f->spare != NULL && !libssh2_channel_eof(f->spare))
-		ch = f->spare;
+	for (i = 0; ch == NULL && i < f->nspare; i++)
+		if (!libssh2_channel_eof(f->spare[i]))
+			ch = f->spare[i];
 	if (ch == NULL)
 		return 0;
 	n = libssh2_channel_read(ch, &dummy, 0);
@@ -845,17 +850,15 @@ check_broken(struct forwarder *f, int rc, const char *what)
 
 /* Let go of the spare channel: it closes like a client's. */
 static void
-spare_drop(struct forwarder *f)
+spare_drop(struct forwarder *f, unsigned i)
 {
 	struct client *c;
 
-	if (f->spare == NULL)
-		return;
 	c = xcalloc(1, sizeof(*c));
 	c->fd = -1;
 	c->pi = -1;
 	c->spare_close = 1;
-	c->ch = f->spare;
+	c->ch = f->spare[i];
 	c->st = CS_CLOSING;
 	c->since = now_us();
 	c->prev = f->tail;
@@ -864,7 +867,11 @@ spare_drop(struct forwarder *f)
 	else
 		f->head = c;
 	f->tail = c;
-	f->spare = NULL;
+	f->nspare--;
+	memmove(&f->spare[i], &f->spare[i + 1],
+	    (f->nspare - i) * sizeof(f->spare[0]));
+	memmove(&f->spare_at[i], &f->spare_at[i + 1],
+	    (f->nspare - i) * sizeof(f->spare_at[0]));
 }
 
 /*
@@ -874,15 +881,17 @@ spare_drop(struct forwarder *f)
 static void
 spare_check(struct forwarder *f, uint64_t now)
 {
-	unsigned long avail = 0;
+	unsigned long avail;
+	unsigned i;
 
-	if (f->spare == NULL)
-		return;
-	(void)libssh2_channel_window_read_ex(f->spare, &avail, NULL);
-	if (avail > 0 || libssh2_channel_eof(f->spare) ||
-	    now - f->spare_at > SPARE_MAX_US) {
-		log_debug("spare channel dropped");
-		spare_drop(f);
+	for (i = f->nspare; i-- > 0;) {
+		avail = 0;
+		(void)libssh2_channel_window_read_ex(f->spare[i], &avail, NULL);
+		if (avail > 0 || libssh2_channel_eof(f->spare[i]) ||
+		    now - f->spare_at[i] > SPARE_MAX_US) {
+			log_debug("spare channel dropped");
+			spare_drop(f, i);
+		}
 	}
 }
 
@@ -890,7 +899,7 @@ static int
 spare_wanted(const struct forwarder *f)
 {
 	return f->mode == TUNNEL_STREAMLOCAL && !f->cfg.no_ping &&
-	    f->spare == NULL && now_us() >= f->spare_retry_at;
+	    f->nspare < SPARES && now_us() >= f->spare_retry_at;
 }
 
 static void
@@ -918,11 +927,10 @@ open_step(struct forwarder *f)
 				client_remove(f, c);
 				continue;
 			}
-			if (f->spare != NULL) {
+			if (f->nspare > 0) {
 				/* checked this turn: never used, not closed */
-				c->ch = f->spare;
+				c->ch = f->spare[--f->nspare];
 				c->st = CS_OPEN;
-				f->spare = NULL;
 				f->st.spares_used++;
 				continue;
 			}
@@ -967,8 +975,8 @@ open_step(struct forwarder *f)
 		}
 		if (f->opening_spare) {
 			f->opening_spare = 0;
-			f->spare = ch;
-			f->spare_at = now_us();
+			f->spare_at[f->nspare] = now_us();
+			f->spare[f->nspare++] = ch;
 			continue;
 		}
 		f->opening = NULL;
@@ -1262,7 +1270,7 @@ has_channels(const struct forwarder *f)
 {
 	const struct client *c;
 
-	if (f->idle_ch != NULL || f->spare != NULL || f->opening_spare)
+	if (f->idle_ch != NULL || f->nspare > 0 || f->opening_spare)
 		return 1;
 	for (c = f->head; c != NULL; c = c->next)
 		if (c->ch != NULL || c->st == CS_OPENING)
