@@ -64,10 +64,15 @@ test_expect_success 'the next client gets the spare channel, and a new spare is 
 	test "$(svc_field prod SparesUsed)" -ge $((u0 + 2))
 '
 
+# fresh answers in the cache (a cached answer does not renew it)
+fresh_pings() {
+	sleep 3.2 && http "$sock" "$PING" >/dev/null &&
+		http "$sock" "$HPING" >/dev/null
+}
+
 test_expect_success 'a /_ping from the cache, then more requests on the same connection' '
-	http "$sock" "$PING" >/dev/null &&
-	http "$sock" "$HPING" >/dev/null &&
 	c0=$(svc_field prod PingsCached) &&
+	fresh_pings &&
 	http "$sock" "$PING" "$VER" "$HPING" "$VER" "$PING" >out &&
 	test "$(svc_field prod PingsCached)" = $((c0 + 1)) &&
 	test "$(grep -c "^HTTP/1.1 200 OK" out)" = 5 &&
@@ -80,8 +85,8 @@ test_expect_success 'a /_ping from the cache, then more requests on the same con
 
 test_expect_success 'the cached answer keeps the daemon headers' '
 	http "$DOCKERD_SOCK" "$PING" "$HPING" | grep -iv "^date:" | sort >expect &&
-	http "$sock" "$PING" >/dev/null && http "$sock" "$HPING" >/dev/null &&
 	c0=$(svc_field prod PingsCached) &&
+	fresh_pings &&
 	{ http "$sock" "$PING"; http "$sock" "$HPING"; } | grep -iv "^date:" | sort >actual &&
 	test "$(svc_field prod PingsCached)" = $((c0 + 2)) &&
 	test_cmp expect actual &&
@@ -93,8 +98,8 @@ test_expect_success 'the cached answer keeps the daemon headers' '
 fresh_head_ping() { sleep 3.2 && http "$sock" "$HPING" >/dev/null; }
 
 test_expect_success 'docker commands use the cached /_ping and still work' '
-	fresh_head_ping &&
 	c0=$(svc_field prod PingsCached) &&
+	fresh_head_ping &&
 	docker ps >/dev/null &&
 	c1=$(svc_field prod PingsCached) && echo "cached: $c0 -> $c1" &&
 	test "$c1" = $((c0 + 1)) &&
