@@ -50,8 +50,6 @@
 #define PING_HEAD_MAX 4096 /* a /_ping request head, to recognise */
 #define PING_RESP_MAX 4096 /* a /_ping answer, to keep */
 
-enum { PING_GET = 1, PING_HEAD = 2 };
-
 enum cstate { CS_WAIT, CS_OPENING, CS_STARTING, CS_OPEN, CS_CLOSING };
 
 struct cbuf {
@@ -72,7 +70,8 @@ struct client {
 	unsigned up_big : 1; /* a read filled the room: the client streams */
 	unsigned sniff : 1; /* the first request may be a /_ping */
 	unsigned spare_close : 1; /* no client: a spare channel closing */
-	unsigned capture : 2; /* keep the answer to it: PING_GET, PING_HEAD */
+	unsigned
+	    capture : 2; /* keep the answer to it: FWD_PING_GET, FWD_PING_HEAD */
 	char *capp; /* the answer so far */
 	size_t caplen;
 	uint64_t since; /* arrival, or when closing began */
@@ -369,11 +368,11 @@ lower_copy(const char *p, size_t len)
  * Is the request head at p[0..len) a plain /_ping: exactly
  * "GET /_ping HTTP/1.1" or "HEAD /_ping HTTP/1.1", and no header that
  * announces a body, an upgrade, an expectation or a connection option?
- * PING_GET or PING_HEAD with *headlen set; 0 when it is not one; -1 when
+ * FWD_PING_GET or FWD_PING_HEAD with *headlen set; 0 when it is not one; -1 when
  * more bytes are needed to tell.
  */
-static int
-ping_request(const char *p, size_t len, size_t *headlen)
+int
+fwd_ping_request(const char *p, size_t len, size_t *headlen)
 {
 	static const char *const lines[] = { "", "GET /_ping HTTP/1.1\r\n",
 		"HEAD /_ping HTTP/1.1\r\n" };
@@ -413,8 +412,8 @@ ping_request(const char *p, size_t len, size_t *headlen)
  * Content-Length, not chunked, no "Connection: close")?  Its length;
  * 0 when more bytes are needed; -1 when it is not fit.
  */
-static long
-ping_response(const char *p, size_t len, int kind)
+long
+fwd_ping_response(const char *p, size_t len, int kind)
 {
 	const char *end, *cl;
 	char *head, *e;
@@ -441,7 +440,7 @@ ping_response(const char *p, size_t len, int kind)
 	body = strtoul(cl, &e, 10);
 	if (e == cl || errno != 0 || body > PING_RESP_MAX)
 		goto out;
-	if (kind == PING_GET)
+	if (kind == FWD_PING_GET)
 		n += body;
 	if (n > PING_RESP_MAX)
 		goto out;
@@ -463,7 +462,7 @@ ping_capture(struct forwarder *f, struct client *c, const char *p, size_t n)
 		c->capp = xmalloc(PING_RESP_MAX);
 	memcpy(c->capp + c->caplen, p, n);
 	c->caplen += n;
-	whole = ping_response(c->capp, c->caplen, c->capture);
+	whole = fwd_ping_response(c->capp, c->caplen, c->capture);
 	if (whole == 0)
 		return;
 	if (whole > 0) {
@@ -499,7 +498,7 @@ sniff_step(struct forwarder *f, struct client *c)
 		return;
 	}
 	kind = f->conn != NULL
-	    ? ping_request(c->up.p + c->up.off, c->up.len, &hl)
+	    ? fwd_ping_request(c->up.p + c->up.off, c->up.len, &hl)
 	    : 0;
 	if (kind < 0) {
 		if (c->rd_eof)
