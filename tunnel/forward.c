@@ -40,8 +40,12 @@
 #define BACKOFF_MIN_US 250000ULL
 #define BACKOFF_MAX_US (30ULL * 1000000)
 #define BACKOFF_WAITING_US 1000000ULL /* while clients wait */
-/* a channel opened ahead for the next client is renewed this often */
-#define SPARE_MAX_US (60ULL * 1000000)
+/*
+ * A channel opened ahead for the next client is renewed this often:
+ * dockerd closes a connection that sent no request after 60 s
+ * (measured, 20.10), and a spare must never be closing under a client.
+ */
+#define SPARE_MAX_US (30ULL * 1000000)
 #define SPARE_RETRY_US (5ULL * 1000000) /* after a refused spare */
 /* channels opened ahead: two, for clients that come back to back */
 #define SPARES 2

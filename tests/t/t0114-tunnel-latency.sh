@@ -70,6 +70,17 @@ fresh_pings() {
 		http "$sock" "$HPING" >/dev/null
 }
 
+# dockerd closes a connection without a request after 60 s; spares are
+# renewed every 30 s and one the daemon closed is never handed out
+test_expect_success 'after 32 s idle the spares are fresh and work' '
+	sleep 32 &&
+	u0=$(svc_field prod SparesUsed) &&
+	for i in 1 2 3; do
+		http "$sock" "$VER" >out && test_grep "\"ApiVersion\"" out || return 1
+	done &&
+	test "$(svc_field prod SparesUsed)" -ge $((u0 + 2))
+'
+
 test_expect_success 'a /_ping from the cache, then more requests on the same connection' '
 	c0=$(svc_field prod PingsCached) &&
 	fresh_pings &&
