@@ -114,6 +114,8 @@ service_contexts(struct cmd_ctx *ctx, long *pidp)
 		CP("BytesIn", "in");
 		CP("BytesOut", "out");
 		CP("Reconnects", "reconnects");
+		CP("SparesUsed", "spares_used");
+		CP("PingsCached", "pings_cached");
 		CP("Mode", "mode");
 		CP("Cipher", "cipher");
 		CP("LastError", "last_error");

@@ -14,6 +14,7 @@
  */
 #include "common/compat.h"
 
+#include <ctype.h>
 #include <malloc.h>
 
 #include <netinet/in.h>
@@ -39,6 +40,19 @@
 #define BACKOFF_MIN_US 250000ULL
 #define BACKOFF_MAX_US (30ULL * 1000000)
 #define BACKOFF_WAITING_US 1000000ULL /* while clients wait */
+/*
+ * A channel opened ahead for the next client is renewed this often:
+ * dockerd closes a connection that sent no request after 60 s
+ * (measured, 20.10), and a spare must never be closing under a client.
+ */
+#define SPARE_MAX_US (30ULL * 1000000)
+#define SPARE_RETRY_US (5ULL * 1000000) /* after a refused spare */
+/* channels opened ahead: two, for clients that come back to back */
+#define SPARES 2
+/* the daemon's last /_ping answer is reused this long at most */
+#define PING_MAX_AGE_US (3ULL * 1000000)
+#define PING_HEAD_MAX 4096 /* a /_ping request head, to recognise */
+#define PING_RESP_MAX 4096 /* a /_ping answer, to keep */
 
 enum cstate { CS_WAIT, CS_OPENING, CS_STARTING, CS_OPEN, CS_CLOSING };
 
@@ -58,6 +72,12 @@ struct client {
 	unsigned rd_eof : 1, eof_sent : 1, ch_eof : 1, wr_shut : 1;
 	unsigned waiting : 1;
 	unsigned up_big : 1; /* a read filled the room: the client streams */
+	unsigned sniff : 1; /* the first request may be a /_ping */
+	unsigned spare_close : 1; /* no client: a spare channel closing */
+	unsigned
+	    capture : 2; /* keep the answer to it: FWD_PING_GET, FWD_PING_HEAD */
+	char *capp; /* the answer so far */
+	size_t caplen;
 	uint64_t since; /* arrival, or when closing began */
 	int pi; /* poll index, -1 none */
 };
@@ -79,6 +99,17 @@ struct forwarder {
 	int busy; /* work left that needs no event */
 	struct pollfd *pfd;
 	size_t pfdcap;
+	/* a channel opened before a client asks for one (streamlocal) */
+	LIBSSH2_CHANNEL *spare[SPARES];
+	uint64_t spare_at[SPARES], spare_retry_at;
+	unsigned nspare;
+	int opening_spare; /* the open in flight is for the spare */
+	/* the daemon's last answers to GET and HEAD /_ping, this session */
+	struct {
+		char *p;
+		size_t len;
+		uint64_t at;
+	} ping[3];
 };
 
 static void session_lost(struct forwarder *f, const char *fmt, ...)
@@ -188,7 +219,9 @@ client_remove(struct forwarder *f, struct client *c)
 		f->tail = c->prev;
 	cbuf_free(&c->up);
 	cbuf_free(&c->down);
-	f->nclients--;
+	free(c->capp);
+	if (!c->spare_close)
+		f->nclients--;
 	free(c);
 }
 
@@ -220,6 +253,7 @@ client_new(struct forwarder *f, int fd)
 
 	c->fd = fd;
 	c->pi = -1;
+	c->sniff = 1;
 	c->since = now_us();
 	c->prev = f->tail;
 	if (f->tail)
@@ -301,6 +335,199 @@ static int
 has_headers_end(const char *p, size_t len)
 {
 	return len >= 4 && memmem(p, len, "\r\n\r\n", 4) != NULL;
+}
+
+/* The /_ping cache */
+
+static void
+ping_forget(struct forwarder *f)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(f->ping); i++) {
+		free(f->ping[i].p);
+		f->ping[i].p = NULL;
+		f->ping[i].len = 0;
+		f->ping[i].at = 0;
+	}
+}
+
+/* a copy of p[0..len) in lower case, NUL-terminated; NULL if it holds NUL */
+static char *
+lower_copy(const char *p, size_t len)
+{
+	char *s;
+	size_t i;
+
+	if (memchr(p, '\0', len) != NULL)
+		return NULL;
+	s = xmalloc(len + 1);
+	for (i = 0; i < len; i++)
+		s[i] = (char)tolower((unsigned char)p[i]);
+	s[len] = '\0';
+	return s;
+}
+
+/*
+ * Is the request head at p[0..len) a plain /_ping: exactly
+ * "GET /_ping HTTP/1.1" or "HEAD /_ping HTTP/1.1", and no header that
+ * announces a body, an upgrade, an expectation or a connection option?
+ * FWD_PING_GET or FWD_PING_HEAD with *headlen set; 0 when it is not one; -1 when
+ * more bytes are needed to tell.
+ */
+int
+fwd_ping_request(const char *p, size_t len, size_t *headlen)
+{
+	static const char *const lines[] = { "", "GET /_ping HTTP/1.1\r\n",
+		"HEAD /_ping HTTP/1.1\r\n" };
+	static const char *const refused[] = { "\ncontent-length:",
+		"\ntransfer-encoding:", "\nupgrade:", "\nexpect:",
+		"\nconnection:" };
+	const char *end;
+	char *head;
+	size_t i, m, n;
+	int kind = 0;
+
+	for (i = 1; i < nitems(lines) && kind == 0; i++) {
+		m = strlen(lines[i]);
+		if (memcmp(p, lines[i], len < m ? len : m) == 0)
+			kind = (int)i;
+	}
+	if (kind == 0)
+		return 0;
+	end = len >= 4 ? memmem(p, len, "\r\n\r\n", 4) : NULL;
+	if (end == NULL)
+		return len < PING_HEAD_MAX ? -1 : 0;
+	n = (size_t)(end - p) + 4;
+	if (n > PING_HEAD_MAX || n < strlen(lines[kind]) + 2)
+		return 0;
+	if ((head = lower_copy(p, n)) == NULL)
+		return 0;
+	for (i = 0; i < nitems(refused); i++)
+		if (strstr(head, refused[i]) != NULL)
+			kind = 0;
+	free(head);
+	*headlen = n;
+	return kind;
+}
+
+/*
+ * Is p[0..len) a whole answer to a /_ping fit to keep (200, a
+ * Content-Length, not chunked, no "Connection: close")?  Its length;
+ * 0 when more bytes are needed; -1 when it is not fit.
+ */
+long
+fwd_ping_response(const char *p, size_t len, int kind)
+{
+	const char *end, *cl;
+	char *head, *e;
+	unsigned long body;
+	size_t n;
+	long r = -1;
+
+	end = len >= 4 ? memmem(p, len, "\r\n\r\n", 4) : NULL;
+	if (end == NULL)
+		return len < PING_RESP_MAX ? 0 : -1;
+	n = (size_t)(end - p) + 4;
+	if (len < 13 || memcmp(p, "HTTP/1.1 200 ", 13) != 0)
+		return -1;
+	if ((head = lower_copy(p, n)) == NULL)
+		return -1;
+	if (strstr(head, "\ntransfer-encoding:") != NULL ||
+	    strstr(head, "\nconnection: close") != NULL ||
+	    (cl = strstr(head, "\ncontent-length:")) == NULL)
+		goto out;
+	cl += strlen("\ncontent-length:");
+	while (*cl == ' ' || *cl == '\t')
+		cl++;
+	errno = 0;
+	body = strtoul(cl, &e, 10);
+	if (e == cl || errno != 0 || body > PING_RESP_MAX)
+		goto out;
+	if (kind == FWD_PING_GET)
+		n += body;
+	if (n > PING_RESP_MAX)
+		goto out;
+	r = len < n ? 0 : (long)n;
+out:
+	free(head);
+	return r;
+}
+
+/* Keep the bytes c got from the daemon, as the answer to its /_ping. */
+static void
+ping_capture(struct forwarder *f, struct client *c, const char *p, size_t n)
+{
+	long whole;
+
+	if (c->caplen + n > PING_RESP_MAX)
+		n = PING_RESP_MAX - c->caplen;
+	if (c->capp == NULL)
+		c->capp = xmalloc(PING_RESP_MAX);
+	memcpy(c->capp + c->caplen, p, n);
+	c->caplen += n;
+	whole = fwd_ping_response(c->capp, c->caplen, c->capture);
+	if (whole == 0)
+		return;
+	if (whole > 0) {
+		free(f->ping[c->capture].p);
+		f->ping[c->capture].p = c->capp;
+		f->ping[c->capture].len = (size_t)whole;
+		f->ping[c->capture].at = now_us();
+		c->capp = NULL;
+	}
+	free(c->capp);
+	c->capp = NULL;
+	c->caplen = 0;
+	c->capture = 0;
+}
+
+/*
+ * A client's first request: a /_ping answered from the daemon's last
+ * answer while it is fresh, or a /_ping whose answer is kept, or
+ * anything else, passed on untouched.  The rest of the connection
+ * always goes to the daemon.
+ */
+static void
+sniff_step(struct forwarder *f, struct client *c)
+{
+	size_t hl = 0, len;
+	int kind;
+
+	if (!c->sniff || c->fd < 0)
+		return;
+	if (c->up.len == 0) {
+		if (c->rd_eof)
+			c->sniff = 0;
+		return;
+	}
+	kind = f->conn != NULL
+	    ? fwd_ping_request(c->up.p + c->up.off, c->up.len, &hl)
+	    : 0;
+	if (kind < 0) {
+		if (c->rd_eof)
+			c->sniff = 0;
+		return;
+	}
+	c->sniff = 0;
+	if (kind == 0)
+		return;
+	len = f->ping[kind].len;
+	if (f->ping[kind].p == NULL ||
+	    now_us() - f->ping[kind].at > PING_MAX_AGE_US || c->down.len != 0) {
+		c->capture = (unsigned)kind;
+		return;
+	}
+	if ((size_t)cbuf_room_ensure(&c->down, 0) < len) {
+		c->capture = (unsigned)kind;
+		return;
+	}
+	memcpy(c->down.p + c->down.off + c->down.len, f->ping[kind].p, len);
+	c->down.len += len;
+	cbuf_consume(&c->up, hl);
+	f->st.pings_cached++;
+	if (client_flush_down(f, c) != 0)
+		client_abort(f, c, "client write error");
 }
 
 void
@@ -529,6 +756,9 @@ session_lost(struct forwarder *f, const char *fmt, ...)
 	}
 	f->opening = NULL;
 	f->idle_ch = NULL;
+	f->nspare = 0; /* freed with the session */
+	f->opening_spare = 0;
+	ping_forget(f); /* no answer from a daemon we cannot reach */
 	f->dial_channels = 0;
 	conn_drop(f->conn);
 	f->conn = NULL;
@@ -576,6 +806,7 @@ drain(struct forwarder *f)
 	unsigned long avail = 0, initial = 0, window;
 	struct client *c;
 	ssize_t n;
+	unsigned i;
 	char dummy;
 
 	/*
@@ -593,6 +824,9 @@ drain(struct forwarder *f)
 	for (c = f->head; ch == NULL && c != NULL; c = c->next)
 		if (c->ch != NULL && c->st != CS_CLOSING && !c->ch_eof)
 			ch = c->ch;
+	for (i = 0; ch == NULL && i < f->nspare; i++)
+		if (!libssh2_channel_eof(f->spare[i]))
+			ch = f->spare[i];
 	if (ch == NULL)
 		return 0;
 	n = libssh2_channel_read(ch, &dummy, 0);
@@ -615,6 +849,62 @@ check_broken(struct forwarder *f, int rc, const char *what)
 	return 1;
 }
 
+/* Spare channel */
+
+/* Let go of the spare channel: it closes like a client's. */
+static void
+spare_drop(struct forwarder *f, unsigned i)
+{
+	struct client *c;
+
+	c = xcalloc(1, sizeof(*c));
+	c->fd = -1;
+	c->pi = -1;
+	c->spare_close = 1;
+	c->ch = f->spare[i];
+	c->st = CS_CLOSING;
+	c->since = now_us();
+	c->prev = f->tail;
+	if (f->tail)
+		f->tail->next = c;
+	else
+		f->head = c;
+	f->tail = c;
+	f->nspare--;
+	memmove(&f->spare[i], &f->spare[i + 1],
+	    (f->nspare - i) * sizeof(f->spare[0]));
+	memmove(&f->spare_at[i], &f->spare_at[i + 1],
+	    (f->nspare - i) * sizeof(f->spare_at[0]));
+}
+
+/*
+ * The spare must be a channel nobody has used: dropped when the daemon
+ * sent anything or closed its end, and renewed now and then.
+ */
+static void
+spare_check(struct forwarder *f, uint64_t now)
+{
+	unsigned long avail;
+	unsigned i;
+
+	for (i = f->nspare; i-- > 0;) {
+		avail = 0;
+		(void)libssh2_channel_window_read_ex(f->spare[i], &avail, NULL);
+		if (avail > 0 || libssh2_channel_eof(f->spare[i]) ||
+		    now - f->spare_at[i] > SPARE_MAX_US) {
+			log_debug("spare channel dropped");
+			spare_drop(f, i);
+		}
+	}
+}
+
+static int
+spare_wanted(const struct forwarder *f)
+{
+	return f->mode == TUNNEL_STREAMLOCAL && !f->cfg.no_ping &&
+	    f->nspare < SPARES && now_us() >= f->spare_retry_at;
+}
+
 static void
 open_step(struct forwarder *f)
 {
@@ -624,9 +914,13 @@ open_step(struct forwarder *f)
 	int rc;
 
 	while (f->conn != NULL) {
-		if (f->opening == NULL) {
-			if (f->wq_head == NULL)
-				return;
+		if (f->opening == NULL && !f->opening_spare) {
+			if (f->wq_head == NULL) {
+				if (!spare_wanted(f))
+					return;
+				f->opening_spare = 1;
+				goto open;
+			}
 			if (f->mode == TUNNEL_DIAL_STDIO &&
 			    f->dial_channels >= MAX_DIAL_STDIO)
 				return;
@@ -636,9 +930,17 @@ open_step(struct forwarder *f)
 				client_remove(f, c);
 				continue;
 			}
+			if (f->nspare > 0) {
+				/* checked this turn: never used, not closed */
+				c->ch = f->spare[--f->nspare];
+				c->st = CS_OPEN;
+				f->st.spares_used++;
+				continue;
+			}
 			c->st = CS_OPENING;
 			f->opening = c;
 		}
+	open:
 		c = f->opening;
 		if (f->mode == TUNNEL_DIAL_STDIO)
 			ch = libssh2_channel_open_session(cn->s);
@@ -651,6 +953,14 @@ open_step(struct forwarder *f)
 				return;
 			if (check_broken(f, rc, "opening a channel"))
 				return;
+			if (f->opening_spare) {
+				/* the next client will see why */
+				f->opening_spare = 0;
+				f->spare_retry_at = now_us() + SPARE_RETRY_US;
+				if (f->wq_head == NULL)
+					return;
+				continue;
+			}
 			f->opening = NULL;
 			f->st.failed_conns++;
 			snprintf(f->st.last_error, sizeof(f->st.last_error),
@@ -664,6 +974,12 @@ open_step(struct forwarder *f)
 				    c->up.p ? c->up.p + c->up.off : "",
 				    c->up.len, f->st.last_error);
 			client_abort(f, c, "channel refused");
+			continue;
+		}
+		if (f->opening_spare) {
+			f->opening_spare = 0;
+			f->spare_at[f->nspare] = now_us();
+			f->spare[f->nspare++] = ch;
 			continue;
 		}
 		f->opening = NULL;
@@ -709,7 +1025,7 @@ move_step(struct forwarder *f, struct client *c)
 
 	/* client to remote, while the window and the send queue allow */
 	budget = TURN_CAP;
-	while (c->up.len > 0 && budget > 0) {
+	while (c->up.len > 0 && budget > 0 && !c->sniff) {
 		if (xport_queued(&cn->x) >= XPORT_HIGH_WATER ||
 		    libssh2_channel_window_write_ex(c->ch, NULL) == 0)
 			break;
@@ -730,7 +1046,7 @@ move_step(struct forwarder *f, struct client *c)
 	}
 	if (budget == 0)
 		f->busy = 1;
-	if (c->rd_eof && c->up.len == 0 && !c->eof_sent) {
+	if (c->rd_eof && c->up.len == 0 && !c->eof_sent && !c->sniff) {
 		rc = libssh2_channel_send_eof(c->ch);
 		if (rc == 0)
 			c->eof_sent = 1;
@@ -767,6 +1083,10 @@ move_step(struct forwarder *f, struct client *c)
 		n = libssh2_channel_read(
 		    c->ch, c->down.p + c->down.off + c->down.len, (size_t)room);
 		if (n > 0) {
+			if (c->capture)
+				ping_capture(f, c,
+				    c->down.p + c->down.off + c->down.len,
+				    (size_t)n);
 			c->down.len += (size_t)n;
 			budget -= (size_t)n;
 			if (client_flush_down(f, c) != 0) {
@@ -852,6 +1172,7 @@ service(struct forwarder *f)
 	f->busy = 0;
 	if (drain(f) != 0)
 		return;
+	spare_check(f, now_us());
 	open_step(f);
 	if (f->conn == NULL)
 		return;
@@ -952,7 +1273,7 @@ has_channels(const struct forwarder *f)
 {
 	const struct client *c;
 
-	if (f->idle_ch != NULL)
+	if (f->idle_ch != NULL || f->nspare > 0 || f->opening_spare)
 		return 1;
 	for (c = f->head; c != NULL; c = c->next)
 		if (c->ch != NULL || c->st == CS_OPENING)
@@ -1094,8 +1415,10 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 			if (c->pi < 0 || c->fd < 0)
 				continue;
 			ev = f->pfd[c->pi].revents;
-			if (ev & (POLLIN | POLLHUP | POLLERR))
+			if (ev & (POLLIN | POLLHUP | POLLERR)) {
 				client_read_up(f, c);
+				sniff_step(f, c);
+			}
 			if (c->fd < 0)
 				continue;
 			if ((ev & POLLOUT) && client_flush_down(f, c) != 0) {
@@ -1107,7 +1430,8 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 				continue;
 			}
 			/* a waiting client that left before any byte */
-			if (c->st == CS_WAIT && c->rd_eof && c->up.len == 0)
+			if (c->st == CS_WAIT && c->rd_eof && c->up.len == 0 &&
+			    c->down.len == 0)
 				client_remove(f, c);
 		}
 		if (f->conn != NULL && (f->pfd[P_SSH].revents & POLLOUT) &&
@@ -1168,6 +1492,7 @@ fwd_free(struct forwarder *f)
 	}
 	if (f->conn != NULL)
 		ssh_close(f->conn);
+	ping_forget(f);
 	free(f->pfd);
 	free(f);
 }

@@ -39,6 +39,8 @@ struct fwd_stats {
 	uint64_t bytes_out; /* clients to remote */
 	unsigned reconnects;
 	unsigned peak_conns;
+	uint64_t spares_used; /* clients given a channel opened ahead */
+	uint64_t pings_cached; /* /_ping answered from the cached copy */
 	enum tunnel_mode mode; /* the mode in use */
 	char cipher[64];
 	char last_error[256];
@@ -95,6 +97,20 @@ int fwd_run(struct forwarder *f, struct cm_err *err);
  * carries data.  The caller closes `fd`.
  */
 void fwd_http_error(int fd, const char *got, size_t len, const char *msg);
+
+/*
+ * The /_ping cache's parsers (untrusted bytes; exposed for tests).
+ * fwd_ping_request: is the request head at p[0..len) exactly
+ * "GET /_ping HTTP/1.1" or "HEAD /_ping HTTP/1.1" with no header that
+ * announces a body, an upgrade, an expectation or a connection option?
+ * FWD_PING_GET or FWD_PING_HEAD with *headlen set; 0 not one; -1 more
+ * bytes needed.  fwd_ping_response: is p[0..len) a whole answer to
+ * that method fit to keep (200, Content-Length, not chunked, no
+ * "Connection: close")?  Its length; 0 more bytes needed; -1 not fit.
+ */
+enum { FWD_PING_GET = 1, FWD_PING_HEAD = 2 };
+int fwd_ping_request(const char *p, size_t len, size_t *headlen);
+long fwd_ping_response(const char *p, size_t len, int kind);
 
 void fwd_get_stats(const struct forwarder *f, struct fwd_stats *st);
 

@@ -853,6 +853,10 @@ status_json(struct svc *s, struct buf *out)
 		    json_integer((json_int_t)(x->acc_out + x->fs.bytes_out)));
 		json_object_set_new(
 		    c, "reconnects", json_integer(x->fs.reconnects));
+		json_object_set_new(c, "spares_used",
+		    json_integer((json_int_t)x->fs.spares_used));
+		json_object_set_new(c, "pings_cached",
+		    json_integer((json_int_t)x->fs.pings_cached));
 		json_object_set_new(c, "mode",
 		    json_string(x->state == SS_CONNECTED
 			    ? tunnel_mode_name(x->fs.mode)

@@ -4,6 +4,7 @@
 #include "unit.h"
 
 #include "tunnel/engine.h"
+#include "tunnel/forward.h"
 #include "tunnel/shquote.h"
 #include "keystore/sshkey.h"
 #include "common/xmalloc.h"
@@ -177,6 +178,72 @@ test_engine(void **state)
 	engine_response_release(&r);
 }
 
+static void
+test_ping_cache_parsers(void **state)
+{
+	static const char get[] = "GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n";
+	static const char head[] = "HEAD /_ping HTTP/1.1\r\nHost: d\r\n\r\n"
+				   "GET /version HTTP/1.1\r\n\r\n";
+	static const char *const not_ping[] = { "GET /_pingx HTTP/1.1\r\n\r\n",
+		"GET /_ping?x=1 HTTP/1.1\r\n\r\n",
+		"GET /v1.41/_ping HTTP/1.1\r\n\r\n",
+		"GET /_ping HTTP/1.0\r\n\r\n", "POST /_ping HTTP/1.1\r\n\r\n",
+		"get /_ping HTTP/1.1\r\n\r\n",
+		"GET /_ping HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
+		"GET /_ping HTTP/1.1\r\nTRANSFER-ENCODING: chunked\r\n\r\n",
+		"GET /_ping HTTP/1.1\r\nConnection: close\r\n\r\n",
+		"GET /_ping HTTP/1.1\r\nUpgrade: tcp\r\n\r\n",
+		"GET /_ping HTTP/1.1\r\nExpect: 100-continue\r\n\r\n",
+		"DELETE /containers/x HTTP/1.1\r\n\r\n", "\x16\x03\x01" };
+	static const char ok[] = "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\n"
+				 "Content-Length: 2\r\n\r\nOK";
+	static const char hok[] =
+	    "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	static const char *const unfit[] = { "HTTP/1.1 500 x\r\n"
+					     "Content-Length: 2\r\n\r\nOK",
+		"HTTP/1.1 200 OK\r\n\r\nOK",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+		"Content-Length: 2\r\n\r\nOK",
+		"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2"
+		"\r\n\r\nOK",
+		"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\nOK",
+		"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999"
+		"\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n", "\r\n\r\n" };
+	char big[5000];
+	size_t hl = 0, i;
+
+	(void)state;
+	assert_int_equal(fwd_ping_request(get, strlen(get), &hl), FWD_PING_GET);
+	assert_int_equal(hl, strlen(get));
+	assert_int_equal(
+	    fwd_ping_request(head, strlen(head), &hl), FWD_PING_HEAD);
+	assert_int_equal(
+	    hl, strlen(head) - strlen("GET /version HTTP/1.1\r\n\r\n"));
+	for (i = 1; i < strlen(get); i++)
+		assert_int_equal(fwd_ping_request(get, i, &hl), -1);
+	for (i = 0; i < nitems(not_ping); i++)
+		assert_int_equal(
+		    fwd_ping_request(not_ping[i], strlen(not_ping[i]), &hl), 0);
+	memset(big, 'a', sizeof(big));
+	memcpy(big, get, 21); /* the request line */
+	assert_int_equal(fwd_ping_request(big, sizeof(big), &hl), 0);
+	assert_int_equal(fwd_ping_request(big, 100, &hl), -1);
+
+	assert_int_equal(
+	    fwd_ping_response(ok, strlen(ok), FWD_PING_GET), (long)strlen(ok));
+	assert_int_equal(
+	    fwd_ping_response(ok, strlen(ok) - 1, FWD_PING_GET), 0);
+	assert_int_equal(fwd_ping_response(ok, 10, FWD_PING_GET), 0);
+	assert_int_equal(fwd_ping_response(hok, strlen(hok), FWD_PING_HEAD),
+	    (long)strlen(hok));
+	for (i = 0; i < nitems(unfit); i++)
+		assert_int_equal(
+		    fwd_ping_response(unfit[i], strlen(unfit[i]), FWD_PING_GET),
+		    -1);
+	assert_int_equal(fwd_ping_response(big, sizeof(big), FWD_PING_GET), -1);
+}
+
 int
 main(void)
 {
@@ -184,6 +251,7 @@ main(void)
 		cmocka_unit_test(test_privkey),
 		cmocka_unit_test(test_shquote),
 		cmocka_unit_test(test_engine),
+		cmocka_unit_test(test_ping_cache_parsers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
