@@ -834,12 +834,16 @@ status_json(struct svc *s, struct buf *out)
 		json_object_set_new(c, "name", json_string(x->spec.name));
 		json_object_set_new(c, "socket", json_string(x->spec.socket));
 		json_object_set_new(c, "url", json_string(x->spec.url));
+		/* the forwarder runs but lost its session: reconnecting */
+		int down = x->state == SS_CONNECTED && x->fs.started_us != 0 &&
+		    x->fs.up_since_us == 0;
 		json_object_set_new(c, "state",
-		    json_string(
-			x->lfd < 0 ? "not served" : state_names[x->state]));
+		    json_string(x->lfd < 0 ? "not served"
+			    : down         ? "reconnecting"
+					   : state_names[x->state]));
 		json_object_set_new(c, "sessions", json_integer(x->sessions));
-		json_object_set_new(
-		    c, "connected", json_boolean(x->state == SS_CONNECTED));
+		json_object_set_new(c, "connected",
+		    json_boolean(x->state == SS_CONNECTED && !down));
 		json_object_set_new(c, "open", json_integer(x->fs.open_conns));
 		json_object_set_new(c, "total",
 		    json_integer(
@@ -859,7 +863,9 @@ status_json(struct svc *s, struct buf *out)
 			    : tunnel_mode_name(x->spec.mode)));
 		json_object_set_new(c, "cipher", json_string(x->fs.cipher));
 		json_object_set_new(c, "last_error",
-		    json_string(x->lfd < 0 ? x->problem : x->last_error));
+		    json_string(x->lfd < 0 ? x->problem
+			    : down         ? x->fs.last_error
+					   : x->last_error));
 		json_array_append_new(arr, c);
 	}
 	pthread_mutex_unlock(&s->mu);
