@@ -431,9 +431,10 @@ cmd_tunnel_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	for (i = 0; i < n; i++) {
 		o = status_to_json(&list[i]);
 		json_object_set_new(o, "State",
-		    json_string(list[i].starting ? "starting"
-			    : list[i].connected  ? "connected"
-						 : "reconnecting"));
+		    json_string(list[i].starting    ? "starting"
+			    : list[i].not_answering ? "not answering"
+			    : list[i].connected     ? "connected"
+						    : "reconnecting"));
 		json_object_set_new(o, "Service", json_false());
 		json_array_append_new(arr, o);
 	}
@@ -485,7 +486,8 @@ cmd_tunnel_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		table_add(t, cells);
 		if (strcmp(st, "failing") == 0 || strcmp(st, "not served") == 0)
 			table_color_last(t, C_RED);
-		else if (strcmp(st, "reconnecting") == 0)
+		else if (strcmp(st, "reconnecting") == 0 ||
+		    strcmp(st, "not answering") == 0)
 			table_color_last(t, C_YELLOW);
 	}
 	table_print(ctx, t);
@@ -502,7 +504,8 @@ static const struct cmd_entry cmd_tunnel_ls_entry = {
 	.usage = "[-q] [--format table|json|yaml]",
 	.summary = "list served and running tunnels with their counters",
 	.help = "Columns: CONTEXT, STATE (idle, connecting, connected, "
-		"failing; reconnecting\nfor a direct context's tunnel), "
+		"failing, reconnecting; for\na direct context's tunnel "
+		"also starting and not answering), "
 		"SESSIONS (SSH sessions opened), CLIENTS\n(connections open "
 		"now), IN (bytes from the daemon), OUT (bytes to it),\n"
 		"RECONNECTS, PID, LAST ERROR.  JSON adds the socket, the URL, "

@@ -124,6 +124,12 @@ test_expect_success 'direct: an idle tunnel notices, tunnel ls shows it, a /_pin
 	ctxmgr tunnel ls >ls.out &&
 	cat ls.out &&
 	test_grep "^dc " ls.out &&
+	for i in 1 2 3 4 5 6 7 8; do
+		ctxmgr tunnel ls >ls.out &&
+		grep "^dc " ls.out >row &&
+		! grep -q " connected " row || return 1
+	done &&
+	cat ls.out &&
 	t0=$(date +%s.%N) &&
 	test_expect_code 1 timeout 60 docker -H "unix://$sock" version 2>err &&
 	echo "docker gave up after $(elapsed $t0) s" &&
