@@ -39,6 +39,9 @@
 #define BACKOFF_MIN_US 250000ULL
 #define BACKOFF_MAX_US (30ULL * 1000000)
 #define BACKOFF_WAITING_US 1000000ULL /* while clients wait */
+/* ServerAliveInterval when ssh_config has none: a hung host is noticed
+ * within 15 s x 3 */
+#define ALIVE_INTERVAL_DEFAULT 15
 #define REFAIL_US 1000000ULL /* a hung host: failed at once this long */
 /* libssh2 keeps every keepalive reply in the session's packet list:
  * an idle session is renewed after this many */
@@ -1305,7 +1308,8 @@ fwd_new(const struct fwd_config *cfg, struct ssh_conn *conn,
 	f->conn = conn;
 	f->mode = cfg->mode;
 	f->interval = cfg->alive_interval < 0
-	    ? (conn->info.alive_interval >= 0 ? conn->info.alive_interval : 30)
+	    ? (conn->info.alive_interval >= 0 ? conn->info.alive_interval
+					      : ALIVE_INTERVAL_DEFAULT)
 	    : cfg->alive_interval;
 	f->count = cfg->alive_count > 0
 	    ? cfg->alive_count
