@@ -432,7 +432,9 @@ tunnel_list(const char *run_dir, struct tunnel_status **listp, size_t *np,
 	}
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
-		if (len <= 5 || strcmp(de->d_name + len - 5, ".lock") != 0)
+		/* "_" files are the service's (no context name starts so) */
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".lock") != 0 ||
+		    de->d_name[0] == '_')
 			continue;
 		char *name = xstrndup(de->d_name, len - 5);
 		list = xreallocarray(list, n + 1, sizeof(*list));

@@ -124,6 +124,7 @@ test_expect_success 'direct: an idle tunnel notices, tunnel ls shows it, a /_pin
 	ctxmgr tunnel ls >ls.out &&
 	cat ls.out &&
 	test_grep "^dc " ls.out &&
+	! grep "^_" ls.out &&
 	for i in 1 2 3 4 5 6 7 8; do
 		ctxmgr tunnel ls >ls.out &&
 		grep "^dc " ls.out >row &&
