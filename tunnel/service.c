@@ -961,6 +961,15 @@ ctx_state(struct sctx *x)
 	return st;
 }
 
+/* After `tunnel stop` the next client tries afresh (no REFAIL_US). */
+static void
+forget_failure(struct sctx *x)
+{
+	pthread_mutex_lock(&x->svc->mu);
+	x->failed_us = 0;
+	pthread_mutex_unlock(&x->svc->mu);
+}
+
 static void
 handle_ctl(struct svc *s, int fd)
 {
@@ -1015,14 +1024,17 @@ handle_ctl(struct svc *s, int fd)
 		s->shutdown = 1;
 		reply(fd, "{\"ok\":true}");
 	} else if (strcmp(req, "stop *") == 0) {
-		for (i = 0; i < s->n; i++)
+		for (i = 0; i < s->n; i++) {
 			stop_worker(s->ctx[i]);
+			forget_failure(s->ctx[i]);
+		}
 		reply(fd, "{\"ok\":true}");
 	} else if (strncmp(req, "stop ", 5) == 0) {
 		if ((x = find_ctx(s, req + 5)) == NULL)
 			reply_error(fd, "not served");
 		else {
 			stop_worker(x);
+			forget_failure(x);
 			reply(fd, "{\"ok\":true}");
 		}
 	} else if (strncmp(req, "connect ", 8) == 0) {
