@@ -464,7 +464,8 @@ tunnel_list(const char *run_dir, struct tunnel_status **listp, size_t *np,
 		free(name);
 	}
 	closedir(d);
-	qsort(list, n, sizeof(*list), cmp_status);
+	if (n > 1)
+		qsort(list, n, sizeof(*list), cmp_status);
 	*listp = list;
 	*np = n;
 	return 0;
