@@ -73,6 +73,37 @@ human_bytes(uint64_t n, char *out, size_t len)
 		snprintf(out, len, "%.1f %s", v, units[u]);
 }
 
+/* A service that runs but does not answer: its contexts, each listed
+ * as "not answering" with the reason (never a silently empty list). */
+static json_t *
+service_silent(struct cmd_ctx *ctx, const char *why)
+{
+	struct svc_spec *list = NULL;
+	struct cm_err e2;
+	json_t *arr = json_array(), *t;
+	size_t n = 0, i;
+
+	if (cmd_svc_load((void *)ctx->config_dir, &list, &n, &e2) != 0)
+		return arr;
+	for (i = 0; i < n; i++) {
+		t = json_object();
+		json_object_set_new(t, "Context", json_string(list[i].name));
+		json_object_set_new(t, "Socket", json_string(list[i].socket));
+		json_object_set_new(t, "Listen", json_string(""));
+		json_object_set_new(t, "URL", json_string(list[i].url));
+		json_object_set_new(t, "State", json_string("not answering"));
+		json_object_set_new(t, "Connected", json_false());
+		json_object_set_new(t, "Starting", json_false());
+		json_object_set_new(t, "LastError",
+		    json_pack("s+", "the tunnel service: ", why));
+		json_object_set_new(t, "Service", json_true());
+		json_array_append_new(arr, t);
+		svc_spec_free(&list[i]);
+	}
+	free(list);
+	return arr;
+}
+
 /* The service's status, one JSON object per context it serves, in
  * `tunnel ls` keys; NULL when no service runs. */
 static json_t *
@@ -85,10 +116,14 @@ service_contexts(struct cmd_ctx *ctx, long *pidp)
 	size_t i;
 
 	*pidp = 0;
+	err_init(&e2);
 	buf_init(&b, 1 << 24);
 	if (svc_request(run_dir, "status", 5000, &b, &e2) != 0 ||
-	    gojson_parse(b.data, b.len, &o, &e2) != 0 || !json_is_object(o))
+	    gojson_parse(b.data, b.len, &o, &e2) != 0 || !json_is_object(o)) {
+		if (e2.code != ERR_NOTFOUND)
+			arr = service_silent(ctx, e2.msg);
 		goto out;
+	}
 	*pidp = (long)json_number_value(json_object_get(o, "pid"));
 	arr = json_array();
 	json_array_foreach(json_object_get(o, "contexts"), i, c)

@@ -109,6 +109,16 @@ test_expect_success 'tunnelled: served again once sshd continues' '
 	test "$(svc_field tc State)" = connected
 '
 
+test_expect_success 'a service that does not answer: tunnel ls lists its contexts as not answering' '
+	spid=$(svc_pid) &&
+	kill -STOP "$spid" &&
+	test_when_finished "kill -CONT $spid" &&
+	ctxmgr tunnel ls >ls.out &&
+	kill -CONT "$spid" &&
+	cat ls.out &&
+	test_grep "^tc  *not answering .*the tunnel service: " ls.out
+'
+
 test_expect_success 'direct: an idle tunnel notices, tunnel ls shows it, a /_ping is answered with the cause' '
 	ctxmgr create dc --direct --host "ssh://hv$DOCKERD_SOCK" &&
 	ctxmgr tunnel start dc >/dev/null &&
