@@ -539,13 +539,12 @@ static const struct cmd_entry cmd_tunnel_ls_entry = {
 	.usage = "[-q] [--format table|json|yaml]",
 	.summary = "list served and running tunnels with their counters",
 	.help = "Columns: CONTEXT, STATE (idle, connecting, connected, "
-		"failing, reconnecting; for\na direct context's tunnel "
-		"also starting and not answering), "
-		"SESSIONS (SSH sessions opened), CLIENTS\n(connections open "
-		"now), IN (bytes from the daemon), OUT (bytes to it),\n"
-		"RECONNECTS, PID, LAST ERROR.  JSON adds the socket, the URL, "
-		"the mode,\nthe cipher, total and failed connections and the "
-		"peak memory (PeakRssKiB).",
+		"failing, reconnecting,\nnot answering; starting for a "
+		"direct context's tunnel), SESSIONS (SSH\nsessions opened), "
+		"CLIENTS (connections open now), IN (bytes from the\n"
+		"daemon), OUT (bytes to it), RECONNECTS, PID, LAST ERROR.  "
+		"JSON adds the\nsocket, the URL, the mode, the cipher, total "
+		"and failed connections and the\npeak memory (PeakRssKiB).",
 	.args = { 0, 0, COMPLETE_NONE, NULL },
 	.exec = cmd_tunnel_ls_exec,
 };
