@@ -74,6 +74,37 @@ human_bytes(uint64_t n, char *out, size_t len)
 		snprintf(out, len, "%.1f %s", v, units[u]);
 }
 
+/* A service that runs but does not answer: its contexts, each listed
+ * as "not answering" with the reason (never a silently empty list). */
+static json_t *
+service_silent(struct cmd_ctx *ctx, const char *why)
+{
+	struct svc_spec *list = NULL;
+	struct cm_err e2;
+	json_t *arr = json_array(), *t;
+	size_t n = 0, i;
+
+	if (cmd_svc_load((void *)ctx->config_dir, &list, &n, &e2) != 0)
+		return arr;
+	for (i = 0; i < n; i++) {
+		t = json_object();
+		json_object_set_new(t, "Context", json_string(list[i].name));
+		json_object_set_new(t, "Socket", json_string(list[i].socket));
+		json_object_set_new(t, "Listen", json_string(""));
+		json_object_set_new(t, "URL", json_string(list[i].url));
+		json_object_set_new(t, "State", json_string("not answering"));
+		json_object_set_new(t, "Connected", json_false());
+		json_object_set_new(t, "Starting", json_false());
+		json_object_set_new(t, "LastError",
+		    json_pack("s+", "the tunnel service: ", why));
+		json_object_set_new(t, "Service", json_true());
+		json_array_append_new(arr, t);
+		svc_spec_free(&list[i]);
+	}
+	free(list);
+	return arr;
+}
+
 /* The service's status, one JSON object per context it serves, in
  * `tunnel ls` keys; NULL when no service runs. */
 static json_t *
@@ -86,10 +117,14 @@ service_contexts(struct cmd_ctx *ctx, long *pidp)
 	size_t i;
 
 	*pidp = 0;
+	err_init(&e2);
 	buf_init(&b, 1 << 24);
 	if (svc_request(run_dir, "status", 5000, &b, &e2) != 0 ||
-	    gojson_parse(b.data, b.len, &o, &e2) != 0 || !json_is_object(o))
+	    gojson_parse(b.data, b.len, &o, &e2) != 0 || !json_is_object(o)) {
+		if (e2.code != ERR_NOTFOUND)
+			arr = service_silent(ctx, e2.msg);
 		goto out;
+	}
 	*pidp = (long)json_number_value(json_object_get(o, "pid"));
 	arr = json_array();
 	json_array_foreach(json_object_get(o, "contexts"), i, c)
@@ -513,9 +548,10 @@ cmd_tunnel_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	for (i = 0; i < n; i++) {
 		o = status_to_json(&list[i]);
 		json_object_set_new(o, "State",
-		    json_string(list[i].starting ? "starting"
-			    : list[i].connected  ? "connected"
-						 : "reconnecting"));
+		    json_string(list[i].starting    ? "starting"
+			    : list[i].not_answering ? "not answering"
+			    : list[i].connected     ? "connected"
+						    : "reconnecting"));
 		json_object_set_new(o, "Service", json_false());
 		json_array_append_new(arr, o);
 	}
@@ -567,7 +603,8 @@ cmd_tunnel_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		table_add(t, cells);
 		if (strcmp(st, "failing") == 0 || strcmp(st, "not served") == 0)
 			table_color_last(t, C_RED);
-		else if (strcmp(st, "reconnecting") == 0)
+		else if (strcmp(st, "reconnecting") == 0 ||
+		    strcmp(st, "not answering") == 0)
 			table_color_last(t, C_YELLOW);
 	}
 	table_print(ctx, t);
@@ -584,12 +621,12 @@ static const struct cmd_entry cmd_tunnel_ls_entry = {
 	.usage = "[-q] [--format table|json|yaml]",
 	.summary = "list served and running tunnels with their counters",
 	.help = "Columns: CONTEXT, STATE (idle, connecting, connected, "
-		"failing; reconnecting\nfor a direct context's tunnel), "
-		"SESSIONS (SSH sessions opened), CLIENTS\n(connections open "
-		"now), IN (bytes from the daemon), OUT (bytes to it),\n"
-		"RECONNECTS, PID, LAST ERROR.  JSON adds the socket, the URL, "
-		"the mode,\nthe cipher, total and failed connections and the "
-		"peak memory (PeakRssKiB).",
+		"failing, reconnecting,\nnot answering; starting for a "
+		"direct context's tunnel), SESSIONS (SSH\nsessions opened), "
+		"CLIENTS (connections open now), IN (bytes from the\n"
+		"daemon), OUT (bytes to it), RECONNECTS, PID, LAST ERROR.  "
+		"JSON adds the\nsocket, the URL, the mode, the cipher, total "
+		"and failed connections and the\npeak memory (PeakRssKiB).",
 	.args = { 0, 0, COMPLETE_NONE, NULL },
 	.exec = cmd_tunnel_ls_exec,
 };

@@ -53,6 +53,13 @@
 #define PING_MAX_AGE_US (3ULL * 1000000)
 #define PING_HEAD_MAX 4096 /* a /_ping request head, to recognise */
 #define PING_RESP_MAX 4096 /* a /_ping answer, to keep */
+/* ServerAliveInterval when ssh_config has none: a hung host is noticed
+ * within 15 s x 3 */
+#define ALIVE_INTERVAL_DEFAULT 15
+#define REFAIL_US 1000000ULL /* a hung host: failed at once this long */
+/* libssh2 keeps every keepalive reply in the session's packet list:
+ * an idle session is renewed after this many */
+#define KA_RENEW 512
 
 enum cstate { CS_WAIT, CS_OPENING, CS_STARTING, CS_OPEN, CS_CLOSING };
 
@@ -78,6 +85,9 @@ struct client {
 	    capture : 2; /* keep the answer to it: FWD_PING_GET, FWD_PING_HEAD */
 	char *capp; /* the answer so far */
 	size_t caplen;
+	unsigned seen : 1; /* it sent a byte */
+	unsigned http : 1; /* its first bytes were an HTTP request */
+	unsigned answered : 1; /* it got a byte from the daemon */
 	uint64_t since; /* arrival, or when closing began */
 	int pi; /* poll index, -1 none */
 };
@@ -95,6 +105,11 @@ struct forwarder {
 	struct fwd_stats st;
 	uint64_t next_attempt, backoff;
 	uint64_t last_ka;
+	uint64_t ka_first; /* the oldest keepalive not answered yet, or 0 */
+	unsigned ka_replies; /* replies libssh2 keeps (renew at KA_RENEW) */
+	int hung; /* the session was dropped for not answering */
+	uint64_t failed_at; /* when the last reconnect failed */
+	char hung_msg[160]; /* why it was dropped, while hung */
 	int interval, count;
 	int busy; /* work left that needs no event */
 	struct pollfd *pfd;
@@ -114,6 +129,7 @@ struct forwarder {
 
 static void session_lost(struct forwarder *f, const char *fmt, ...)
     PRINTFLIKE(2, 3);
+static int looks_http(const char *p, size_t len);
 
 /* Buffers */
 
@@ -280,6 +296,8 @@ client_flush_down(struct forwarder *f, struct client *c)
 		return 0;
 	r = send_nb(c->fd, c->down.p + c->down.off, c->down.len, &sent);
 	cbuf_consume(&c->down, sent);
+	if (sent > 0)
+		c->answered = 1;
 	f->st.bytes_in += (uint64_t)sent;
 	return r;
 }
@@ -303,6 +321,9 @@ client_read_up(struct forwarder *f, struct client *c)
 	if (n > 0) {
 		if ((size_t)n == (size_t)room)
 			c->up_big = 1;
+		if (!c->seen && c->up.len == 0)
+			c->http = looks_http(c->up.p + c->up.off, (size_t)n);
+		c->seen = 1;
 		c->up.len += (size_t)n;
 		return;
 	}
@@ -530,38 +551,15 @@ sniff_step(struct forwarder *f, struct client *c)
 		client_abort(f, c, "client write error");
 }
 
-void
-fwd_http_error(int fd, const char *got, size_t len, const char *msg)
+/* Send the 502 with {"message": msg}; the request was read. */
+static void
+http_error_send(int fd, const char *msg)
 {
-	char req[8192], body[1024], resp[1400];
-	size_t n = 0, b = 0;
-	uint64_t deadline = now_us() + 1000000;
-	struct pollfd pfd;
+	char body[1024], resp[1400];
+	size_t b = 0;
 	const char *m;
-	ssize_t k;
 	int hl;
 
-	if (len > sizeof(req))
-		len = sizeof(req);
-	if (len > 0)
-		memcpy(req, got, len);
-	n = len;
-	/* the rest of the request head, briefly */
-	while (!has_headers_end(req, n) && n < sizeof(req) &&
-	    now_us() < deadline) {
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, (int)((deadline - now_us()) / 1000) + 1) <= 0)
-			break;
-		k = recv(fd, req + n, sizeof(req) - n, MSG_DONTWAIT);
-		if (k < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (k <= 0)
-			break;
-		n += (size_t)k;
-	}
-	if (!looks_http(req, n))
-		return;
 	/* {"message":"..."}, escaped by JSON's rules */
 	b = (size_t)snprintf(body, sizeof(body), "{\"message\":\"");
 	for (m = msg; *m != '\0' && b < sizeof(body) - 16; m++) {
@@ -585,6 +583,39 @@ fwd_http_error(int fd, const char *got, size_t len, const char *msg)
 	if (hl > 0)
 		(void)send(fd, resp, (size_t)hl, MSG_NOSIGNAL | MSG_DONTWAIT);
 	(void)shutdown(fd, SHUT_WR);
+}
+
+void
+fwd_http_error(int fd, const char *got, size_t len, const char *msg)
+{
+	char req[8192];
+	size_t n = 0;
+	uint64_t deadline = now_us() + 1000000;
+	struct pollfd pfd;
+	ssize_t k;
+
+	if (len > sizeof(req))
+		len = sizeof(req);
+	if (len > 0)
+		memcpy(req, got, len);
+	n = len;
+	/* the rest of the request head, briefly */
+	while (!has_headers_end(req, n) && n < sizeof(req) &&
+	    now_us() < deadline) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)((deadline - now_us()) / 1000) + 1) <= 0)
+			break;
+		k = recv(fd, req + n, sizeof(req) - n, MSG_DONTWAIT);
+		if (k < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	if (!looks_http(req, n))
+		return;
+	http_error_send(fd, msg);
 }
 
 /* Answer every client still waiting for a channel with `msg`. */
@@ -615,9 +646,16 @@ session_ready(struct forwarder *f)
 	f->st.up_since_us = now_us();
 	f->backoff = 0;
 	f->last_ka = now_us();
-	/* no reply asked: libssh2 would keep every reply forever */
+	f->ka_first = 0;
+	f->ka_replies = 0;
+	f->hung = 0;
+	/*
+	 * A reply is asked: a stopped sshd's kernel still acknowledges
+	 * every byte, so only an answer shows the peer is alive.  libssh2
+	 * keeps the replies; an idle session is renewed after KA_RENEW.
+	 */
 	libssh2_keepalive_config(
-	    cn->s, 0, (unsigned)(f->interval > 0 ? f->interval : 0));
+	    cn->s, 1, (unsigned)(f->interval > 0 ? f->interval : 0));
 	if (f->interval > 0) {
 		unsigned ut = (unsigned)(f->interval * f->count * 1000);
 		int on = 1;
@@ -787,7 +825,13 @@ maybe_reconnect(struct forwarder *f, uint64_t now)
 			log_info("reconnected to \"%s\"", c->info.alias);
 		return;
 	}
-	snprintf(f->st.last_error, sizeof(f->st.last_error), "%s", err.msg);
+	if (f->hung) /* the cause stays first: reconnecting only failed */
+		snprintf(f->st.last_error, sizeof(f->st.last_error),
+		    "%s; reconnecting: %s", f->hung_msg, err.msg);
+	else
+		snprintf(
+		    f->st.last_error, sizeof(f->st.last_error), "%s", err.msg);
+	f->failed_at = now_us();
 	f->backoff = f->backoff == 0          ? BACKOFF_MIN_US
 	    : f->backoff * 2 > BACKOFF_MAX_US ? BACKOFF_MAX_US
 					      : f->backoff * 2;
@@ -798,16 +842,14 @@ maybe_reconnect(struct forwarder *f, uint64_t now)
 
 /* Serving */
 
-/* Process what the server sent; 0, or -1 when the session died. */
-static int
-drain(struct forwarder *f)
+/* The channel a zero-length read may use to drain, or NULL. */
+static LIBSSH2_CHANNEL *
+drain_channel(struct forwarder *f)
 {
 	LIBSSH2_CHANNEL *ch = f->idle_ch;
 	unsigned long avail = 0, initial = 0, window;
 	struct client *c;
-	ssize_t n;
 	unsigned i;
-	char dummy;
 
 	/*
 	 * A zero-length read may send a window adjustment when the window
@@ -827,6 +869,17 @@ drain(struct forwarder *f)
 	for (i = 0; ch == NULL && i < f->nspare; i++)
 		if (!libssh2_channel_eof(f->spare[i]))
 			ch = f->spare[i];
+	return ch;
+}
+
+/* Process what the server sent; 0, or -1 when the session died. */
+static int
+drain(struct forwarder *f)
+{
+	LIBSSH2_CHANNEL *ch = drain_channel(f);
+	ssize_t n;
+	char dummy;
+
 	if (ch == NULL)
 		return 0;
 	n = libssh2_channel_read(ch, &dummy, 0);
@@ -1148,20 +1201,110 @@ close_step(struct forwarder *f, struct client *c)
 	client_remove(f, c);
 }
 
+/*
+ * The server did not answer keepalives for interval x count: drop the
+ * session; clients that asked and got nothing, and clients waiting for
+ * a channel, get an HTTP error that says why.
+ */
+static void
+session_hung(struct forwarder *f, uint64_t silent_us)
+{
+	char msg[256];
+	struct client *c;
+
+	snprintf(msg, sizeof(msg),
+	    "\"%s\" did not answer for %llu s (ServerAliveInterval %d x "
+	    "ServerAliveCountMax %d): the host or its sshd hangs",
+	    f->conn->info.alias, (unsigned long long)(silent_us / 1000000),
+	    f->interval, f->count);
+	snprintf(f->hung_msg, sizeof(f->hung_msg), "%s", msg);
+	for (c = f->head; c != NULL; c = c->next)
+		if ((c->st == CS_OPEN || c->st == CS_STARTING) && c->fd >= 0 &&
+		    c->http && !c->answered && c->down.len == 0)
+			http_error_send(c->fd, msg);
+	session_lost(f, "%s", msg);
+	f->hung = 1;
+	fail_waiting(f, f->st.last_error);
+}
+
+/* Drop an idle session quietly, to be opened again (KA_RENEW). */
+static void
+session_renew(struct forwarder *f)
+{
+	log_info("renewing the idle session to \"%s\" (%u keepalive "
+		 "replies kept)",
+	    f->conn->info.alias, f->ka_replies);
+	f->idle_ch = NULL;
+	conn_drop(f->conn);
+	f->conn = NULL;
+	f->st.up_since_us = 0;
+	f->backoff = 0;
+	f->next_attempt = now_us();
+}
+
+/*
+ * Keepalives every interval the server is quiet, also when no client
+ * is there; any byte from the server answers them.  Unanswered for
+ * interval x count (and the oldest for an interval at least): hung.
+ */
 static void
 keepalive_step(struct forwarder *f, uint64_t now)
 {
 	uint64_t iv = (uint64_t)f->interval * 1000000;
+	uint64_t rx = f->conn->x.last_rx_us;
+	size_t before;
 	int next = 0;
 
-	if (f->interval <= 0 || now - f->conn->x.last_rx_us < iv ||
-	    now - f->last_ka < iv)
+	if (f->interval <= 0)
 		return;
+	if ((f->ka_first != 0 && rx >= f->ka_first) || drain_channel(f) == NULL)
+		f->ka_first = 0; /* answered, or nothing reads the answer */
+	if (f->ka_first != 0 && now - rx >= iv * (uint64_t)f->count &&
+	    now - f->ka_first >= iv) {
+		session_hung(f, now - rx);
+		return;
+	}
+	if (f->ka_first == 0 && f->ka_replies >= KA_RENEW && f->nclients == 0) {
+		session_renew(f);
+		return;
+	}
+	if (now - rx < iv || now - f->last_ka < iv)
+		return;
+	before = xport_queued(&f->conn->x);
 	if (libssh2_keepalive_send(f->conn->s, &next) != 0) {
 		session_lost(f, "keepalive failed");
 		return;
 	}
+	if (xport_queued(&f->conn->x) == before) {
+		/* libssh2 counts whole seconds (and an interval of 1 as
+		 * 2): not sent yet, try again shortly */
+		f->last_ka = now - iv + 200000;
+		return;
+	}
 	f->last_ka = now;
+	f->ka_replies++;
+	if (f->ka_first == 0)
+		f->ka_first = now;
+}
+
+/* Microseconds until keepalive_step has something to do. */
+static uint64_t
+keepalive_due(const struct forwarder *f, uint64_t now)
+{
+	uint64_t iv = (uint64_t)f->interval * 1000000, at, t;
+	uint64_t rx = f->conn->x.last_rx_us;
+
+	if (f->interval <= 0)
+		return UINT64_MAX;
+	at = (rx > f->last_ka ? rx : f->last_ka) + iv;
+	if (f->ka_first != 0) {
+		t = rx + iv * (uint64_t)f->count;
+		if (t < f->ka_first + iv)
+			t = f->ka_first + iv;
+		if (t < at)
+			at = t;
+	}
+	return at > now ? at - now : 0;
 }
 
 static void
@@ -1317,6 +1460,11 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 			return 0;
 		if (f->conn == NULL && f->cfg.fail_fast) {
 			/* lazy service: no clients, no session needed */
+			if (f->hung) {
+				fail_waiting(f, f->st.last_error);
+				return err_set(
+				    err, ERR_TIMEOUT, "%s", f->st.last_error);
+			}
 			if (f->nclients == 0)
 				return 0;
 			f->next_attempt = now;
@@ -1332,12 +1480,28 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 		if (f->conn != NULL)
 			service(f);
 		else {
-			/* clients waiting too long for the session: closed */
+			/*
+			 * clients waiting too long for the session, or, while
+			 * the host hangs, that saw a reconnect fail or came
+			 * within REFAIL_US of it: told why, closed
+			 */
 			now = now_us();
 			for (c = f->head; c != NULL; c = next) {
 				next = c->next;
-				if (c->st == CS_WAIT && now - c->since > hold)
-					client_abort(f, c, "no session");
+				if (c->st != CS_WAIT ||
+				    (!(f->hung &&
+					 c->since <=
+					     f->failed_at + REFAIL_US) &&
+					now - c->since <= hold))
+					continue;
+				if (c->fd >= 0 && c->down.len == 0)
+					fwd_http_error(c->fd,
+					    c->up.p ? c->up.p + c->up.off : "",
+					    c->up.len,
+					    f->st.last_error[0]
+						? f->st.last_error
+						: "no SSH session");
+				client_abort(f, c, "no session");
 			}
 		}
 		if (f->conn != NULL && xport_flush(&f->conn->x) != 0)
@@ -1378,6 +1542,11 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 			c->pi = (int)n++;
 		}
 		timeout = 1000;
+		if (f->conn != NULL) {
+			uint64_t due = keepalive_due(f, now_us());
+			if (due < 1000000)
+				timeout = (int)(due / 1000) + 1;
+		}
 		if (f->busy)
 			timeout = 0;
 		if (f->cfg.idle_ms > 0 && f->cfg.idle_ms < timeout)
@@ -1388,6 +1557,12 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 			if (f->wq_head != NULL &&
 			    at > now + BACKOFF_WAITING_US) {
 				at = now + BACKOFF_WAITING_US;
+				f->next_attempt = at;
+			}
+			/* a hung host: each new client gets one try now */
+			if (f->wq_head != NULL && f->hung && at > now &&
+			    now > f->failed_at + REFAIL_US) {
+				at = now;
 				f->next_attempt = at;
 			}
 			if (at <= now)
@@ -1457,7 +1632,8 @@ fwd_new(const struct fwd_config *cfg, struct ssh_conn *conn,
 	f->conn = conn;
 	f->mode = cfg->mode;
 	f->interval = cfg->alive_interval < 0
-	    ? (conn->info.alive_interval >= 0 ? conn->info.alive_interval : 30)
+	    ? (conn->info.alive_interval >= 0 ? conn->info.alive_interval
+					      : ALIVE_INTERVAL_DEFAULT)
 	    : cfg->alive_interval;
 	f->count = cfg->alive_count > 0
 	    ? cfg->alive_count

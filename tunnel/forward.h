@@ -14,9 +14,12 @@
  *    client has not taken what was read before;
  *  - half-close: a client's shutdown(SHUT_WR) becomes channel EOF, and
  *    channel EOF becomes shutdown(SHUT_WR) towards the client;
- *  - keepalives when the server has been quiet for ServerAliveInterval,
- *    and TCP_USER_TIMEOUT of interval x ServerAliveCountMax, so a dead
- *    peer is noticed;
+ *  - keepalives (asking for a reply) whenever the server has been quiet
+ *    for ServerAliveInterval, with or without clients: a server silent
+ *    for interval x ServerAliveCountMax is taken as hung, its session
+ *    dropped, and every client that waits for it gets an HTTP 502 that
+ *    names the cause (TCP_USER_TIMEOUT of the same length catches a
+ *    link that stops acknowledging);
  *  - a dropped session closes the clients that were using it (never a
  *    hang), then reconnects with backoff; clients that arrive meanwhile
  *    wait (at most hold_ms) and are served once the session is back.
@@ -55,7 +58,7 @@ struct fwd_config {
 	int tcp_fd;
 	int ctl_fd; /* control socket: status to whoever connects */
 	int stop_fd; /* readable: stop (a signal self-pipe) */
-	int alive_interval; /* seconds; 0 none, <0 the default (30) */
+	int alive_interval; /* seconds; 0 none, <0 ssh_config's or 15 */
 	int alive_count; /* <= 0: 3 */
 	int max_clients; /* 0: 1024 */
 	int hold_ms; /* 0: 15000 */

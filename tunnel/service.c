@@ -31,7 +31,7 @@
 #include "tunnel/service.h"
 
 #define CTL_MAX 4096
-#define MAX_WAITERS 8
+#define MAX_WAITERS 1024 /* `connect` requests waiting per context */
 #define WORKER_STACK ((size_t)512 << 10)
 /* a client of a context that failed this recently gets that failure
  * again at once, instead of one more connect attempt (the docker CLI
@@ -62,8 +62,8 @@ struct sctx {
 	uint64_t failed_us; /* when it last failed (0: not failing) */
 	int force; /* connect even if it failed just now ("connect") */
 	/* control clients waiting for "connect" */
-	int waiters[MAX_WAITERS];
-	int nwaiters;
+	int *waiters; /* grows to MAX_WAITERS */
+	int nwaiters, capwaiters;
 };
 
 struct svc {
@@ -297,17 +297,31 @@ connect_ctl(const char *path, int timeout_ms, struct cm_err *err)
 	struct pollfd pfd;
 	int fd, soerr = 0;
 	socklen_t sl = sizeof(soerr);
+	uint64_t deadline = now_us() + (uint64_t)timeout_ms * 1000;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return err_set(err, ERR_TOOBIG, "\"%s\" is too long", path);
 	memcpy(sa.sun_path, path, strlen(path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return err_sys(err, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		if (errno != EINPROGRESS && errno != EAGAIN) {
+	for (;;) {
+		fd = socket(
+		    AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			return err_sys(err, "socket");
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			break;
+		/* a full backlog: EAGAIN, and the socket is not
+		 * connecting -- try again until the timeout */
+		if (errno == EAGAIN) {
+			close(fd);
+			if (now_us() >= deadline)
+				return err_set(err, ERR_TIMEOUT,
+				    "the tunnel service does not answer");
+			usleep(2000);
+			continue;
+		}
+		if (errno != EINPROGRESS) {
 			close(fd);
 			return err_set(
 			    err, ERR_NOTFOUND, "no tunnel service is running");
@@ -321,6 +335,7 @@ connect_ctl(const char *path, int timeout_ms, struct cm_err *err)
 			return err_set(
 			    err, ERR_NOTFOUND, "no tunnel service is running");
 		}
+		break;
 	}
 	if (!peer_is_me(fd)) {
 		close(fd);
@@ -639,6 +654,7 @@ ctx_free(struct sctx *x)
 	}
 	for (i = 0; i < x->nwaiters; i++)
 		close(x->waiters[i]);
+	free(x->waiters);
 	close(x->stop[0]);
 	close(x->stop[1]);
 	svc_spec_free(&x->spec);
@@ -834,12 +850,16 @@ status_json(struct svc *s, struct buf *out)
 		json_object_set_new(c, "name", json_string(x->spec.name));
 		json_object_set_new(c, "socket", json_string(x->spec.socket));
 		json_object_set_new(c, "url", json_string(x->spec.url));
+		/* the forwarder runs but lost its session: reconnecting */
+		int down = x->state == SS_CONNECTED && x->fs.started_us != 0 &&
+		    x->fs.up_since_us == 0;
 		json_object_set_new(c, "state",
-		    json_string(
-			x->lfd < 0 ? "not served" : state_names[x->state]));
+		    json_string(x->lfd < 0 ? "not served"
+			    : down         ? "reconnecting"
+					   : state_names[x->state]));
 		json_object_set_new(c, "sessions", json_integer(x->sessions));
-		json_object_set_new(
-		    c, "connected", json_boolean(x->state == SS_CONNECTED));
+		json_object_set_new(c, "connected",
+		    json_boolean(x->state == SS_CONNECTED && !down));
 		json_object_set_new(c, "open", json_integer(x->fs.open_conns));
 		json_object_set_new(c, "total",
 		    json_integer(
@@ -863,7 +883,9 @@ status_json(struct svc *s, struct buf *out)
 			    : tunnel_mode_name(x->spec.mode)));
 		json_object_set_new(c, "cipher", json_string(x->fs.cipher));
 		json_object_set_new(c, "last_error",
-		    json_string(x->lfd < 0 ? x->problem : x->last_error));
+		    json_string(x->lfd < 0 ? x->problem
+			    : down         ? x->fs.last_error
+					   : x->last_error));
 		json_array_append_new(arr, c);
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -943,6 +965,15 @@ ctx_state(struct sctx *x)
 	return st;
 }
 
+/* After `tunnel stop` the next client tries afresh (no REFAIL_US). */
+static void
+forget_failure(struct sctx *x)
+{
+	pthread_mutex_lock(&x->svc->mu);
+	x->failed_us = 0;
+	pthread_mutex_unlock(&x->svc->mu);
+}
+
 static void
 handle_ctl(struct svc *s, int fd)
 {
@@ -997,14 +1028,17 @@ handle_ctl(struct svc *s, int fd)
 		s->shutdown = 1;
 		reply(fd, "{\"ok\":true}");
 	} else if (strcmp(req, "stop *") == 0) {
-		for (i = 0; i < s->n; i++)
+		for (i = 0; i < s->n; i++) {
 			stop_worker(s->ctx[i]);
+			forget_failure(s->ctx[i]);
+		}
 		reply(fd, "{\"ok\":true}");
 	} else if (strncmp(req, "stop ", 5) == 0) {
 		if ((x = find_ctx(s, req + 5)) == NULL)
 			reply_error(fd, "not served");
 		else {
 			stop_worker(x);
+			forget_failure(x);
 			reply(fd, "{\"ok\":true}");
 		}
 	} else if (strncmp(req, "connect ", 8) == 0) {
@@ -1017,6 +1051,12 @@ handle_ctl(struct svc *s, int fd)
 		else if (x->nwaiters >= MAX_WAITERS)
 			reply_error(fd, "busy");
 		else {
+			if (x->nwaiters == x->capwaiters) {
+				x->capwaiters =
+				    x->capwaiters ? x->capwaiters * 2 : 8;
+				x->waiters = xreallocarray(x->waiters,
+				    (size_t)x->capwaiters, sizeof(int));
+			}
 			x->waiters[x->nwaiters++] = fd;
 			pthread_mutex_lock(&s->mu);
 			x->force = 1;
@@ -1130,7 +1170,7 @@ svc_run(const struct svc_config *cfg, struct cm_err *err)
 	}
 	s.ctl_path = xasprintf("%s/%s", cfg->run_dir, SVC_CTL);
 	if ((s.ctl_fd = take_passed(&s, s.ctl_path)) < 0 &&
-	    (s.ctl_fd = listen_at(s.ctl_path, 64, err)) < 0) {
+	    (s.ctl_fd = listen_at(s.ctl_path, 512, err)) < 0) {
 		r = s.ctl_fd;
 		goto out;
 	}

@@ -311,18 +311,28 @@ connect_unix(const char *path, int timeout_ms, struct cm_err *err)
 	struct pollfd pfd;
 	int fd, soerr = 0;
 	socklen_t sl = sizeof(soerr);
+	uint64_t deadline = now_us() + (uint64_t)timeout_ms * 1000;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return err_set(err, ERR_TOOBIG, "\"%s\" is too long", path);
 	memcpy(sa.sun_path, path, strlen(path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return err_sys(err, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-		return peer_check(fd, path, err);
-	if (errno == EINPROGRESS || errno == EAGAIN) {
+	for (;;) {
+		fd = socket(
+		    AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			return err_sys(err, "socket");
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return peer_check(fd, path, err);
+		/* a unix socket whose backlog is full: EAGAIN, and the
+		 * socket is not connecting -- try again until the timeout */
+		if (errno != EAGAIN || now_us() >= deadline)
+			break;
+		close(fd);
+		usleep(2000);
+	}
+	if (errno == EINPROGRESS) {
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
 		if (poll(&pfd, 1, timeout_ms) == 1 &&
@@ -422,7 +432,9 @@ tunnel_list(const char *run_dir, struct tunnel_status **listp, size_t *np,
 	}
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
-		if (len <= 5 || strcmp(de->d_name + len - 5, ".lock") != 0)
+		/* "_" files are the service's (no context name starts so) */
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".lock") != 0 ||
+		    de->d_name[0] == '_')
 			continue;
 		char *name = xstrndup(de->d_name, len - 5);
 		list = xreallocarray(list, n + 1, sizeof(*list));
@@ -431,11 +443,29 @@ tunnel_list(const char *run_dir, struct tunnel_status **listp, size_t *np,
 				snprintf(list[n].name, sizeof(list[n].name),
 				    "%s", name);
 			n++;
+		} else if (e2.code != ERR_NOTFOUND) {
+			/* running (the lock is held) but silent, e.g. in a
+			 * blocking reconnect: listed, never dropped */
+			char *pidf = tfile(run_dir, name, "pid");
+			struct buf b;
+			memset(&list[n], 0, sizeof(list[n]));
+			snprintf(
+			    list[n].name, sizeof(list[n].name), "%s", name);
+			list[n].not_answering = 1;
+			snprintf(list[n].last_error, sizeof(list[n].last_error),
+			    "%s", e2.msg);
+			buf_init(&b, 64);
+			if (file_read(pidf, 64, 0, &b, &e2) == 0)
+				list[n].pid = atol(b.data);
+			buf_release(&b);
+			free(pidf);
+			n++;
 		}
 		free(name);
 	}
 	closedir(d);
-	qsort(list, n, sizeof(*list), cmp_status);
+	if (n > 1)
+		qsort(list, n, sizeof(*list), cmp_status);
 	*listp = list;
 	*np = n;
 	return 0;
@@ -782,7 +812,7 @@ daemon_serve(struct daemon *d, struct cm_err *err)
 	    ssh_conn_info(conn)->hostkey_type, ssh_conn_info(conn)->hostkey_fp,
 	    ssh_conn_info(conn)->auth);
 	if ((d->unix_fd = listen_unix(d->sock_path, 1024, err)) < 0 ||
-	    (d->ctl_fd = listen_unix(d->ctl_path, 16, err)) < 0 ||
+	    (d->ctl_fd = listen_unix(d->ctl_path, 512, err)) < 0 ||
 	    (port > 0 && (d->tcp_fd = listen_tcp(port, err)) < 0)) {
 		r = err->code;
 		ssh_close(conn);

@@ -34,6 +34,8 @@ struct tunnel_status {
 	long pid;
 	int connected; /* the SSH session is up now */
 	int starting; /* holds the lock but does not answer yet */
+	int not_answering; /* runs, but its control socket did not answer
+			      (last_error says how) */
 	uint64_t uptime_s;
 	unsigned open_conns;
 	unsigned peak_conns;
