@@ -21,6 +21,7 @@
 #include "ctxmgr/svckick.h"
 #include "ctxmgr/tunnelsvc.h"
 #include "ctxmgr/output.h"
+#include "ctxmgr/progress.h"
 #include "ctxmgr/sshctx.h"
 #include "tunnel/tunnel.h"
 #include "common/xmalloc.h"
@@ -277,9 +278,16 @@ start_one(struct cmd_ctx *ctx, struct cmd_args *a, const char *name)
 		}
 		(void)svc_socket_path(run_dir2, c->name, &sock, &ctx->err);
 		free(run_dir2);
-		if ((r = cmd_svc_ensure(ctx, 1)) == 0 &&
-		    (r = cmd_svc_connect(ctx, c->name, &ctx->err)) == 0 &&
-		    !ctx->quiet)
+		/* the first connect can take ConnectTimeout: say so on a
+		 * terminal (no passphrase prompt here: the service has none) */
+		struct progress pg;
+		progress_init(&pg, ctx, "connecting", 1);
+		progress_item(&pg, c->name);
+		if ((r = cmd_svc_ensure(ctx, 1)) == 0)
+			r = cmd_svc_connect(ctx, c->name, &ctx->err);
+		progress_done_one(&pg);
+		progress_end(&pg);
+		if (r == 0 && !ctx->quiet)
 			fprintf(ctx->out,
 			    "tunnel \"%s\" connected: unix://%s (tunnel "
 			    "service)\n",

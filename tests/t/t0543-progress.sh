@@ -1,5 +1,5 @@
 #!/bin/bash
-test_description='progress on stderr for long work: import-hosts, ca rotate --all, audit --all; only on a terminal, never with -q'
+test_description='progress on stderr for long work: import-hosts, ca rotate --all, audit --all, a tunnel'"'"'s first connect; only on a terminal, never with -q'
 . "$(dirname "$0")/../lib/test-lib.sh"
 . "$TEST_LIB_DIR/lib-keys.sh"
 . "$TEST_LIB_DIR/lib-ca.sh"
@@ -64,4 +64,14 @@ test_expect_success 'audit --all: connecting, then auditing, on a terminal' '
 	ctxmgr audit --all --no-probes >out 2>err || :
 	! grep -q "auditing" err
 '
+test_expect_success 'tunnel start: the first connect is shown on a terminal' '
+	# nothing listens on port 1: the service fails fast, after trying
+	ctxmgr create far --host ssh://u@127.0.0.1:1 >/dev/null 2>&1 &&
+	test_expect_code 1 on_tty "$CTXMGR" tunnel start far >tty.out &&
+	test_grep "connecting 0/1: far" tty.out &&
+	test_expect_code 1 ctxmgr tunnel start far >out 2>err &&
+	! grep -q "connecting 0/1" err &&
+	ctxmgr tunnel shutdown >/dev/null 2>&1
+'
+
 test_done
