@@ -7,9 +7,10 @@ ca_passphrase
 export CTXMGR_CA_PASSPHRASE_FILE
 ctxmgr_at -60d ca init --kdf-iterations 2048 >/dev/null 2>&1 ||
 	test_fatal "ca init failed"
-# issued at different times of day, so days left fall on both sides of
-# a rounding boundary
-for spec in "d1 -20d" "d2 -20.5d" "d3 -40.3d" "d4 -59.96d"; do
+# issued at different times of day, so days left fall on both sides of a
+# rounding boundary; never within minutes of one, since ca ls and ca
+# rotate run a moment apart
+for spec in "d1 -20.3d" "d2 -20.5d" "d3 -40.3d" "d4 -59.96d"; do
 	set -- $spec
 	ctxmgr create "$1" --host tcp://127.0.0.1:2376 2>/dev/null &&
 		ctxmgr_at "$2" ca issue client "$1" >/dev/null ||
