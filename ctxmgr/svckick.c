@@ -179,11 +179,12 @@ ctl_connect(const char *ctl)
 	return fd;
 }
 
-json_t *
-svc_status(const char *ctl)
+/* Ask the service `req` ("states\n"); its JSON object, or NULL. */
+static json_t *
+svc_ask(const char *ctl, const char *req)
 {
-	char *buf = NULL, tmp[4096];
-	size_t len = 0;
+	char *buf = NULL, tmp[65536];
+	size_t len = 0, cap = 0;
 	struct pollfd p;
 	json_t *o = NULL;
 	ssize_t n;
@@ -191,7 +192,7 @@ svc_status(const char *ctl)
 
 	if ((fd = ctl_connect(ctl)) < 0)
 		return NULL;
-	if (write(fd, "status\n", 7) != 7)
+	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req))
 		goto out;
 	for (;;) {
 		p.fd = fd;
@@ -205,7 +206,10 @@ svc_status(const char *ctl)
 			goto out;
 		if (n == 0)
 			break;
-		buf = xreallocarray(buf, len + (size_t)n + 1, 1);
+		if (len + (size_t)n + 1 > cap) {
+			cap = (len + (size_t)n + 1) * 2;
+			buf = xreallocarray(buf, cap, 1);
+		}
 		memcpy(buf + len, tmp, (size_t)n);
 		len += (size_t)n;
 	}
@@ -221,23 +225,44 @@ out:
 	return o;
 }
 
+json_t *
+svc_status(const char *ctl)
+{
+	json_t *o = svc_ask(ctl, "states\n");
+
+	/* a service started by an older ctxmgr knows only "status" */
+	return o != NULL ? o : svc_ask(ctl, "status\n");
+}
+
+/* The status's contexts by name, made once and kept in the status
+ * (a listing of a thousand contexts asks a thousand times). */
+#define STATE_INDEX "\x01byName"
+
 const char *
 svc_state_of(json_t *status, const char *name)
 {
-	json_t *c;
+	json_t *idx, *c, *nm, *st;
 	size_t i;
 
 	if (status == NULL)
 		return "not running";
-	json_array_foreach(json_object_get(status, "contexts"), i, c)
-	{
-		json_t *nm = json_object_get(c, "name");
-		json_t *st = json_object_get(c, "state");
-		if (json_is_string(nm) &&
-		    strcmp(json_string_value(nm), name) == 0)
-			return json_is_string(st) ? json_string_value(st) : "";
+	if ((idx = json_object_get(status, STATE_INDEX)) == NULL) {
+		idx = json_object();
+		json_array_foreach(json_object_get(status, "contexts"), i, c)
+		{
+			nm = json_object_get(c, "name");
+			st = json_object_get(c, "state");
+			if (json_is_string(nm) &&
+			    json_object_get(idx, json_string_value(nm)) == NULL)
+				json_object_set_new(idx, json_string_value(nm),
+				    json_string(json_is_string(st)
+					    ? json_string_value(st)
+					    : ""));
+		}
+		json_object_set_new(status, STATE_INDEX, idx);
 	}
-	return "not served";
+	c = json_object_get(idx, name);
+	return c != NULL ? json_string_value(c) : "not served";
 }
 
 char *

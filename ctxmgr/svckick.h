@@ -33,8 +33,8 @@ int svc_spawn(const char *config_dir, const char *ctl, struct cm_err *err);
 /* The control socket beside a tunnelled context's socket (new string). */
 char *svc_ctl_of(const struct context *c);
 
-/* The service's status (a JSON object), or NULL when none of this user
- * answers on `ctl`. */
+/* The states of the service's contexts (a JSON object for
+ * svc_state_of), or NULL when none of this user answers on `ctl`. */
 json_t *svc_status(const char *ctl);
 
 /* A context's state in a status: "idle", "connecting", "connected",

@@ -830,7 +830,7 @@ watch_changed(struct svc *s)
 /* Control */
 
 static void
-status_json(struct svc *s, struct buf *out)
+status_json(struct svc *s, struct buf *out, int full)
 {
 	json_t *o = json_object(), *arr = json_array();
 	size_t i;
@@ -844,10 +844,22 @@ status_json(struct svc *s, struct buf *out)
 	pthread_mutex_lock(&s->mu);
 	for (i = 0; i < s->n; i++) {
 		struct sctx *x = s->ctx[i];
-		json_t *c = json_object();
+		json_t *c;
 		if (x->gone)
 			continue;
+		c = json_object();
 		json_object_set_new(c, "name", json_string(x->spec.name));
+		/* the states alone: what a listing of many contexts needs */
+		if (!full) {
+			int down2 = x->state == SS_CONNECTED &&
+			    x->fs.started_us != 0 && x->fs.up_since_us == 0;
+			json_object_set_new(c, "state",
+			    json_string(x->lfd < 0 ? "not served"
+				    : down2        ? "reconnecting"
+						   : state_names[x->state]));
+			json_array_append_new(arr, c);
+			continue;
+		}
 		json_object_set_new(c, "socket", json_string(x->spec.socket));
 		json_object_set_new(c, "url", json_string(x->spec.url));
 		/* the forwarder runs but lost its session: reconnecting */
@@ -1013,9 +1025,9 @@ handle_ctl(struct svc *s, int fd)
 	*nl = '\0';
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	err_init(&err);
-	if (strcmp(req, "status") == 0) {
+	if (strcmp(req, "status") == 0 || strcmp(req, "states") == 0) {
 		buf_init(&out, 1 << 24);
-		status_json(s, &out);
+		status_json(s, &out, strcmp(req, "status") == 0);
 		(void)fd_write_all(fd, out.data, out.len);
 		buf_release(&out);
 		close(fd);
