@@ -27,6 +27,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "common/xmalloc.h"
+#include "tunnel/ctlconn.h"
 #include "tunnel/forward.h"
 #include "tunnel/service.h"
 
@@ -293,55 +294,14 @@ peer_is_me(int fd)
 static int
 connect_ctl(const char *path, int timeout_ms, struct cm_err *err)
 {
-	struct sockaddr_un sa;
-	struct pollfd pfd;
-	int fd, soerr = 0;
-	socklen_t sl = sizeof(soerr);
-	uint64_t deadline = now_us() + (uint64_t)timeout_ms * 1000;
+	int fd = ctl_connect_unix(path, timeout_ms, err);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return err_set(err, ERR_TOOBIG, "\"%s\" is too long", path);
-	memcpy(sa.sun_path, path, strlen(path));
-	for (;;) {
-		fd = socket(
-		    AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd < 0)
-			return err_sys(err, "socket");
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			break;
-		/* a full backlog: EAGAIN, and the socket is not
-		 * connecting -- try again until the timeout */
-		if (errno == EAGAIN) {
-			close(fd);
-			if (now_us() >= deadline)
-				return err_set(err, ERR_TIMEOUT,
-				    "the tunnel service does not answer");
-			usleep(2000);
-			continue;
-		}
-		if (errno != EINPROGRESS) {
-			close(fd);
-			return err_set(
-			    err, ERR_NOTFOUND, "no tunnel service is running");
-		}
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, timeout_ms) != 1 ||
-		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 ||
-		    soerr != 0) {
-			close(fd);
-			return err_set(
-			    err, ERR_NOTFOUND, "no tunnel service is running");
-		}
-		break;
-	}
-	if (!peer_is_me(fd)) {
-		close(fd);
-		return err_set(err, ERR_PERM,
-		    "\"%s\" is served by another user: refusing it", path);
-	}
+	if (fd == ERR_TIMEOUT)
+		return err_set(
+		    err, ERR_TIMEOUT, "the tunnel service does not answer");
+	if (fd < 0 && fd != ERR_PERM && fd != ERR_TOOBIG)
+		return err_set(
+		    err, ERR_NOTFOUND, "no tunnel service is running");
 	return fd;
 }
 

@@ -37,6 +37,7 @@
 #include "tunnel/tunnel.h"
 #include "common/util.h"
 #include "common/xmalloc.h"
+#include "tunnel/ctlconn.h"
 
 #define RELAY_MAX 8192
 #define LOG_MAX ((off_t)1 << 20)
@@ -289,59 +290,10 @@ tunnel_status_parse(
 	return 0;
 }
 
-/* A control socket must be served by this user (SO_PEERCRED). */
-static int
-peer_check(int fd, const char *path, struct cm_err *err)
-{
-	struct ucred uc;
-	socklen_t l = sizeof(uc);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &l) == 0 &&
-	    uc.uid == geteuid())
-		return fd;
-	close(fd);
-	return err_set(err, ERR_PERM,
-	    "\"%s\" is served by another user: refusing it", path);
-}
-
 static int
 connect_unix(const char *path, int timeout_ms, struct cm_err *err)
 {
-	struct sockaddr_un sa;
-	struct pollfd pfd;
-	int fd, soerr = 0;
-	socklen_t sl = sizeof(soerr);
-	uint64_t deadline = now_us() + (uint64_t)timeout_ms * 1000;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return err_set(err, ERR_TOOBIG, "\"%s\" is too long", path);
-	memcpy(sa.sun_path, path, strlen(path));
-	for (;;) {
-		fd = socket(
-		    AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd < 0)
-			return err_sys(err, "socket");
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			return peer_check(fd, path, err);
-		/* a unix socket whose backlog is full: EAGAIN, and the
-		 * socket is not connecting -- try again until the timeout */
-		if (errno != EAGAIN || now_us() >= deadline)
-			break;
-		close(fd);
-		usleep(2000);
-	}
-	if (errno == EINPROGRESS) {
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, timeout_ms) == 1 &&
-		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 &&
-		    soerr == 0)
-			return peer_check(fd, path, err);
-	}
-	close(fd);
-	return err_sys(err, "cannot connect to \"%s\"", path);
+	return ctl_connect_unix(path, timeout_ms, err);
 }
 
 int

@@ -1,0 +1,21 @@
+/*
+ * ctlconn.h: connecting to a control socket of ours (the tunnel
+ * service's, a direct tunnel's) as a client that trusts nothing there:
+ * a full backlog (EAGAIN, the socket not connecting) is retried until
+ * the timeout, and the peer must be this user (SO_PEERCRED), or the
+ * connection is refused -- someone else's socket at our path gets no
+ * request from us.
+ */
+#ifndef CTXMGR_CTLCONN_H
+#define CTXMGR_CTLCONN_H
+
+#include "common/err.h"
+
+/*
+ * A connected descriptor (>= 0, non-blocking), or: ERR_TOOBIG (path too
+ * long for sun_path), ERR_TIMEOUT (the backlog stayed full), ERR_PERM
+ * (another user serves it), or the connect error with its errno.
+ */
+int ctl_connect_unix(const char *path, int timeout_ms, struct cm_err *err);
+
+#endif
