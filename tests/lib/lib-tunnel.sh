@@ -6,6 +6,10 @@ json() {
 	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
+# http SOCKET REQUEST...: requests on one connection, answers printed
+# (see tests/lib/http.py)
+http() { python3 "$TEST_LIB_DIR/http.py" "$@"; }
+
 # gone PID: the process has exited (init may not have reaped it yet).
 gone() {
 	st=$(ps -o stat= -p "$1" 2>/dev/null)
