@@ -15,12 +15,9 @@ test_expect_success 'setup: a connected tunnelled context' '
 	ctxmgr create prod --host "ssh://box$DOCKERD_SOCK" >/dev/null 2>&1 &&
 	ctxmgr use prod &&
 	docker version >/dev/null &&
-	test "$(svc_field prod State)" = connected &&
-	d=$DOCKER_CONFIG/contexts/meta/$(ctx_dir prod) &&
-	json "$d/meta.json" "d[\"Endpoints\"][\"docker\"][\"Host\"]" |
-		sed "s|^unix://||" >"$TRASH/sock"
+	test "$(svc_field prod State)" = connected
 '
-sock=$(cat "$TRASH/sock")
+sock=$(ctx_socket prod)
 
 test_expect_success 'the next client gets the spare channel, and a new spare is opened' '
 	u0=$(svc_field prod SparesUsed) &&

@@ -13,12 +13,9 @@ test_expect_success 'setup: a connected tunnelled context' '
 	ctxmgr create prod --host "ssh://box$DOCKERD_SOCK" >/dev/null 2>&1 &&
 	ctxmgr use prod &&
 	docker version >/dev/null &&
-	test "$(svc_field prod State)" = connected &&
-	d=$DOCKER_CONFIG/contexts/meta/$(ctx_dir prod) &&
-	json "$d/meta.json" "d[\"Endpoints\"][\"docker\"][\"Host\"]" |
-		sed "s|^unix://||" >"$TRASH/sock"
+	test "$(svc_field prod State)" = connected
 '
-sock=$(cat "$TRASH/sock")
+sock=$(ctx_socket prod)
 
 test_expect_success 'clients one after the other reuse the channel the last one left' '
 	r0=$(svc_field prod ChannelsReused) &&
@@ -114,12 +111,9 @@ test_expect_success 'setup: a context on a daemon of our own' '
 	test_atexit "kill $(cat fake.pid) 2>/dev/null" &&
 	wait_for 10 test -S "$TRASH/fake.sock" &&
 	ctxmgr create fake --host "ssh://box$TRASH/fake.sock" >/dev/null 2>&1 &&
-	ctxmgr tunnel start fake >/dev/null &&
-	d=$DOCKER_CONFIG/contexts/meta/$(ctx_dir fake) &&
-	json "$d/meta.json" "d[\"Endpoints\"][\"docker\"][\"Host\"]" |
-		sed "s|^unix://||" >"$TRASH/fsock"
+	ctxmgr tunnel start fake >/dev/null
 '
-fsock=$(cat "$TRASH/fsock")
+fsock=$(ctx_socket fake)
 get() { printf 'GET %s HTTP/1.1\\nHost: x\\n\\n' "$1"; }
 
 test_expect_success 'the next client gets the same connection, after its last answer' '
