@@ -3,11 +3,16 @@
 # median_ms N CMD...: run CMD N times, print the median wall time in ms
 # (three decimals).  Uses bash's EPOCHREALTIME, so the figure includes
 # process start-up, as a user would see it.
-median_ms() {
-	local n=$1 i t0 t1
-	shift
+median_ms() { median_ms_paused 0 "$@"; }
+
+# median_ms_paused SECONDS N CMD...: the same, sleeping SECONDS before
+# each run (what a command typed now and then meets).
+median_ms_paused() {
+	local pause=$1 n=$2 i t0 t1
+	shift 2
 	local -a times=()
 	for ((i = 0; i < n; i++)); do
+		[ "$pause" = 0 ] || sleep "$pause"
 		t0=${EPOCHREALTIME/./}
 		"$@" >/dev/null 2>&1
 		t1=${EPOCHREALTIME/./}

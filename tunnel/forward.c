@@ -56,6 +56,11 @@
 #define REUSE_HOPE_US 2000000ULL
 /* the daemon's last /_ping answer is reused this long at most */
 #define PING_MAX_AGE_US (3ULL * 1000000)
+/* ... and asked again when this old, this long after a client's (see
+ * ping_refresh) */
+#define PING_REFRESH_US (2ULL * 1000000)
+#define PING_KEEP_US (120ULL * 1000000)
+#define PING_REFRESH_MAX_US (5ULL * 1000000) /* gives up after */
 #define PING_HEAD_MAX 4096 /* a /_ping request head, to recognise */
 #define PING_RESP_MAX 4096 /* a /_ping answer, to keep */
 /* ServerAliveInterval when ssh_config has none: a hung host is noticed
@@ -100,6 +105,7 @@ struct client {
 	unsigned up_big : 1; /* a read filled the room: the client streams */
 	unsigned sniff : 1; /* the first request may be a /_ping */
 	unsigned spare_close : 1; /* no client: a spare channel closing */
+	unsigned refresh : 1; /* ours: asks the daemon for a fresh /_ping */
 	unsigned
 	    capture : 2; /* keep the answer to it: FWD_PING_GET, FWD_PING_HEAD */
 	char *capp; /* the answer so far */
@@ -145,6 +151,10 @@ struct forwarder {
 		size_t len;
 		uint64_t at;
 	} ping[3];
+	uint64_t ping_asked[3]; /* when a client last sent that /_ping */
+	int rfd; /* our end of the refresh client's socket, or -1 */
+	unsigned rkind; /* which /_ping it asks */
+	uint64_t rstart;
 };
 
 static void session_lost(struct forwarder *f, const char *fmt, ...)
@@ -235,7 +245,8 @@ client_close_fd(struct forwarder *f, struct client *c)
 	if (c->fd >= 0) {
 		close(c->fd);
 		c->fd = -1;
-		f->st.open_conns--;
+		if (!c->refresh)
+			f->st.open_conns--;
 	}
 }
 
@@ -258,7 +269,7 @@ client_remove(struct forwarder *f, struct client *c)
 	cbuf_free(&c->down);
 	reuse_end(c);
 	free(c->capp);
-	if (!c->spare_close)
+	if (!c->spare_close && !c->refresh)
 		f->nclients--;
 	free(c);
 }
@@ -284,14 +295,16 @@ client_abort(struct forwarder *f, struct client *c, const char *why)
 	client_remove(f, c);
 }
 
+/* A client on fd; `refresh` for ours (counted nowhere, see ping_refresh). */
 static void
-client_new(struct forwarder *f, int fd)
+client_new(struct forwarder *f, int fd, int refresh)
 {
 	struct client *c = xcalloc(1, sizeof(*c));
 
 	c->fd = fd;
 	c->pi = -1;
 	c->sniff = 1;
+	c->refresh = refresh != 0;
 	c->since = now_us();
 	c->prev = f->tail;
 	if (f->tail)
@@ -299,6 +312,10 @@ client_new(struct forwarder *f, int fd)
 	else
 		f->head = c;
 	f->tail = c;
+	if (refresh) {
+		client_enqueue(f, c, 0);
+		return;
+	}
 	f->nclients++;
 	f->st.open_conns++;
 	f->st.total_conns++;
@@ -560,8 +577,10 @@ sniff_step(struct forwarder *f, struct client *c)
 	c->sniff = 0;
 	if (kind == 0)
 		return;
+	if (!c->refresh)
+		f->ping_asked[kind] = now_us();
 	len = f->ping[kind].len;
-	if (f->ping[kind].p == NULL ||
+	if (f->ping[kind].p == NULL || c->refresh ||
 	    now_us() - f->ping[kind].at > PING_MAX_AGE_US || c->down.len != 0) {
 		c->capture = (unsigned)kind;
 		return;
@@ -576,6 +595,78 @@ sniff_step(struct forwarder *f, struct client *c)
 	f->st.pings_cached++;
 	if (client_flush_down(f, c) != 0)
 		client_abort(f, c, "client write error");
+}
+
+/*
+ * Keep the /_ping cache fresh while clients use it: the docker CLI sends
+ * HEAD /_ping first on every command, and a command more than 3 s after
+ * the last (a user typing) would otherwise pay a round trip for it.  For
+ * PING_KEEP_US after a client last sent a /_ping, a copy older than
+ * PING_REFRESH_US is asked again by a client of ours: one end of a
+ * socket pair served like any client (on a spare, so no channel open,
+ * its answer kept as a client's is, the channel left for reuse), the
+ * other end read and closed here.  Never while a client waits, never
+ * without a spare: it must not cost a client anything.
+ */
+static uint64_t
+ping_refresh_due(const struct forwarder *f, uint64_t now, unsigned *kindp)
+{
+	uint64_t due = UINT64_MAX, at;
+	unsigned k;
+
+	if (f->conn == NULL || f->rfd >= 0 || f->cfg.no_ping)
+		return UINT64_MAX;
+	for (k = 1; k < nitems(f->ping); k++) {
+		if (f->ping[k].p == NULL || f->ping_asked[k] == 0 ||
+		    now - f->ping_asked[k] >= PING_KEEP_US)
+			continue;
+		at = f->ping[k].at + PING_REFRESH_US;
+		at = at > now ? at - now : 0;
+		if (at < due) {
+			due = at;
+			*kindp = k;
+		}
+	}
+	return due;
+}
+
+static void
+ping_refresh(struct forwarder *f, uint64_t now)
+{
+	static const char *const req[] = { "",
+		"GET /_ping HTTP/1.1\r\nHost: api.moby.localhost\r\n\r\n",
+		"HEAD /_ping HTTP/1.1\r\nHost: api.moby.localhost\r\n\r\n" };
+	char sink[4096];
+	unsigned kind = 0;
+	int sv[2];
+
+	if (f->rfd >= 0) {
+		while (recv(f->rfd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+			;
+		if (f->ping[f->rkind].at >= f->rstart ||
+		    now - f->rstart > PING_REFRESH_MAX_US || f->conn == NULL) {
+			close(f->rfd); /* our client leaves, done or not */
+			f->rfd = -1;
+		}
+		return;
+	}
+	if (ping_refresh_due(f, now, &kind) != 0 || f->nspare == 0 ||
+	    f->wq_head != NULL)
+		return;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+		sv) != 0)
+		return;
+	if (send(sv[0], req[kind], strlen(req[kind]), MSG_NOSIGNAL) !=
+	    (ssize_t)strlen(req[kind])) {
+		close(sv[0]);
+		close(sv[1]);
+		return;
+	}
+	f->rfd = sv[0];
+	f->rkind = kind;
+	f->rstart = now;
+	client_new(f, sv[1], 1);
+	log_debug("refreshing the cached /_ping");
 }
 
 /* Send the 502 with {"message": msg}; the request was read. */
@@ -824,6 +915,10 @@ session_lost(struct forwarder *f, const char *fmt, ...)
 	f->nspare = 0; /* freed with the session */
 	f->opening_spare = 0;
 	ping_forget(f); /* no answer from a daemon we cannot reach */
+	if (f->rfd >= 0) {
+		close(f->rfd);
+		f->rfd = -1;
+	}
 	f->dial_channels = 0;
 	conn_drop(f->conn);
 	f->conn = NULL;
@@ -1198,7 +1293,8 @@ reuse_keep(struct forwarder *f, struct client *c)
 		return 0;
 	f->spare_at[f->nspare] = now_us();
 	f->spare[f->nspare++] = c->ch;
-	f->st.reused++;
+	if (!c->refresh)
+		f->st.reused++;
 	c->ch = NULL;
 	reuse_end(c);
 	client_abort(f, c, NULL);
@@ -1492,6 +1588,8 @@ service(struct forwarder *f)
 		}
 	}
 	if (f->conn != NULL)
+		ping_refresh(f, now_us());
+	if (f->conn != NULL)
 		keepalive_step(f, now_us());
 }
 
@@ -1519,7 +1617,7 @@ accept_clients(struct forwarder *f, int lfd)
 			close(fd);
 			continue;
 		}
-		client_new(f, fd);
+		client_new(f, fd, 0);
 	}
 }
 
@@ -1687,7 +1785,11 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 		}
 		timeout = 1000;
 		if (f->conn != NULL) {
-			uint64_t due = keepalive_due(f, now_us());
+			unsigned k;
+			uint64_t due = keepalive_due(f, now_us()),
+				 rdue = ping_refresh_due(f, now_us(), &k);
+			if (rdue < due)
+				due = rdue;
 			if (due < 1000000)
 				timeout = (int)(due / 1000) + 1;
 		}
@@ -1776,6 +1878,7 @@ fwd_new(const struct fwd_config *cfg, struct ssh_conn *conn,
 	f->cfg = *cfg;
 	f->conn = conn;
 	f->mode = cfg->mode;
+	f->rfd = -1;
 	f->interval = cfg->alive_interval < 0
 	    ? (conn->info.alive_interval >= 0 ? conn->info.alive_interval
 					      : ALIVE_INTERVAL_DEFAULT)
@@ -1814,6 +1917,8 @@ fwd_free(struct forwarder *f)
 	if (f->conn != NULL)
 		ssh_close(f->conn);
 	ping_forget(f);
+	if (f->rfd >= 0)
+		close(f->rfd);
 	free(f->pfd);
 	free(f);
 }

@@ -10,6 +10,14 @@ json() {
 # (see tests/lib/http.py)
 http() { python3 "$TEST_LIB_DIR/http.py" "$@"; }
 
+# connected_context NAME SSHD: a tunnelled context on sshd SSHD's dockerd,
+# current, with its session up (a docker version went through it)
+connected_context() {
+	ctxmgr create "$1" --host "ssh://$2$DOCKERD_SOCK" >/dev/null 2>&1 &&
+		ctxmgr use "$1" && docker version >/dev/null &&
+		test "$(svc_field "$1" State)" = connected
+}
+
 # ctx_socket NAME: the local socket a tunnelled context names in meta.json
 ctx_socket() {
 	json "$DOCKER_CONFIG/contexts/meta/$(ctx_dir "$1")/meta.json" \

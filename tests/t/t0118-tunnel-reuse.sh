@@ -10,10 +10,7 @@ unset DOCKER_HOST DOCKER_CONTEXT
 VER='GET /version HTTP/1.1\nHost: docker\n\n'
 
 test_expect_success 'setup: a connected tunnelled context' '
-	ctxmgr create prod --host "ssh://box$DOCKERD_SOCK" >/dev/null 2>&1 &&
-	ctxmgr use prod &&
-	docker version >/dev/null &&
-	test "$(svc_field prod State)" = connected
+	connected_context prod box
 '
 sock=$(ctx_socket prod)
 
@@ -79,6 +76,8 @@ def serve(c, conn):
         head, buf = buf.split(b"\r\n\r\n", 1)
         n += 1
         method, target = head.split(b" ")[:2]
+        with open(path + ".log", "ab") as log:
+            log.write(method + b" " + target + b"\n")
         body = b"conn=%d req=%d" % (conn, n)
         resp = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
         if target == b"/extra":    # more bytes than it said
@@ -91,6 +90,10 @@ def serve(c, conn):
             resp = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
         elif target == b"/chunked":
             resp = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+        elif target == b"/_ping":
+            resp = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"
+            if method == b"GET":
+                resp += b"OK"
         elif method == b"HEAD":    # a length, and no body
             resp = b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n"
         c.sendall(resp)
@@ -155,6 +158,30 @@ test_expect_success 'never after an answer that says it closes' '
 	http "$fsock" "$(get /close)" >a &&
 	http "$fsock" "$(get /y)" >b &&
 	test "$(conn b)" != "$(conn a)"
+'
+
+pings() { grep -c "_ping" "$TRASH/fake.sock.log"; }
+
+test_expect_success 'the daemon is asked for no /_ping of ours before a client asked one' '
+	n0=$(pings) &&
+	sleep 3 &&
+	test "$(pings)" = "$n0"
+'
+
+test_expect_success 'after a client asked, the /_ping is asked again in the background' '
+	n0=$(pings) &&
+	http "$fsock" "HEAD /_ping HTTP/1.1\nHost: x\n\n" >/dev/null &&
+	r0=$(svc_field fake ChannelsReused) && t0=$(svc_field fake TotalConnections) &&
+	sleep 4.5 &&
+	n1=$(pings) && echo "pings: $n0 -> $n1" &&
+	test "$n1" -ge $((n0 + 3)) &&
+	test "$(svc_field fake Connections)" = 0 &&
+	test "$(svc_field fake TotalConnections)" = "$t0" &&
+	test "$(svc_field fake ChannelsReused)" = "$r0" &&
+	c0=$(svc_field fake PingsCached) &&
+	http "$fsock" "HEAD /_ping HTTP/1.1\nHost: x\n\n" >out &&
+	test_grep "^HTTP/1.1 200 OK" out &&
+	test "$(svc_field fake PingsCached)" = $((c0 + 1))
 '
 
 test_done
