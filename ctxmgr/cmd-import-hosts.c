@@ -334,13 +334,30 @@ out:
 	return r;
 }
 
+/* 1 if the store holds exactly what the plan wrote for `p`. */
+static int
+written(struct store *st, const struct plan *p)
+{
+	struct context *c = NULL;
+	struct cm_err e2;
+	int same;
+
+	if (!store_exists(st, p->name) || store_load(st, p->name, &c, &e2))
+		return 0;
+	same = same_meta(c, p->want);
+	context_free(c);
+	return same;
+}
+
 /*
- * Write the plan; on a failure, put back what was written.  Removals
- * (--prune) come last, once everything else is written; one that fails
- * is reported and the others go on (*failedp = 1).  SIGINT, SIGTERM or
- * SIGHUP (intr_catch) stop it between two contexts: what was written or
- * removed stays, the rest is marked not done (the same command run
- * again finishes it, as it does after a kill).
+ * Write the plan; on a failure, put back what was written.  Writes are
+ * batched (store_batch_begin: two syncs per STORE_BATCH_MAX contexts
+ * rather than two per context).  Removals (--prune) come last, once
+ * every write is committed; one that fails is reported and the others
+ * go on (*failedp = 1).  SIGINT, SIGTERM or SIGHUP (intr_catch) stop it
+ * between two contexts: what was staged is committed and stays, the
+ * rest is marked not done (the same command run again finishes it, as
+ * it does after a kill, which loses the batch at hand).
  */
 static int
 run_plan(struct cmd_ctx *ctx, struct store *st, struct plan *plan, size_t n,
@@ -352,19 +369,29 @@ run_plan(struct cmd_ctx *ctx, struct store *st, struct plan *plan, size_t n,
 	int r = 0;
 
 	progress_init(&pg, ctx, "importing", n);
+	store_batch_begin(st);
 	for (done = 0; done < n && r == 0; done++) {
 		struct plan *p = &plan[done];
 		if (intr_caught() != 0) {
+			if ((r = store_batch_commit(st, &ctx->err)) != 0)
+				break;
 			for (i = done; i < n; i++)
 				if (plan[i].act == ACT_CREATE ||
 				    plan[i].act == ACT_UPDATE ||
 				    plan[i].act == ACT_REMOVE)
 					plan[i].act = ACT_NOT_DONE;
+			store_batch_end(st);
 			progress_end(&pg);
 			return 0;
 		}
 		progress_item(&pg, p->name);
 		if (p->act == ACT_REMOVE) {
+			if (st->batch) {
+				if ((r = store_batch_commit(st, &ctx->err)) !=
+				    0)
+					break;
+				store_batch_end(st);
+			}
 			err_init(&e2);
 			if (store_remove(st, p->name, &e2) != 0) {
 				cmd_print_error(ctx->errout, e2.msg);
@@ -383,13 +410,18 @@ run_plan(struct cmd_ctx *ctx, struct store *st, struct plan *plan, size_t n,
 			(void)fault_point("import-host", NULL);
 		progress_done_one(&pg);
 	}
+	if (r == 0)
+		r = store_batch_commit(st, &ctx->err);
+	store_batch_end(st);
 	progress_end(&pg);
 	if (r == 0)
 		return 0;
-	for (i = 0; i + 1 < done; i++) {
-		if (plan[i].act == ACT_CREATE)
-			(void)store_remove(st, plan[i].h->name, &e2);
-		else if (plan[i].act == ACT_UPDATE || plan[i].rewrite)
+	/* only what is ours: another writer's context of a name stays */
+	for (i = 0; i < done; i++) {
+		if (plan[i].act == ACT_CREATE && written(st, &plan[i]))
+			(void)store_remove(st, plan[i].name, &e2);
+		else if ((plan[i].act == ACT_UPDATE || plan[i].rewrite) &&
+		    written(st, &plan[i]))
 			(void)store_save(st, plan[i].old, 0, &e2);
 	}
 	return err_prefix(&ctx->err, "nothing imported");
