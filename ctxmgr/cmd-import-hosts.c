@@ -277,6 +277,7 @@ plan_prune(struct cmd_ctx *ctx, struct store *st, struct inventory *inv,
 	struct plan *plan;
 	struct context **list = NULL, *c;
 	const char **names, *rec, *key;
+	struct cm_err e2;
 	char *cur = NULL;
 	json_t *tags, *t;
 	size_t i, n = 0, k = 0, ti;
@@ -298,8 +299,10 @@ plan_prune(struct cmd_ctx *ctx, struct store *st, struct inventory *inv,
 		    bsearch(&key, names, inv->n, sizeof(*names), cmp_str) !=
 			NULL)
 			continue;
-		if ((r = store_load(st, list[i]->name, &c, &ctx->err)) != 0)
-			goto out;
+		/* one that cannot be read (gone meanwhile, broken) stays */
+		err_init(&e2);
+		if (store_load(st, list[i]->name, &c, &e2) != 0)
+			continue;
 		if (!imported_from(c, src)) {
 			context_free(c);
 			continue;
