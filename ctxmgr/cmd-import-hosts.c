@@ -314,8 +314,11 @@ plan_prune(struct cmd_ctx *ctx, struct store *st, struct inventory *inv,
 		p->tags = &p->rtags;
 		tags = json_object_get(
 		    json_object_get(c->metadata, STORE_SETTINGS_KEY), "tags");
-		json_array_foreach(tags, ti, t) if (json_is_string(t))
-		    strv_push(&p->rtags, json_string_value(t));
+		json_array_foreach(tags, ti, t)
+		{
+			if (json_is_string(t))
+				strv_push(&p->rtags, json_string_value(t));
+		}
 		rec = context_setting(c, REC_HOST);
 		if (cur != NULL && strcmp(cur, c->name) == 0) {
 			p->act = ACT_KEEP;
