@@ -500,6 +500,50 @@ print_plan(struct cmd_ctx *ctx, struct plan *plan, size_t n, int dry)
 	table_print(ctx, t);
 }
 
+/*
+ * `file` as an absolute path, cleaned lexically (no ".", "..", "//"),
+ * symbolic links not followed: the inventory is the one at this path, so
+ * a link moved to a new version of the file is still the same inventory.
+ */
+static char *
+source_path(const char *file)
+{
+	char *cwd = NULL, *full, *out, *end;
+	const char *seg, *next;
+	size_t len, n;
+
+	if (file[0] != '/' && (cwd = getcwd(NULL, 0)) == NULL)
+		return NULL;
+	full = cwd != NULL ? xasprintf("%s/%s", cwd, file) : xstrdup(file);
+	out = xcalloc(strlen(full) + 2, 1);
+	len = 0;
+	for (seg = full; *seg != '\0'; seg = next) {
+		while (*seg == '/')
+			seg++;
+		next = strchr(seg, '/');
+		if (next == NULL)
+			next = seg + strlen(seg);
+		n = (size_t)(next - seg);
+		if (n == 0 || (n == 1 && seg[0] == '.'))
+			continue;
+		if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+			if ((end = strrchr(out, '/')) != NULL)
+				*end = '\0';
+			len = strlen(out);
+			continue;
+		}
+		out[len++] = '/';
+		memcpy(out + len, seg, n);
+		len += n;
+		out[len] = '\0';
+	}
+	if (len == 0)
+		out[0] = '/';
+	free(full);
+	free(cwd);
+	return out;
+}
+
 /* The import's source: --source, the file's absolute path, or none. */
 static int
 find_source(struct cmd_ctx *ctx, struct cmd_args *a, const char *file,
@@ -517,9 +561,10 @@ find_source(struct cmd_ctx *ctx, struct cmd_args *a, const char *file,
 			    "--source must be a name of printable characters");
 		src->source = xstrdup(given);
 	} else if (strcmp(file, "-") != 0) {
-		if ((src->source = realpath(file, NULL)) == NULL)
-			return err_set(
-			    &ctx->err, ERR_IO, "%s: %s", file, strerror(errno));
+		if ((src->source = source_path(file)) == NULL)
+			return err_set(&ctx->err, ERR_IO,
+			    "cannot find the current directory: %s",
+			    strerror(errno));
 	} else if (prune)
 		return err_set(&ctx->err, ERR_USAGE,
 		    "--prune with standard input needs --source NAME (the "

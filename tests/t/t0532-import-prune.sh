@@ -126,6 +126,15 @@ test_expect_success 'the same hosts from a moved file: unchanged, and the new fi
 	test_grep "^web2.example.com .* removed" out
 '
 
+test_expect_success 'the path names the inventory: a link moved to a new version is the same one' '
+	printf "[v]\nv1\nv2\n" >v1.ini && printf "[v]\nv1\n" >v2.ini &&
+	ln -s v1.ini cur.ini &&
+	ctxmgr import-hosts ./cur.ini >/dev/null 2>&1 &&
+	ln -sfn v2.ini cur.ini && mkdir -p x &&
+	ctxmgr import-hosts --prune "$PWD/x/../cur.ini" >out 2>err &&
+	test_grep "^v2 .* removed" out && ctxmgr inspect v1 >/dev/null
+'
+
 # bad FILE TEXT: exit 1, the error names the line, nothing removed or made
 bad() {
 	store_snapshot >before &&
