@@ -265,6 +265,130 @@ name_unnamed(int fd, const char *dir, const char *target, const char *base,
 }
 
 int
+file_stage(const char *path, const void *data, size_t len, mode_t mode,
+    int flags, struct file_staged *sf, struct cm_err *err)
+{
+	char *dir = path_dirname(path);
+	const char *base = strrchr(path, '/');
+	struct stat st;
+	int r = 0, e;
+
+	memset(sf, 0, sizeof(*sf));
+	sf->fd = -1;
+	sf->flags = flags & FILE_EXCL;
+	base = base ? base + 1 : path;
+	if (lstat(path, &st) == 0) {
+		if (S_ISLNK(st.st_mode))
+			r = err_set(err, ERR_PERM,
+			    "refusing to write \"%s\": it is a symbolic link",
+			    path);
+		else if (flags & FILE_EXCL)
+			r = err_set(
+			    err, ERR_EXISTS, "\"%s\" already exists", path);
+		else if (!S_ISREG(st.st_mode))
+			r = err_set(err, ERR_INVALID,
+			    "refusing to replace \"%s\": not a regular file",
+			    path);
+		if (r != 0)
+			goto out;
+	} else if (errno != ENOENT) {
+		r = err_sys(err, "cannot stat \"%s\"", path);
+		goto out;
+	}
+	if (flags & FILE_TIDY)
+		file_tidy(path);
+	if ((sf->fd = open_unnamed(dir)) < 0) {
+		sf->tmp = xasprintf("%s/.%s.tmp-XXXXXX", dir, base);
+		if ((sf->fd = mkostemp(sf->tmp, O_CLOEXEC)) < 0) {
+			r = err_sys(err,
+			    "cannot create a temporary file in \"%s\"", dir);
+			goto out;
+		}
+	}
+	if (fd_write_all(sf->fd, data, len) != 0) {
+		r = err_sys(err, "cannot write \"%s\"", path);
+		goto out;
+	}
+	if (fchmod(sf->fd, mode) != 0) {
+		r = err_sys(err, "cannot set mode of \"%s\"", path);
+		goto out;
+	}
+	if ((e = fault_point("file-written", base)) != 0) {
+		errno = e;
+		r = err_sys(err, "cannot write \"%s\"", path);
+		goto out;
+	}
+	sf->path = xstrdup(path);
+	if (sf->tmp != NULL) { /* named already: no descriptor to keep */
+		close(sf->fd);
+		sf->fd = -1;
+	}
+out:
+	if (r != 0)
+		file_stage_drop(sf);
+	free(dir);
+	return r;
+}
+
+int
+file_stage_place(struct file_staged *sf, struct cm_err *err)
+{
+	char *dir = path_dirname(sf->path);
+	const char *base = strrchr(sf->path, '/');
+	int r = 0;
+
+	base = base ? base + 1 : sf->path;
+	if (sf->fd >= 0) {
+		if ((r = name_unnamed(sf->fd, dir, sf->path, base, sf->flags,
+			 &sf->tmp, err)) != 0 ||
+		    (sf->flags & FILE_EXCL))
+			goto out;
+	}
+	if (sf->flags & FILE_EXCL) {
+		if (link(sf->tmp, sf->path) != 0)
+			r = errno == EEXIST
+			    ? err_set(err, ERR_EXISTS, "\"%s\" already exists",
+				  sf->path)
+			    : err_sys(err, "cannot create \"%s\"", sf->path);
+	} else if (rename(sf->tmp, sf->path) != 0)
+		r = err_sys(err, "cannot replace \"%s\"", sf->path);
+	else {
+		free(sf->tmp); /* renamed: nothing to unlink */
+		sf->tmp = NULL;
+	}
+out:
+	free(dir);
+	file_stage_drop(sf);
+	return r;
+}
+
+void
+file_stage_drop(struct file_staged *sf)
+{
+	if (sf->fd >= 0)
+		close(sf->fd);
+	if (sf->tmp != NULL)
+		(void)unlink(sf->tmp);
+	free(sf->tmp);
+	free(sf->path);
+	memset(sf, 0, sizeof(*sf));
+	sf->fd = -1;
+}
+
+int
+file_sync_fs(const char *path, struct cm_err *err)
+{
+	int fd, r = 0;
+
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_sys(err, "cannot open \"%s\"", path);
+	if (syncfs(fd) != 0)
+		r = err_sys(err, "cannot sync \"%s\"", path);
+	close(fd);
+	return r;
+}
+
+int
 file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
     int flags, struct cm_err *err)
 {

@@ -52,6 +52,31 @@ int file_read_fd(
 int file_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, int flags, struct cm_err *err);
 
+/*
+ * file_write_atomic in two halves, for many files made durable at once
+ * (import-hosts).  file_stage writes the data to an unnamed file beside
+ * `path` (a temporary name where O_TMPFILE is missing), unsynced; nothing
+ * is visible under `path`.  Once the caller has synced the file system
+ * (file_sync_fs), file_stage_place puts it in place (link(2) with
+ * FILE_EXCL, else rename), unsynced again: sync once more after the last.
+ * So each file is either its old or its whole new self after a crash.
+ * Flags: FILE_EXCL and FILE_TIDY as above.  The staged file holds a
+ * descriptor until placed or dropped.
+ */
+struct file_staged {
+	char *path; /* the target */
+	char *tmp; /* its temporary name; NULL while unnamed */
+	int fd; /* the unnamed file, or -1 */
+	int flags;
+};
+int file_stage(const char *path, const void *data, size_t len, mode_t mode,
+    int flags, struct file_staged *sf, struct cm_err *err);
+int file_stage_place(struct file_staged *sf, struct cm_err *err);
+/* Forget a staged file (never placed: it goes). */
+void file_stage_drop(struct file_staged *sf);
+/* syncfs(2) of the file system holding `path`. */
+int file_sync_fs(const char *path, struct cm_err *err);
+
 /* Remove the temporary files (.NAME.tmp-XXXXXX) left beside `path`. */
 void file_tidy(const char *path);
 

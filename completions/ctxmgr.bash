@@ -129,7 +129,7 @@ _ctxmgr_flags()
 		_ctxmgr_r='--accept-new'
 		;;
 	'import-hosts')
-		_ctxmgr_r='--dry-run --prefix --update --ssh-config --allow-insecure'
+		_ctxmgr_r='--dry-run --prefix --update --ssh-config --prune --source --allow-insecure'
 		;;
 	*) _ctxmgr_r='' ;;
 	esac
@@ -275,6 +275,7 @@ _ctxmgr_value()
 	'config show --format') _ctxmgr_r='choice table json yaml' ;;
 	'config path --format') _ctxmgr_r='choice table' ;;
 	'import-hosts --prefix' | 'import-hosts -p') _ctxmgr_r='none' ;;
+	'import-hosts --source') _ctxmgr_r='none' ;;
 	'import-hosts --format') _ctxmgr_r='choice table json yaml' ;;
 	'help --format') _ctxmgr_r='choice table' ;;
 	'version --format') _ctxmgr_r='choice table json yaml' ;;

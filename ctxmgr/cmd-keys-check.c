@@ -11,6 +11,7 @@
 #include "keystore/keycheck.h"
 #include "ctxmgr/keysremote.h"
 #include "ctxmgr/output.h"
+#include "ctxmgr/progress.h"
 #include "ctxmgr/select.h"
 #include "ctxmgr/svckick.h"
 #include "common/xmalloc.h"
@@ -258,6 +259,7 @@ check_selected(struct cmd_ctx *ctx, struct cmd_args *a, struct key_report *rep)
 	struct context **list = NULL;
 	struct store st;
 	struct key_finding *f;
+	struct progress pg;
 	size_t i, n = 0, nssh = 0;
 	char *label;
 	int r;
@@ -268,12 +270,19 @@ check_selected(struct cmd_ctx *ctx, struct cmd_args *a, struct key_report *rep)
 		 &ctx->err)) != 0)
 		goto out;
 	store_release(&st);
+	for (i = 0; i < n; i++)
+		nssh += svc_context_ssh_url(list[i]) != NULL;
+	progress_init(&pg, ctx, "checking", nssh);
+	nssh = 0;
 	for (i = 0; i < n; i++) {
 		if (svc_context_ssh_url(list[i]) == NULL)
 			continue;
 		nssh++;
 		err_init(&ctx->err);
-		if (keys_check_remote(ctx, list[i]->name, rep) == 0)
+		progress_item(&pg, list[i]->name);
+		r = keys_check_remote(ctx, list[i]->name, rep);
+		progress_done_one(&pg);
+		if (r == 0)
 			continue;
 		label = xasprintf("%s:~/.ssh/authorized_keys", list[i]->name);
 		keycheck_skip(rep, label, ctx->err.msg);
@@ -283,7 +292,9 @@ check_selected(struct cmd_ctx *ctx, struct cmd_args *a, struct key_report *rep)
 		f->reasons[0].level = KEY_FAIL;
 		free(label);
 	}
+	progress_end(&pg);
 	err_init(&ctx->err);
+	r = 0;
 	if (nssh == 0)
 		r = err_set(&ctx->err, ERR_NOTFOUND, "no ssh context matches");
 out:

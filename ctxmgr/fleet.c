@@ -14,6 +14,7 @@
 #include "ctxmgr/fleet.h"
 #include "ctxmgr/intr.h"
 #include "ctxmgr/output.h"
+#include "ctxmgr/progress.h"
 #include "ctxmgr/select.h"
 #include "ctxmgr/svckick.h"
 
@@ -51,7 +52,46 @@ struct fleet {
 	fleet_fn fn;
 	void *arg;
 	json_t *docs; /* o->json: the array */
+	/* a status line on stderr when it is a terminal, cleared before
+	 * each line or block printed and drawn again after */
+	struct progress pg;
+	size_t pg_done;
+	char pg_item[160];
+	uint64_t pg_at;
 };
+
+/* Redraw the status line when something changed or time passed: how
+ * many are done, and the oldest context still running. */
+static void
+show_progress(struct fleet *fl, size_t done)
+{
+	char item[160] = "";
+	size_t i, running = 0;
+	const char *first = NULL;
+	uint64_t t;
+
+	if (fl->pg.f == NULL)
+		return;
+	for (i = 0; i < fl->n; i++)
+		if (fl->jobs[i].state == J_RUN) {
+			if (first == NULL)
+				first = fl->jobs[i].name;
+			running++;
+		}
+	if (first != NULL && running > 1)
+		snprintf(
+		    item, sizeof(item), "%s and %zu more", first, running - 1);
+	else if (first != NULL)
+		snprintf(item, sizeof(item), "%s", first);
+	t = now_us();
+	if (fl->pg.shown && done == fl->pg_done &&
+	    strcmp(item, fl->pg_item) == 0 && t - fl->pg_at < 200000)
+		return;
+	fl->pg_done = done;
+	snprintf(fl->pg_item, sizeof(fl->pg_item), "%s", item);
+	fl->pg_at = t;
+	progress_set(&fl->pg, done, item);
+}
 
 /* One line (without its newline) of job `j`, prefixed. */
 static void
@@ -59,6 +99,7 @@ emit_line(struct fleet *fl, struct job *j, int s, const char *p, size_t n)
 {
 	FILE *f = s ? fl->ctx->errout : fl->ctx->out;
 
+	progress_hide(&fl->pg);
 	fprintf(f, "%-*s %c ", fl->width, j->name, j->cont[s] ? '+' : '|');
 	fwrite(p, 1, n, f);
 	fputc('\n', f);
@@ -155,6 +196,7 @@ print_block(struct fleet *fl, struct job *j)
 	int s;
 
 	job_result(j, res, sizeof(res));
+	progress_hide(&fl->pg);
 	for (s = 0; s < 2; s++) {
 		FILE *f = s ? fl->ctx->errout : fl->ctx->out;
 		if (s == 1 && j->out[1].len == 0)
@@ -316,6 +358,7 @@ fleet_loop(struct fleet *fl, long long jobs, long long timeout)
 		if (!expired && intr_caught()) {
 			expired = 1;
 			fl->interrupted = 1;
+			progress_hide(&fl->pg);
 			fprintf(ctx->errout,
 			    "ctxmgr: %s: interrupted, stopping what "
 			    "still runs\n",
@@ -323,6 +366,7 @@ fleet_loop(struct fleet *fl, long long jobs, long long timeout)
 		}
 		if (!expired && deadline != 0 && now_us() >= deadline) {
 			expired = 1;
+			progress_hide(&fl->pg);
 			fprintf(ctx->errout,
 			    "ctxmgr: %s: the deadline (--timeout %llds) "
 			    "passed, stopping what still runs\n",
@@ -381,6 +425,7 @@ fleet_loop(struct fleet *fl, long long jobs, long long timeout)
 		}
 		if (done == fl->n)
 			break;
+		show_progress(fl, done);
 		for (np = 0, i = 0; i < fl->n; i++)
 			for (s = 0; s < 2; s++)
 				if (fl->jobs[i].state == J_RUN &&
@@ -428,6 +473,7 @@ fleet_loop(struct fleet *fl, long long jobs, long long timeout)
 		fflush(ctx->errout);
 	}
 out:
+	progress_end(&fl->pg);
 	intr_restore(&in);
 	free(pfd);
 	free(pj);
@@ -554,6 +600,7 @@ fleet_run(struct cmd_ctx *ctx, const struct cmd_args *a,
 		if ((int)strlen(j->name) > fl.width)
 			fl.width = (int)strlen(j->name);
 	}
+	progress_init(&fl.pg, ctx, o->what, n);
 	if ((r = fleet_loop(&fl, o->jobs, o->timeout)) != 0)
 		goto out;
 	if (o->json && (r = output_value(ctx, fl.docs)) != 0)

@@ -30,16 +30,15 @@ draw(struct progress *p)
 	fprintf(p->f, "\r\033[K%s %zu/%zu%s%s (%.1f s)", p->verb, p->done,
 	    p->total, p->item[0] ? ": " : "", p->item, secs);
 	fflush(p->f);
+	p->shown = 1;
 }
 
-void
-progress_item(struct progress *p, const char *item)
+/* Keep a safe copy of `item` (lock held). */
+static void
+set_item(struct progress *p, const char *item)
 {
 	size_t i, j;
 
-	if (p->f == NULL)
-		return;
-	pthread_mutex_lock(&p->mu);
 	/* names come from the store or an inventory: no control bytes */
 	for (i = j = 0;
 	     item != NULL && item[i] != '\0' && j + 1 < sizeof(p->item); i++)
@@ -47,7 +46,42 @@ progress_item(struct progress *p, const char *item)
 		    ? '?'
 		    : item[i];
 	p->item[j] = '\0';
+}
+
+void
+progress_item(struct progress *p, const char *item)
+{
+	if (p->f == NULL)
+		return;
+	pthread_mutex_lock(&p->mu);
+	set_item(p, item);
 	draw(p);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void
+progress_set(struct progress *p, size_t done, const char *item)
+{
+	if (p->f == NULL)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->done = done < p->total ? done : p->total;
+	set_item(p, item);
+	draw(p);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void
+progress_hide(struct progress *p)
+{
+	if (p->f == NULL)
+		return;
+	pthread_mutex_lock(&p->mu);
+	if (p->shown) {
+		fputs("\r\033[K", p->f);
+		fflush(p->f);
+		p->shown = 0;
+	}
 	pthread_mutex_unlock(&p->mu);
 }
 

@@ -51,11 +51,16 @@ store_init(struct store *st, const char *config_dir)
 	st->lock_fd = -1;
 	st->tidied = 0;
 	st->last_set = NULL;
+	st->batch = 0;
+	st->staged = NULL;
+	st->staged_dirs = NULL;
+	st->nstaged = 0;
 }
 
 void
 store_release(struct store *st)
 {
+	store_batch_end(st);
 	store_unlock(st);
 	free(st->config_dir);
 	free(st->meta_root);
@@ -708,8 +713,20 @@ store_save(
 		    err, r, "cannot encode meta.json for \"%s\"", c->name);
 		goto out;
 	}
-	r = file_write_atomic(path, b.data, b.len, 0644,
-	    ((flags & STORE_CREATE) ? FILE_EXCL : 0) | tidy_flag(st), err);
+	if (st->batch) {
+		if (st->nstaged == STORE_BATCH_MAX &&
+		    (r = store_batch_commit(st, err)) != 0)
+			goto out;
+		r = file_stage(path, b.data, b.len, 0644,
+		    ((flags & STORE_CREATE) ? FILE_EXCL : 0) | tidy_flag(st),
+		    &st->staged[st->nstaged], err);
+		if (r == 0)
+			st->staged_dirs[st->nstaged++] =
+			    made_dir ? xstrdup(dir) : NULL;
+	} else
+		r = file_write_atomic(path, b.data, b.len, 0644,
+		    ((flags & STORE_CREATE) ? FILE_EXCL : 0) | tidy_flag(st),
+		    err);
 	if (r == ERR_EXISTS)
 		r = err_set(
 		    err, ERR_EXISTS, "context \"%s\" already exists", c->name);
@@ -721,6 +738,69 @@ out:
 	free(path);
 	free(dir);
 	return r;
+}
+
+void
+store_batch_begin(struct store *st)
+{
+	if (st->batch)
+		return;
+	st->batch = 1;
+	st->staged = xcalloc(STORE_BATCH_MAX, sizeof(*st->staged));
+	st->staged_dirs = xcalloc(STORE_BATCH_MAX, sizeof(*st->staged_dirs));
+	st->nstaged = 0;
+}
+
+/* Forget staged file `i`; a meta dir its save made goes with it. */
+static void
+batch_drop(struct store *st, size_t i)
+{
+	file_stage_drop(&st->staged[i]);
+	if (st->staged_dirs[i] != NULL)
+		(void)rmdir(st->staged_dirs[i]);
+	free(st->staged_dirs[i]);
+	st->staged_dirs[i] = NULL;
+}
+
+int
+store_batch_commit(struct store *st, struct cm_err *err)
+{
+	struct cm_err e2;
+	size_t i;
+	int r, r2;
+
+	if (st->nstaged == 0)
+		return 0;
+	/* the data first, so no name ever points at a partial file */
+	r = file_sync_fs(st->meta_root, err);
+	for (i = 0; i < st->nstaged; i++) {
+		if (r == 0 &&
+		    (r = file_stage_place(&st->staged[i], err)) == 0) {
+			free(st->staged_dirs[i]);
+			st->staged_dirs[i] = NULL;
+		} else
+			batch_drop(st, i);
+	}
+	st->nstaged = 0;
+	err_init(&e2);
+	/* the names placed, also after a failure */
+	r2 = file_sync_fs(st->meta_root, r == 0 ? err : &e2);
+	return r != 0 ? r : r2;
+}
+
+void
+store_batch_end(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nstaged; i++)
+		batch_drop(st, i);
+	free(st->staged);
+	free(st->staged_dirs);
+	st->staged = NULL;
+	st->staged_dirs = NULL;
+	st->nstaged = 0;
+	st->batch = 0;
 }
 
 /*

@@ -21,6 +21,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/file.h"
 
 #define STORE_DEFAULT_NAME "default"
 #define STORE_DEFAULT_DESCRIPTION "Current DOCKER_HOST based configuration"
@@ -46,6 +47,10 @@ struct store {
 	int lock_fd;
 	int tidied; /* meta dirs without meta.json looked for */
 	char *last_set; /* what store_set_current last made current */
+	int batch; /* store_batch_begin: saves are staged */
+	struct file_staged *staged;
+	char **staged_dirs; /* the meta dir, when the save made it */
+	size_t nstaged;
 };
 
 struct context {
@@ -126,6 +131,21 @@ int store_list(const struct store *st, struct context ***listp, size_t *np,
 /* Write a context's meta.json (call with the lock held). */
 int store_save(
     struct store *st, const struct context *c, int flags, struct cm_err *err);
+
+/*
+ * Many saves made durable together (import-hosts): after
+ * store_batch_begin, store_save stages each meta.json (file_stage) and
+ * nothing is visible yet; store_batch_commit syncs the file system once,
+ * puts every staged file in place and syncs once more, which costs two
+ * syncs instead of two per context.  Every STORE_BATCH_MAX saves commit
+ * by themselves (each staged file holds a descriptor).  A crash or kill
+ * before a commit loses that batch's saves, never a whole file.
+ * store_batch_end drops what was not committed.  Lock held throughout.
+ */
+#define STORE_BATCH_MAX 256
+void store_batch_begin(struct store *st);
+int store_batch_commit(struct store *st, struct cm_err *err);
+void store_batch_end(struct store *st);
 
 /* Remove a context's metadata and TLS files (lock held). */
 int store_remove(struct store *st, const char *name, struct cm_err *err);

@@ -1,5 +1,5 @@
 #!/bin/bash
-test_description='progress on stderr for long work: import-hosts, ca rotate --all, audit --all, a tunnel'"'"'s first connect; only on a terminal, never with -q'
+test_description='progress on stderr for long work: import-hosts, ca rotate --all, audit --all, a tunnel'"'"'s first connect, exec, ping, tunnel start and keys check over many contexts; only on a terminal, never with -q'
 . "$(dirname "$0")/../lib/test-lib.sh"
 . "$TEST_LIB_DIR/lib-keys.sh"
 . "$TEST_LIB_DIR/lib-ca.sh"
@@ -72,6 +72,65 @@ test_expect_success 'tunnel start: the first connect is shown on a terminal' '
 	test_expect_code 1 ctxmgr tunnel start far >out 2>err &&
 	! grep -q "connecting 0/1" err &&
 	ctxmgr tunnel shutdown >/dev/null 2>&1
+'
+
+# screen FILE: what a terminal shows after FILE's bytes: each line as it
+# stands once "\r ESC[K" (the status line cleared) has been applied
+screen() {
+	python3 -c '
+import sys
+for l in open(sys.argv[1], encoding="utf-8", errors="replace", newline="").read().split("\n"):
+    print(l.rstrip("\r").split("\r\x1b[K")[-1])' "$1"
+}
+
+test_expect_success 'exec over several contexts: a status line, cleared before each output line' '
+	for n in e1 e2 e3; do
+		ctxmgr create $n --host tcp://127.0.0.1:1 --tag px -q || exit 1
+	done &&
+	on_tty "$CTXMGR" exec --filter tag=px -j 2 -- sh -c "sleep 0.3; echo out; echo err >&2" >tty.out &&
+	test_grep "exec [0-9]/3: e[123]" tty.out &&
+	screen tty.out >seen &&
+	for n in e1 e2 e3; do
+		test_grep -x "$n | out" seen && test_grep -x "$n | err" seen || exit 1
+	done &&
+	! grep -q "exec [0-9]/3" seen &&
+	test_grep "exec: 3 of 3 contexts succeeded" seen &&
+	on_tty "$CTXMGR" exec --filter tag=px --group -- sh -c "sleep 0.2; echo out" >tty.out &&
+	test_grep "exec [0-9]/3: e" tty.out &&
+	screen tty.out >seen &&
+	test_grep -x "=== e2 (exit 0) ===" seen && ! grep -q "exec [0-9]/3" seen &&
+	ctxmgr exec --filter tag=px -- sh -c "echo out" >out 2>err &&
+	! grep -q "exec [0-9]/3" err &&
+	on_tty "$CTXMGR" -q exec --filter tag=px -- sh -c "sleep 0.2; echo out" >tty.out &&
+	! grep -q "exec [0-9]/3" tty.out
+'
+
+test_expect_success 'ping --filter: a status line on a terminal only; the JSON stays clean' '
+	test_expect_code 1 on_tty "$CTXMGR" ping --filter tag=px >tty.out &&
+	test_grep "ping [0-9]/3: e" tty.out &&
+	screen tty.out >seen && ! grep -q "ping [0-9]/3" seen &&
+	test_expect_code 1 on_tty "$CTXMGR" ping --filter tag=px --format json >tty.out &&
+	test_grep "ping [0-9]/3: e" tty.out &&
+	test_expect_code 1 ctxmgr ping --filter tag=px --format json >out 2>err &&
+	! grep -q "ping [0-9]/3" err &&
+	python3 -c "import json,sys; assert len(json.load(open(sys.argv[1]))) == 3" out
+'
+
+test_expect_success 'tunnel start and keys check --filter: a status line on a terminal only' '
+	for n in k1 k2; do
+		ctxmgr create $n --host ssh://u@127.0.0.1:1 --tag pk -q 2>/dev/null || exit 1
+	done &&
+	test_expect_code 1 on_tty "$CTXMGR" tunnel start --filter tag=pk >tty.out &&
+	test_grep "tunnel start [0-9]/2: k" tty.out &&
+	screen tty.out >seen && ! grep -q "tunnel start [0-9]/2" seen &&
+	test_expect_code 1 ctxmgr tunnel start --filter tag=pk >out 2>err &&
+	! grep -q "tunnel start [0-9]/2" err &&
+	ctxmgr tunnel shutdown >/dev/null 2>&1 &&
+	test_expect_code 1 on_tty "$CTXMGR" keys check --filter tag=pk >tty.out &&
+	test_grep "checking 1/2: k1" tty.out &&
+	test_grep "checking 2/2: k2" tty.out &&
+	test_expect_code 1 ctxmgr keys check --filter tag=pk >out 2>err &&
+	! grep -q "checking" err
 '
 
 test_done

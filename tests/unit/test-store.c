@@ -180,6 +180,56 @@ test_store_on_disk(void **state)
 	free(dir);
 }
 
+/* Batched saves: nothing visible before the commit, every file whole
+ * after it, more than one batch's worth, and dropped saves leave no
+ * meta dir. */
+static void
+test_store_batch(void **state)
+{
+	char *dir = unit_tmpdir(), name[32], *mdir;
+	struct context *c, *l = NULL;
+	struct cm_err err;
+	struct store st;
+	size_t i, n = STORE_BATCH_MAX + 10;
+
+	(void)state;
+	store_init(&st, dir);
+	assert_int_equal(store_lock(&st, &err), 0);
+	store_batch_begin(&st);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "b%zu", i);
+		c = context_new(name);
+		c->host = strdup("ssh://h");
+		c->has_docker = 1;
+		assert_int_equal(store_save(&st, c, STORE_CREATE, &err), 0);
+		context_free(c);
+	}
+	/* the first batch committed by itself, the rest not yet */
+	assert_int_equal(store_exists(&st, "b0"), 1);
+	assert_int_equal(store_exists(&st, "b265"), 0);
+	assert_int_equal(store_batch_commit(&st, &err), 0);
+	assert_int_equal(store_load(&st, "b265", &l, &err), 0);
+	assert_string_equal(l->host, "ssh://h");
+	context_free(l);
+	/* an existing name fails at once, when staged */
+	c = context_new("b1");
+	assert_int_equal(store_save(&st, c, STORE_CREATE, &err), ERR_EXISTS);
+	context_free(c);
+	/* dropped: no context, no meta dir */
+	c = context_new("gone");
+	assert_int_equal(store_save(&st, c, STORE_CREATE, &err), 0);
+	context_free(c);
+	store_batch_end(&st);
+	assert_int_equal(store_exists(&st, "gone"), 0);
+	mdir = store_meta_dir(&st, "gone");
+	assert_int_equal(access(mdir, F_OK), -1);
+	free(mdir);
+	store_unlock(&st);
+	store_release(&st);
+	unit_rmtree(dir);
+	free(dir);
+}
+
 static int
 count_entry(const struct tar_entry *e, void *arg, struct cm_err *err)
 {
@@ -310,6 +360,7 @@ main(void)
 		cmocka_unit_test(test_meta_rejects),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_store_on_disk),
+		cmocka_unit_test(test_store_batch),
 		cmocka_unit_test(test_tar_roundtrip_and_truncation),
 		cmocka_unit_test(test_archive_rejects_hostile_members),
 		cmocka_unit_test(test_tar_longest_name),
