@@ -372,11 +372,8 @@ listen_at(const char *path, int backlog, struct cm_err *err)
 	mode_t old;
 	int fd;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return err_set(err, ERR_TOOBIG, "\"%s\" is too long", path);
-	memcpy(sa.sun_path, path, strlen(path));
+	if (unix_sockaddr(path, &sa, err) != 0)
+		return ERR_TOOBIG;
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
 			return err_set(err, ERR_EXISTS,
