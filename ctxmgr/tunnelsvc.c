@@ -286,6 +286,15 @@ cmd_direct_serve(struct cmd_ctx *ctx, const struct context *c,
 
 	*newlyp = 0;
 	*sockp = NULL;
+	if (ctx->accept_new) {
+		/* --accept-new: record the host key first, as ssh would */
+		struct ssh_conn *conn = NULL;
+		if ((r = cmd_ssh_connect(ctx, c->name, 1, &conn)) != 0) {
+			free(run_dir);
+			return r;
+		}
+		ssh_close(conn);
+	}
 	memset(&want, 0, sizeof(want));
 	if (opts != NULL)
 		want = *opts;

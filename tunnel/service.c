@@ -65,7 +65,7 @@ struct sctx {
 	struct ssh_params ssh;
 	struct svc *svc;
 	int lfd; /* -1: not served (problem says why) */
-	char problem[256];
+	char problem[1024];
 	int busy; /* a worker runs (main thread only) */
 	int gone; /* left the store: freed once its worker ends */
 	int stop[2];
@@ -75,7 +75,7 @@ struct sctx {
 	struct fwd_stats fs; /* the running session's */
 	uint64_t acc_in, acc_out, acc_total, acc_failed;
 	unsigned sessions;
-	char last_error[256];
+	char last_error[1024];
 	uint64_t failed_us; /* when it last failed (0: not failing) */
 	int force; /* connect even if it failed just now ("connect") */
 	/* control clients waiting for "connect" */
