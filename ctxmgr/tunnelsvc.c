@@ -1,6 +1,8 @@
 /* tunnelsvc.c: tunnelled contexts and the service (see tunnelsvc.h). */
 #include "common/compat.h"
 
+#include <unistd.h>
+
 #include <jansson.h>
 
 #include "common/gojson.h"
@@ -282,7 +284,7 @@ cmd_direct_serve(struct cmd_ctx *ctx, const struct context *c,
 	char *run_dir = cmd_svc_run_dir(ctx);
 	struct pin want, old;
 	struct cm_err e2;
-	int r, was = 0;
+	int r, was = 0, tries;
 
 	*newlyp = 0;
 	*sockp = NULL;
@@ -323,8 +325,19 @@ cmd_direct_serve(struct cmd_ctx *ctx, const struct context *c,
 			run_dir, c->name, &want, &old, &was, &ctx->err)) != 0)
 		goto out;
 	*newlyp = !was;
-	if ((r = cmd_svc_ensure(ctx, 1)) == 0)
-		r = cmd_svc_connect(ctx, c->name, &ctx->err);
+	for (tries = 0;; tries++) {
+		err_init(&ctx->err);
+		if ((r = cmd_svc_ensure(ctx, 1)) == 0)
+			r = cmd_svc_connect(ctx, c->name, &ctx->err);
+		/* a service that was just winding down (nothing left to
+		 * serve) did not take the pin: the next one will */
+		if (r == 0 || tries >= 20 ||
+		    (ctx->err.code == ERR_FAIL &&
+			strstr(ctx->err.msg, "not served") == NULL &&
+			strstr(ctx->err.msg, "did not start") == NULL))
+			break;
+		usleep(50000);
+	}
 	if (r != 0) {
 		/* nothing left behind: the pin as it was */
 		err_init(&e2);

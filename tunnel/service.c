@@ -1446,8 +1446,14 @@ svc_run(const struct svc_config *cfg, struct cm_err *err)
 					stop_worker(s.ctx[i]);
 					busy++;
 				}
-			if (busy == 0)
+			if (busy == 0) {
+				/* no new requests: a starter that finds no
+				 * one starts a new service */
+				close(s.ctl_fd);
+				(void)unlink(s.ctl_path);
+				s.ctl_fd = -1;
 				break;
+			}
 		}
 		pfd = xreallocarray(pfd, 2 * s.n + 3, sizeof(*pfd));
 		who = xreallocarray(who, 2 * s.n + 3, sizeof(*who));
