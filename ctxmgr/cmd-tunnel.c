@@ -118,6 +118,7 @@ service_contexts(struct cmd_ctx *ctx, long *pidp)
 		json_object_set(t, "Uptime", json_object_get(o, "uptime"));
 		CP("Sessions", "sessions");
 		CP("Connections", "open");
+		CP("PeakConnections", "peak");
 		CP("TotalConnections", "total");
 		CP("FailedConnections", "failed");
 		CP("BytesIn", "in");

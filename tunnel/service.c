@@ -75,6 +75,7 @@ struct sctx {
 	struct fwd_stats fs; /* the running session's */
 	uint64_t acc_in, acc_out, acc_total, acc_failed;
 	unsigned sessions;
+	unsigned peak; /* most clients at once, over all sessions */
 	char last_error[1024];
 	uint64_t failed_us; /* when it last failed (0: not failing) */
 	int force; /* connect even if it failed just now ("connect") */
@@ -1105,6 +1106,9 @@ status_json(struct svc *s, struct buf *out, int full)
 		json_object_set_new(c, "connected",
 		    json_boolean(x->state == SS_CONNECTED && !down));
 		json_object_set_new(c, "open", json_integer(x->fs.open_conns));
+		if (x->fs.peak_conns > x->peak)
+			x->peak = x->fs.peak_conns;
+		json_object_set_new(c, "peak", json_integer(x->peak));
 		json_object_set_new(c, "total",
 		    json_integer(
 			(json_int_t)(x->acc_total + x->fs.total_conns)));
