@@ -17,7 +17,7 @@ function __ctxmgr_subcommands --argument-names path
             printf '%s\t%s\n' rename 'rename a context, moving its TLS files'
             printf '%s\t%s\n' export 'export a context to a tar archive Docker can import'
             printf '%s\t%s\n' import 'import a context from an archive made by export or Docker'
-            printf '%s\t%s\n' tunnel 'background SSH tunnels to remote Docker daemons'
+            printf '%s\t%s\n' tunnel 'SSH tunnels to remote Docker daemons (one service per user)'
             printf '%s\t%s\n' env 'print the DOCKER_HOST lines for a context (tunnel started)'
             printf '%s\t%s\n' exec 'run a command with DOCKER_HOST set for a context, or for many'
             printf '%s\t%s\n' ping 'reach a context\'s daemon and time each step'

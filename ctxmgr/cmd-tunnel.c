@@ -631,13 +631,16 @@ static const struct cmd_entry cmd_tunnel_ls_entry = {
 	.name = "ls",
 	.usage = "[-q] [--format table|json|yaml]",
 	.summary = "list served and running tunnels with their counters",
-	.help = "Columns: CONTEXT, STATE (idle, connecting, connected, "
-		"failing, reconnecting,\nnot answering; starting for a "
-		"direct context's tunnel), SESSIONS (SSH\nsessions opened), "
-		"CLIENTS (connections open now), IN (bytes from the\n"
-		"daemon), OUT (bytes to it), RECONNECTS, PID, LAST ERROR.  "
-		"JSON adds the\nsocket, the URL, the mode, the cipher, total "
-		"and failed connections and the\npeak memory (PeakRssKiB).",
+	.help =
+	    "Every context the tunnel service serves: tunnelled ones and "
+	    "the direct ones\npinned by tunnel start, env, exec, shell or "
+	    "audit.  Columns: CONTEXT, STATE\n(idle, connecting, connected, "
+	    "failing, reconnecting, not answering, not\nserved), SESSIONS "
+	    "(SSH sessions opened), CLIENTS (connections open now),\nIN "
+	    "(bytes from the daemon), OUT (bytes to it), RECONNECTS, PID, "
+	    "LAST ERROR.\nJSON adds the socket, the URL, the --listen "
+	    "address, Pinned, the mode, the\ncipher, total, peak and failed "
+	    "connections and the peak memory (PeakRssKiB).",
 	.args = { 0, 0, COMPLETE_NONE, NULL },
 	.exec = cmd_tunnel_ls_exec,
 };
@@ -1077,9 +1080,13 @@ static const struct cmd_entry *const tunnel_subcommands[] = {
 const struct cmd_entry cmd_tunnel_entry = {
 	.name = "tunnel",
 	.usage = "start|stop|ls|enable|disable|serve|shutdown|install",
-	.summary = "background SSH tunnels to remote Docker daemons",
-	.help = "A tunnel keeps one SSH session per context and opens one "
-		"channel per\nclient connection, so docker through it answers "
-		"about as fast as a local\ndaemon.",
+	.summary = "SSH tunnels to remote Docker daemons (one service per "
+		   "user)",
+	.help =
+	    "One tunnel service per user serves every tunnelled context "
+	    "and every\ndirect one pinned by tunnel start: it keeps one SSH "
+	    "session per context and\nopens one channel per client "
+	    "connection, so docker through it answers about\nas fast as a "
+	    "local daemon.",
 	.subcommands = tunnel_subcommands,
 };

@@ -327,7 +327,9 @@ cmd_direct_serve(struct cmd_ctx *ctx, const struct context *c,
 	*newlyp = !was;
 	for (tries = 0;; tries++) {
 		err_init(&ctx->err);
-		if ((r = cmd_svc_ensure(ctx, 1)) == 0)
+		/* a pin kept as it was needs no reload (env, exec) */
+		if ((r = cmd_svc_ensure(
+			 ctx, !was || opts != NULL || tries > 0)) == 0)
 			r = cmd_svc_connect(ctx, c->name, &ctx->err);
 		/* a service that was just winding down (nothing left to
 		 * serve) did not take the pin: the next one will */
