@@ -336,6 +336,7 @@ cmd_direct_serve(struct cmd_ctx *ctx, const struct context *c,
 		if (r == 0 || tries >= 20 ||
 		    (ctx->err.code == ERR_FAIL &&
 			strstr(ctx->err.msg, "not served") == NULL &&
+			strstr(ctx->err.msg, "no longer served") == NULL &&
 			strstr(ctx->err.msg, "did not start") == NULL))
 			break;
 		usleep(50000);

@@ -62,6 +62,8 @@ struct sctx {
 	struct cached_pass cache[MAX_CACHED];
 	size_t ncache;
 	int relay; /* that client, while connecting (under svc->mu) */
+	int want_relay; /* a waiting `connect` asked to be the relay */
+	int replacing; /* its spec changed: replaced once its worker ends */
 	struct ssh_params ssh;
 	struct svc *svc;
 	int lfd; /* -1: not served (problem says why) */
@@ -849,6 +851,8 @@ stop_worker(struct sctx *x)
 
 /* Contexts */
 
+static void reply_error(int fd, const char *msg);
+
 static void
 ctx_free(struct sctx *x)
 {
@@ -870,7 +874,7 @@ ctx_free(struct sctx *x)
 		buf_release(&x->cache[k].pass);
 	}
 	for (i = 0; i < x->nwaiters; i++)
-		close(x->waiters[i]);
+		reply_error(x->waiters[i], "no longer served");
 	free(x->waiters);
 	close(x->stop[0]);
 	close(x->stop[1]);
@@ -904,6 +908,7 @@ ctx_new(struct svc *s, struct svc_spec *spec)
 	x->lfd = -1;
 	x->tfd = -1;
 	x->relay = -1;
+	x->want_relay = -1;
 	if (pipe2(x->stop, O_CLOEXEC | O_NONBLOCK) != 0)
 		x->stop[0] = x->stop[1] = -1;
 	set_params(x);
@@ -970,11 +975,22 @@ remove_at(struct svc *s, size_t i)
 	s->ctx[i] = s->ctx[--s->n];
 }
 
+static void restart_for_waiters(struct sctx *x);
+
+/* `connect` clients of a context being replaced, for its successor. */
+struct carry {
+	char *name;
+	int *waiters;
+	int nwaiters, capwaiters;
+	int want_relay;
+};
+
 static int
 reload(struct svc *s, struct cm_err *err)
 {
 	struct svc_spec *list = NULL;
-	size_t n = 0, i, j;
+	struct carry *carry = NULL;
+	size_t n = 0, i, j, ncarry = 0;
 	struct sctx *x;
 	char *seen;
 	int r;
@@ -1006,9 +1022,23 @@ reload(struct svc *s, struct cm_err *err)
 			if (x->busy) {
 				/* again once its session is closed */
 				stop_worker(x);
+				x->replacing = 1;
 				s->need_reload = 1;
 			} else {
 				log_info("\"%s\" changed", x->spec.name);
+				if (x->nwaiters > 0) {
+					struct carry *c;
+					carry = xreallocarray(
+					    carry, ncarry + 1, sizeof(*carry));
+					c = &carry[ncarry++];
+					c->name = xstrdup(x->spec.name);
+					c->waiters = x->waiters;
+					c->nwaiters = x->nwaiters;
+					c->capwaiters = x->capwaiters;
+					c->want_relay = x->want_relay;
+					x->waiters = NULL;
+					x->nwaiters = x->capwaiters = 0;
+				}
 				remove_at(s, i);
 				seen[j] = 0;
 				continue;
@@ -1037,6 +1067,31 @@ reload(struct svc *s, struct cm_err *err)
 		svc_spec_free(&list[j]);
 	free(list);
 	free(seen);
+	/* the waiting `connect` clients go to the new context */
+	for (j = 0; j < ncarry; j++) {
+		x = find_ctx(s, carry[j].name);
+		if (x != NULL && !x->busy && x->nwaiters == 0) {
+			free(x->waiters);
+			x->waiters = carry[j].waiters;
+			x->nwaiters = carry[j].nwaiters;
+			x->capwaiters = carry[j].capwaiters;
+			x->want_relay = carry[j].want_relay;
+		} else {
+			for (i = 0; i < (size_t)carry[j].nwaiters; i++)
+				reply_error(
+				    carry[j].waiters[i], "no longer served");
+			free(carry[j].waiters);
+		}
+		free(carry[j].name);
+	}
+	free(carry);
+	/* contexts with waiting `connect` clients and no worker (it
+	 * stopped for this reload): connect now */
+	if (!s->need_reload)
+		for (i = 0; i < s->n; i++)
+			if (s->ctx[i]->nwaiters > 0 && !s->ctx[i]->busy &&
+			    !s->ctx[i]->gone)
+				restart_for_waiters(s->ctx[i]);
 	return 0;
 }
 
@@ -1300,7 +1355,7 @@ handle_ctl(struct svc *s, int fd)
 			reply_error(fd, "not served");
 		else if (x->lfd < 0)
 			reply_error(fd, x->problem);
-		else if (ctx_state(x) == SS_CONNECTED)
+		else if (ctx_state(x) == SS_CONNECTED && !x->replacing)
 			reply_result(fd, x);
 		else if (x->nwaiters >= MAX_WAITERS)
 			reply_error(fd, "busy");
@@ -1316,6 +1371,8 @@ handle_ctl(struct svc *s, int fd)
 			x->force = 1;
 			if (relay && !x->busy && x->relay < 0)
 				x->relay = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+			else if (relay && x->busy)
+				x->want_relay = fd;
 			pthread_mutex_unlock(&s->mu);
 			start_worker(x);
 		}
@@ -1331,6 +1388,31 @@ answer_waiters(struct sctx *x)
 	for (i = 0; i < x->nwaiters; i++)
 		reply_result(x->waiters[i], x);
 	x->nwaiters = 0;
+	x->want_relay = -1; /* one of those, closed now */
+}
+
+/* Waiting `connect` clients and no worker: start one for them. */
+static void
+restart_for_waiters(struct sctx *x)
+{
+	int i;
+
+	if (x->lfd < 0) {
+		for (i = 0; i < x->nwaiters; i++)
+			reply_error(x->waiters[i], x->problem);
+		x->nwaiters = 0;
+		x->want_relay = -1;
+		return;
+	}
+	pthread_mutex_lock(&x->svc->mu);
+	x->force = 1;
+	if (x->want_relay >= 0 && x->relay < 0)
+		x->relay = fcntl(x->want_relay, F_DUPFD_CLOEXEC, 3);
+	x->want_relay = -1;
+	pthread_mutex_unlock(&x->svc->mu);
+	start_worker(x);
+	if (!x->busy)
+		answer_waiters(x); /* could not start: say so */
 }
 
 /* A worker said something: connected (it goes on) or done. */
@@ -1345,6 +1427,13 @@ on_notify(struct svc *s, struct sctx *x, int done)
 	}
 	pthread_join(x->th, NULL);
 	x->busy = 0;
+	if (x->nwaiters > 0 && !x->gone && ctx_state(x) == SS_IDLE) {
+		/* stopped (a reload, a stop) just as someone asked for a
+		 * connect: connect again, once a changed spec is in place */
+		if (!s->need_reload)
+			restart_for_waiters(x);
+		return;
+	}
 	answer_waiters(x);
 	if (x->gone)
 		for (i = 0; i < s->n; i++)
