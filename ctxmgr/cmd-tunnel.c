@@ -838,6 +838,8 @@ convert(struct cmd_ctx *ctx, struct cmd_args *a, int enable)
 		    (r = store_save(&st, c, 0, &ctx->err)) != 0)
 			goto out;
 		changed++;
+		if (enable)
+			cmd_pins_moved(ctx, c->name, NULL); /* served anyway */
 		if (!ctx->quiet)
 			fprintf(ctx->out,
 			    enable ? "context \"%s\" is tunnelled: %s\n"

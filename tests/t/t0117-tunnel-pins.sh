@@ -149,4 +149,16 @@ test_expect_success '--listen of a pinned context: served by the service, shown 
 	ctxmgr tunnel stop d1 >/dev/null &&
 	! curl -s --max-time 5 http://127.0.0.1:$port/_ping
 '
+
+test_expect_success 'tunnel enable of a pinned context: tunnelled, the pin goes' '
+	ctxmgr tunnel start d1 >/dev/null &&
+	grep -q "^d1 " "$rd/_pins" &&
+	ctxmgr tunnel enable d1 >/dev/null &&
+	! grep -q "^d1 " "$rd/_pins" &&
+	test "$(svc_field d1 Pinned)" = False &&
+	docker --context d1 ps >/dev/null &&
+	ctxmgr tunnel disable d1 >/dev/null &&
+	ctxmgr tunnel ls -q >names &&
+	! grep -qx d1 names
+'
 test_done
