@@ -30,6 +30,14 @@ http_resp_init(struct http_resp *r, size_t max_body)
 }
 
 void
+http_resp_init_request(struct http_resp *r)
+{
+	http_resp_init(r, 0);
+	r->request = 1;
+	r->discard = 1;
+}
+
+void
 http_resp_release(struct http_resp *r)
 {
 	strv_free(&r->names);
@@ -91,6 +99,31 @@ take_line(struct http_resp *r, const char *data, size_t len, size_t *pos,
 	return 1;
 }
 
+/* METHOD SP request-target SP HTTP/1.x */
+static int
+parse_request_line(struct http_resp *r, struct cm_err *err)
+{
+	const unsigned char *s = (const unsigned char *)r->line.data;
+	size_t i, m, t;
+
+	for (m = 0; is_tchar(s[m]); m++)
+		;
+	for (t = m + 1; m > 0 && s[m] == ' ' && s[t] > 0x20 && s[t] < 0x7f; t++)
+		;
+	if (m == 0 || s[m] != ' ' || t == m + 1 || r->line.len != t + 9 ||
+	    memcmp(s + t, " HTTP/1.", 8) != 0 ||
+	    (s[t + 8] != '0' && s[t + 8] != '1'))
+		return err_set(err, ERR_PROTO, "malformed request line");
+	for (i = 0; i < r->line.len; i++)
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return err_set(err, ERR_PROTO,
+			    "control character in the request line");
+	r->minor = s[t + 8] - '0';
+	r->head = m == 4 && memcmp(s, "HEAD", 4) == 0;
+	r->keep_alive = r->minor == 1;
+	return 0;
+}
+
 static int
 parse_status(struct http_resp *r, struct cm_err *err)
 {
@@ -132,7 +165,7 @@ parse_length(struct http_resp *r, const char *v, struct cm_err *err)
 	}
 	if (r->have_length && n != r->content_length)
 		return err_set(err, ERR_PROTO, "conflicting Content-Length");
-	if (n > r->max_body)
+	if (n > r->max_body && !r->discard)
 		return err_set(err, ERR_TOOBIG,
 		    "response body of %llu bytes is over the %zu byte limit",
 		    (unsigned long long)n, r->max_body);
@@ -203,7 +236,11 @@ parse_header(struct http_resp *r, int trailer, struct cm_err *err)
 				    "repeated Transfer-Encoding");
 			r->chunked = 1;
 		}
+		if (strcasecmp(s, "Upgrade") == 0)
+			r->upgrade = 1;
 		if (strcasecmp(s, "Connection") == 0) {
+			if (has_token(v, "upgrade"))
+				r->upgrade = 1;
 			if (has_token(v, "close"))
 				r->keep_alive = 0;
 			else if (has_token(v, "keep-alive"))
@@ -219,6 +256,17 @@ parse_header(struct http_resp *r, int trailer, struct cm_err *err)
 static int
 end_of_head(struct http_resp *r, struct cm_err *err)
 {
+	if (r->request) {
+		if (r->chunked && r->have_length)
+			return err_set(err, ERR_PROTO,
+			    "both Content-Length and Transfer-Encoding");
+		if (r->chunked)
+			r->state = RS_CHUNK_SIZE;
+		else
+			r->state = r->content_length ? RS_BODY_LEN : RS_DONE;
+		r->remaining = r->content_length;
+		return 0;
+	}
 	if (r->status >= 100 && r->status < 200) {
 		if (r->status == 101)
 			return err_set(
@@ -235,7 +283,7 @@ end_of_head(struct http_resp *r, struct cm_err *err)
 	if (r->chunked && r->have_length)
 		return err_set(err, ERR_PROTO,
 		    "both Content-Length and Transfer-Encoding");
-	if (r->status == 204 || r->status == 304) {
+	if (r->status == 204 || r->status == 304 || r->no_body) {
 		r->state = RS_DONE;
 		return 0;
 	}
@@ -275,7 +323,7 @@ parse_chunk_size(struct http_resp *r, struct cm_err *err)
 		    s[i] == 0x7f)
 			return err_set(err, ERR_PROTO,
 			    "control character in a chunk extension");
-	if (n > r->max_body - r->body.len)
+	if (!r->discard && n > r->max_body - r->body.len)
 		return err_set(err, ERR_TOOBIG,
 		    "response body is over the %zu byte limit", r->max_body);
 	r->remaining = n;
@@ -292,7 +340,7 @@ take_body(struct http_resp *r, const char *data, size_t len, size_t *pos,
 
 	if (r->state != RS_BODY_CLOSE && n > r->remaining)
 		n = (size_t)r->remaining;
-	if (buf_add(&r->body, data + *pos, n) != 0)
+	if (!r->discard && buf_add(&r->body, data + *pos, n) != 0)
 		return err_set(err, ERR_TOOBIG,
 		    "response body is over the %zu byte limit", r->max_body);
 	*pos += n;
@@ -331,7 +379,8 @@ http_resp_feed(struct http_resp *r, const char *data, size_t len, size_t *used,
 		rc = 0;
 		switch (r->state) {
 		case RS_STATUS:
-			rc = parse_status(r, err);
+			rc = r->request ? parse_request_line(r, err)
+					: parse_status(r, err);
 			r->state = RS_HEADERS;
 			break;
 		case RS_HEADERS:
@@ -360,6 +409,13 @@ http_resp_feed(struct http_resp *r, const char *data, size_t len, size_t *used,
 	}
 	*used = pos;
 	return r->state == RS_DONE;
+}
+
+int
+http_resp_fresh(const struct http_resp *r)
+{
+	return r->state == RS_STATUS && r->line.len == 0 &&
+	    r->head_bytes == 0 && r->interim == 0;
 }
 
 int

@@ -25,6 +25,13 @@ struct http_resp {
 	struct strv names, values; /* headers, names as sent */
 	struct buf body;
 	int keep_alive; /* the connection may carry another request */
+	/* set before feeding: */
+	int no_body; /* the answer to a HEAD: no body whatever it says */
+	int discard; /* count the body, keep none of it (no size cap) */
+	/* requests (http_resp_init_request): */
+	int request; /* the start line is a request line */
+	int head; /* the method is HEAD */
+	int upgrade; /* it asks for another protocol (Upgrade) */
 	/* parser state */
 	int state;
 	struct buf line;
@@ -36,6 +43,12 @@ struct http_resp {
 
 /* Start a parser; `max_body` 0 means HTTP_MAX_BODY. */
 void http_resp_init(struct http_resp *r, size_t max_body);
+/*
+ * Start a parser of one request, with the same rules: a body only with a
+ * Content-Length or chunked (bodies are counted, not kept), `request`,
+ * `head`, `upgrade` and `keep_alive` set from the head.
+ */
+void http_resp_init_request(struct http_resp *r);
 void http_resp_release(struct http_resp *r);
 
 /*
@@ -45,6 +58,9 @@ void http_resp_release(struct http_resp *r);
  */
 int http_resp_feed(struct http_resp *r, const char *data, size_t len,
     size_t *used, struct cm_err *err);
+
+/* 1 when nothing was fed since the parser was started. */
+int http_resp_fresh(const struct http_resp *r);
 
 /* The peer closed: completes a body delimited by the close, else fails. */
 int http_resp_eof(struct http_resp *r, struct cm_err *err);

@@ -126,6 +126,7 @@ service_contexts(struct cmd_ctx *ctx, long *pidp)
 		CP("Reconnects", "reconnects");
 		CP("SparesUsed", "spares_used");
 		CP("PingsCached", "pings_cached");
+		CP("ChannelsReused", "reused");
 		CP("Mode", "mode");
 		CP("Cipher", "cipher");
 		CP("LastError", "last_error");

@@ -43,6 +43,7 @@ struct fwd_stats {
 	unsigned reconnects;
 	unsigned peak_conns;
 	uint64_t spares_used; /* clients given a channel opened ahead */
+	uint64_t reused; /* channels a client left at an HTTP boundary */
 	uint64_t pings_cached; /* /_ping answered from the cached copy */
 	enum tunnel_mode mode; /* the mode in use */
 	char cipher[64];

@@ -1180,6 +1180,8 @@ status_json(struct svc *s, struct buf *out, int full)
 		    json_integer((json_int_t)x->fs.spares_used));
 		json_object_set_new(c, "pings_cached",
 		    json_integer((json_int_t)x->fs.pings_cached));
+		json_object_set_new(
+		    c, "reused", json_integer((json_int_t)x->fs.reused));
 		json_object_set_new(c, "mode",
 		    json_string(x->state == SS_CONNECTED
 			    ? tunnel_mode_name(x->fs.mode)

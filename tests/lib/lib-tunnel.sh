@@ -6,6 +6,16 @@ json() {
 	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
+# http SOCKET REQUEST...: requests on one connection, answers printed
+# (see tests/lib/http.py)
+http() { python3 "$TEST_LIB_DIR/http.py" "$@"; }
+
+# ctx_socket NAME: the local socket a tunnelled context names in meta.json
+ctx_socket() {
+	json "$DOCKER_CONFIG/contexts/meta/$(ctx_dir "$1")/meta.json" \
+		"d['Endpoints']['docker']['Host']" | sed "s|^unix://||"
+}
+
 # gone PID: the process has exited (init may not have reaped it yet).
 gone() {
 	st=$(ps -o stat= -p "$1" 2>/dev/null)

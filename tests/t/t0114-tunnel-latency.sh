@@ -7,40 +7,6 @@ use_dockerd
 start_sshd box
 unset DOCKER_HOST DOCKER_CONTEXT
 
-# http SOCKET REQUEST...: send each request on ONE connection, one after
-# the other, waiting for each answer (Content-Length framed); print every
-# answer's head and body, then "--" after each.
-cat >http.py <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(20)
-s.connect(sys.argv[1])
-buf = b""
-for req in sys.argv[2:]:
-    method = req.split(" ")[0]
-    s.sendall(req.replace("\\n", "\r\n").encode())
-    while b"\r\n\r\n" not in buf:
-        d = s.recv(65536)
-        if not d:
-            sys.exit("closed before an answer")
-        buf += d
-    head, buf = buf.split(b"\r\n\r\n", 1)
-    n = 0
-    for l in head.split(b"\r\n")[1:]:
-        k, v = l.split(b":", 1)
-        if k.strip().lower() == b"content-length":
-            n = int(v)
-    if method == "HEAD":
-        n = 0
-    while len(buf) < n:
-        d = s.recv(65536)
-        if not d:
-            sys.exit("closed in a body")
-        buf += d
-    body, buf = buf[:n], buf[n:]
-    sys.stdout.write(head.decode() + "\n\n" + body.decode() + "\n--\n")
-PY
-http() { python3 "$TRASH/http.py" "$@"; }
 PING='GET /_ping HTTP/1.1\nHost: docker\n\n'
 HPING='HEAD /_ping HTTP/1.1\nHost: docker\n\n'
 VER='GET /version HTTP/1.1\nHost: docker\n\n'
@@ -49,12 +15,9 @@ test_expect_success 'setup: a connected tunnelled context' '
 	ctxmgr create prod --host "ssh://box$DOCKERD_SOCK" >/dev/null 2>&1 &&
 	ctxmgr use prod &&
 	docker version >/dev/null &&
-	test "$(svc_field prod State)" = connected &&
-	d=$DOCKER_CONFIG/contexts/meta/$(ctx_dir prod) &&
-	json "$d/meta.json" "d[\"Endpoints\"][\"docker\"][\"Host\"]" |
-		sed "s|^unix://||" >"$TRASH/sock"
+	test "$(svc_field prod State)" = connected
 '
-sock=$(cat "$TRASH/sock")
+sock=$(ctx_socket prod)
 
 test_expect_success 'the next client gets the spare channel, and a new spare is opened' '
 	u0=$(svc_field prod SparesUsed) &&

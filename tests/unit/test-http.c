@@ -199,6 +199,115 @@ test_errors(void **state)
 	expect_err(many, 0, ERR_TOOBIG, "headers");
 }
 
+/* Requests: one whole request, all of it taken, and its flags. */
+static void
+expect_req(const char *s, int head, int upgrade, int ka)
+{
+	static const size_t steps[] = { 1, 3, 4096 };
+	struct http_resp r;
+	struct cm_err e;
+	size_t i, off, n, used = 0, len = strlen(s);
+	int rc = 0;
+
+	for (i = 0; i < nitems(steps); i++) {
+		http_resp_init_request(&r);
+		assert_true(http_resp_fresh(&r));
+		for (off = 0; off < len; off += used) {
+			n = len - off < steps[i] ? len - off : steps[i];
+			rc = http_resp_feed(&r, s + off, n, &used, &e);
+			if (rc != 0)
+				break;
+		}
+		if (rc != 1)
+			fail_msg("step %zu: %d %s", steps[i], rc, e.msg);
+		assert_int_equal(off + used, len);
+		assert_false(http_resp_fresh(&r));
+		assert_int_equal(r.head, head);
+		assert_int_equal(r.upgrade, upgrade);
+		assert_int_equal(r.keep_alive, ka);
+		assert_int_equal(r.body.len, 0); /* counted, not kept */
+		http_resp_release(&r);
+	}
+}
+
+static void
+test_requests(void **state)
+{
+	struct http_resp r;
+	struct cm_err e;
+	size_t used;
+	const char *two = "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b";
+	const char *huge =
+	    "PUT /x HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\nabc";
+
+	(void)state;
+	expect_req(
+	    "GET /v1.41/version HTTP/1.1\r\nHost: docker\r\n\r\n", 0, 0, 1);
+	expect_req("HEAD /_ping HTTP/1.1\r\nHost: d\r\n\r\n", 1, 0, 1);
+	expect_req("POST /x HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", 0, 0, 1);
+	expect_req("PUT /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+		   "2\r\nab\r\n0\r\n\r\n",
+	    0, 0, 1);
+	expect_req("POST /containers/x/attach HTTP/1.1\r\nConnection: "
+		   "Upgrade\r\nUpgrade: tcp\r\n\r\n",
+	    0, 1, 1);
+	expect_req("GET / HTTP/1.1\r\nConnection: close\r\n\r\n", 0, 0, 0);
+	expect_req("GET / HTTP/1.0\r\n\r\n", 0, 0, 0);
+	/* a body far over any response cap is only counted */
+	http_resp_init_request(&r);
+	assert_int_equal(http_resp_feed(&r, huge, strlen(huge), &used, &e), 0);
+	assert_int_equal(used, strlen(huge));
+	http_resp_release(&r);
+	/* pipelined: the first request ends where the second begins */
+	http_resp_init_request(&r);
+	assert_int_equal(http_resp_feed(&r, two, strlen(two), &used, &e), 1);
+	assert_int_equal(used, strlen(two) - 6);
+	http_resp_release(&r);
+	/* malformed request lines */
+	static const char *const bad[] = { "GET\r\n\r\n",
+		"GET / HTTP/2\r\n\r\n", "GET  / HTTP/1.1\r\n\r\n",
+		"GET / HTTP/1.1 \r\n\r\n", "G(T / HTTP/1.1\r\n\r\n",
+		"GET /\001 HTTP/1.1\r\n\r\n", "\r\nGET / HTTP/1.1\r\n\r\n",
+		"HTTP/1.1 200 OK\r\n\r\n",
+		"GET / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: "
+		"chunked\r\n\r\n" };
+	size_t i;
+	for (i = 0; i < nitems(bad); i++) {
+		http_resp_init_request(&r);
+		if (http_resp_feed(&r, bad[i], strlen(bad[i]), &used, &e) >= 0)
+			fail_msg("taken: %s", bad[i]);
+		http_resp_release(&r);
+	}
+}
+
+/* The answer to a HEAD has no body, whatever its length says. */
+static void
+test_no_body_discard(void **state)
+{
+	struct http_resp r;
+	struct cm_err e;
+	size_t used;
+	const char *h = "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n";
+	const char *big = "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n";
+	char body[5000];
+
+	(void)state;
+	http_resp_init(&r, 0);
+	r.no_body = 1;
+	assert_int_equal(http_resp_feed(&r, h, strlen(h), &used, &e), 1);
+	assert_int_equal(used, strlen(h));
+	http_resp_release(&r);
+	/* discard: over the cap, counted and not kept */
+	http_resp_init(&r, 100);
+	r.discard = 1;
+	assert_int_equal(http_resp_feed(&r, big, strlen(big), &used, &e), 0);
+	memset(body, 'x', sizeof(body));
+	assert_int_equal(http_resp_feed(&r, body, sizeof(body), &used, &e), 1);
+	assert_int_equal(used, sizeof(body));
+	assert_int_equal(r.body.len, 0);
+	http_resp_release(&r);
+}
+
 static void
 test_interim_limit(void **state)
 {
@@ -395,6 +504,8 @@ main(void)
 		cmocka_unit_test(test_leftover),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_interim_limit),
+		cmocka_unit_test(test_requests),
+		cmocka_unit_test(test_no_body_discard),
 		cmocka_unit_test(test_path_escape),
 		cmocka_unit_test(test_client_keepalive_retry),
 		cmocka_unit_test(test_client_refused_and_timeout),
