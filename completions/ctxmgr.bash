@@ -57,7 +57,7 @@ _ctxmgr_flags()
 		_ctxmgr_r='--allow-insecure --direct'
 		;;
 	'tunnel start')
-		_ctxmgr_r='--foreground --listen --mode --accept-new --no-ping --filter --all --jobs --timeout'
+		_ctxmgr_r='--listen --mode --accept-new --no-ping --filter --all --jobs --timeout'
 		;;
 	'tunnel stop')
 		_ctxmgr_r='--all --filter'

@@ -33,7 +33,6 @@
 #include "tunnel/ssh.h"
 #include "ctxmgr/settings.h"
 #include "ctxmgr/sshctx.h"
-#include "tunnel/tunnel.h"
 #include "ctxmgr/version.h"
 #include "common/xmalloc.h"
 
@@ -169,6 +168,7 @@ struct conn {
 	char probe_host[256]; /* the URL's host, then HostName once known */
 	char *tunnel_sock;
 	char *run_dir;
+	char *config_dir; /* with stop_after */
 	char *stop_after; /* a direct context's tunnel this audit started */
 	char *svc_stop_after; /* a tunnelled context's session, likewise */
 };
@@ -317,12 +317,12 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 	}
 	/*
 	 * ssh://: the Engine API through the context's tunnel (started
-	 * here, while no other thread runs: it forks), the facts through an
+	 * or pinned here), the facts through an
 	 * SSH exec, the probes to the host the SSH config names.
 	 */
 	{
-		struct tunnel_spec spec;
 		struct cmd_ctx local = *ctx;
+		int newly = 0;
 
 		err_init(&local.err);
 		if (svc_context_tunnelled(c)) {
@@ -352,17 +352,20 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 				    err, local.err.code, "%s", local.err.msg);
 			goto served;
 		}
-		if (cmd_ssh_params(&local, c, 0, &cn->ssh) != 0 ||
-		    cmd_tunnel_spec(&local, c, NULL, 0, &spec, &cn->run_dir) !=
-			0)
+		/* direct: pinned to the service for the audit, unpinned
+		 * after it when the user had not pinned it */
+		if (cmd_ssh_params(&local, c, 0, &cn->ssh) != 0)
 			return err_set(
 			    err, local.err.code, "%s", local.err.msg);
-		struct tunnel_status ts;
-		struct cm_err e3;
-		if (tunnel_query(cn->run_dir, c->name, &ts, &e3) != 0)
-			cn->stop_after = xstrdup(c->name); /* ours to stop */
-		if ((r = tunnel_ensure(&spec, &cn->tunnel_sock, err)) != 0)
+		if ((r = cmd_direct_serve(
+			 &local, c, NULL, &newly, &cn->tunnel_sock)) != 0) {
+			err_set(err, local.err.code, "%s", local.err.msg);
 			return err_prefix(err, "context \"%s\"", c->name);
+		}
+		if (newly) {
+			cn->stop_after = xstrdup(c->name);
+			cn->config_dir = xstrdup(local.config_dir);
+		}
 	}
 served:
 	t->api.unix_path = cn->tunnel_sock;
@@ -382,8 +385,11 @@ conn_close(struct conn *cn)
 	if (cn->stop_after != NULL) {
 		/* leave no tunnel behind that the user did not ask for */
 		struct cm_err e2;
-		(void)tunnel_stop(cn->run_dir, cn->stop_after, 0, &e2);
+		int was;
+		(void)cmd_direct_unpin(
+		    cn->config_dir, cn->stop_after, &was, &e2);
 		free(cn->stop_after);
+		free(cn->config_dir);
 	}
 	if (cn->svc_stop_after != NULL) {
 		/* close the session; the socket stays, as the user made it */

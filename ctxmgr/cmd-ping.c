@@ -17,6 +17,7 @@
 #include "ctxmgr/cmdutil.h"
 #include "ctxmgr/svckick.h"
 #include "common/endpoint.h"
+#include "tunnel/ctlconn.h"
 #include "tunnel/engine.h"
 #include "common/gojson.h"
 #include "ctxmgr/output.h"
@@ -306,11 +307,8 @@ unix_io_open(void *arg, struct engine_io *io, struct cm_err *err)
 	struct sockaddr_un sa;
 	uint64_t t = now_us();
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(ua->path) >= sizeof(sa.sun_path))
-		return err_set(err, ERR_TOOBIG, "\"%s\" is too long", ua->path);
-	memcpy(sa.sun_path, ua->path, strlen(ua->path));
+	if (unix_sockaddr(ua->path, &sa, err) != 0)
+		return ERR_TOOBIG;
 	if ((ua->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		return err_sys(err, "socket");
 	if (connect(ua->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {

@@ -57,6 +57,7 @@ cmd_rm_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		}
 		if (store_remove(&st, name, &ctx->err) != 0)
 			goto failed;
+		cmd_pins_moved(ctx, name, NULL);
 		fprintf(ctx->out, "%s\n", name);
 		continue;
 	failed:
@@ -106,6 +107,7 @@ cmd_rename_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	}
 	context_free(c);
 	if (r == 0) {
+		cmd_pins_moved(ctx, a->argv[0], a->argv[1]);
 		fprintf(ctx->out, "%s\n", a->argv[1]);
 		if (!ctx->quiet)
 			fprintf(ctx->errout,

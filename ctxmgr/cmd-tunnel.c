@@ -23,40 +23,7 @@
 #include "ctxmgr/output.h"
 #include "ctxmgr/progress.h"
 #include "ctxmgr/sshctx.h"
-#include "tunnel/tunnel.h"
 #include "common/xmalloc.h"
-
-static json_t *
-status_to_json(const struct tunnel_status *s)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "Context", json_string(s->name));
-	json_object_set_new(o, "Socket", json_string(s->socket));
-	json_object_set_new(o, "Listen", json_string(s->listen));
-	json_object_set_new(o, "URL", json_string(s->url));
-	json_object_set_new(o, "Pid", json_integer(s->pid));
-	json_object_set_new(o, "Connected", json_boolean(s->connected));
-	json_object_set_new(o, "Starting", json_boolean(s->starting));
-	json_object_set_new(o, "Uptime", json_integer((json_int_t)s->uptime_s));
-	json_object_set_new(o, "Connections", json_integer(s->open_conns));
-	json_object_set_new(o, "PeakConnections", json_integer(s->peak_conns));
-	json_object_set_new(
-	    o, "TotalConnections", json_integer((json_int_t)s->total_conns));
-	json_object_set_new(
-	    o, "FailedConnections", json_integer((json_int_t)s->failed_conns));
-	json_object_set_new(
-	    o, "BytesIn", json_integer((json_int_t)s->bytes_in));
-	json_object_set_new(
-	    o, "BytesOut", json_integer((json_int_t)s->bytes_out));
-	json_object_set_new(o, "Reconnects", json_integer(s->reconnects));
-	json_object_set_new(o, "Mode", json_string(s->mode));
-	json_object_set_new(o, "Cipher", json_string(s->cipher));
-	json_object_set_new(o, "LastError", json_string(s->last_error));
-	json_object_set_new(
-	    o, "PeakRssKiB", json_integer((json_int_t)s->peak_rss_kb));
-	return o;
-}
 
 static void
 human_bytes(uint64_t n, char *out, size_t len)
@@ -136,7 +103,13 @@ service_contexts(struct cmd_ctx *ctx, long *pidp)
 	    json_object_get(c, from) ? json_object_get(c, from) : json_null())
 		CP("Context", "name");
 		CP("Socket", "socket");
-		json_object_set_new(t, "Listen", json_string(""));
+		json_object_set_new(t, "Listen",
+		    json_string(json_is_string(json_object_get(c, "listen"))
+			    ? json_string_value(json_object_get(c, "listen"))
+			    : ""));
+		json_object_set(t, "Pinned",
+		    json_is_true(json_object_get(c, "pinned")) ? json_true()
+							       : json_false());
 		CP("URL", "url");
 		json_object_set_new(t, "Pid", json_integer(*pidp));
 		CP("State", "state");
@@ -145,6 +118,7 @@ service_contexts(struct cmd_ctx *ctx, long *pidp)
 		json_object_set(t, "Uptime", json_object_get(o, "uptime"));
 		CP("Sessions", "sessions");
 		CP("Connections", "open");
+		CP("PeakConnections", "peak");
 		CP("TotalConnections", "total");
 		CP("FailedConnections", "failed");
 		CP("BytesIn", "in");
@@ -181,8 +155,6 @@ loaded_tunnelled(const struct context *c)
 /* start */
 
 static const struct cmd_flag start_flags[] = {
-	{ "foreground", 'f', FLAG_BOOL, COMPLETE_NONE, NULL,
-	    "serve in this process until Ctrl-C (logs on stderr)" },
 	{ "listen", 0, FLAG_STRING, COMPLETE_NONE, "127.0.0.1:PORT",
 	    "also listen on this loopback TCP port (connections from other "
 	    "users are refused)" },
@@ -205,65 +177,111 @@ static const struct cmd_flag start_flags[] = {
 	{ 0 }
 };
 
-struct ready_arg {
-	struct cmd_ctx *ctx;
-};
-
-static void
-print_started(
-    struct cmd_ctx *ctx, const struct tunnel_status *st, const char *what)
+/* The service's entry for context `name` in `tunnel ls` keys (a new
+ * reference), or NULL. */
+static json_t *
+service_entry(struct cmd_ctx *ctx, const char *name)
 {
-	json_t *o;
+	json_t *arr, *o, *found = NULL;
+	long pid;
+	size_t i;
 
-	if (ctx->format != FMT_TABLE) {
-		o = status_to_json(st);
-		output_value(ctx, o);
-		json_decref(o);
-		return;
+	if ((arr = service_contexts(ctx, &pid)) == NULL)
+		return NULL;
+	json_array_foreach(arr, i, o)
+	{
+		json_t *n = json_object_get(o, "Context");
+		if (json_is_string(n) &&
+		    strcmp(json_string_value(n), name) == 0) {
+			found = json_incref(o);
+			break;
+		}
 	}
-	if (ctx->quiet) {
-		fprintf(ctx->out, "%s\n", st->socket);
-		return;
-	}
-	fprintf(ctx->out, "tunnel \"%s\" %s: unix://%s (pid %ld, %s%s%s)\n",
-	    st->name, what, st->socket, st->pid, st->mode,
-	    st->listen[0] ? ", also " : "", st->listen);
+	json_decref(arr);
+	return found;
 }
 
-static void
-on_ready(void *arg, const struct tunnel_status *st)
+/* A direct context: pinned to the service and connected now. */
+static int
+start_direct(struct cmd_ctx *ctx, struct cmd_args *a, struct context *c)
 {
-	struct ready_arg *ra = arg;
+	const char *mode = args_get(a, "mode"), *listen = args_get(a, "listen");
+	struct pin p, *opts = NULL;
+	char *sock = NULL;
+	json_t *o;
+	int r, newly, already;
 
-	print_started(ra->ctx, st, "serving");
-	if (!ra->ctx->quiet && ra->ctx->format == FMT_TABLE)
-		fputs("press Ctrl-C to stop it\n", ra->ctx->errout);
-	fflush(ra->ctx->out);
+	memset(&p, 0, sizeof(p));
+	if (mode != NULL || listen != NULL || args_has(a, "no-ping")) {
+		/* options given: the pin becomes these */
+		if (mode == NULL)
+			mode = context_setting(c, SETTING_TUNNEL_MODE);
+		if (tunnel_mode_parse(mode, &p.mode) != 0)
+			return err_set(&ctx->err, ERR_USAGE,
+			    "tunnel mode \"%s\" is not auto, streamlocal or "
+			    "dial-stdio",
+			    mode);
+		if (listen != NULL &&
+		    (r = pins_listen_check(listen, &p.port, &ctx->err)) != 0)
+			return r;
+		p.no_ping = args_has(a, "no-ping");
+		snprintf(p.name, sizeof(p.name), "%s", c->name);
+		opts = &p;
+	}
+	if (args_has(a, "accept-new")) {
+		struct ssh_conn *conn = NULL;
+		if ((r = cmd_ssh_connect(ctx, c->name, 1, &conn)) != 0)
+			return r;
+		ssh_close(conn);
+	}
+	o = service_entry(ctx, c->name);
+	already = o != NULL && json_is_true(json_object_get(o, "Connected")) &&
+	    json_is_true(json_object_get(o, "Pinned"));
+	json_decref(o);
+	if ((r = cmd_direct_serve(ctx, c, opts, &newly, &sock)) != 0)
+		return r;
+	if ((o = service_entry(ctx, c->name)) == NULL)
+		o = json_object();
+	if (ctx->format != FMT_TABLE)
+		output_value(ctx, o);
+	else if (ctx->quiet)
+		fprintf(ctx->out, "%s\n", sock);
+	else {
+		json_t *m = json_object_get(o, "Mode"),
+		       *l = json_object_get(o, "Listen");
+		const char *ls = json_is_string(l) ? json_string_value(l) : "";
+		fprintf(ctx->out,
+		    "tunnel \"%s\" %s: unix://%s (tunnel service pid %lld, "
+		    "%s%s%s)\n",
+		    c->name, already ? "is already running" : "started", sock,
+		    (long long)json_integer_value(json_object_get(o, "Pid")),
+		    json_is_string(m) ? json_string_value(m) : "",
+		    *ls ? ", also " : "", ls);
+	}
+	json_decref(o);
+	free(sock);
+	return 0;
 }
 
 /* Start the tunnel of context `name` (NULL: the effective one). */
 static int
 start_one(struct cmd_ctx *ctx, struct cmd_args *a, const char *name)
 {
-	struct tunnel_spec spec;
-	struct tunnel_status st;
-	struct ready_arg ra = { ctx };
 	struct context *c = NULL;
 	struct store store;
-	char *run_dir = NULL;
-	int r, already = 0;
+	int r;
 
 	cmd_store_open(ctx, &store);
 	if ((r = cmd_load_ssh_context(ctx, &store, name, &c)) != 0)
 		goto out;
 	if (loaded_tunnelled(c)) {
 		char *run_dir2 = cmd_svc_run_dir(ctx), *sock = NULL;
-		if (args_has(a, "foreground") || args_get(a, "listen") ||
-		    args_get(a, "mode")) {
+		if (args_get(a, "listen") || args_get(a, "mode") ||
+		    args_has(a, "no-ping")) {
 			r = err_set(&ctx->err, ERR_USAGE,
 			    "\"%s\" is tunnelled: the tunnel service serves it "
-			    "(--foreground, --listen and --mode are for direct "
-			    "ssh:// contexts)",
+			    "as its context says (--listen, --mode and "
+			    "--no-ping are for direct ssh:// contexts)",
 			    c->name);
 			free(run_dir2);
 			goto out;
@@ -298,21 +316,8 @@ start_one(struct cmd_ctx *ctx, struct cmd_args *a, const char *name)
 		free(sock);
 		goto out;
 	}
-	if ((r = cmd_tunnel_spec(ctx, c, args_get(a, "mode"),
-		 args_has(a, "accept-new"), &spec, &run_dir)) != 0)
-		goto out;
-	spec.listen = args_get(a, "listen");
-	spec.foreground = args_has(a, "foreground");
-	spec.no_ping = args_has(a, "no-ping");
-	spec.on_ready = on_ready;
-	spec.on_ready_arg = &ra;
-	if ((r = tunnel_start(&spec, &st, &already, &ctx->err)) != 0)
-		goto out;
-	if (spec.foreground && !already)
-		goto out;
-	print_started(ctx, &st, already ? "is already running" : "started");
+	r = start_direct(ctx, a, c);
 out:
-	free(run_dir);
 	context_free(c);
 	store_release(&store);
 	return r;
@@ -332,11 +337,10 @@ cmd_tunnel_start_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 
 	if (!fleet_wanted(a))
 		return start_one(ctx, a, a->argc ? a->argv[0] : NULL);
-	if (a->argc > 0 || args_has(a, "foreground") ||
-	    args_get(a, "listen") != NULL)
+	if (a->argc > 0 || args_get(a, "listen") != NULL)
 		return err_set(&ctx->err, ERR_USAGE,
-		    "--all and --filter choose the contexts: give no NAME, "
-		    "--foreground or --listen");
+		    "--all and --filter choose the contexts: give no NAME "
+		    "or --listen");
 	if ((r = fleet_opts_parse(ctx, a, "tunnel start", &o)) != 0)
 		return r;
 	o.json = ctx->format != FMT_TABLE;
@@ -346,17 +350,19 @@ cmd_tunnel_start_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 
 static const struct cmd_entry cmd_tunnel_start_entry = {
 	.name = "start",
-	.usage =
-	    "[NAME | --filter KEY=VALUE... | --all] [--foreground] [--listen "
-	    "127.0.0.1:PORT] [--mode MODE]",
+	.usage = "[NAME | --filter KEY=VALUE... | --all] [--listen "
+		 "127.0.0.1:PORT] [--mode MODE] [--no-ping]",
 	.summary = "keep an SSH tunnel to a context's Docker daemon",
 	.help =
-	    "Connects to the ssh:// context (the current one without NAME) "
-	    "the way ssh\nwould (~/.ssh/config, known_hosts, ssh-agent, "
-	    "identity files), checks\nthe remote Docker socket with one "
-	    "/_ping, then serves it on a private\nunix socket from a "
-	    "background process.  A second start is a no-op that\nsays so.  "
-	    "Point docker at it with \"ctxmgr env\" or \"ctxmgr exec\".\n\n"
+	    "Has the tunnel service connect the ssh:// context (the current "
+	    "one without\nNAME) now, the way ssh would (~/.ssh/config, "
+	    "known_hosts, ssh-agent,\nidentity files; a key's passphrase is "
+	    "asked here and kept by the service\nin memory), and check the "
+	    "remote Docker socket with one /_ping.  A direct\ncontext is "
+	    "pinned: the service serves it on a private unix socket,\n"
+	    "reconnecting as needed, until \"tunnel stop\".  A second start "
+	    "says so.\nPoint docker at it with \"ctxmgr env\" or \"ctxmgr "
+	    "exec\".\n\n"
 	    "--filter and --all start the tunnel of every selected ssh "
 	    "context, -j at a\ntime, each line prefixed with its name, then "
 	    "a summary on stderr.",
@@ -375,27 +381,51 @@ static const struct cmd_flag stop_flags[] = {
 	{ 0 }
 };
 
-static int stop_one(struct cmd_ctx *ctx, const char *run_dir, const char *name);
+static int stop_one(struct cmd_ctx *ctx, const char *name);
 
 static int
 stop_in(struct cmd_ctx *ctx, const struct context *c, void *arg)
 {
-	char *run_dir = cmd_tunnel_run_dir(ctx);
-	int r;
-
 	(void)arg;
-	r = stop_one(ctx, run_dir, c->name);
+	return stop_one(ctx, c->name);
+}
+
+/* Wait (a moment at most) until the service let go of `sock`. */
+static void
+wait_socket_gone(const char *sock)
+{
+	int i;
+
+	for (i = 0; i < 200 && file_exists(sock); i++)
+		usleep(25000);
+}
+
+/* Unpin direct context `name`: 1 if it was pinned, 0 not, or ERR_*. */
+static int
+unpin_one(struct cmd_ctx *ctx, const char *name)
+{
+	char *run_dir = cmd_svc_run_dir(ctx), *sock = NULL;
+	int r, was = 0;
+
+	if ((r = cmd_direct_unpin(ctx->config_dir, name, &was, &ctx->err)) ==
+		0 &&
+	    was) {
+		if (svc_socket_path(run_dir, name, &sock, &ctx->err) == 0)
+			wait_socket_gone(sock);
+		free(sock);
+		if (!ctx->quiet)
+			fprintf(ctx->out, "tunnel \"%s\" stopped\n", name);
+	}
 	free(run_dir);
-	return r;
+	return r != 0 ? r : was;
 }
 
 static int
 cmd_tunnel_stop_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	struct tunnel_status *list = NULL;
-	struct context *c = NULL;
 	struct store store;
-	char *run_dir = cmd_tunnel_run_dir(ctx), *name = NULL;
+	char *name = NULL, *run_dir = cmd_svc_run_dir(ctx);
+	struct pin *pins = NULL;
 	size_t n = 0, i;
 	int r = 0;
 
@@ -414,34 +444,28 @@ cmd_tunnel_stop_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		goto out;
 	}
 	if (args_has(a, "all")) {
+		struct buf b;
+		struct cm_err e2;
 		if (a->argc > 0) {
 			r = err_set(&ctx->err, ERR_USAGE,
 			    "give a NAME or --all, not both");
 			goto out;
 		}
-		{
-			char *sd = cmd_svc_run_dir(ctx);
-			struct buf b;
-			struct cm_err e2;
-			buf_init(&b, 1 << 16);
-			if (svc_request(sd, "stop *", 10000, &b, &e2) == 0 &&
-			    !ctx->quiet)
-				fprintf(ctx->out,
-				    "tunnel service: every session closed\n");
-			buf_release(&b);
-			free(sd);
-		}
-		if ((r = tunnel_list(run_dir, &list, &n, &ctx->err)) != 0)
+		/* the pinned direct contexts go, the tunnelled ones are
+		 * disconnected */
+		err_init(&e2);
+		if (svc_run_dir_check(run_dir, 0, &e2) == 0 &&
+		    (r = pins_load(run_dir, &pins, &n, &ctx->err)) != 0)
 			goto out;
-		for (i = 0; i < n; i++) {
-			if ((r = tunnel_stop(
-				 run_dir, list[i].name, 0, &ctx->err)) != 0 &&
-			    r != ERR_NOTFOUND)
+		for (i = 0; i < n; i++)
+			if ((r = unpin_one(ctx, pins[i].name)) < 0)
 				goto out;
-			if (!ctx->quiet && r == 0)
-				fprintf(ctx->out, "tunnel \"%s\" stopped\n",
-				    list[i].name);
-		}
+		buf_init(&b, 1 << 16);
+		if (svc_request(run_dir, "stop *", 10000, &b, &e2) == 0 &&
+		    !ctx->quiet)
+			fprintf(
+			    ctx->out, "tunnel service: every session closed\n");
+		buf_release(&b);
 		r = 0;
 		goto out;
 	}
@@ -452,62 +476,58 @@ cmd_tunnel_stop_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			 &store, ctx->context, &name, NULL, &ctx->err)) != 0)
 			goto out;
 	}
-	r = stop_one(ctx, run_dir, name);
+	r = stop_one(ctx, name);
 out:
-	free(list);
+	free(pins);
 	free(name);
 	free(run_dir);
-	context_free(c);
 	store_release(&store);
 	return r;
 }
 
-/* Stop the tunnel of context `name`: the service's session, or a
- * direct context's own process. */
+/* Stop the tunnel of context `name`: a pinned direct context is
+ * unpinned (the service lets its socket go), a tunnelled one's session
+ * closes (the socket stays). */
 static int
-stop_one(struct cmd_ctx *ctx, const char *run_dir, const char *name)
+stop_one(struct cmd_ctx *ctx, const char *name)
 {
-	int r;
+	char *sd, *req;
+	struct buf b;
+	struct cm_err e2;
+	json_t *o = NULL;
+	int r, ok = 0;
 
 	if ((r = context_name_check(name, &ctx->err)) != 0 &&
 	    strcmp(name, STORE_DEFAULT_NAME) != 0)
 		return r;
 	err_init(&ctx->err);
-	{
-		char *sd = cmd_svc_run_dir(ctx), *req;
-		struct buf b;
-		struct cm_err e2;
-		json_t *o = NULL;
-		int ok = 0;
-		buf_init(&b, 1 << 16);
-		req = xasprintf("stop %s", name);
-		if (svc_request(sd, req, 10000, &b, &e2) == 0 &&
-		    gojson_parse(b.data, b.len, &o, &e2) == 0)
-			ok = json_is_true(json_object_get(o, "ok"));
-		json_decref(o);
-		buf_release(&b);
-		free(req);
-		free(sd);
-		if (ok) {
-			if (!ctx->quiet)
-				fprintf(ctx->out,
-				    "tunnel \"%s\" disconnected (the service "
-				    "keeps its socket)\n",
-				    name);
-			return 0;
-		}
-	}
-	if ((r = tunnel_stop(run_dir, name, 0, &ctx->err)) != 0)
-		return r;
+	if ((r = unpin_one(ctx, name)) != 0)
+		return r < 0 ? r : 0;
+	sd = cmd_svc_run_dir(ctx);
+	buf_init(&b, 1 << 16);
+	req = xasprintf("stop %s", name);
+	if (svc_request(sd, req, 10000, &b, &e2) == 0 &&
+	    gojson_parse(b.data, b.len, &o, &e2) == 0)
+		ok = json_is_true(json_object_get(o, "ok"));
+	json_decref(o);
+	buf_release(&b);
+	free(req);
+	free(sd);
+	if (!ok)
+		return err_set(&ctx->err, ERR_NOTFOUND,
+		    "no tunnel for \"%s\" is running", name);
 	if (!ctx->quiet)
-		fprintf(ctx->out, "tunnel \"%s\" stopped\n", name);
+		fprintf(ctx->out,
+		    "tunnel \"%s\" disconnected (the service keeps its "
+		    "socket)\n",
+		    name);
 	return 0;
 }
 
 static const struct cmd_entry cmd_tunnel_stop_entry = {
 	.name = "stop",
 	.usage = "[NAME | --all | --filter KEY=VALUE...]",
-	.summary = "stop a context's tunnel (its process and socket go)",
+	.summary = "stop a context's tunnel (a direct context's socket goes)",
 	.flags = stop_flags,
 	.args = { 0, 1, COMPLETE_CONTEXT_SSH, NULL },
 	.exec = cmd_tunnel_stop_exec,
@@ -538,31 +558,17 @@ cmd_tunnel_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
 	static const char *const headers[] = { "CONTEXT", "STATE", "SESSIONS",
 		"CLIENTS", "IN", "OUT", "RECONNECTS", "PID", "LAST ERROR" };
-	struct tunnel_status *list = NULL;
-	char *run_dir = cmd_tunnel_run_dir(ctx);
-	size_t n = 0, i;
+	size_t i;
 	struct table *t;
 	json_t *arr, *svc, *o;
 	long svc_pid;
-	int r;
+	int r = 0;
 
 	(void)a;
-	if ((r = tunnel_list(run_dir, &list, &n, &ctx->err)) != 0)
-		goto out;
 	arr = json_array();
 	if ((svc = service_contexts(ctx, &svc_pid)) != NULL) {
 		json_array_extend(arr, svc);
 		json_decref(svc);
-	}
-	for (i = 0; i < n; i++) {
-		o = status_to_json(&list[i]);
-		json_object_set_new(o, "State",
-		    json_string(list[i].starting    ? "starting"
-			    : list[i].not_answering ? "not answering"
-			    : list[i].connected     ? "connected"
-						    : "reconnecting"));
-		json_object_set_new(o, "Service", json_false());
-		json_array_append_new(arr, o);
 	}
 	if (ctx->quiet && ctx->format == FMT_TABLE) {
 		json_array_foreach(arr, i, o)
@@ -619,9 +625,6 @@ cmd_tunnel_ls_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	table_print(ctx, t);
 done:
 	json_decref(arr);
-out:
-	free(list);
-	free(run_dir);
 	return r;
 }
 
@@ -629,13 +632,16 @@ static const struct cmd_entry cmd_tunnel_ls_entry = {
 	.name = "ls",
 	.usage = "[-q] [--format table|json|yaml]",
 	.summary = "list served and running tunnels with their counters",
-	.help = "Columns: CONTEXT, STATE (idle, connecting, connected, "
-		"failing, reconnecting,\nnot answering; starting for a "
-		"direct context's tunnel), SESSIONS (SSH\nsessions opened), "
-		"CLIENTS (connections open now), IN (bytes from the\n"
-		"daemon), OUT (bytes to it), RECONNECTS, PID, LAST ERROR.  "
-		"JSON adds the\nsocket, the URL, the mode, the cipher, total "
-		"and failed connections and the\npeak memory (PeakRssKiB).",
+	.help =
+	    "Every context the tunnel service serves: tunnelled ones and "
+	    "the direct ones\npinned by tunnel start, env, exec, shell or "
+	    "audit.  Columns: CONTEXT, STATE\n(idle, connecting, connected, "
+	    "failing, reconnecting, not answering, not\nserved), SESSIONS "
+	    "(SSH sessions opened), CLIENTS (connections open now),\nIN "
+	    "(bytes from the daemon), OUT (bytes to it), RECONNECTS, PID, "
+	    "LAST ERROR.\nJSON adds the socket, the URL, the --listen "
+	    "address, Pinned, the mode, the\ncipher, total, peak and failed "
+	    "connections and the peak memory (PeakRssKiB).",
 	.args = { 0, 0, COMPLETE_NONE, NULL },
 	.exec = cmd_tunnel_ls_exec,
 };
@@ -833,6 +839,8 @@ convert(struct cmd_ctx *ctx, struct cmd_args *a, int enable)
 		    (r = store_save(&st, c, 0, &ctx->err)) != 0)
 			goto out;
 		changed++;
+		if (enable)
+			cmd_pins_moved(ctx, c->name, NULL); /* served anyway */
 		if (!ctx->quiet)
 			fprintf(ctx->out,
 			    enable ? "context \"%s\" is tunnelled: %s\n"
@@ -1075,9 +1083,13 @@ static const struct cmd_entry *const tunnel_subcommands[] = {
 const struct cmd_entry cmd_tunnel_entry = {
 	.name = "tunnel",
 	.usage = "start|stop|ls|enable|disable|serve|shutdown|install",
-	.summary = "background SSH tunnels to remote Docker daemons",
-	.help = "A tunnel keeps one SSH session per context and opens one "
-		"channel per\nclient connection, so docker through it answers "
-		"about as fast as a local\ndaemon.",
+	.summary = "SSH tunnels to remote Docker daemons (one service per "
+		   "user)",
+	.help =
+	    "One tunnel service per user serves every tunnelled context "
+	    "and every\ndirect one pinned by tunnel start: it keeps one SSH "
+	    "session per context and\nopens one channel per client "
+	    "connection, so docker through it answers about\nas fast as a "
+	    "local daemon.",
 	.subcommands = tunnel_subcommands,
 };

@@ -50,10 +50,10 @@ cmd_update_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	if (!ctx->quiet)
 		fprintf(
 		    ctx->errout, "Successfully updated context \"%s\"\n", name);
-	if (context_setting(c, SETTING_SSH_HOST) != NULL) {
-		store_unlock(&st);
-		cmd_svc_reload(ctx);
-	}
+	/* a tunnelled or pinned context may have changed: a running
+	 * service re-reads it (none running: a failed connect) */
+	store_unlock(&st);
+	cmd_svc_reload(ctx);
 out:
 	context_free(c);
 	tls_input_release(&tls);

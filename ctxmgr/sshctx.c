@@ -147,35 +147,6 @@ cmd_ssh_connect(struct cmd_ctx *ctx, const char *name, int accept_new,
 	return r;
 }
 
-char *
-cmd_tunnel_run_dir(struct cmd_ctx *ctx)
-{
-	return tunnel_run_dir(ctx->config_dir);
-}
-
-int
-cmd_tunnel_spec(struct cmd_ctx *ctx, const struct context *c, const char *mode,
-    int accept_new, struct tunnel_spec *spec, char **run_dirp)
-{
-	int r;
-
-	memset(spec, 0, sizeof(*spec));
-	*run_dirp = NULL;
-	if ((r = cmd_ssh_params(ctx, c, accept_new, &spec->ssh)) != 0)
-		return r;
-	if (mode == NULL)
-		mode = context_setting(c, SETTING_TUNNEL_MODE);
-	if (tunnel_mode_parse(mode, &spec->mode) != 0)
-		return err_set(&ctx->err, ERR_USAGE,
-		    "tunnel mode \"%s\" is not auto, streamlocal or "
-		    "dial-stdio",
-		    mode);
-	spec->name = c->name;
-	*run_dirp = cmd_tunnel_run_dir(ctx);
-	spec->run_dir = *run_dirp;
-	return 0;
-}
-
 int
 cmd_tunnel_socket(struct cmd_ctx *ctx, const char *name, char **sockp)
 {
@@ -196,9 +167,8 @@ int
 cmd_context_tunnel_socket(
     struct cmd_ctx *ctx, const struct context *c, char **sockp)
 {
-	struct tunnel_spec spec;
 	char *run_dir = NULL;
-	int r;
+	int r, newly;
 
 	*sockp = NULL;
 	if (context_setting(c, SETTING_SSH_HOST) != NULL && c->host != NULL &&
@@ -211,10 +181,8 @@ cmd_context_tunnel_socket(
 		free(run_dir);
 		return r;
 	}
-	if ((r = cmd_tunnel_spec(ctx, c, NULL, 0, &spec, &run_dir)) == 0)
-		r = tunnel_ensure(&spec, sockp, &ctx->err);
-	free(run_dir);
-	return r;
+	/* direct: pinned to the service (kept as it is when it was) */
+	return cmd_direct_serve(ctx, c, NULL, &newly, sockp);
 }
 
 int

@@ -18,7 +18,6 @@
 #include "ctxmgr/cmd.h"
 #include "tunnel/ssh.h"
 #include "store/store.h"
-#include "tunnel/tunnel.h"
 #include "common/util.h"
 
 /*
@@ -50,20 +49,10 @@ int cmd_ssh_connect(struct cmd_ctx *ctx, const char *name, int accept_new,
     struct ssh_conn **connp);
 
 /*
- * The tunnel spec of context `c`: `mode` (a --mode value) overrides the
- * context's tunnelMode.  *run_dirp is a new string the spec points to.
- */
-int cmd_tunnel_spec(struct cmd_ctx *ctx, const struct context *c,
-    const char *mode, int accept_new, struct tunnel_spec *spec,
-    char **run_dirp);
-
-/* The run dir of ctx->config_dir (a new string). */
-char *cmd_tunnel_run_dir(struct cmd_ctx *ctx);
-
-/*
  * The local socket path of the tunnel of ssh:// context `name` (NULL:
- * the effective context), starting the tunnel in the background when
- * none runs.  *sockp is a new string.
+ * the effective context), served by the tunnel service: a direct
+ * context is pinned to it (tunnelsvc.h) and connected when it was not.
+ * *sockp is a new string.
  */
 int cmd_tunnel_socket(struct cmd_ctx *ctx, const char *name, char **sockp);
 

@@ -2,6 +2,7 @@
 #include "common/compat.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <limits.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -83,6 +84,37 @@ full_binary(void)
 	return NULL;
 }
 
+/* Another service holds the lock beside `ctl`: wait until it answers
+ * (1), or until it lets go of the lock without answering (0). */
+static int
+lost_race(const char *ctl)
+{
+	const char *slash = strrchr(ctl, '/');
+	char lock[PATH_MAX];
+	int fd, i, held = 1;
+
+	if (slash == NULL ||
+	    snprintf(lock, sizeof(lock), "%.*s/_service.lock",
+		(int)(slash - ctl), ctl) >= (int)sizeof(lock))
+		return svc_ctl_alive(ctl);
+	fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	for (i = 0; i < START_WAIT_MS / 10 && held; i++) {
+		if (svc_ctl_alive(ctl)) {
+			if (fd >= 0)
+				close(fd);
+			return 1;
+		}
+		held = fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) != 0;
+		if (held)
+			usleep(10000);
+		else if (fd >= 0)
+			flock(fd, LOCK_UN); /* never in a new service's way */
+	}
+	if (fd >= 0)
+		close(fd);
+	return svc_ctl_alive(ctl);
+}
+
 int
 svc_spawn(const char *config_dir, const char *ctl, struct cm_err *err)
 {
@@ -146,8 +178,9 @@ svc_spawn(const char *config_dir, const char *ctl, struct cm_err *err)
 	close(pfd[0]);
 	if (n == 1 && c == 'R')
 		return 0;
-	/* lost a race with another starter: its service is as good */
-	if (ctl != NULL && svc_ctl_alive(ctl))
+	/* lost a race with another starter: its service is as good, once
+	 * it answers (it holds the lock while it gets ready) */
+	if (ctl != NULL && lost_race(ctl))
 		return 0;
 	return err_set(err, ERR_FAIL,
 	    "the tunnel service did not start (see its log, _service.log "

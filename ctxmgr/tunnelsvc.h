@@ -12,6 +12,7 @@
 
 #include "ctxmgr/cmd.h"
 #include "store/store.h"
+#include "tunnel/pins.h"
 #include "tunnel/service.h"
 
 /* The run dir of ctx->config_dir (a new string). */
@@ -41,7 +42,28 @@ void cmd_svc_reload(struct cmd_ctx *ctx);
 /* Have the service connect context `name` now: 0, or why it cannot. */
 int cmd_svc_connect(struct cmd_ctx *ctx, const char *name, struct cm_err *err);
 
-/* The service's loader (arg: the config dir). */
+/*
+ * Have the service serve direct (plain ssh://) context `c`: pin it
+ * (pins.h), start or tell the service, and connect now, asking for a
+ * key's passphrase here.  `opts` NULL keeps an existing pin as it is
+ * (env, exec, audit); else the pin becomes *opts.  When connecting
+ * fails, the pin is put back as it was.  *newlyp: it was not pinned
+ * before.  *sockp: its socket (a new string).
+ */
+int cmd_direct_serve(struct cmd_ctx *ctx, const struct context *c,
+    const struct pin *opts, int *newlyp, char **sockp);
+
+/* Unpin `name` (the service drops it, its socket goes); *wasp: it was
+ * pinned.  `config_dir` as ctx->config_dir. */
+int cmd_direct_unpin(
+    const char *config_dir, const char *name, int *wasp, struct cm_err *err);
+
+/* After rm (`to` NULL) or rename: the pin follows the context.
+ * Warnings on stderr only. */
+void cmd_pins_moved(struct cmd_ctx *ctx, const char *from, const char *to);
+
+/* The service's loader (arg: the config dir): tunnelled contexts, then
+ * the pinned direct ones. */
 int cmd_svc_load(
     void *arg, struct svc_spec **listp, size_t *np, struct cm_err *err);
 

@@ -10,6 +10,19 @@
 #include "tunnel/ctlconn.h"
 
 int
+unix_sockaddr(const char *path, struct sockaddr_un *sa, struct cm_err *err)
+{
+	size_t n = strlen(path);
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (n >= sizeof(sa->sun_path))
+		return err_set(err, ERR_TOOBIG, "\"%s\" is too long", path);
+	memcpy(sa->sun_path, path, n);
+	return 0;
+}
+
+int
 ctl_connect_unix(const char *path, int timeout_ms, struct cm_err *err)
 {
 	struct sockaddr_un sa;
@@ -19,11 +32,8 @@ ctl_connect_unix(const char *path, int timeout_ms, struct cm_err *err)
 	uint64_t deadline = now_us() + (uint64_t)timeout_ms * 1000;
 	int fd, soerr = 0;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return err_set(err, ERR_TOOBIG, "\"%s\" is too long", path);
-	memcpy(sa.sun_path, path, strlen(path));
+	if (unix_sockaddr(path, &sa, err) != 0)
+		return ERR_TOOBIG;
 	for (;;) {
 		fd = socket(
 		    AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

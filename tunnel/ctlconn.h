@@ -9,7 +9,13 @@
 #ifndef CTXMGR_CTLCONN_H
 #define CTXMGR_CTLCONN_H
 
+#include <sys/un.h>
+
 #include "common/err.h"
+
+/* Fill `sa` for unix socket `path`: ERR_TOOBIG when it does not fit
+ * sun_path.  Every bind and connect of ours goes through here. */
+int unix_sockaddr(const char *path, struct sockaddr_un *sa, struct cm_err *err);
 
 /*
  * A connected descriptor (>= 0, non-blocking), or: ERR_TOOBIG (path too

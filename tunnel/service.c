@@ -12,6 +12,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/file.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "common/file.h"
 #include "common/gojson.h"
@@ -29,6 +31,7 @@
 #include "common/xmalloc.h"
 #include "tunnel/ctlconn.h"
 #include "tunnel/forward.h"
+#include "tunnel/peeruid.h"
 #include "tunnel/service.h"
 
 #define CTL_MAX 4096
@@ -38,18 +41,33 @@
  * again at once, instead of one more connect attempt (the docker CLI
  * retries its first request several times) */
 #define REFAIL_US (1ULL * 1000000)
+#define MAX_CACHED 8 /* passphrases kept per context */
+#define ASK_WAIT_MS 120000 /* for a passphrase typed on the client side */
 
 enum sstate { SS_IDLE, SS_CONNECTING, SS_CONNECTED, SS_FAILING };
 
 static const char *const state_names[] = { "idle", "connecting", "connected",
 	"failing" };
 
+struct cached_pass {
+	char *path;
+	struct buf pass;
+};
+
 struct sctx {
 	struct svc_spec spec;
+	int tfd; /* 127.0.0.1:PORT of a pinned context, or -1 */
+	/* passphrases given through a `connect NAME relay` client, to
+	 * reconnect without one (worker only) */
+	struct cached_pass cache[MAX_CACHED];
+	size_t ncache;
+	int relay; /* that client, while connecting (under svc->mu) */
+	int want_relay; /* a waiting `connect` asked to be the relay */
+	int replacing; /* its spec changed: replaced once its worker ends */
 	struct ssh_params ssh;
 	struct svc *svc;
 	int lfd; /* -1: not served (problem says why) */
-	char problem[256];
+	char problem[1024];
 	int busy; /* a worker runs (main thread only) */
 	int gone; /* left the store: freed once its worker ends */
 	int stop[2];
@@ -59,7 +77,8 @@ struct sctx {
 	struct fwd_stats fs; /* the running session's */
 	uint64_t acc_in, acc_out, acc_total, acc_failed;
 	unsigned sessions;
-	char last_error[256];
+	unsigned peak; /* most clients at once, over all sessions */
+	char last_error[1024];
 	uint64_t failed_us; /* when it last failed (0: not failing) */
 	int force; /* connect even if it failed just now ("connect") */
 	/* control clients waiting for "connect" */
@@ -319,9 +338,55 @@ svc_alive(const char *run_dir)
 	return 1;
 }
 
+/* A "P ATTEMPT PATH" line of the service: ask, answer "p HEX" or
+ * "c REASON". */
+static int
+answer_ask(int fd, char *line, svc_ask_fn ask, void *arg)
+{
+	struct buf pass, msg;
+	struct cm_err e2;
+	char *path;
+	long long attempt;
+	size_t i;
+	int r;
+
+	if ((path = strchr(line + 2, ' ')) == NULL)
+		return -1;
+	*path++ = '\0';
+	if (parse_int(line + 2, 1, 100, &attempt) != 0)
+		return -1;
+	err_init(&e2);
+	buf_init_secret(&pass, 4096);
+	buf_init_secret(&msg, 16384);
+	r = ask != NULL ? ask(arg, path, (int)attempt, &pass, &e2)
+			: err_set(&e2, ERR_CANCEL, "no one to ask");
+	if (r == 0) {
+		(void)buf_add(&msg, "p ", 2);
+		for (i = 0; i < pass.len; i++)
+			buf_printf(&msg, "%02x", (unsigned char)pass.data[i]);
+	} else {
+		buf_printf(&msg, "c %s", e2.msg);
+		for (i = 2; i < msg.len; i++)
+			if (msg.data[i] == '\n')
+				msg.data[i] = ' ';
+	}
+	(void)buf_add(&msg, "\n", 1);
+	r = fd_write_all(fd, msg.data, msg.len);
+	buf_release(&pass);
+	buf_release(&msg);
+	return r;
+}
+
 int
 svc_request(const char *run_dir, const char *req, int timeout_ms,
     struct buf *out, struct cm_err *err)
+{
+	return svc_request_ask(run_dir, req, timeout_ms, NULL, NULL, out, err);
+}
+
+int
+svc_request_ask(const char *run_dir, const char *req, int timeout_ms,
+    svc_ask_fn ask, void *ask_arg, struct buf *out, struct cm_err *err)
 {
 	char *p = xasprintf("%s/%s", run_dir, SVC_CTL), tmp[4096];
 	uint64_t deadline = now_us() + (uint64_t)timeout_ms * 1000;
@@ -358,6 +423,21 @@ svc_request(const char *run_dir, const char *req, int timeout_ms,
 			    err, ERR_TOOBIG, "tunnel service answer too large");
 			break;
 		}
+		/* passphrase questions come first, a line each */
+		while (out->len > 2 && out->data[0] == 'P' &&
+		    out->data[1] == ' ') {
+			char *nl = memchr(out->data, '\n', out->len);
+			size_t l;
+			if (nl == NULL)
+				break;
+			*nl = '\0';
+			l = (size_t)(nl - out->data) + 1;
+			(void)answer_ask(fd, out->data, ask, ask_arg);
+			memmove(out->data, out->data + l, out->len - l);
+			out->len -= l;
+			out->data[out->len] = '\0';
+			deadline = now_us() + (uint64_t)timeout_ms * 1000;
+		}
 	}
 	close(fd);
 	return r;
@@ -372,11 +452,8 @@ listen_at(const char *path, int backlog, struct cm_err *err)
 	mode_t old;
 	int fd;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return err_set(err, ERR_TOOBIG, "\"%s\" is too long", path);
-	memcpy(sa.sun_path, path, strlen(path));
+	if (unix_sockaddr(path, &sa, err) != 0)
+		return ERR_TOOBIG;
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
 			return err_set(err, ERR_EXISTS,
@@ -404,6 +481,29 @@ listen_at(const char *path, int backlog, struct cm_err *err)
 		close(fd);
 		(void)unlink(path);
 		return err_sys(err, "cannot listen on \"%s\"", path);
+	}
+	return fd;
+}
+
+/* 127.0.0.1:port for a pinned context's --listen. */
+static int
+listen_tcp(int port, struct cm_err *err)
+{
+	struct sockaddr_in sa;
+	int fd, on = 1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return err_sys(err, "socket");
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(fd, 512) != 0) {
+		close(fd);
+		return err_sys(err, "cannot listen on 127.0.0.1:%d", port);
 	}
 	return fd;
 }
@@ -457,14 +557,153 @@ collect_passed(struct svc *s)
 /* Workers */
 
 static void
-answer_backlog(int lfd, const char *msg)
+answer_backlog(int lfd, int tcp, const char *msg)
 {
 	int fd;
 
+	if (lfd < 0)
+		return;
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		fwd_http_error(fd, "", 0, msg);
+		/* over TCP only peers of this user hear anything */
+		if (!tcp || tcp_peer_uid(fd) == (long)geteuid())
+			fwd_http_error(fd, "", 0, msg);
 		close(fd);
 	}
+}
+
+/* Passphrases: the ones given before, then the `connect ... relay`
+ * client, which asks on its terminal. */
+static struct cached_pass *
+cache_find(struct sctx *x, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < x->ncache; i++)
+		if (strcmp(x->cache[i].path, path) == 0)
+			return &x->cache[i];
+	return NULL;
+}
+
+static int
+unhex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Read one line from `fd` into `line` (NUL-terminated, no newline). */
+static int
+read_line(int fd, struct buf *line, int timeout_ms)
+{
+	uint64_t deadline = now_us() + (uint64_t)timeout_ms * 1000;
+	struct pollfd pfd;
+	char c;
+	ssize_t n;
+
+	for (;;) {
+		uint64_t now = now_us();
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (now >= deadline ||
+		    poll(&pfd, 1, (int)((deadline - now) / 1000) + 1) <= 0)
+			return -1;
+		n = read(fd, &c, 1);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return -1;
+		if (c == '\n')
+			return 0;
+		if (buf_add(line, &c, 1) != 0)
+			return -1;
+	}
+}
+
+static int
+svc_passphrase(void *arg, const char *path, int attempt, struct buf *out,
+    struct cm_err *err)
+{
+	struct sctx *x = arg;
+	struct cached_pass *cp = cache_find(x, path);
+	struct buf line;
+	char *q;
+	int fd, r = 0, hi, lo;
+	size_t i;
+
+	if (cp != NULL && attempt == 1)
+		return buf_add(out, cp->pass.data, cp->pass.len) == 0
+		    ? 0
+		    : err_set(err, ERR_TOOBIG, "passphrase too long");
+	pthread_mutex_lock(&x->svc->mu);
+	fd = x->relay;
+	x->relay = -1; /* ours while we ask */
+	pthread_mutex_unlock(&x->svc->mu);
+	if (fd < 0)
+		return err_set(err, ERR_CANCEL,
+		    "the tunnel service has no terminal to ask on: add the "
+		    "key to ssh-agent (ssh-add %s), or run \"ctxmgr tunnel "
+		    "start %s\" where the passphrase can be typed",
+		    path, x->spec.name);
+	q = xasprintf("P %d %s\n", attempt, path);
+	buf_init_secret(&line, 16384);
+	if (fd_write_all(fd, q, strlen(q)) != 0 ||
+	    read_line(fd, &line, ASK_WAIT_MS) != 0 || line.len < 2) {
+		r = err_set(err, ERR_CANCEL,
+		    "the client asking for \"%s\" went away", x->spec.name);
+		close(fd);
+		fd = -1;
+	} else if (line.data[0] == 'c')
+		r = err_set(err, ERR_CANCEL, "%s", line.data + 2);
+	else if (line.data[0] != 'p' || (line.len - 2) % 2 != 0)
+		r = err_set(
+		    err, ERR_CANCEL, "a garbled answer from the client");
+	else
+		for (i = 2; i + 1 < line.len && r == 0; i += 2) {
+			hi = unhex(line.data[i]);
+			lo = unhex(line.data[i + 1]);
+			if (hi < 0 || lo < 0)
+				r = err_set(err, ERR_CANCEL,
+				    "a garbled answer from the client");
+			else {
+				char ch = (char)(hi << 4 | lo);
+				if (buf_add(out, &ch, 1) != 0)
+					r = err_set(err, ERR_TOOBIG,
+					    "passphrase too long");
+				OPENSSL_cleanse(&ch, 1);
+			}
+		}
+	buf_release(&line);
+	free(q);
+	pthread_mutex_lock(&x->svc->mu);
+	x->relay = fd; /* back, for the next question */
+	pthread_mutex_unlock(&x->svc->mu);
+	if (r != 0)
+		return r;
+	if (cp == NULL && x->ncache < MAX_CACHED) {
+		cp = &x->cache[x->ncache++];
+		cp->path = xstrdup(path);
+		buf_init_secret(&cp->pass, 4096);
+	}
+	if (cp != NULL) {
+		buf_reset(&cp->pass);
+		(void)buf_add(&cp->pass, out->data, out->len);
+	}
+	return 0;
+}
+
+/* The relay is for the first connect only: later reconnects use the
+ * kept passphrases. */
+static void
+drop_relay(struct sctx *x)
+{
+	pthread_mutex_lock(&x->svc->mu);
+	if (x->relay >= 0)
+		close(x->relay);
+	x->relay = -1;
+	pthread_mutex_unlock(&x->svc->mu);
 }
 
 /* To the main thread: connected (done 0) or the worker's end (done 1). */
@@ -508,12 +747,14 @@ worker(void *arg)
 	pthread_mutex_unlock(&s->mu);
 	log_info("\"%s\": connecting to %s", x->spec.name, x->spec.url);
 	r = ssh_connect(&x->ssh, &conn, &err);
+	drop_relay(x);
 	if (r == 0) {
 		memset(&fc, 0, sizeof(fc));
 		fc.ssh = &x->ssh;
 		fc.mode = x->spec.mode;
 		fc.unix_fd = x->lfd;
-		fc.tcp_fd = -1;
+		fc.tcp_fd = x->tfd;
+		fc.no_ping = x->spec.no_ping;
 		fc.ctl_fd = -1;
 		fc.stop_fd = x->stop[0];
 		fc.alive_interval = -1;
@@ -522,6 +763,12 @@ worker(void *arg)
 							: s->cfg->idle_s * 1000)
 		    : 0;
 		fc.fail_fast = 1;
+		if (x->spec.pinned) {
+			/* asked for: kept up, reconnecting as long as it
+			 * takes */
+			fc.idle_ms = 0;
+			fc.fail_fast = 0;
+		}
 		fc.stats_out = &x->fs;
 		fc.stats_mu = &s->mu;
 		r = fwd_new(&fc, conn, &f, &err);
@@ -562,8 +809,10 @@ failed:
 	} else
 		x->state = SS_IDLE;
 	pthread_mutex_unlock(&s->mu);
-	if (r != 0)
-		answer_backlog(x->lfd, err.msg);
+	if (r != 0) {
+		answer_backlog(x->lfd, 0, err.msg);
+		answer_backlog(x->tfd, 1, err.msg);
+	}
 	notify_main(x, 1);
 	return NULL;
 }
@@ -602,18 +851,30 @@ stop_worker(struct sctx *x)
 
 /* Contexts */
 
+static void reply_error(int fd, const char *msg);
+
 static void
 ctx_free(struct sctx *x)
 {
 	int i;
+
+	size_t k;
 
 	if (x->lfd >= 0) {
 		close(x->lfd);
 		if (x->spec.socket != NULL)
 			(void)unlink(x->spec.socket);
 	}
+	if (x->tfd >= 0)
+		close(x->tfd);
+	if (x->relay >= 0)
+		close(x->relay);
+	for (k = 0; k < x->ncache; k++) {
+		free(x->cache[k].path);
+		buf_release(&x->cache[k].pass);
+	}
 	for (i = 0; i < x->nwaiters; i++)
-		close(x->waiters[i]);
+		reply_error(x->waiters[i], "no longer served");
 	free(x->waiters);
 	close(x->stop[0]);
 	close(x->stop[1]);
@@ -628,8 +889,10 @@ set_params(struct sctx *x)
 	x->ssh.url = x->spec.url;
 	x->ssh.identity = x->spec.identity;
 	x->ssh.host_key_policy = x->spec.hkp;
-	x->ssh.passphrase = NULL; /* no one to ask: ssh-agent or no
-				     passphrase */
+	/* ssh-agent, a key without a passphrase, or one given through
+	 * a `connect NAME relay` client (then kept for reconnects) */
+	x->ssh.passphrase = svc_passphrase;
+	x->ssh.passphrase_arg = x;
 }
 
 static struct sctx *
@@ -643,6 +906,9 @@ ctx_new(struct svc *s, struct svc_spec *spec)
 	memset(spec, 0, sizeof(*spec));
 	x->svc = s;
 	x->lfd = -1;
+	x->tfd = -1;
+	x->relay = -1;
+	x->want_relay = -1;
 	if (pipe2(x->stop, O_CLOEXEC | O_NONBLOCK) != 0)
 		x->stop[0] = x->stop[1] = -1;
 	set_params(x);
@@ -658,8 +924,15 @@ ctx_new(struct svc *s, struct svc_spec *spec)
 	else if ((x->lfd = take_passed(s, want)) < 0 &&
 	    (x->lfd = listen_at(want, 512, &err)) < 0)
 		snprintf(x->problem, sizeof(x->problem), "%s", err.msg);
+	else if (x->spec.port > 0 &&
+	    (x->tfd = listen_tcp(x->spec.port, &err)) < 0) {
+		snprintf(x->problem, sizeof(x->problem), "%s", err.msg);
+		close(x->lfd);
+		(void)unlink(want);
+	}
 	if (x->problem[0] != '\0') {
 		x->lfd = -1;
+		x->tfd = -1;
 		log_warn("not serving \"%s\": %s", x->spec.name, x->problem);
 	}
 	free(want);
@@ -672,7 +945,8 @@ same_spec(const struct svc_spec *a, const struct svc_spec *b)
 	return strcmp(a->url, b->url) == 0 &&
 	    strcmp(a->identity ? a->identity : "",
 		b->identity ? b->identity : "") == 0 &&
-	    a->hkp == b->hkp && a->mode == b->mode &&
+	    a->hkp == b->hkp && a->mode == b->mode && a->pinned == b->pinned &&
+	    a->no_ping == b->no_ping && a->port == b->port &&
 	    strcmp(a->socket ? a->socket : "", b->socket ? b->socket : "") == 0;
 }
 
@@ -701,11 +975,22 @@ remove_at(struct svc *s, size_t i)
 	s->ctx[i] = s->ctx[--s->n];
 }
 
+static void restart_for_waiters(struct sctx *x);
+
+/* `connect` clients of a context being replaced, for its successor. */
+struct carry {
+	char *name;
+	int *waiters;
+	int nwaiters, capwaiters;
+	int want_relay;
+};
+
 static int
 reload(struct svc *s, struct cm_err *err)
 {
 	struct svc_spec *list = NULL;
-	size_t n = 0, i, j;
+	struct carry *carry = NULL;
+	size_t n = 0, i, j, ncarry = 0;
 	struct sctx *x;
 	char *seen;
 	int r;
@@ -737,9 +1022,23 @@ reload(struct svc *s, struct cm_err *err)
 			if (x->busy) {
 				/* again once its session is closed */
 				stop_worker(x);
+				x->replacing = 1;
 				s->need_reload = 1;
 			} else {
 				log_info("\"%s\" changed", x->spec.name);
+				if (x->nwaiters > 0) {
+					struct carry *c;
+					carry = xreallocarray(
+					    carry, ncarry + 1, sizeof(*carry));
+					c = &carry[ncarry++];
+					c->name = xstrdup(x->spec.name);
+					c->waiters = x->waiters;
+					c->nwaiters = x->nwaiters;
+					c->capwaiters = x->capwaiters;
+					c->want_relay = x->want_relay;
+					x->waiters = NULL;
+					x->nwaiters = x->capwaiters = 0;
+				}
 				remove_at(s, i);
 				seen[j] = 0;
 				continue;
@@ -768,6 +1067,31 @@ reload(struct svc *s, struct cm_err *err)
 		svc_spec_free(&list[j]);
 	free(list);
 	free(seen);
+	/* the waiting `connect` clients go to the new context */
+	for (j = 0; j < ncarry; j++) {
+		x = find_ctx(s, carry[j].name);
+		if (x != NULL && !x->busy && x->nwaiters == 0) {
+			free(x->waiters);
+			x->waiters = carry[j].waiters;
+			x->nwaiters = carry[j].nwaiters;
+			x->capwaiters = carry[j].capwaiters;
+			x->want_relay = carry[j].want_relay;
+		} else {
+			for (i = 0; i < (size_t)carry[j].nwaiters; i++)
+				reply_error(
+				    carry[j].waiters[i], "no longer served");
+			free(carry[j].waiters);
+		}
+		free(carry[j].name);
+	}
+	free(carry);
+	/* contexts with waiting `connect` clients and no worker (it
+	 * stopped for this reload): connect now */
+	if (!s->need_reload)
+		for (i = 0; i < s->n; i++)
+			if (s->ctx[i]->nwaiters > 0 && !s->ctx[i]->busy &&
+			    !s->ctx[i]->gone)
+				restart_for_waiters(s->ctx[i]);
 	return 0;
 }
 
@@ -821,6 +1145,10 @@ status_json(struct svc *s, struct buf *out, int full)
 			continue;
 		}
 		json_object_set_new(c, "socket", json_string(x->spec.socket));
+		json_object_set_new(c, "pinned", json_boolean(x->spec.pinned));
+		if (x->spec.port > 0)
+			json_object_set_new(c, "listen",
+			    json_sprintf("127.0.0.1:%d", x->spec.port));
 		json_object_set_new(c, "url", json_string(x->spec.url));
 		/* the forwarder runs but lost its session: reconnecting */
 		int down = x->state == SS_CONNECTED && x->fs.started_us != 0 &&
@@ -833,6 +1161,9 @@ status_json(struct svc *s, struct buf *out, int full)
 		json_object_set_new(c, "connected",
 		    json_boolean(x->state == SS_CONNECTED && !down));
 		json_object_set_new(c, "open", json_integer(x->fs.open_conns));
+		if (x->fs.peak_conns > x->peak)
+			x->peak = x->fs.peak_conns;
+		json_object_set_new(c, "peak", json_integer(x->peak));
 		json_object_set_new(c, "total",
 		    json_integer(
 			(json_int_t)(x->acc_total + x->fs.total_conns)));
@@ -1016,11 +1347,17 @@ handle_ctl(struct svc *s, int fd)
 			reply(fd, "{\"ok\":true}");
 		}
 	} else if (strncmp(req, "connect ", 8) == 0) {
+		/* "connect NAME relay": this client answers passphrase
+		 * questions (names have no spaces) */
+		char *sp = strchr(req + 8, ' ');
+		int relay = sp != NULL && strcmp(sp, " relay") == 0;
+		if (sp != NULL)
+			*sp = '\0';
 		if ((x = find_ctx(s, req + 8)) == NULL)
 			reply_error(fd, "not served");
 		else if (x->lfd < 0)
 			reply_error(fd, x->problem);
-		else if (ctx_state(x) == SS_CONNECTED)
+		else if (ctx_state(x) == SS_CONNECTED && !x->replacing)
 			reply_result(fd, x);
 		else if (x->nwaiters >= MAX_WAITERS)
 			reply_error(fd, "busy");
@@ -1034,6 +1371,10 @@ handle_ctl(struct svc *s, int fd)
 			x->waiters[x->nwaiters++] = fd;
 			pthread_mutex_lock(&s->mu);
 			x->force = 1;
+			if (relay && !x->busy && x->relay < 0)
+				x->relay = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+			else if (relay && x->busy)
+				x->want_relay = fd;
 			pthread_mutex_unlock(&s->mu);
 			start_worker(x);
 		}
@@ -1049,6 +1390,31 @@ answer_waiters(struct sctx *x)
 	for (i = 0; i < x->nwaiters; i++)
 		reply_result(x->waiters[i], x);
 	x->nwaiters = 0;
+	x->want_relay = -1; /* one of those, closed now */
+}
+
+/* Waiting `connect` clients and no worker: start one for them. */
+static void
+restart_for_waiters(struct sctx *x)
+{
+	int i;
+
+	if (x->lfd < 0) {
+		for (i = 0; i < x->nwaiters; i++)
+			reply_error(x->waiters[i], x->problem);
+		x->nwaiters = 0;
+		x->want_relay = -1;
+		return;
+	}
+	pthread_mutex_lock(&x->svc->mu);
+	x->force = 1;
+	if (x->want_relay >= 0 && x->relay < 0)
+		x->relay = fcntl(x->want_relay, F_DUPFD_CLOEXEC, 3);
+	x->want_relay = -1;
+	pthread_mutex_unlock(&x->svc->mu);
+	start_worker(x);
+	if (!x->busy)
+		answer_waiters(x); /* could not start: say so */
 }
 
 /* A worker said something: connected (it goes on) or done. */
@@ -1063,6 +1429,13 @@ on_notify(struct svc *s, struct sctx *x, int done)
 	}
 	pthread_join(x->th, NULL);
 	x->busy = 0;
+	if (x->nwaiters > 0 && !x->gone && ctx_state(x) == SS_IDLE) {
+		/* stopped (a reload, a stop) just as someone asked for a
+		 * connect: connect again, once a changed spec is in place */
+		if (!s->need_reload)
+			restart_for_waiters(x);
+		return;
+	}
 	answer_waiters(x);
 	if (x->gone)
 		for (i = 0; i < s->n; i++)
@@ -1168,11 +1541,17 @@ svc_run(const struct svc_config *cfg, struct cm_err *err)
 					stop_worker(s.ctx[i]);
 					busy++;
 				}
-			if (busy == 0)
+			if (busy == 0) {
+				/* no new requests: a starter that finds no
+				 * one starts a new service */
+				close(s.ctl_fd);
+				(void)unlink(s.ctl_path);
+				s.ctl_fd = -1;
 				break;
+			}
 		}
-		pfd = xreallocarray(pfd, s.n + 3, sizeof(*pfd));
-		who = xreallocarray(who, s.n + 3, sizeof(*who));
+		pfd = xreallocarray(pfd, 2 * s.n + 3, sizeof(*pfd));
+		who = xreallocarray(who, 2 * s.n + 3, sizeof(*who));
 		np = 0;
 		pfd[np].fd = s.notify[0];
 		pfd[np++].events = POLLIN;
@@ -1186,6 +1565,12 @@ svc_run(const struct svc_config *cfg, struct cm_err *err)
 				continue;
 			who[np] = x;
 			pfd[np].fd = x->lfd;
+			pfd[np].events = POLLIN;
+			pfd[np++].revents = 0;
+			if (x->tfd < 0)
+				continue;
+			who[np] = x;
+			pfd[np].fd = x->tfd;
 			pfd[np].events = POLLIN;
 			pfd[np++].revents = 0;
 		}
@@ -1226,7 +1611,7 @@ svc_run(const struct svc_config *cfg, struct cm_err *err)
 		}
 		for (i = 3; i < np; i++)
 			if (pfd[i].revents & POLLIN)
-				start_worker(who[i]);
+				start_worker(who[i]); /* once: busy then */
 	}
 	r = 0;
 	log_info("tunnel service stopping");

@@ -17,6 +17,7 @@
  *	_service.ctl	the control socket (peers of another uid refused)
  *	_service.lock	flock(2)ed by the running service; holds its pid
  *	_service.log	its log (stderr of a detached service)
+ *	_pins		the direct contexts the user pinned (pins.h)
  *
  * The service never reads the store: the command layer gives it a
  * loader that lists the tunnelled contexts.
@@ -40,6 +41,11 @@ struct svc_spec {
 	enum hostkey_policy hkp;
 	enum tunnel_mode mode;
 	char *socket; /* the path the context's endpoint names */
+	/* a direct context the user pinned (pins.h): its session stays
+	 * (no idle timeout) and reconnects like a held tunnel */
+	int pinned;
+	int no_ping; /* the remote socket need not be Docker */
+	int port; /* also serve 127.0.0.1:PORT (peers of this uid only) */
 };
 
 void svc_spec_free(struct svc_spec *s);
@@ -93,6 +99,18 @@ int svc_run(const struct svc_config *cfg, struct cm_err *err);
  */
 int svc_request(const char *run_dir, const char *req, int timeout_ms,
     struct buf *out, struct cm_err *err);
+
+/*
+ * The same for "connect NAME relay": while the service connects, it may
+ * ask for a key's passphrase (it has no terminal); `ask` is called with
+ * the key's path and the attempt and fills `pass`, or returns ERR_CANCEL
+ * with the reason (sent back; the key is skipped).  The service keeps a
+ * passphrase it was given, in memory only, to reconnect.
+ */
+typedef int (*svc_ask_fn)(void *arg, const char *key_path, int attempt,
+    struct buf *pass, struct cm_err *err);
+int svc_request_ask(const char *run_dir, const char *req, int timeout_ms,
+    svc_ask_fn ask, void *ask_arg, struct buf *out, struct cm_err *err);
 
 /* 1 if a service answers on the run dir's control socket (a connect and
  * a peer check: microseconds). */

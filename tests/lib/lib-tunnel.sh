@@ -30,7 +30,7 @@ gone() {
 	test -z "$st" || case "$st" in Z*) true ;; *) false ;; esac
 }
 
-# tunnel_pid NAME: the pid of the running tunnel of context NAME.
+# tunnel_pid NAME: the pid serving context NAME (the tunnel service's).
 tunnel_pid() {
 	ctxmgr tunnel ls --format json >"$TRASH/.tl.json" &&
 		json "$TRASH/.tl.json" "[t['Pid'] for t in d if t['Context'] == '$1'][0]"
@@ -47,13 +47,21 @@ host_fp() {
 	ssh-keygen -lf "$TRASH/sshd-$1/host_ed25519.pub" | cut -d' ' -f2
 }
 
-# no_tunnel_left NAME: no process, socket, control socket or pidfile.
+# sock_of NAME: the service's socket path for context NAME.
+sock_of() {
+	for d in "$XDG_RUNTIME_DIR"/ctxmgr/*/; do
+		echo "${d}_$(printf %s "$1" | sha256sum | cut -c1-16).sock"
+	done
+}
+
+# no_tunnel_left NAME: not listed, not pinned, no socket, and none of the
+# NAME.* files of the per-context processes there used to be.
 no_tunnel_left() {
 	ctxmgr tunnel ls -q >"$TRASH/.tl.names" &&
 		! grep -qx "$1" "$TRASH/.tl.names" &&
-		! ls "$XDG_RUNTIME_DIR"/ctxmgr/*/"$1".sock \
-			"$XDG_RUNTIME_DIR"/ctxmgr/*/"$1".ctl \
-			"$XDG_RUNTIME_DIR"/ctxmgr/*/"$1".pid >/dev/null 2>&1
+		! cat "$XDG_RUNTIME_DIR"/ctxmgr/*/_pins 2>/dev/null | grep -q "^$1 " &&
+		for s in $(sock_of "$1"); do ! test -e "$s" || return 1; done &&
+		! ls "$XDG_RUNTIME_DIR"/ctxmgr/*/"$1".* >/dev/null 2>&1
 }
 
 # svc_pid: the pid of the running tunnel service (from its lock file).

@@ -9,7 +9,7 @@ start_sshd box
 test_expect_success 'tunnel start serves a private socket' '
 	ctxmgr create box --direct --host ssh://box$DOCKERD_SOCK &&
 	ctxmgr tunnel start box >out &&
-	test_grep "^tunnel \"box\" started: unix:///.*/box.sock (pid [0-9]*, streamlocal)" out &&
+	test_grep "^tunnel \"box\" started: unix:///.*/_[0-9a-f]*.sock (tunnel service pid [0-9]*, streamlocal)" out &&
 	ctxmgr tunnel ls --format json >ls.json &&
 	sock=$(json ls.json "d[0][\"Socket\"]") &&
 	test -S "$sock" &&
@@ -32,14 +32,16 @@ test_expect_success 'a second start is a no-op that says so' '
 	test "$(json ls.json "d[0][\"Pid\"]")" = "$(cat "$TRASH/pid")"
 '
 
-test_expect_success 'a tunnel for an old URL is not handed out after the context changed' '
+test_expect_success 'a pinned tunnel follows its context: never the old URL' '
 	ctxmgr update box --host "ssh://box/elsewhere.sock" &&
 	test_when_finished "ctxmgr update box --host ssh://box$DOCKERD_SOCK" &&
 	test_expect_code 1 ctxmgr env box >out 2>err &&
-	test_grep "serves \"ssh://box$DOCKERD_SOCK\", but the context now names \"ssh://box/elsewhere.sock\"" err &&
+	test_grep "elsewhere.sock" err &&
 	! test -s out &&
 	test_expect_code 1 ctxmgr tunnel start box 2>err &&
-	test_grep "stop it first" err
+	test_grep "elsewhere.sock" err &&
+	: still pinned: the socket stays for the fixed context &&
+	test -S "$sock"
 '
 
 test_expect_success 'env prints DOCKER_HOST for the tunnel, --unset undoes it' '
@@ -111,7 +113,7 @@ test_expect_success '100 concurrent clients, every one answered' '
 test_expect_success 'tunnel ls shows connections, bytes and reconnects' '
 	ctxmgr tunnel ls >out &&
 	test_grep "^CONTEXT  *STATE  *SESSIONS  *CLIENTS  *IN  *OUT  *RECONNECTS  *PID  *LAST ERROR" out &&
-	test_grep "^box  *connected  *-  *0  .*  0  *$(cat "$TRASH/pid") *$" out &&
+	test_grep "^box  *connected  *[0-9]*  *0  .*  0  *$(cat "$TRASH/pid") *$" out &&
 	ctxmgr tunnel ls --format json >ls.json &&
 	test "$(json ls.json "d[0][\"BytesIn\"] > 100000000")" = True &&
 	test "$(json ls.json "d[0][\"BytesOut\"] > 100000000")" = True &&
@@ -167,27 +169,19 @@ test_expect_success 'a TCP listener on 127.0.0.1 on request, and only there' '
 	! grep -q box2 names
 '
 
-test_expect_success 'foreground mode serves until interrupted, then cleans up' '
+test_expect_success 'no --foreground: tunnel serve is the foreground service' '
 	ctxmgr create box3 --direct --host ssh://box$DOCKERD_SOCK &&
-	{ "$CTXMGR" tunnel start box3 --foreground >fg.out 2>fg.err & } &&
-	fg=$! &&
-	wait_for 20 grep -q serving fg.out &&
-	fsock=$(sed -n "s|^tunnel \"box3\" serving: unix://\([^ ]*\) .*|\1|p" fg.out) &&
-	test -S "$fsock" &&
-	docker -H "unix://$fsock" version >/dev/null &&
-	kill -INT $fg &&
-	wait $fg &&
-	! test -e "$fsock"
+	test_expect_code 2 ctxmgr tunnel start box3 --foreground 2>err &&
+	test_grep "foreground" err
 '
 
-test_expect_success 'tunnel stop leaves no process and no socket' '
+test_expect_success 'tunnel stop unpins: the socket goes, and with nothing left the service' '
 	pid=$(cat "$TRASH/pid") &&
 	ctxmgr tunnel stop box >out &&
 	test_grep "^tunnel \"box\" stopped$" out &&
-	gone "$pid" &&
 	! test -e "$sock" &&
-	! test -e "${sock%.sock}.ctl" &&
-	! test -e "${sock%.sock}.pid" &&
+	! grep -q "^box " "$(dirname "$sock")/_pins" &&
+	wait_for 10 gone "$pid" &&
 	ctxmgr tunnel ls -q >names &&
 	! test -s names &&
 	test_expect_code 1 ctxmgr tunnel stop box 2>err &&

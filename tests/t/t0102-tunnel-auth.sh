@@ -184,6 +184,9 @@ test_expect_success 'no usable key: a clear error, nothing left running' '
 	test_expect_code 1 ctxmgr ping au-none 2>err &&
 	test_grep "no key was accepted for \"$(id -un)\" on \"au-none\"" err &&
 	test_grep "unauth\" refused by the server" err &&
+	: the service runs with the environment of the command that started &&
+	: it -- here the create of a tunnelled context under the agent above &&
+	ctxmgr tunnel shutdown >/dev/null &&
 	test_expect_code 1 ctxmgr tunnel start au-none 2>err &&
 	test_grep "no key was accepted" err &&
 	no_tunnel_left au-none &&

@@ -31,6 +31,11 @@ test_expect_success 'direct: 20 parallel starts, 5 rounds: all exit 0, one tunne
 		starts 20 pd &&
 		ctxmgr tunnel ls -q >names &&
 		test "$(grep -cx pd names)" = 1 &&
+		: served by the one service, pinned once, no process of its own &&
+		test "$(svc_field pd Pid)" = "$(svc_pid)" &&
+		test "$(grep -c "^pd " "$XDG_RUNTIME_DIR"/ctxmgr/*/_pins)" = 1 &&
+		! ls "$XDG_RUNTIME_DIR"/ctxmgr/*/pd.* >/dev/null 2>&1 &&
+		: the last one goes: the service ends, the next round starts it &&
 		ctxmgr tunnel stop pd >/dev/null || return 1
 	done
 '

@@ -1,4 +1,4 @@
-/* test-service.c: the tunnel service's paths and run dir checks. */
+/* test-service.c: the tunnel service's paths, run dir checks and pins. */
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/xmalloc.h"
+#include "tunnel/pins.h"
 #include "tunnel/service.h"
 
 static char base[] = "/tmp/ctxmgr-unit-svc.XXXXXX";
@@ -102,6 +103,142 @@ test_run_dir_check(void **state)
 	free(x);
 }
 
+/* The pins file's parser: hostile lines are skipped, good ones kept. */
+static void
+test_pins_parse(void **state)
+{
+	static const char in[] =
+	    "# comment\n"
+	    "box auto 0 0\n"
+	    "b2 streamlocal 1 2375\n"
+	    "\n"
+	    "bad\n"
+	    "-opt auto 0 0\n"
+	    "x auto 0 0\n" /* one character: not a context name */
+	    "../etc auto 0 0\n"
+	    "ok weird 0 0\n"
+	    "ok auto 2 0\n"
+	    "ok auto 0 65536\n"
+	    "ok auto 0 -1\n"
+	    "ok auto 0 0 extra\n"
+	    "ok\tdial-stdio\t0\t22\n"
+	    "box dial-stdio 0 0\n" /* a later line of a name wins */
+	    "no-newline auto 0 0";
+	struct pin *list = NULL;
+	size_t n = 0, bad = 0;
+	char big[2048];
+
+	(void)state;
+	pins_parse(in, sizeof(in) - 1, &list, &n, &bad);
+	assert_int_equal(n, 4);
+	assert_int_equal(bad, 9);
+	assert_string_equal(list[0].name, "box");
+	assert_int_equal(list[0].mode, TUNNEL_DIAL_STDIO);
+	assert_string_equal(list[1].name, "b2");
+	assert_int_equal(list[1].no_ping, 1);
+	assert_int_equal(list[1].port, 2375);
+	assert_string_equal(list[2].name, "ok");
+	assert_int_equal(list[2].port, 22);
+	assert_string_equal(list[3].name, "no-newline");
+	free(list);
+	/* a NUL inside, an over-long name, an over-long line */
+	pins_parse("a\0b auto 0 0\n", 13, &list, &n, &bad);
+	assert_int_equal(n, 0);
+	free(list);
+	memset(big, 'a', sizeof(big));
+	memcpy(big + 300, " auto 0 0\n", 10);
+	pins_parse(big, 310, &list, &n, &bad);
+	assert_int_equal(n, 0);
+	assert_int_equal(bad, 1);
+	free(list);
+	pins_parse(big, sizeof(big), &list, &n, &bad);
+	assert_int_equal(n, 0);
+	free(list);
+	pins_parse("", 0, &list, &n, &bad);
+	assert_int_equal(n, 0);
+	free(list);
+}
+
+/* pins_edit and pins_load on a real file: mode, owner, symlink. */
+static void
+test_pins_file(void **state)
+{
+	char *dir = xasprintf("%s/pins", base), *f, *t;
+	struct pin p, old, *list = NULL;
+	struct cm_err err;
+	size_t n = 0;
+	int was = 0;
+
+	(void)state;
+	assert_int_equal(mkdir(dir, 0700), 0);
+	f = xasprintf("%s/%s", dir, PINS_FILE);
+	t = xasprintf("%s/target", dir);
+	memset(&p, 0, sizeof(p));
+	snprintf(p.name, sizeof(p.name), "box");
+	p.port = 2375;
+	assert_int_equal(pins_edit(dir, "box", &p, NULL, &was, &err), 0);
+	assert_int_equal(was, 0);
+	assert_int_equal(pins_load(dir, &list, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].port, 2375);
+	free(list);
+	/* a rename: the old pin comes back, stored under the new name */
+	assert_int_equal(pins_edit(dir, "box", NULL, &old, &was, &err), 0);
+	assert_int_equal(was, 1);
+	snprintf(old.name, sizeof(old.name), "box2");
+	assert_int_equal(pins_edit(dir, "box2", &old, NULL, NULL, &err), 0);
+	assert_int_equal(pins_load(dir, &list, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].name, "box2");
+	free(list);
+	/* a mode others may read: refused, and so is editing it */
+	assert_int_equal(chmod(f, 0644), 0);
+	assert_int_equal(pins_load(dir, &list, &n, &err), ERR_PERM);
+	assert_int_equal(pins_edit(dir, "x1", &p, NULL, NULL, &err), ERR_PERM);
+	assert_int_equal(chmod(f, 0600), 0);
+	/* a symlink: never followed, neither read nor replaced */
+	assert_int_equal(unlink(f), 0);
+	{
+		FILE *fp = fopen(t, "w");
+		assert_non_null(fp);
+		fputs("secret auto 0 0\n", fp);
+		fclose(fp);
+	}
+	assert_int_equal(chmod(t, 0600), 0);
+	assert_int_equal(symlink(t, f), 0);
+	assert_int_equal(pins_load(dir, &list, &n, &err), ERR_PERM);
+	assert_non_null(strstr(err.msg, "symlink"));
+	assert_int_equal(pins_edit(dir, "box", &p, NULL, NULL, &err), ERR_PERM);
+	{
+		struct stat st;
+		assert_int_equal(lstat(f, &st), 0);
+		assert_true(S_ISLNK(st.st_mode));
+	}
+	/* a directory in its place */
+	assert_int_equal(unlink(f), 0);
+	assert_int_equal(mkdir(f, 0700), 0);
+	assert_int_equal(pins_load(dir, &list, &n, &err), ERR_PERM);
+	assert_int_equal(rmdir(f), 0);
+	/* --listen values */
+	{
+		int port = 0;
+		assert_int_equal(
+		    pins_listen_check("127.0.0.1:2375", &port, &err), 0);
+		assert_int_equal(port, 2375);
+		assert_int_equal(
+		    pins_listen_check("localhost:1", &port, &err), 0);
+		assert_int_equal(
+		    pins_listen_check("0.0.0.0:2375", &port, &err), ERR_USAGE);
+		assert_int_equal(
+		    pins_listen_check("127.0.0.1:0", &port, &err), ERR_USAGE);
+		assert_int_equal(
+		    pins_listen_check("127.0.0.1", &port, &err), ERR_USAGE);
+	}
+	free(f);
+	free(t);
+	free(dir);
+}
+
 static int
 setup(void **state)
 {
@@ -129,6 +266,8 @@ main(void)
 		cmocka_unit_test(test_socket_path),
 		cmocka_unit_test(test_run_dir_choice),
 		cmocka_unit_test(test_run_dir_check),
+		cmocka_unit_test(test_pins_parse),
+		cmocka_unit_test(test_pins_file),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
