@@ -148,6 +148,10 @@ send_nb(int fd, const char *p, size_t len, size_t *sent)
 			return errno == EAGAIN ? 0 : -1;
 		}
 		*sent += (size_t)n;
+		/* the socket took less than all: it is full, and one more
+		 * send() would fail with EAGAIN; POLLOUT says when to go on */
+		if (*sent < len)
+			break;
 	}
 	return 0;
 }
