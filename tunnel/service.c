@@ -71,6 +71,7 @@ struct sctx {
 	int busy; /* a worker runs (main thread only) */
 	int gone; /* left the store: freed once its worker ends */
 	int stop[2];
+	int stopw; /* a `stop NAME` client, answered when the worker ended */
 	pthread_t th;
 	/* under svc->mu */
 	enum sstate state;
@@ -851,6 +852,7 @@ stop_worker(struct sctx *x)
 
 /* Contexts */
 
+static void reply(int fd, const char *text);
 static void reply_error(int fd, const char *msg);
 
 static void
@@ -876,6 +878,8 @@ ctx_free(struct sctx *x)
 	for (i = 0; i < x->nwaiters; i++)
 		reply_error(x->waiters[i], "no longer served");
 	free(x->waiters);
+	if (x->stopw >= 0)
+		reply(x->stopw, "{\"ok\":true}");
 	close(x->stop[0]);
 	close(x->stop[1]);
 	svc_spec_free(&x->spec);
@@ -909,6 +913,7 @@ ctx_new(struct svc *s, struct svc_spec *spec)
 	x->tfd = -1;
 	x->relay = -1;
 	x->want_relay = -1;
+	x->stopw = -1;
 	if (pipe2(x->stop, O_CLOEXEC | O_NONBLOCK) != 0)
 		x->stop[0] = x->stop[1] = -1;
 	set_params(x);
@@ -1339,12 +1344,17 @@ handle_ctl(struct svc *s, int fd)
 		}
 		reply(fd, "{\"ok\":true}");
 	} else if (strncmp(req, "stop ", 5) == 0) {
+		/* answered once the session is closed, so a `tunnel ls`
+		 * right after no longer shows it connected */
 		if ((x = find_ctx(s, req + 5)) == NULL)
 			reply_error(fd, "not served");
 		else {
 			stop_worker(x);
 			forget_failure(x);
-			reply(fd, "{\"ok\":true}");
+			if (x->busy && x->stopw < 0)
+				x->stopw = fd;
+			else
+				reply(fd, "{\"ok\":true}");
 		}
 	} else if (strncmp(req, "connect ", 8) == 0) {
 		/* "connect NAME relay": this client answers passphrase
@@ -1429,6 +1439,10 @@ on_notify(struct svc *s, struct sctx *x, int done)
 	}
 	pthread_join(x->th, NULL);
 	x->busy = 0;
+	if (x->stopw >= 0) {
+		reply(x->stopw, "{\"ok\":true}");
+		x->stopw = -1;
+	}
 	if (x->nwaiters > 0 && !x->gone && ctx_state(x) == SS_IDLE) {
 		/* stopped (a reload, a stop) just as someone asked for a
 		 * connect: connect again, once a changed spec is in place */
