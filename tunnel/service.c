@@ -59,7 +59,7 @@ struct sctx {
 	struct fwd_stats fs; /* the running session's */
 	uint64_t acc_in, acc_out, acc_total, acc_failed;
 	unsigned sessions;
-	char last_error[256];
+	char last_error[1024]; /* a connect error in full (both modes) */
 	uint64_t failed_us; /* when it last failed (0: not failing) */
 	int force; /* connect even if it failed just now ("connect") */
 	/* control clients waiting for "connect" */
