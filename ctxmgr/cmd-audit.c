@@ -171,6 +171,7 @@ struct conn {
 	char *run_dir;
 	char *stop_after; /* a direct context's tunnel this audit started */
 	char *svc_stop_after; /* a tunnelled context's session, likewise */
+	char *svc_connect; /* a tunnelled context: connect in conn_ready */
 };
 
 /*
@@ -347,9 +348,7 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 				json_decref(stv);
 				free(ctl);
 			}
-			if (cmd_svc_connect(&local, c->name, &local.err) != 0)
-				return err_set(
-				    err, local.err.code, "%s", local.err.msg);
+			cn->svc_connect = xstrdup(c->name);
 			goto served;
 		}
 		if (cmd_ssh_params(&local, c, 0, &cn->ssh) != 0 ||
@@ -376,6 +375,25 @@ served:
 	return 0;
 }
 
+/*
+ * The service connects a tunnelled context's session (an SSH handshake,
+ * many round trips on a slow link) when asked.  Not in conn_open: that
+ * runs in the main thread for every context of --all, one after the
+ * other; this runs in the audit's own thread, so hosts connect at once.
+ */
+static int
+conn_ready(struct cmd_ctx *ctx, struct conn *cn, struct cm_err *err)
+{
+	struct cmd_ctx local = *ctx;
+
+	if (cn->svc_connect == NULL)
+		return 0;
+	err_init(&local.err);
+	if (cmd_svc_connect(&local, cn->svc_connect, &local.err) != 0)
+		return err_set(err, local.err.code, "%s", local.err.msg);
+	return 0;
+}
+
 static void
 conn_close(struct conn *cn)
 {
@@ -396,6 +414,7 @@ conn_close(struct conn *cn)
 		free(req);
 		free(cn->svc_stop_after);
 	}
+	free(cn->svc_connect);
 	free(cn->tunnel_sock);
 	free(cn->run_dir);
 	endpoint_free(&cn->ep);
@@ -682,7 +701,8 @@ audit_one(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 	int r;
 
 	if ((r = conn_open(ctx, st, c, o->probes, o->timeout_ms, &cn, err)) ==
-	    0)
+		0 &&
+	    (r = conn_ready(ctx, &cn, err)) == 0)
 		r = audit_daemon(&cn.t, out, err);
 	conn_close(&cn);
 	if (r == 0)
@@ -696,6 +716,7 @@ audit_one(struct cmd_ctx *ctx, struct store *st, const struct context *c,
  * threads run), then a pool of threads audits them.
  */
 struct all_job {
+	struct cmd_ctx *ctx;
 	const struct audit_opts *o;
 	struct context **list;
 	struct conn *conns;
@@ -742,12 +763,48 @@ all_worker(void *arg)
 		if (j->open_rc[i] != 0)
 			j->reps[i] =
 			    failed_report(j->list[i], j->open_err[i].msg);
-		else if (audit_daemon(&j->conns[i].t, &j->reps[i], &err) != 0)
+		else if (conn_ready(j->ctx, &j->conns[i], &err) != 0 ||
+		    audit_daemon(&j->conns[i].t, &j->reps[i], &err) != 0)
 			j->reps[i] = failed_report(j->list[i], err.msg);
 		else
 			report_finish(j->reps[i],
 			    j->o->have_policy ? &j->o->policy : NULL);
 		progress_done_one(&j->pg);
+	}
+}
+
+/* --all, after the table: each host with checks in error (not audited
+ * at all, or incomplete) and the first cause, so no host's failure is a
+ * bare count. */
+static void
+print_incomplete(struct cmd_ctx *ctx, struct audit_report **reps, size_t n)
+{
+	size_t i, k, s[5], shown = 0;
+	int w = 0;
+	const char *why;
+	char *name, *safe;
+
+	for (i = 0; i < n; i++)
+		if (reps[i]->context != NULL &&
+		    (int)strlen(reps[i]->context) > w)
+			w = (int)strlen(reps[i]->context);
+	for (i = 0; i < n; i++) {
+		report_status_counts(reps[i], s);
+		if (s[CS_ERROR] == 0 && reps[i]->errors.n == 0)
+			continue;
+		why = reps[i]->errors.n > 0 ? reps[i]->errors.v[0] : NULL;
+		for (k = 0; why == NULL && k < audit_ncheck; k++)
+			if (reps[i]->res[k].in_scope &&
+			    reps[i]->res[k].st == CS_ERROR)
+				why = reps[i]->res[k].reason;
+		if (shown++ == 0)
+			fprintf(ctx->out, "\nnot audited or incomplete:\n");
+		name = output_safe(reps[i]->context ? reps[i]->context : "");
+		safe = output_safe(why ? why : "unknown error");
+		fprintf(ctx->out, "  %-*s  %zu check%s in error: %s\n", w, name,
+		    s[CS_ERROR], s[CS_ERROR] == 1 ? "" : "s", safe);
+		free(name);
+		free(safe);
 	}
 }
 
@@ -785,6 +842,7 @@ audit_all(struct cmd_ctx *ctx, struct cmd_args *a, const struct audit_opts *o)
 	for (i = 0; i < n; i++)
 		ssh[nssh++] = all[i];
 	memset(&job, 0, sizeof(job));
+	job.ctx = ctx;
 	job.o = o;
 	job.list = ssh;
 	job.n = nssh;
@@ -867,6 +925,7 @@ audit_all(struct cmd_ctx *ctx, struct cmd_args *a, const struct audit_opts *o)
 				table_color_last(t, C_RED);
 		}
 		table_print(ctx, t);
+		print_incomplete(ctx, job.reps, nssh);
 	}
 	for (i = 0; i < nssh; i++) {
 		report_free(job.reps[i]);
@@ -1008,7 +1067,9 @@ cmd_audit_image_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	cmd_store_open(ctx, &st);
 	if ((r = cmd_load_context(ctx, &st, NULL, &c)) != 0)
 		goto out;
-	if ((r = conn_open(ctx, &st, c, 0, o.timeout_ms, &cn, &ctx->err)) == 0)
+	if ((r = conn_open(ctx, &st, c, 0, o.timeout_ms, &cn, &ctx->err)) ==
+		0 &&
+	    (r = conn_ready(ctx, &cn, &ctx->err)) == 0)
 		r = audit_image(&cn.t, a->argv[0], &rep, &ctx->err);
 	conn_close(&cn);
 	if (r != 0)
