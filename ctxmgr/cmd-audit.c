@@ -172,6 +172,7 @@ struct conn {
 	char *stop_after; /* a direct context's tunnel this audit started */
 	char *svc_stop_after; /* a tunnelled context's session, likewise */
 	char *svc_connect; /* a tunnelled context: connect in conn_ready */
+	struct cmd_ctx *ctx;
 };
 
 /*
@@ -244,6 +245,8 @@ load_tls(struct store *st, const struct context *c, struct conn *cn,
 	have |= r == 0;
 	return have;
 }
+
+static int conn_api_ready(void *arg, struct cm_err *err);
 
 static int
 conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
@@ -349,6 +352,9 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 				free(ctl);
 			}
 			cn->svc_connect = xstrdup(c->name);
+			cn->ctx = ctx;
+			t->api_ready = conn_api_ready;
+			t->api_ready_arg = cn;
 			goto served;
 		}
 		if (cmd_ssh_params(&local, c, 0, &cn->ssh) != 0 ||
@@ -379,7 +385,9 @@ served:
  * The service connects a tunnelled context's session (an SSH handshake,
  * many round trips on a slow link) when asked.  Not in conn_open: that
  * runs in the main thread for every context of --all, one after the
- * other; this runs in the audit's own thread, so hosts connect at once.
+ * other.  audit_daemon calls this (as api_ready) in the audit's own
+ * thread, while the fact script already runs on its own SSH connection:
+ * hosts connect at once, and a slow link's two handshakes overlap.
  */
 static int
 conn_ready(struct cmd_ctx *ctx, struct conn *cn, struct cm_err *err)
@@ -392,6 +400,15 @@ conn_ready(struct cmd_ctx *ctx, struct conn *cn, struct cm_err *err)
 	if (cmd_svc_connect(&local, cn->svc_connect, &local.err) != 0)
 		return err_set(err, local.err.code, "%s", local.err.msg);
 	return 0;
+}
+
+/* audit_daemon's api_ready: connect while the host facts are gathered. */
+static int
+conn_api_ready(void *arg, struct cm_err *err)
+{
+	struct conn *cn = arg;
+
+	return conn_ready(cn->ctx, cn, err);
 }
 
 static void
@@ -701,8 +718,7 @@ audit_one(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 	int r;
 
 	if ((r = conn_open(ctx, st, c, o->probes, o->timeout_ms, &cn, err)) ==
-		0 &&
-	    (r = conn_ready(ctx, &cn, err)) == 0)
+	    0)
 		r = audit_daemon(&cn.t, out, err);
 	conn_close(&cn);
 	if (r == 0)
@@ -716,7 +732,6 @@ audit_one(struct cmd_ctx *ctx, struct store *st, const struct context *c,
  * threads run), then a pool of threads audits them.
  */
 struct all_job {
-	struct cmd_ctx *ctx;
 	const struct audit_opts *o;
 	struct context **list;
 	struct conn *conns;
@@ -763,8 +778,7 @@ all_worker(void *arg)
 		if (j->open_rc[i] != 0)
 			j->reps[i] =
 			    failed_report(j->list[i], j->open_err[i].msg);
-		else if (conn_ready(j->ctx, &j->conns[i], &err) != 0 ||
-		    audit_daemon(&j->conns[i].t, &j->reps[i], &err) != 0)
+		else if (audit_daemon(&j->conns[i].t, &j->reps[i], &err) != 0)
 			j->reps[i] = failed_report(j->list[i], err.msg);
 		else
 			report_finish(j->reps[i],
@@ -842,7 +856,6 @@ audit_all(struct cmd_ctx *ctx, struct cmd_args *a, const struct audit_opts *o)
 	for (i = 0; i < n; i++)
 		ssh[nssh++] = all[i];
 	memset(&job, 0, sizeof(job));
-	job.ctx = ctx;
 	job.o = o;
 	job.list = ssh;
 	job.n = nssh;
