@@ -500,10 +500,9 @@ audit_daemon(
 	struct audit_ctx a;
 	pthread_t th;
 	uint64_t t0 = now_us();
-	int threaded;
+	int threaded, ready;
 	enum check_group g;
 
-	(void)err;
 	memset(&a, 0, sizeof(a));
 	a.t = t;
 	a.r = report_new("daemon");
@@ -514,6 +513,17 @@ audit_daemon(
 		report_scope_group(a.r, g);
 
 	threaded = pthread_create(&th, NULL, host_thread, &a) == 0;
+	if (t->api_ready != NULL &&
+	    (ready = t->api_ready(t->api_ready_arg, err)) != 0) {
+		if (threaded)
+			pthread_join(th, NULL);
+		if (a.host.have_conf)
+			daemon_conf_free(&a.host.dc);
+		if (a.host.have)
+			facts_free(&a.host.hf);
+		report_free(a.r);
+		return ready;
+	}
 	gather_api(&a);
 	log_info("audit: Engine API: %zu containers, %zu images in %llu ms",
 	    a.api.nc, a.api.ni, (unsigned long long)(now_us() - t0) / 1000);

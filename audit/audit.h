@@ -37,10 +37,18 @@ struct audit_target {
 	int probe_local; /* the host is this machine: probe listeners */
 	int probe_timeout_ms; /* 0: 2000 */
 	int probe_ports[4]; /* extra ports to probe (0 ends) */
+
+	/* NULL, or called by audit_daemon before its first Engine API
+	 * request, while the host facts are already being gathered (a
+	 * tunnelled context's session connects here); its failure is the
+	 * audit's. */
+	int (*api_ready)(void *arg, struct cm_err *err);
+	void *api_ready_arg;
 };
 
 /* Audit a daemon: exposure, configuration, files, images, containers,
- * sprawl, custom seccomp profiles.  Fails only on a programming error. */
+ * sprawl, custom seccomp profiles.  Fails only when t->api_ready does
+ * (or on a programming error). */
 int audit_daemon(const struct audit_target *t, struct audit_report **out,
     struct cm_err *err);
 

@@ -13,8 +13,8 @@
 #     closed (lazy connect), and `ctxmgr use` with its service check;
 #  5. the service with 500 tunnelled contexts, 20 of them with a client:
 #     its RSS, and that idle ones cost no SSH session;
-#  6. a 50 ms link (delayproxy.py, 25 ms each way; BENCH_DELAYPROXY, by
-#     default ../shared/tools/delayproxy.py): curl /_ping, docker version
+#  6. a 50 ms link (tests/lib/delayproxy.py, 25 ms each way, or
+#     BENCH_DELAYPROXY): curl /_ping, docker version
 #     and docker ps through a connected tunnelled context against Docker's
 #     ssh://.
 #
@@ -214,7 +214,7 @@ awk -v k="$rss_peak" 'BEGIN { exit !(k <= 32768) }' ||
 	{ echo "target missed: service peak RSS $rss_peak KiB > 32 MB"; ok=0; }
 
 # 6. a 50 ms round trip -------------------------------------------------
-DP=${BENCH_DELAYPROXY:-../shared/tools/delayproxy.py}
+DP=${BENCH_DELAYPROXY:-tests/lib/delayproxy.py}
 if [ -f "$DP" ]; then
 	dport=$(free_port)
 	python3 "$DP" "$dport" "$SSHD_PORT" 25 &

@@ -171,6 +171,8 @@ struct conn {
 	char *config_dir; /* with stop_after */
 	char *stop_after; /* a direct context's tunnel this audit started */
 	char *svc_stop_after; /* a tunnelled context's session, likewise */
+	char *svc_connect; /* a tunnelled context: connect in conn_ready */
+	struct cmd_ctx *ctx;
 };
 
 /*
@@ -243,6 +245,8 @@ load_tls(struct store *st, const struct context *c, struct conn *cn,
 	have |= r == 0;
 	return have;
 }
+
+static int conn_api_ready(void *arg, struct cm_err *err);
 
 static int
 conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
@@ -347,9 +351,10 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 				json_decref(stv);
 				free(ctl);
 			}
-			if (cmd_svc_connect(&local, c->name, &local.err) != 0)
-				return err_set(
-				    err, local.err.code, "%s", local.err.msg);
+			cn->svc_connect = xstrdup(c->name);
+			cn->ctx = ctx;
+			t->api_ready = conn_api_ready;
+			t->api_ready_arg = cn;
 			goto served;
 		}
 		/* direct: pinned to the service for the audit, unpinned
@@ -379,6 +384,36 @@ served:
 	return 0;
 }
 
+/*
+ * The service connects a tunnelled context's session (an SSH handshake,
+ * many round trips on a slow link) when asked.  Not in conn_open: that
+ * runs in the main thread for every context of --all, one after the
+ * other.  audit_daemon calls this (as api_ready) in the audit's own
+ * thread, while the fact script already runs on its own SSH connection:
+ * hosts connect at once, and a slow link's two handshakes overlap.
+ */
+static int
+conn_ready(struct cmd_ctx *ctx, struct conn *cn, struct cm_err *err)
+{
+	struct cmd_ctx local = *ctx;
+
+	if (cn->svc_connect == NULL)
+		return 0;
+	err_init(&local.err);
+	if (cmd_svc_connect(&local, cn->svc_connect, &local.err) != 0)
+		return err_set(err, local.err.code, "%s", local.err.msg);
+	return 0;
+}
+
+/* audit_daemon's api_ready: connect while the host facts are gathered. */
+static int
+conn_api_ready(void *arg, struct cm_err *err)
+{
+	struct conn *cn = arg;
+
+	return conn_ready(cn->ctx, cn, err);
+}
+
 static void
 conn_close(struct conn *cn)
 {
@@ -402,6 +437,7 @@ conn_close(struct conn *cn)
 		free(req);
 		free(cn->svc_stop_after);
 	}
+	free(cn->svc_connect);
 	free(cn->tunnel_sock);
 	free(cn->run_dir);
 	endpoint_free(&cn->ep);
@@ -698,7 +734,7 @@ audit_one(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 
 /*
  * --all: every context's connection is prepared first, in this thread
- * (starting an SSH tunnel forks, which must not happen while other
+ * (starting the tunnel service forks, which must not happen while other
  * threads run), then a pool of threads audits them.
  */
 struct all_job {
@@ -754,6 +790,41 @@ all_worker(void *arg)
 			report_finish(j->reps[i],
 			    j->o->have_policy ? &j->o->policy : NULL);
 		progress_done_one(&j->pg);
+	}
+}
+
+/* --all, after the table: each host with checks in error (not audited
+ * at all, or incomplete) and the first cause, so no host's failure is a
+ * bare count. */
+static void
+print_incomplete(struct cmd_ctx *ctx, struct audit_report **reps, size_t n)
+{
+	size_t i, k, s[5], shown = 0;
+	int w = 0;
+	const char *why;
+	char *name, *safe;
+
+	for (i = 0; i < n; i++)
+		if (reps[i]->context != NULL &&
+		    (int)strlen(reps[i]->context) > w)
+			w = (int)strlen(reps[i]->context);
+	for (i = 0; i < n; i++) {
+		report_status_counts(reps[i], s);
+		if (s[CS_ERROR] == 0 && reps[i]->errors.n == 0)
+			continue;
+		why = reps[i]->errors.n > 0 ? reps[i]->errors.v[0] : NULL;
+		for (k = 0; why == NULL && k < audit_ncheck; k++)
+			if (reps[i]->res[k].in_scope &&
+			    reps[i]->res[k].st == CS_ERROR)
+				why = reps[i]->res[k].reason;
+		if (shown++ == 0)
+			fprintf(ctx->out, "\nnot audited or incomplete:\n");
+		name = output_safe(reps[i]->context ? reps[i]->context : "");
+		safe = output_safe(why ? why : "unknown error");
+		fprintf(ctx->out, "  %-*s  %zu check%s in error: %s\n", w, name,
+		    s[CS_ERROR], s[CS_ERROR] == 1 ? "" : "s", safe);
+		free(name);
+		free(safe);
 	}
 }
 
@@ -873,6 +944,7 @@ audit_all(struct cmd_ctx *ctx, struct cmd_args *a, const struct audit_opts *o)
 				table_color_last(t, C_RED);
 		}
 		table_print(ctx, t);
+		print_incomplete(ctx, job.reps, nssh);
 	}
 	for (i = 0; i < nssh; i++) {
 		report_free(job.reps[i]);
@@ -1014,7 +1086,9 @@ cmd_audit_image_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	cmd_store_open(ctx, &st);
 	if ((r = cmd_load_context(ctx, &st, NULL, &c)) != 0)
 		goto out;
-	if ((r = conn_open(ctx, &st, c, 0, o.timeout_ms, &cn, &ctx->err)) == 0)
+	if ((r = conn_open(ctx, &st, c, 0, o.timeout_ms, &cn, &ctx->err)) ==
+		0 &&
+	    (r = conn_ready(ctx, &cn, &ctx->err)) == 0)
 		r = audit_image(&cn.t, a->argv[0], &rep, &ctx->err);
 	conn_close(&cn);
 	if (r != 0)

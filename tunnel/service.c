@@ -79,7 +79,7 @@ struct sctx {
 	uint64_t acc_in, acc_out, acc_total, acc_failed;
 	unsigned sessions;
 	unsigned peak; /* most clients at once, over all sessions */
-	char last_error[1024];
+	char last_error[1024]; /* a connect error in full (both modes) */
 	uint64_t failed_us; /* when it last failed (0: not failing) */
 	int force; /* connect even if it failed just now ("connect") */
 	/* control clients waiting for "connect" */

@@ -56,6 +56,13 @@ stop_pidfile() {
 # start_dockerd DIR [dockerd args...]: a private dockerd whose API is on
 # unix://DIR/docker.sock.  Sets DOCKERD_SOCK.
 start_dockerd() {
+	spawn_dockerd "$@"
+	await_dockerd "$1"
+}
+
+# spawn_dockerd DIR [dockerd args...]: start_dockerd without the wait, so
+# several daemons start at once; await_dockerd DIR then waits for one.
+spawn_dockerd() {
 	dd_dir=$1
 	shift
 	mkdir -p "$dd_dir"
@@ -67,11 +74,16 @@ start_dockerd() {
 		--pidfile "$dd_dir/pid" "$@" >"$dd_dir/log" 2>&1 &
 	dd_pid=$!
 	test_atexit "stop_pidfile '$dd_dir/pid'; kill $dd_pid 2>/dev/null"
-	if ! wait_for 60 docker -H "unix://$dd_dir/docker.sock" version; then
-		tail -n 40 "$dd_dir/log" | sed 's/^/# dockerd: /'
-		test_fatal "dockerd did not start (log above, $dd_dir/log)"
+}
+
+# await_dockerd DIR: wait for a spawned dockerd; its log and a failure if
+# it does not answer.  Sets DOCKERD_SOCK.
+await_dockerd() {
+	if ! wait_for 60 docker -H "unix://$1/docker.sock" version; then
+		tail -n 40 "$1/log" | sed 's/^/# dockerd: /'
+		test_fatal "dockerd did not start (log above, $1/log)"
 	fi
-	DOCKERD_SOCK="$dd_dir/docker.sock"
+	DOCKERD_SOCK="$1/docker.sock"
 }
 
 # The suite's shared dockerd if the runner started one, else our own.
