@@ -106,19 +106,8 @@ for c in $CIPHERS; do
 	s=$(short "$c") id=$(short "$c" | tr + -)
 	macs=""
 	[ "${c%%/*}" = "$c" ] || macs="MACs ${c#*/}"
-	cat >>"$SSH_CFG" <<CFG
-Host bench-$id
-	HostName 127.0.0.1
-	Port $SSHD_PORT
-	User $SSH_USER
-	IdentityFile $HOME/.ssh/id_ed25519
-	UserKnownHostsFile $HOME/.ssh/known_hosts
-	StrictHostKeyChecking yes
-	BatchMode yes
-	Ciphers ${c%%/*}
-	$macs
-
-CFG
+	ssh_config_host "bench-$id" "$SSHD_PORT" "$SSH_USER" \
+		"Ciphers ${c%%/*}" "$macs"
 	ctxmgr create "stream-$id" --direct --host "ssh://bench-$id$SRC" >/dev/null 2>&1 ||
 		test_fatal "ctxmgr create stream-$id failed"
 	read -r TSOCK[$s] TPID[$s] TCIPHER[$s] < <(tunnel_up "stream-$id")

@@ -222,17 +222,7 @@ if [ -f "$DP" ]; then
 	wait_for 10 sh -c "ss -Hltn 'sport = :$dport' | grep -q ."
 	echo "[127.0.0.1]:$dport $(cut -d' ' -f1,2 "$TRASH/sshd-bench/host_ed25519.pub")" \
 		>>"$HOME/.ssh/known_hosts"
-	cat >>"$SSH_CFG" <<CFG
-Host wan
-	HostName 127.0.0.1
-	Port $dport
-	User $SSH_USER
-	IdentityFile $HOME/.ssh/id_ed25519
-	UserKnownHostsFile $HOME/.ssh/known_hosts
-	StrictHostKeyChecking yes
-	BatchMode yes
-
-CFG
+	ssh_config_host wan "$dport"
 	ctxmgr create wan --host "ssh://wan$DOCKERD_SOCK" >/dev/null 2>&1
 	ctxmgr create wan-direct --direct --host "ssh://wan$DOCKERD_SOCK" >/dev/null 2>&1
 	ctxmgr tunnel start wan >/dev/null || test_fatal "tunnel start wan failed"

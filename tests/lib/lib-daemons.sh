@@ -127,6 +127,26 @@ make_user_key() {
 	[ -f "$f" ] || ssh-keygen -q -t "$1" -N '' -C "ctxmgr-test" -f "$f"
 }
 
+# ssh_config_host ALIAS PORT [USER [LINE...]]: a Host block for a loopback
+# sshd in $HOME/.ssh/config (our key, our known_hosts, strict), with any
+# extra LINEs (e.g. "Ciphers aes128-ctr")
+ssh_config_host() {
+	local alias=$1 port=$2 user=${3:-$SSH_USER} line
+	shift 2
+	[ $# -gt 0 ] && shift
+	{
+		printf 'Host %s\n\tHostName 127.0.0.1\n\tPort %s\n\tUser %s\n' \
+			"$alias" "$port" "$user"
+		printf '\tIdentityFile %s\n\tUserKnownHostsFile %s\n' \
+			"$HOME/.ssh/id_ed25519" "$HOME/.ssh/known_hosts"
+		printf '\tStrictHostKeyChecking yes\n\tBatchMode yes\n'
+		for line in "$@"; do
+			[ -n "$line" ] && printf '\t%s\n' "$line"
+		done
+		echo
+	} >>"$HOME/.ssh/config"
+}
+
 # start_sshd NAME [sshd_config lines...]: a real sshd on 127.0.0.1 with its
 # own host key, accepting $HOME/.ssh/id_ed25519 (made here) for the
 # current user.  Sets SSHD_PORT, SSHD_DIR, SSH_USER; adds NAME to
@@ -190,17 +210,7 @@ start_sshd() {
 	fi
 	echo "[127.0.0.1]:$SSHD_PORT $(cut -d' ' -f1,2 "$SSHD_DIR/host_ed25519.pub")" \
 		>>"$HOME/.ssh/known_hosts"
-	cat >>"$HOME/.ssh/config" <<CFG
-Host $name
-	HostName 127.0.0.1
-	Port $SSHD_PORT
-	User $SSH_USER
-	IdentityFile $HOME/.ssh/id_ed25519
-	UserKnownHostsFile $HOME/.ssh/known_hosts
-	StrictHostKeyChecking yes
-	BatchMode yes
-
-CFG
+	ssh_config_host "$name" "$SSHD_PORT"
 	chmod 600 "$HOME/.ssh/config"
 	# OpenSSH reads ~/.ssh/config from the passwd home, not $HOME: the
 	# docker CLI's ssh:// transport finds ours through this wrapper

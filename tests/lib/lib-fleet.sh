@@ -158,17 +158,7 @@ fleet_start() {
 		[ "$h" = "$FLEET_BADUSER" ] && user=ctxmgr-no-such-user
 		[ "$h" = "$FLEET_BADKEY" ] ||
 			echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$FLEET_DIR/$h/host_ed25519.pub")"
-		cat >>"$HOME/.ssh/config" <<-CFG
-		Host $h
-		 	HostName 127.0.0.1
-		 	Port $port
-		 	User $user
-		 	IdentityFile $HOME/.ssh/id_ed25519
-		 	UserKnownHostsFile $HOME/.ssh/known_hosts
-		 	StrictHostKeyChecking yes
-		 	BatchMode yes
-
-		CFG
+		ssh_config_host "$h" "$port" "$user"
 	done >>"$HOME/.ssh/known_hosts"
 	chmod 600 "$HOME/.ssh/config"
 	# the docker CLI's ssh:// transport finds the config through this
