@@ -147,6 +147,21 @@ ssh_config_host() {
 	} >>"$HOME/.ssh/config"
 }
 
+# ssh_config_ready: $HOME/.ssh/config private, and an `ssh` first in PATH
+# that reads it: OpenSSH reads ~/.ssh/config from the passwd home, not
+# $HOME, and the docker CLI's ssh:// transport runs plain `ssh`
+ssh_config_ready() {
+	chmod 600 "$HOME/.ssh/config"
+	mkdir -p "$TRASH/bin"
+	if [ ! -x "$TRASH/bin/ssh" ]; then
+		printf '#!/bin/sh\nexec %s -F "%s" "$@"\n' "$(command -v ssh)" \
+			"$HOME/.ssh/config" >"$TRASH/bin/ssh"
+		chmod +x "$TRASH/bin/ssh"
+	fi
+	case ":$PATH:" in *":$TRASH/bin:"*) ;; *) PATH="$TRASH/bin:$PATH" ;; esac
+	export PATH
+}
+
 # start_sshd NAME [sshd_config lines...]: a real sshd on 127.0.0.1 with its
 # own host key, accepting $HOME/.ssh/id_ed25519 (made here) for the
 # current user.  Sets SSHD_PORT, SSHD_DIR, SSH_USER; adds NAME to
@@ -211,17 +226,7 @@ start_sshd() {
 	echo "[127.0.0.1]:$SSHD_PORT $(cut -d' ' -f1,2 "$SSHD_DIR/host_ed25519.pub")" \
 		>>"$HOME/.ssh/known_hosts"
 	ssh_config_host "$name" "$SSHD_PORT"
-	chmod 600 "$HOME/.ssh/config"
-	# OpenSSH reads ~/.ssh/config from the passwd home, not $HOME: the
-	# docker CLI's ssh:// transport finds ours through this wrapper
-	mkdir -p "$TRASH/bin"
-	if [ ! -x "$TRASH/bin/ssh" ]; then
-		printf '#!/bin/sh\nexec %s -F "%s" "$@"\n' "$(command -v ssh)" \
-			"$HOME/.ssh/config" >"$TRASH/bin/ssh"
-		chmod +x "$TRASH/bin/ssh"
-	fi
-	case ":$PATH:" in *":$TRASH/bin:"*) ;; *) PATH="$TRASH/bin:$PATH" ;; esac
-	export PATH
+	ssh_config_ready
 }
 
 # stop_sshd NAME: kill that sshd (and its sessions' listener).

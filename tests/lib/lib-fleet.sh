@@ -160,15 +160,7 @@ fleet_start() {
 			echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$FLEET_DIR/$h/host_ed25519.pub")"
 		ssh_config_host "$h" "$port" "$user"
 	done >>"$HOME/.ssh/known_hosts"
-	chmod 600 "$HOME/.ssh/config"
-	# the docker CLI's ssh:// transport finds the config through this
-	if [ ! -x "$TRASH/bin/ssh" ]; then
-		printf '#!/bin/sh\nexec %s -F "%s" "$@"\n' "$(command -v ssh)" \
-			"$HOME/.ssh/config" >"$TRASH/bin/ssh"
-		chmod +x "$TRASH/bin/ssh"
-	fi
-	case ":$PATH:" in *":$TRASH/bin:"*) ;; *) PATH="$TRASH/bin:$PATH" ;; esac
-	export PATH
+	ssh_config_ready
 
 	# one tunnelled context per host
 	for h in $FLEET_HOSTS; do
