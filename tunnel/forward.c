@@ -301,16 +301,14 @@ client_abort(struct forwarder *f, struct client *c, const char *why)
 	client_remove(f, c);
 }
 
-/* A client on fd; `refresh` for ours (counted nowhere, see ping_refresh). */
-static void
-client_new(struct forwarder *f, int fd, int refresh)
+/* A new client record on fd (-1: none), last in the list. */
+static struct client *
+client_add(struct forwarder *f, int fd)
 {
 	struct client *c = xcalloc(1, sizeof(*c));
 
 	c->fd = fd;
 	c->pi = -1;
-	c->sniff = 1;
-	c->refresh = refresh != 0;
 	c->since = now_us();
 	c->prev = f->tail;
 	if (f->tail)
@@ -318,15 +316,24 @@ client_new(struct forwarder *f, int fd, int refresh)
 	else
 		f->head = c;
 	f->tail = c;
-	if (refresh) {
-		client_enqueue(f, c, 0);
-		return;
+	return c;
+}
+
+/* A client on fd; `refresh` for ours (counted nowhere, see ping_refresh). */
+static void
+client_new(struct forwarder *f, int fd, int refresh)
+{
+	struct client *c = client_add(f, fd);
+
+	c->sniff = 1;
+	c->refresh = refresh != 0;
+	if (!refresh) {
+		f->nclients++;
+		f->st.open_conns++;
+		f->st.total_conns++;
+		if (f->st.open_conns > f->st.peak_conns)
+			f->st.peak_conns = f->st.open_conns;
 	}
-	f->nclients++;
-	f->st.open_conns++;
-	f->st.total_conns++;
-	if (f->st.open_conns > f->st.peak_conns)
-		f->st.peak_conns = f->st.open_conns;
 	client_enqueue(f, c, 0);
 }
 
@@ -1036,21 +1043,11 @@ check_broken(struct forwarder *f, int rc, const char *what)
 static void
 spare_drop(struct forwarder *f, unsigned i)
 {
-	struct client *c;
+	struct client *c = client_add(f, -1);
 
-	c = xcalloc(1, sizeof(*c));
-	c->fd = -1;
-	c->pi = -1;
 	c->spare_close = 1;
 	c->ch = f->spare[i];
 	c->st = CS_CLOSING;
-	c->since = now_us();
-	c->prev = f->tail;
-	if (f->tail)
-		f->tail->next = c;
-	else
-		f->head = c;
-	f->tail = c;
 	f->nspare--;
 	memmove(&f->spare[i], &f->spare[i + 1],
 	    (f->nspare - i) * sizeof(f->spare[0]));
