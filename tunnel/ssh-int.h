@@ -63,6 +63,33 @@ xport_queued(const struct xport *x)
  */
 int send_nb(int fd, const char *p, size_t len, size_t *sent);
 
+/*
+ * A remote command as steps on a non-blocking session: ssh_exec runs one
+ * to the end, the forwarder runs the tunnel service's "run" requests
+ * with it between its clients.  Each step does what it can without
+ * waiting.  The first opens the channel: the caller sees to it that no
+ * other open is in flight on the session (libssh2 keeps one at a time).
+ */
+enum { XOP_OPEN, XOP_EXEC, XOP_IO, XOP_CLOSE, XOP_WAIT, XOP_FREE, XOP_DONE };
+struct ssh_exec_op {
+	int stage;
+	LIBSSH2_CHANNEL *ch; /* from XOP_EXEC on, until freed */
+	const char *command;
+	const char *in;
+	size_t inlen, sent;
+	int eof_sent, out_eof, err_eof;
+	struct ssh_exec_result *res;
+};
+void ssh_exec_op_init(struct ssh_exec_op *op, const char *command,
+    const void *in, size_t inlen, struct ssh_exec_result *res);
+/*
+ * 0: done, res complete, the channel freed; 1: call again once the
+ * socket has news (*progress is set when anything moved); else ERR_*,
+ * with a channel still in op->ch for the caller to close.
+ */
+int ssh_exec_op_step(struct ssh_conn *c, struct ssh_exec_op *op, int *progress,
+    struct cm_err *err);
+
 /* libssh2 session with the transport, in blocking mode. */
 LIBSSH2_SESSION *xport_session_new(struct xport *x, int fd);
 

@@ -1016,95 +1016,144 @@ read_stream(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int stream, struct buf *b,
 	return 0;
 }
 
+void
+ssh_exec_op_init(struct ssh_exec_op *op, const char *command, const void *in,
+    size_t inlen, struct ssh_exec_result *res)
+{
+	memset(op, 0, sizeof(*op));
+	op->stage = XOP_OPEN;
+	op->command = command;
+	op->in = in;
+	op->inlen = inlen;
+	op->res = res;
+}
+
+int
+ssh_exec_op_step(struct ssh_conn *c, struct ssh_exec_op *op, int *progress,
+    struct cm_err *err)
+{
+	struct ssh_exec_result *res = op->res;
+	int rc, r;
+	ssize_t n;
+
+	switch (op->stage) {
+	case XOP_OPEN:
+		if ((op->ch = libssh2_channel_open_session(c->s)) == NULL) {
+			if (libssh2_session_last_errno(c->s) ==
+			    LIBSSH2_ERROR_EAGAIN)
+				return 1;
+			return ssh_lib_error(
+			    c->s, err, 0, "cannot open a session channel");
+		}
+		*progress = 1;
+		op->stage = XOP_EXEC;
+		/* FALLTHROUGH */
+	case XOP_EXEC:
+		rc = libssh2_channel_exec(op->ch, op->command);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return 1;
+		if (rc != 0)
+			return ssh_lib_error(
+			    c->s, err, 0, "the remote command was refused");
+		*progress = 1;
+		op->stage = XOP_IO;
+		/* FALLTHROUGH */
+	case XOP_IO:
+		while (op->sent < op->inlen &&
+		    xport_queued(&c->x) < XPORT_HIGH_WATER) {
+			n = libssh2_channel_write(
+			    op->ch, op->in + op->sent, op->inlen - op->sent);
+			if (n == LIBSSH2_ERROR_EAGAIN || n == 0)
+				break;
+			if (n < 0) {
+				/* the command may exit without reading */
+				op->sent = op->inlen;
+				break;
+			}
+			op->sent += (size_t)n;
+			*progress = 1;
+		}
+		if (op->sent == op->inlen && !op->eof_sent) {
+			rc = libssh2_channel_send_eof(op->ch);
+			if (rc == 0 || rc != LIBSSH2_ERROR_EAGAIN)
+				op->eof_sent = 1;
+		}
+		if ((r = read_stream(c, op->ch, 0, &res->out,
+			 &res->out_truncated, &op->out_eof, progress, err)) !=
+			0 ||
+		    (r = read_stream(c, op->ch, SSH_EXTENDED_DATA_STDERR,
+			 &res->err, &res->err_truncated, &op->err_eof, progress,
+			 err)) != 0)
+			return r;
+		if (!op->out_eof || !op->err_eof)
+			return 1;
+		op->stage = XOP_CLOSE;
+		/* FALLTHROUGH */
+	case XOP_CLOSE:
+		/* (calling close again would take the channel as closed) */
+		if (libssh2_channel_close(op->ch) == LIBSSH2_ERROR_EAGAIN)
+			return 1;
+		op->stage = XOP_WAIT;
+		/* FALLTHROUGH */
+	case XOP_WAIT:
+		if (libssh2_channel_wait_closed(op->ch) == LIBSSH2_ERROR_EAGAIN)
+			return 1;
+		res->exit_status = libssh2_channel_get_exit_status(op->ch);
+		{
+			char *sig = NULL;
+			size_t siglen = 0;
+			if (libssh2_channel_get_exit_signal(op->ch, &sig,
+				&siglen, NULL, NULL, NULL, NULL) == 0 &&
+			    sig != NULL) {
+				snprintf(res->exit_signal,
+				    sizeof(res->exit_signal), "%.*s",
+				    (int)siglen, sig);
+				res->exit_status = -1;
+				libssh2_free(c->s, sig);
+			}
+		}
+		op->stage = XOP_FREE;
+		/* FALLTHROUGH */
+	case XOP_FREE:
+		if (libssh2_channel_free(op->ch) == LIBSSH2_ERROR_EAGAIN)
+			return 1;
+		op->ch = NULL;
+		op->stage = XOP_DONE;
+		/* FALLTHROUGH */
+	default:
+		return 0;
+	}
+}
+
 int
 ssh_exec(struct ssh_conn *c, const char *command, const void *in, size_t inlen,
     int timeout_ms, struct ssh_exec_result *res, struct cm_err *err)
 {
 	uint64_t deadline =
 	    ssh_deadline(timeout_ms == 0 ? c->timeout_ms : timeout_ms);
-	LIBSSH2_CHANNEL *ch;
-	const char *inp = in;
-	size_t sent = 0;
-	int rc, eof_sent = 0, out_eof = 0, err_eof = 0, r;
-	ssize_t n;
+	struct ssh_exec_op op;
+	int progress, r;
 
 	if (timeout_ms < 0)
 		deadline = 0;
-	while ((ch = libssh2_channel_open_session(c->s)) == NULL) {
-		rc = libssh2_session_last_errno(c->s);
-		if (rc != LIBSSH2_ERROR_EAGAIN)
-			return ssh_lib_error(
-			    c->s, err, 0, "cannot open a session channel");
-		if ((r = ssh_wait(c, deadline, err)) != 0)
-			return r;
-	}
-	while ((rc = libssh2_channel_exec(ch, command)) == LIBSSH2_ERROR_EAGAIN)
-		if ((r = ssh_wait(c, deadline, err)) != 0)
-			goto fail;
-	if (rc != 0) {
-		r = ssh_lib_error(
-		    c->s, err, 0, "the remote command was refused");
-		goto fail;
-	}
-	while (!out_eof || !err_eof) {
-		int progress = 0;
-		while (sent < inlen && xport_queued(&c->x) < XPORT_HIGH_WATER) {
-			n = libssh2_channel_write(ch, inp + sent, inlen - sent);
-			if (n == LIBSSH2_ERROR_EAGAIN || n == 0)
-				break;
-			if (n < 0) {
-				/* the command may exit without reading */
-				sent = inlen;
-				break;
-			}
-			sent += (size_t)n;
-			progress = 1;
-		}
-		if (sent == inlen && !eof_sent) {
-			rc = libssh2_channel_send_eof(ch);
-			if (rc == 0 || rc != LIBSSH2_ERROR_EAGAIN)
-				eof_sent = 1;
-		}
-		if ((r = read_stream(c, ch, 0, &res->out, &res->out_truncated,
-			 &out_eof, &progress, err)) != 0 ||
-		    (r = read_stream(c, ch, SSH_EXTENDED_DATA_STDERR, &res->err,
-			 &res->err_truncated, &err_eof, &progress, err)) != 0)
-			goto fail;
-		if (progress && !(out_eof && err_eof))
-			continue;
-		if (out_eof && err_eof)
+	ssh_exec_op_init(&op, command, in, inlen, res);
+	for (;;) {
+		progress = 0;
+		if ((r = ssh_exec_op_step(c, &op, &progress, err)) != 1)
 			break;
+		if (progress && op.stage == XOP_IO)
+			continue;
 		if ((r = ssh_wait(c, deadline, err)) != 0) {
-			if (r == ERR_TIMEOUT)
+			if (r == ERR_TIMEOUT && op.stage == XOP_IO)
 				err_set(err, ERR_TIMEOUT,
 				    "the remote command did not finish in "
 				    "time");
-			goto fail;
+			break;
 		}
 	}
-	while ((rc = libssh2_channel_close(ch)) == LIBSSH2_ERROR_EAGAIN)
-		if ((r = ssh_wait(c, deadline, err)) != 0)
-			goto fail;
-	while ((rc = libssh2_channel_wait_closed(ch)) == LIBSSH2_ERROR_EAGAIN)
-		if ((r = ssh_wait(c, deadline, err)) != 0)
-			goto fail;
-	res->exit_status = libssh2_channel_get_exit_status(ch);
-	{
-		char *sig = NULL;
-		size_t siglen = 0;
-		if (libssh2_channel_get_exit_signal(
-			ch, &sig, &siglen, NULL, NULL, NULL, NULL) == 0 &&
-		    sig != NULL) {
-			snprintf(res->exit_signal, sizeof(res->exit_signal),
-			    "%.*s", (int)siglen, sig);
-			res->exit_status = -1;
-			libssh2_free(c->s, sig);
-		}
-	}
-	channel_finish(c, ch, deadline);
-	return 0;
-fail:
-	channel_finish(c, ch, ssh_deadline(1000));
+	if (op.ch != NULL)
+		channel_finish(
+		    c, op.ch, r == 0 ? deadline : ssh_deadline(1000));
 	return r;
 }
 
