@@ -127,6 +127,7 @@ service_contexts(struct cmd_ctx *ctx, long *pidp)
 		CP("SparesUsed", "spares_used");
 		CP("PingsCached", "pings_cached");
 		CP("ChannelsReused", "reused");
+		CP("CommandsRun", "runs");
 		CP("Mode", "mode");
 		CP("Cipher", "cipher");
 		CP("LastError", "last_error");

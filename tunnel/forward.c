@@ -15,6 +15,7 @@
 #include "common/compat.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <malloc.h>
 
 #include <netinet/in.h>
@@ -161,8 +162,37 @@ struct forwarder {
 	int rfd; /* our end of the refresh client's socket, or -1 */
 	unsigned rkind; /* which /_ping it asks */
 	uint64_t rstart;
+	/* commands run for the service (struct job) */
+	struct job *jobs;
+	struct job *jopen; /* the one whose channel open is in flight */
 };
 
+/*
+ * A "run" request (struct fwd_run): its command and input read from the
+ * client, then run with ssh_exec_op on a session channel (counted with
+ * the dial-stdio ones against sshd's MaxSessions), then the answer
+ * written back.
+ */
+enum jstate { J_READ, J_WAIT, J_RUN, J_REPLY };
+
+struct job {
+	struct job *next;
+	int fd;
+	enum jstate st;
+	struct run_req rq;
+	struct buf req; /* the command, then its input */
+	char *cmd;
+	struct ssh_exec_op op;
+	struct ssh_exec_result res;
+	uint64_t deadline;
+	struct buf ans;
+	size_t sent;
+	int pi;
+};
+
+static void jobs_lost(struct forwarder *f);
+static int job_open_step(struct forwarder *f);
+static void jobs_step(struct forwarder *f);
 static void session_lost(struct forwarder *f, const char *fmt, ...)
     PRINTFLIKE(2, 3);
 static void reuse_end(struct client *c);
@@ -923,6 +953,7 @@ session_lost(struct forwarder *f, const char *fmt, ...)
 			continue;
 		client_remove(f, c); /* caught in the drop: closed */
 	}
+	jobs_lost(f);
 	f->opening = NULL;
 	f->idle_ch = NULL;
 	f->nspare = 0; /* freed with the session */
@@ -1039,15 +1070,22 @@ check_broken(struct forwarder *f, int rc, const char *what)
 
 /* Spare channel */
 
-/* Let go of the spare channel: it closes like a client's. */
+/* Let go of a channel nobody reads (a spare, a command's): it closes
+ * like a client's. */
 static void
-spare_drop(struct forwarder *f, unsigned i)
+channel_drop(struct forwarder *f, LIBSSH2_CHANNEL *ch)
 {
 	struct client *c = client_add(f, -1);
 
 	c->spare_close = 1;
-	c->ch = f->spare[i];
+	c->ch = ch;
 	c->st = CS_CLOSING;
+}
+
+static void
+spare_drop(struct forwarder *f, unsigned i)
+{
+	channel_drop(f, f->spare[i]);
 	f->nspare--;
 	memmove(&f->spare[i], &f->spare[i + 1],
 	    (f->nspare - i) * sizeof(f->spare[0]));
@@ -1134,6 +1172,8 @@ open_step(struct forwarder *f)
 	while (f->conn != NULL) {
 		spare_hand_out(f);
 		if (f->opening == NULL && !f->opening_spare) {
+			if (job_open_step(f))
+				return;
 			if (f->wq_head == NULL) {
 				if (!spare_wanted(f))
 					return;
@@ -1562,6 +1602,9 @@ service(struct forwarder *f)
 	open_step(f);
 	if (f->conn == NULL)
 		return;
+	jobs_step(f);
+	if (f->conn == NULL)
+		return;
 	/* rotate: the first served last time goes to the back */
 	if (f->head != NULL && f->head != f->tail) {
 		first = f->head;
@@ -1594,6 +1637,273 @@ service(struct forwarder *f)
 		ping_refresh(f, now_us());
 	if (f->conn != NULL)
 		keepalive_step(f, now_us());
+}
+
+/* Commands (struct job) */
+
+struct fwd_run *
+fwd_run_new(int fd, const struct run_req *rq, const char *pre, size_t plen)
+{
+	struct fwd_run *r = xmalloc(sizeof(*r) + plen + 1);
+
+	r->fd = fd;
+	r->rq = *rq;
+	r->plen = plen;
+	memcpy(r->pre, pre, plen);
+	return r;
+}
+
+void
+fwd_run_fail(struct fwd_run *r, const char *msg)
+{
+	struct buf b;
+	size_t sent = 0;
+
+	buf_init(&b, 65536);
+	run_answer_error(&b, msg);
+	(void)send_nb(r->fd, b.data, b.len, &sent);
+	buf_release(&b);
+	close(r->fd);
+	free(r);
+}
+
+static void
+job_free(struct forwarder *f, struct job *j)
+{
+	struct job **pp;
+
+	for (pp = &f->jobs; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	if (j->fd >= 0)
+		close(j->fd);
+	buf_release(&j->req);
+	buf_release(&j->ans);
+	ssh_exec_result_release(&j->res);
+	free(j->cmd);
+	free(j);
+}
+
+/* Write what the answer still holds; freed once it is all sent. */
+static void
+job_send(struct forwarder *f, struct job *j)
+{
+	if (send_nb(j->fd, j->ans.data, j->ans.len, &j->sent) != 0 ||
+	    j->sent == j->ans.len)
+		job_free(f, j);
+}
+
+/* The command cannot run, or has not finished in time: say why. */
+static void
+job_fail(struct forwarder *f, struct job *j, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (j->op.ch != NULL) {
+		channel_drop(f, j->op.ch);
+		j->op.ch = NULL;
+	}
+	if (j->st == J_RUN)
+		f->dial_channels--;
+	buf_reset(&j->ans);
+	run_answer_error(&j->ans, msg);
+	j->st = J_REPLY;
+	job_send(f, j);
+}
+
+/* Its command and input are all here: it waits for a channel. */
+static void
+job_ready(struct job *j)
+{
+	j->cmd = xstrndup(j->req.data, j->rq.cmdlen);
+	ssh_exec_result_init(&j->res, j->rq.outcap);
+	buf_release(&j->res.err);
+	buf_init(&j->res.err, RUN_ERR_MAX);
+	ssh_exec_op_init(
+	    &j->op, j->cmd, j->req.data + j->rq.cmdlen, j->rq.inlen, &j->res);
+	j->deadline = now_us() + (uint64_t)j->rq.timeout_ms * 1000;
+	j->st = J_WAIT;
+}
+
+static size_t
+job_need(const struct job *j)
+{
+	return j->rq.cmdlen + j->rq.inlen - j->req.len;
+}
+
+/* Requests the service handed over. */
+static void
+jobs_take(struct forwarder *f)
+{
+	struct fwd_run *r;
+	struct job *j;
+
+	while (read(f->cfg.run_fd, &r, sizeof(r)) == (ssize_t)sizeof(r)) {
+		j = xcalloc(1, sizeof(*j));
+		j->fd = r->fd;
+		j->rq = r->rq;
+		j->pi = -1;
+		(void)fcntl(j->fd, F_SETFL, fcntl(j->fd, F_GETFL) | O_NONBLOCK);
+		buf_init(&j->req, j->rq.cmdlen + j->rq.inlen);
+		buf_init(&j->ans, RUN_OUT_MAX + RUN_ERR_MAX + 4096);
+		j->next = f->jobs;
+		f->jobs = j;
+		if (r->plen > job_need(j)) {
+			free(r);
+			job_fail(
+			    f, j, "more bytes than the run request counts");
+			continue;
+		}
+		(void)buf_add(&j->req, r->pre, r->plen);
+		free(r);
+		if (job_need(j) == 0)
+			job_ready(j);
+	}
+}
+
+/* Read the command and its input. */
+static void
+job_read(struct forwarder *f, struct job *j)
+{
+	char tmp[65536];
+	size_t need = job_need(j);
+	ssize_t n;
+
+	n = recv(
+	    j->fd, tmp, need < sizeof(tmp) ? need : sizeof(tmp), MSG_DONTWAIT);
+	if (n > 0) {
+		(void)buf_add(&j->req, tmp, (size_t)n);
+		if (job_need(j) == 0)
+			job_ready(j);
+	} else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+		job_free(f, j); /* gone before its request was whole */
+}
+
+/*
+ * Open a waiting job's channel, when no other open is in flight (libssh2
+ * keeps one per session): 1 while that open is in flight.
+ */
+static int
+job_open_step(struct forwarder *f)
+{
+	struct job *j;
+	struct cm_err err;
+	int progress = 0, r;
+
+	for (j = f->jopen ? f->jopen : f->jobs; f->jopen == NULL && j != NULL;
+	     j = j->next)
+		if (j->st == J_WAIT)
+			break;
+	if (j == NULL ||
+	    (f->jopen == NULL && f->dial_channels >= MAX_DIAL_STDIO))
+		return 0;
+	err_init(&err);
+	r = ssh_exec_op_step(f->conn, &j->op, &progress, &err);
+	if (r == 1 && j->op.stage == XOP_OPEN) {
+		f->jopen = j;
+		return 1;
+	}
+	f->jopen = NULL;
+	if (r < 0) {
+		if (check_broken(f, libssh2_session_last_errno(f->conn->s),
+			"opening a session channel"))
+			return 1;
+		job_fail(f, j, "%s", err.msg);
+		return 0;
+	}
+	f->dial_channels++;
+	j->st = J_RUN;
+	if (r == 0)
+		f->busy = 1; /* done at once: answered by jobs_step */
+	return 0;
+}
+
+/* Run the commands a turn further; answer those done or out of time. */
+static void
+jobs_step(struct forwarder *f)
+{
+	struct job *j, *next;
+	struct cm_err err;
+	int progress, r;
+
+	for (j = f->jobs; j != NULL && f->conn != NULL; j = next) {
+		next = j->next;
+		if (j->st != J_RUN)
+			continue;
+		progress = 0;
+		err_init(&err);
+		r = j->op.stage == XOP_DONE
+		    ? 0
+		    : ssh_exec_op_step(f->conn, &j->op, &progress, &err);
+		if (r == 1) {
+			if (progress)
+				f->busy = 1;
+			continue;
+		}
+		if (r < 0) {
+			if (check_broken(f,
+				libssh2_session_last_errno(f->conn->s),
+				"running a command"))
+				return;
+			job_fail(f, j, "%s", err.msg);
+			continue;
+		}
+		f->dial_channels--;
+		f->st.runs++;
+		f->busy = 1; /* the counters, for `tunnel ls` */
+		run_answer(&j->ans, &j->res, f->conn->info.host);
+		j->st = J_REPLY;
+		job_send(f, j);
+	}
+}
+
+/* Commands past their time (never with an open in flight). */
+static void
+jobs_expire(struct forwarder *f)
+{
+	struct job *j, *next;
+	uint64_t now = now_us();
+
+	for (j = f->jobs; j != NULL; j = next) {
+		next = j->next;
+		if ((j->st == J_WAIT || j->st == J_RUN) && j != f->jopen &&
+		    now > j->deadline)
+			job_fail(f, j,
+			    "the command did not finish in %d s%s%s%s",
+			    (j->rq.timeout_ms + 999) / 1000,
+			    f->conn ? " on \"" : "",
+			    f->conn ? f->conn->info.alias : "",
+			    f->conn ? "\"" : "");
+	}
+}
+
+/* The session is gone: running commands with it; waiting ones wait. */
+static void
+jobs_lost(struct forwarder *f)
+{
+	struct job *j, *next;
+
+	if (f->jopen != NULL)
+		ssh_exec_op_init(&f->jopen->op, f->jopen->cmd,
+		    f->jopen->req.data + f->jopen->rq.cmdlen,
+		    f->jopen->rq.inlen, &f->jopen->res);
+	f->jopen = NULL;
+	for (j = f->jobs; j != NULL; j = next) {
+		next = j->next;
+		if (j->st != J_RUN)
+			continue;
+		j->op.ch = NULL; /* freed with the session */
+		job_fail(f, j,
+		    "the SSH session was lost while the command "
+		    "ran: %s",
+		    f->st.last_error);
+	}
 }
 
 /* Listeners and the control socket */
@@ -1660,9 +1970,14 @@ static int
 has_channels(const struct forwarder *f)
 {
 	const struct client *c;
+	const struct job *j;
 
-	if (f->idle_ch != NULL || f->nspare > 0 || f->opening_spare)
+	if (f->idle_ch != NULL || f->nspare > 0 || f->opening_spare ||
+	    f->jopen != NULL)
 		return 1;
+	for (j = f->jobs; j != NULL; j = j->next)
+		if (j->st == J_RUN)
+			return 1;
 	for (c = f->head; c != NULL; c = c->next)
 		if (c->ch != NULL || c->st == CS_OPENING)
 			return 1;
@@ -1672,8 +1987,9 @@ has_channels(const struct forwarder *f)
 int
 fwd_run(struct forwarder *f, struct cm_err *err)
 {
-	enum { P_STOP, P_UNIX, P_TCP, P_CTL, P_SSH, P_FIRST };
+	enum { P_STOP, P_UNIX, P_TCP, P_CTL, P_SSH, P_RUN, P_FIRST };
 	struct client *c, *next;
+	struct job *j, *jnext;
 	size_t n;
 	int timeout, rc;
 	uint64_t now, hold, idle_since = 0;
@@ -1696,7 +2012,7 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 			fwd_get_stats(f, f->cfg.stats_out);
 			pthread_mutex_unlock(f->cfg.stats_mu);
 		}
-		if (f->nclients > 0)
+		if (f->nclients > 0 || f->jobs != NULL)
 			idle_since = 0;
 		else if (idle_since == 0)
 			idle_since = now;
@@ -1710,7 +2026,7 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 				return err_set(
 				    err, ERR_TIMEOUT, "%s", f->st.last_error);
 			}
-			if (f->nclients == 0)
+			if (f->nclients == 0 && f->jobs == NULL)
 				return 0;
 			f->next_attempt = now;
 			maybe_reconnect(f, now);
@@ -1722,6 +2038,7 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 		}
 		if (f->conn == NULL)
 			maybe_reconnect(f, now);
+		jobs_expire(f);
 		if (f->conn != NULL)
 			service(f);
 		else {
@@ -1766,6 +2083,8 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 		}
 		f->pfd[P_CTL].fd = f->cfg.ctl_fd;
 		f->pfd[P_CTL].events = POLLIN;
+		f->pfd[P_RUN].fd = f->cfg.run_fd;
+		f->pfd[P_RUN].events = POLLIN;
 		if (f->conn != NULL) {
 			f->pfd[P_SSH].fd = f->conn->x.fd;
 			f->pfd[P_SSH].events = (has_channels(f) ? POLLIN : 0) |
@@ -1785,6 +2104,16 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 			if (c->down.len > 0)
 				p->events |= POLLOUT;
 			c->pi = (int)n++;
+		}
+		for (j = f->jobs; j != NULL; j = j->next) {
+			struct pollfd *p;
+			j->pi = -1;
+			if (j->st != J_READ && j->st != J_REPLY)
+				continue;
+			p = pfd_slot(f, n);
+			p->fd = j->fd;
+			p->events = j->st == J_READ ? POLLIN : POLLOUT;
+			j->pi = (int)n++;
 		}
 		timeout = 1000;
 		if (f->conn != NULL) {
@@ -1833,6 +2162,17 @@ fwd_run(struct forwarder *f, struct cm_err *err)
 			accept_clients(f, f->cfg.tcp_fd);
 		if (f->pfd[P_CTL].revents & POLLIN)
 			answer_ctl(f);
+		if (f->pfd[P_RUN].revents & POLLIN)
+			jobs_take(f);
+		for (j = f->jobs; j != NULL; j = jnext) {
+			jnext = j->next;
+			if (j->pi < 0 || f->pfd[j->pi].revents == 0)
+				continue;
+			if (j->st == J_READ)
+				job_read(f, j);
+			else if (j->st == J_REPLY)
+				job_send(f, j);
+		}
 		for (c = f->head; c != NULL; c = next) {
 			short ev;
 			next = c->next;
@@ -1913,6 +2253,19 @@ fwd_free(struct forwarder *f)
 {
 	if (f == NULL)
 		return;
+	while (f->jobs != NULL) {
+		struct job *j = f->jobs;
+		if (j->st != J_REPLY) {
+			buf_reset(&j->ans);
+			run_answer_error(&j->ans,
+			    f->st.last_error[0] ? f->st.last_error
+						: "the tunnel stopped");
+			j->sent = 0;
+		}
+		(void)send_nb(j->fd, j->ans.data, j->ans.len, &j->sent);
+		j->op.ch = NULL; /* freed with the session */
+		job_free(f, j);
+	}
 	while (f->head != NULL) {
 		f->head->ch = NULL;
 		client_remove(f, f->head);

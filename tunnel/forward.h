@@ -29,6 +29,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "tunnel/runwire.h"
 #include "tunnel/ssh.h"
 
 /* Counters, as `tunnel ls` shows them. */
@@ -45,6 +46,7 @@ struct fwd_stats {
 	uint64_t spares_used; /* clients given a channel opened ahead */
 	uint64_t reused; /* channels a client left at an HTTP boundary */
 	uint64_t pings_cached; /* /_ping answered from the cached copy */
+	uint64_t runs; /* commands run for "run" requests */
 	enum tunnel_mode mode; /* the mode in use */
 	char cipher[64];
 	char last_error[256];
@@ -59,6 +61,7 @@ struct fwd_config {
 	int tcp_fd;
 	int ctl_fd; /* control socket: status to whoever connects */
 	int stop_fd; /* readable: stop (a signal self-pipe) */
+	int run_fd; /* a pipe of struct fwd_run pointers, or -1 */
 	int alive_interval; /* seconds; 0 none, <0 ssh_config's or 15 */
 	int alive_count; /* <= 0: 3 */
 	int max_clients; /* 0: 1024 */
@@ -89,6 +92,24 @@ struct fwd_config {
  */
 int fwd_new(const struct fwd_config *cfg, struct ssh_conn *conn,
     struct forwarder **fp, struct cm_err *err);
+
+/*
+ * A command for the session's host, handed over by the tunnel service
+ * (its "run" request, runwire.h): the forwarder reads the command and its
+ * input from `fd`, after the `plen` bytes the service read already, runs
+ * it on a session channel of its own between its clients, answers on
+ * `fd` and closes it.  Owned by whoever holds the pointer.
+ */
+struct fwd_run {
+	int fd;
+	struct run_req rq;
+	size_t plen;
+	char pre[];
+};
+struct fwd_run *fwd_run_new(
+    int fd, const struct run_req *rq, const char *pre, size_t plen);
+/* Answer `r` with an error (best effort, never blocking) and free it. */
+void fwd_run_fail(struct fwd_run *r, const char *msg);
 
 /* Serve until stop_fd becomes readable; 0, or an error that stopped it. */
 int fwd_run(struct forwarder *f, struct cm_err *err);

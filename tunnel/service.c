@@ -76,7 +76,7 @@ struct sctx {
 	/* under svc->mu */
 	enum sstate state;
 	struct fwd_stats fs; /* the running session's */
-	uint64_t acc_in, acc_out, acc_total, acc_failed;
+	uint64_t acc_in, acc_out, acc_total, acc_failed, acc_runs;
 	unsigned sessions;
 	unsigned peak; /* most clients at once, over all sessions */
 	char last_error[1024]; /* a connect error in full (both modes) */
@@ -85,6 +85,11 @@ struct sctx {
 	/* control clients waiting for "connect" */
 	int *waiters; /* grows to MAX_WAITERS */
 	int nwaiters, capwaiters;
+	/* "run" requests waiting for the session, and the pipe that hands
+	 * them to the worker's forwarder (while a worker runs) */
+	struct fwd_run **runs;
+	int nruns, capruns;
+	int runp[2];
 };
 
 struct svc {
@@ -707,6 +712,28 @@ drop_relay(struct sctx *x)
 	pthread_mutex_unlock(&x->svc->mu);
 }
 
+/* "run" requests: queued while the session is not up */
+static void
+runs_add(struct sctx *x, struct fwd_run *r)
+{
+	if (x->nruns == x->capruns) {
+		x->capruns = x->capruns ? x->capruns * 2 : 8;
+		x->runs = xreallocarray(
+		    x->runs, (size_t)x->capruns, sizeof(*x->runs));
+	}
+	x->runs[x->nruns++] = r;
+}
+
+/* ... and handed to the worker once it is (or failed with `msg`). */
+static void
+runs_hand(struct sctx *x, struct fwd_run *r, const char *msg)
+{
+	if (msg == NULL && x->runp[1] >= 0 &&
+	    write(x->runp[1], &r, sizeof(r)) == (ssize_t)sizeof(r))
+		return;
+	fwd_run_fail(r, msg ? msg : "too many commands at once");
+}
+
 /* To the main thread: connected (done 0) or the worker's end (done 1). */
 struct note {
 	struct sctx *x;
@@ -758,6 +785,7 @@ worker(void *arg)
 		fc.no_ping = x->spec.no_ping;
 		fc.ctl_fd = -1;
 		fc.stop_fd = x->stop[0];
+		fc.run_fd = x->runp[0];
 		fc.alive_interval = -1;
 		fc.idle_ms = s->cfg->idle_s > 0
 		    ? (int)(s->cfg->idle_s > 86400 * 20 ? 86400 * 20 * 1000LL
@@ -791,6 +819,7 @@ worker(void *arg)
 		x->acc_out += fs.bytes_out;
 		x->acc_total += fs.total_conns;
 		x->acc_failed += fs.failed_conns;
+		x->acc_runs += fs.runs;
 		memset(&x->fs, 0, sizeof(x->fs));
 		pthread_mutex_unlock(&s->mu);
 		log_info("\"%s\": session closed%s%s", x->spec.name,
@@ -818,6 +847,21 @@ failed:
 	return NULL;
 }
 
+/* The worker ended: requests it did not take wait again. */
+static void
+runs_pipe_close(struct sctx *x)
+{
+	struct fwd_run *r;
+
+	if (x->runp[0] < 0)
+		return;
+	while (read(x->runp[0], &r, sizeof(r)) == (ssize_t)sizeof(r))
+		runs_add(x, r);
+	close(x->runp[0]);
+	close(x->runp[1]);
+	x->runp[0] = x->runp[1] = -1;
+}
+
 static void
 start_worker(struct sctx *x)
 {
@@ -828,6 +872,8 @@ start_worker(struct sctx *x)
 		return;
 	while (read(x->stop[0], &c, 1) > 0)
 		; /* an old stop */
+	if (pipe2(x->runp, O_CLOEXEC | O_NONBLOCK) != 0)
+		x->runp[0] = x->runp[1] = -1;
 	pthread_mutex_lock(&x->svc->mu);
 	x->state = SS_CONNECTING;
 	pthread_mutex_unlock(&x->svc->mu);
@@ -838,6 +884,7 @@ start_worker(struct sctx *x)
 	else {
 		log_error("\"%s\": cannot start a thread", x->spec.name);
 		x->state = SS_FAILING;
+		runs_pipe_close(x);
 	}
 	pthread_attr_destroy(&at);
 }
@@ -878,6 +925,9 @@ ctx_free(struct sctx *x)
 	for (i = 0; i < x->nwaiters; i++)
 		reply_error(x->waiters[i], "no longer served");
 	free(x->waiters);
+	for (i = 0; i < x->nruns; i++)
+		fwd_run_fail(x->runs[i], "no longer served");
+	free(x->runs);
 	if (x->stopw >= 0)
 		reply(x->stopw, "{\"ok\":true}");
 	close(x->stop[0]);
@@ -914,6 +964,7 @@ ctx_new(struct svc *s, struct svc_spec *spec)
 	x->relay = -1;
 	x->want_relay = -1;
 	x->stopw = -1;
+	x->runp[0] = x->runp[1] = -1;
 	if (pipe2(x->stop, O_CLOEXEC | O_NONBLOCK) != 0)
 		x->stop[0] = x->stop[1] = -1;
 	set_params(x);
@@ -1094,8 +1145,8 @@ reload(struct svc *s, struct cm_err *err)
 	 * stopped for this reload): connect now */
 	if (!s->need_reload)
 		for (i = 0; i < s->n; i++)
-			if (s->ctx[i]->nwaiters > 0 && !s->ctx[i]->busy &&
-			    !s->ctx[i]->gone)
+			if ((s->ctx[i]->nwaiters > 0 || s->ctx[i]->nruns > 0) &&
+			    !s->ctx[i]->busy && !s->ctx[i]->gone)
 				restart_for_waiters(s->ctx[i]);
 	return 0;
 }
@@ -1187,6 +1238,8 @@ status_json(struct svc *s, struct buf *out, int full)
 		    json_integer((json_int_t)x->fs.pings_cached));
 		json_object_set_new(
 		    c, "reused", json_integer((json_int_t)x->fs.reused));
+		json_object_set_new(c, "runs",
+		    json_integer((json_int_t)(x->acc_runs + x->fs.runs)));
 		json_object_set_new(c, "mode",
 		    json_string(x->state == SS_CONNECTED
 			    ? tunnel_mode_name(x->fs.mode)
@@ -1284,6 +1337,52 @@ forget_failure(struct sctx *x)
 	pthread_mutex_unlock(&x->svc->mu);
 }
 
+static void answer_waiters(struct sctx *x);
+
+/*
+ * "run NAME CMDLEN INLEN TIMEOUT_MS OUTCAP" (runwire.h), `pre` the bytes
+ * read past its line: to the worker when the session is up, else queued
+ * and the session connected as for "connect".
+ */
+static void
+run_request(struct svc *s, int fd, char *args, const char *pre, size_t plen)
+{
+	struct run_req rq;
+	struct cm_err err;
+	struct sctx *x;
+	char *sp = strchr(args, ' ');
+
+	err_init(&err);
+	if (sp == NULL || run_req_parse(sp + 1, &rq, &err) != 0) {
+		reply_error(fd, "bad run request");
+		return;
+	}
+	*sp = '\0';
+	if ((x = find_ctx(s, args)) == NULL) {
+		reply_error(fd, "not served");
+		return;
+	}
+	if (x->lfd < 0) {
+		reply_error(fd, x->problem);
+		return;
+	}
+	if (ctx_state(x) == SS_CONNECTED && x->busy && !x->replacing) {
+		runs_hand(x, fwd_run_new(fd, &rq, pre, plen), NULL);
+		return;
+	}
+	if (x->nruns >= MAX_WAITERS) {
+		reply_error(fd, "busy");
+		return;
+	}
+	runs_add(x, fwd_run_new(fd, &rq, pre, plen));
+	pthread_mutex_lock(&s->mu);
+	x->force = 1;
+	pthread_mutex_unlock(&s->mu);
+	start_worker(x);
+	if (!x->busy)
+		answer_waiters(x); /* could not start: say so */
+}
+
 static void
 handle_ctl(struct svc *s, int fd)
 {
@@ -1356,6 +1455,8 @@ handle_ctl(struct svc *s, int fd)
 			else
 				reply(fd, "{\"ok\":true}");
 		}
+	} else if (strncmp(req, "run ", 4) == 0) {
+		run_request(s, fd, req + 4, nl + 1, n - (size_t)(nl + 1 - req));
 	} else if (strncmp(req, "connect ", 8) == 0) {
 		/* "connect NAME relay": this client answers passphrase
 		 * questions (names have no spaces) */
@@ -1397,10 +1498,27 @@ answer_waiters(struct sctx *x)
 {
 	int i;
 
+	char why[sizeof(x->last_error)];
+	const char *msg = NULL;
+
 	for (i = 0; i < x->nwaiters; i++)
 		reply_result(x->waiters[i], x);
 	x->nwaiters = 0;
 	x->want_relay = -1; /* one of those, closed now */
+	if (x->nruns == 0)
+		return;
+	pthread_mutex_lock(&x->svc->mu);
+	if (x->state != SS_CONNECTED || !x->busy) {
+		snprintf(why, sizeof(why), "%s",
+		    x->state == SS_FAILING && x->last_error[0]
+			? x->last_error
+			: "the tunnel is not connected");
+		msg = why;
+	}
+	pthread_mutex_unlock(&x->svc->mu);
+	for (i = 0; i < x->nruns; i++)
+		runs_hand(x, x->runs[i], msg);
+	x->nruns = 0;
 }
 
 /* Waiting `connect` clients and no worker: start one for them. */
@@ -1413,6 +1531,9 @@ restart_for_waiters(struct sctx *x)
 		for (i = 0; i < x->nwaiters; i++)
 			reply_error(x->waiters[i], x->problem);
 		x->nwaiters = 0;
+		for (i = 0; i < x->nruns; i++)
+			fwd_run_fail(x->runs[i], x->problem);
+		x->nruns = 0;
 		x->want_relay = -1;
 		return;
 	}
@@ -1439,11 +1560,13 @@ on_notify(struct svc *s, struct sctx *x, int done)
 	}
 	pthread_join(x->th, NULL);
 	x->busy = 0;
+	runs_pipe_close(x);
 	if (x->stopw >= 0) {
 		reply(x->stopw, "{\"ok\":true}");
 		x->stopw = -1;
 	}
-	if (x->nwaiters > 0 && !x->gone && ctx_state(x) == SS_IDLE) {
+	if ((x->nwaiters > 0 || x->nruns > 0) && !x->gone &&
+	    ctx_state(x) == SS_IDLE) {
 		/* stopped (a reload, a stop) just as someone asked for a
 		 * connect: connect again, once a changed spec is in place */
 		if (!s->need_reload)

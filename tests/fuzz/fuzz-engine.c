@@ -1,8 +1,10 @@
-/* fuzz-engine.c: Docker Engine HTTP answers and the pins file. */
+/* fuzz-engine.c: Docker Engine HTTP answers, the pins file, and the tunnel
+ * service's "run" request line and answer. */
 #include "common/compat.h"
 
 #include "tunnel/engine.h"
 #include "tunnel/pins.h"
+#include "tunnel/runwire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,5 +26,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (pins[i].name[0] == '\0' || pins[i].port > 65535)
 			abort();
 	free(pins);
+	{
+		struct ssh_exec_result res;
+		struct run_req rq;
+		char *line = strndup((const char *)data, size), host[64];
+		if (line != NULL && run_req_parse(line, &rq, &err) == 0 &&
+		    (rq.cmdlen == 0 || rq.cmdlen > RUN_CMD_MAX ||
+			rq.inlen > RUN_IN_MAX || rq.outcap > RUN_OUT_MAX ||
+			rq.timeout_ms <= 0))
+			abort();
+		free(line);
+		ssh_exec_result_init(&res, 256);
+		if (run_answer_parse((const char *)data, size, &res, host,
+			sizeof(host), &err) == 0 &&
+		    (res.out.len > 256 || res.err.len > 256))
+			abort();
+		ssh_exec_result_release(&res);
+	}
 	return 0;
 }

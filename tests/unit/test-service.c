@@ -1,4 +1,5 @@
-/* test-service.c: the tunnel service's paths, run dir checks and pins. */
+/* test-service.c: the tunnel service's paths, run dir checks, pins and
+ * the "run" request's wire format. */
 #define UNIT_IMPLEMENTATION
 #include "unit.h"
 
@@ -8,6 +9,7 @@
 
 #include "common/xmalloc.h"
 #include "tunnel/pins.h"
+#include "tunnel/runwire.h"
 #include "tunnel/service.h"
 
 static char base[] = "/tmp/ctxmgr-unit-svc.XXXXXX";
@@ -159,6 +161,95 @@ test_pins_parse(void **state)
 	free(list);
 }
 
+/* The "run" request line: four numbers in range, nothing else. */
+static void
+test_run_request(void **state)
+{
+	static const char *const bad[] = { "", "4", "4 0 1000", "0 0 1000 10",
+		"4 0 0 10", "x 0 1000 10", "4 0 1000 10 extra", "-4 0 1000 10",
+		"4  0 1000 10", "4 0 1000 10 ", "8193 0 1000 10",
+		"4 4194305 1000 10", "4 0 3600001 10", "4 0 1000 67108865",
+		"4 0 1000 99999999999999999999999", "+4 0 1000 10",
+		"4\t0 1000 10" };
+	struct run_req rq;
+	struct cm_err err;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(run_req_parse("4 12 20000 1048576", &rq, &err), 0);
+	assert_int_equal(rq.cmdlen, 4);
+	assert_int_equal(rq.inlen, 12);
+	assert_int_equal(rq.timeout_ms, 20000);
+	assert_int_equal(rq.outcap, 1048576);
+	assert_int_equal(
+	    run_req_parse("8192 4194304 3600000 67108864", &rq, &err), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(run_req_parse(bad[i], &rq, &err), ERR_INVALID);
+}
+
+/* Answers: made by run_answer, read back; hostile ones refused. */
+static void
+test_run_answer(void **state)
+{
+	static const char *const broken[] = { "", "\n", "[]\n", "null",
+		"{\"ok\":true}\n",
+		"{\"ok\":true,\"status\":0,\"out\":3,\"err\":0}\nab",
+		"{\"ok\":true,\"status\":0,\"out\":1,\"err\":0}\nab",
+		"{\"ok\":true,\"status\":0,\"out\":-1,\"err\":3}\nab",
+		"{\"ok\":true,\"status\":0,\"out\":1.5,\"err\":0}\nab",
+		"{\"ok\":true,\"status\":\"0\",\"out\":2,\"err\":0}\nab",
+		"{\"ok\":true,\"status\":0,\"out\":9223372036854775807,"
+		"\"err\":9223372036854775807}\n",
+		"{\"ok\":true,\"status\":0,\"out\":20,\"err\":0}\n"
+		"01234567890123456789" };
+	struct ssh_exec_result in, out;
+	struct cm_err err;
+	struct buf b;
+	char host[64];
+	size_t i;
+
+	(void)state;
+	ssh_exec_result_init(&in, 1024);
+	buf_add(&in.out, "line\n\0bin", 9);
+	buf_adds(&in.err, "oops\n");
+	in.exit_status = 3;
+	buf_init(&b, 0);
+	run_answer(&b, &in, "h.example");
+	ssh_exec_result_init(&out, 1024);
+	assert_int_equal(
+	    run_answer_parse(b.data, b.len, &out, host, sizeof(host), &err), 0);
+	assert_int_equal(out.exit_status, 3);
+	assert_int_equal(out.out.len, 9);
+	assert_memory_equal(out.out.data, "line\n\0bin", 9);
+	assert_string_equal(out.err.data, "oops\n");
+	assert_string_equal(host, "h.example");
+	ssh_exec_result_release(&out);
+	/* an error, with its message */
+	buf_reset(&b);
+	run_answer_error(&b, "not served");
+	ssh_exec_result_init(&out, 1024);
+	assert_int_equal(
+	    run_answer_parse(b.data, b.len, &out, NULL, 0, &err), ERR_FAIL);
+	assert_string_equal(err.msg, "not served");
+	ssh_exec_result_release(&out);
+	/* more output than the reader's cap */
+	ssh_exec_result_init(&out, 4);
+	buf_reset(&b);
+	run_answer(&b, &in, "h");
+	assert_int_equal(
+	    run_answer_parse(b.data, b.len, &out, NULL, 0, &err), ERR_PROTO);
+	ssh_exec_result_release(&out);
+	for (i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		ssh_exec_result_init(&out, 16);
+		assert_int_equal(run_answer_parse(broken[i], strlen(broken[i]),
+				     &out, host, sizeof(host), &err),
+		    ERR_PROTO);
+		ssh_exec_result_release(&out);
+	}
+	buf_release(&b);
+	ssh_exec_result_release(&in);
+}
+
 /* pins_edit and pins_load on a real file: mode, owner, symlink. */
 static void
 test_pins_file(void **state)
@@ -268,6 +359,8 @@ main(void)
 		cmocka_unit_test(test_run_dir_check),
 		cmocka_unit_test(test_pins_parse),
 		cmocka_unit_test(test_pins_file),
+		cmocka_unit_test(test_run_request),
+		cmocka_unit_test(test_run_answer),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
