@@ -30,6 +30,7 @@
 #include "ctxmgr/progress.h"
 #include "audit/policy.h"
 #include "audit/seccomp.h"
+#include "tunnel/runwire.h"
 #include "tunnel/ssh.h"
 #include "ctxmgr/settings.h"
 #include "ctxmgr/sshctx.h"
@@ -164,10 +165,9 @@ struct conn {
 	char host[256];
 	char no_facts[320];
 	/* ssh:// */
-	struct ssh_params ssh;
 	char probe_host[256]; /* the URL's host, then HostName once known */
 	char *tunnel_sock;
-	char *run_dir;
+	char *run_dir; /* the tunnel service's */
 	char *config_dir; /* with stop_after */
 	char *stop_after; /* a direct context's tunnel this audit started */
 	char *svc_stop_after; /* a tunnelled context's session, likewise */
@@ -175,28 +175,30 @@ struct conn {
 	struct cmd_ctx *ctx;
 };
 
+static int conn_ready(struct cmd_ctx *ctx, struct conn *cn, struct cm_err *err);
+
 /*
- * The fact script over SSH: one connection, one exec of `sh -s` with the
- * script on its standard input.  Runs in the audit's host thread; the
- * host name ssh_config resolves to becomes the host to probe.
+ * The fact script on an ssh:// context's host: `sh -s` with the script on
+ * its standard input, run by the tunnel service over the session it holds
+ * for the Engine API (no second SSH login).  Runs in the audit's host
+ * thread; the host name ssh_config resolves to becomes the host to probe.
  */
 static int
-ssh_run_facts(
+svc_run_facts(
     void *arg, const char *script, struct buf *out, struct cm_err *err)
 {
 	struct conn *cn = arg;
 	struct ssh_exec_result res;
-	struct ssh_conn *sc = NULL;
 	size_t n;
 	int r;
 
-	if ((r = ssh_connect(&cn->ssh, &sc, err)) != 0)
+	/* connected first: a key's passphrase is asked here, not failed on */
+	if ((r = conn_ready(cn->ctx, cn, err)) != 0)
 		return r;
-	snprintf(cn->probe_host, sizeof(cn->probe_host), "%s",
-	    ssh_conn_info(sc)->host);
 	ssh_exec_result_init(&res, FACTS_MAX_OUTPUT);
-	r = ssh_exec(
-	    sc, "sh -s", script, strlen(script), FACTS_TIMEOUT_MS, &res, err);
+	r = svc_run_command(cn->run_dir, cn->t.context, "sh -s", script,
+	    strlen(script), FACTS_TIMEOUT_MS, &res, cn->probe_host,
+	    sizeof(cn->probe_host), err);
 	if (r == 0 && res.out_truncated)
 		r = err_set(err, ERR_TOOBIG,
 		    "the fact script printed more than %zu bytes",
@@ -211,7 +213,6 @@ ssh_run_facts(
 		r = err_set(
 		    err, ERR_TOOBIG, "the fact script's output is too big");
 	ssh_exec_result_release(&res);
-	ssh_close(sc);
 	return r;
 }
 
@@ -320,20 +321,27 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 		break;
 	}
 	/*
-	 * ssh://: the Engine API through the context's tunnel (started
-	 * or pinned here), the facts through an
-	 * SSH exec, the probes to the host the SSH config names.
+	 * ssh://: the tunnel service's session (the context's tunnel, or
+	 * its pin made here) carries the Engine API and the fact script;
+	 * the probes go to the host the SSH config names.
 	 */
 	{
 		struct cmd_ctx local = *ctx;
 		int newly = 0;
 
 		err_init(&local.err);
+		cn->run_dir = cmd_svc_run_dir(&local);
 		if (svc_context_tunnelled(c)) {
 			/* the tunnel service serves it: its socket */
-			if (cmd_ssh_params(&local, c, 0, &cn->ssh) != 0)
-				return err_set(
-				    err, local.err.code, "%s", local.err.msg);
+			if (local.accept_new) {
+				/* --accept-new: record the host key first */
+				struct ssh_conn *sc = NULL;
+				if (cmd_ssh_connect(&local, c->name, 1, &sc) !=
+				    0)
+					return err_set(err, local.err.code,
+					    "%s", local.err.msg);
+				ssh_close(sc);
+			}
 			cn->tunnel_sock = xstrdup(c->host + strlen("unix://"));
 			if (svc_kick(local.config_dir, c, &local.err) != 0)
 				return err_set(
@@ -344,24 +352,18 @@ conn_open(struct cmd_ctx *ctx, struct store *st, const struct context *c,
 				char *ctl = svc_ctl_of(c);
 				json_t *stv = svc_status(ctl);
 				if (strcmp(svc_state_of(stv, c->name),
-					"connected") != 0) {
+					"connected") != 0)
 					cn->svc_stop_after = xstrdup(c->name);
-					cn->run_dir = cmd_svc_run_dir(&local);
-				}
 				json_decref(stv);
 				free(ctl);
 			}
 			cn->svc_connect = xstrdup(c->name);
-			cn->ctx = ctx;
 			t->api_ready = conn_api_ready;
 			t->api_ready_arg = cn;
 			goto served;
 		}
 		/* direct: pinned to the service for the audit, unpinned
 		 * after it when the user had not pinned it */
-		if (cmd_ssh_params(&local, c, 0, &cn->ssh) != 0)
-			return err_set(
-			    err, local.err.code, "%s", local.err.msg);
 		if ((r = cmd_direct_serve(
 			 &local, c, NULL, &newly, &cn->tunnel_sock)) != 0) {
 			err_set(err, local.err.code, "%s", local.err.msg);
@@ -376,8 +378,9 @@ served:
 	t->api.unix_path = cn->tunnel_sock;
 	t->socket_path =
 	    cn->ep.path ? cn->ep.path : ENDPOINT_DEFAULT_REMOTE_SOCKET;
-	t->run_facts = ssh_run_facts;
+	t->run_facts = svc_run_facts;
 	t->run_arg = cn;
+	cn->ctx = ctx;
 	t->host = cn->ep.host;
 	snprintf(cn->probe_host, sizeof(cn->probe_host), "%s", cn->ep.host);
 	t->probe_host = probes ? cn->probe_host : NULL;
@@ -388,9 +391,9 @@ served:
  * The service connects a tunnelled context's session (an SSH handshake,
  * many round trips on a slow link) when asked.  Not in conn_open: that
  * runs in the main thread for every context of --all, one after the
- * other.  audit_daemon calls this (as api_ready) in the audit's own
- * thread, while the fact script already runs on its own SSH connection:
- * hosts connect at once, and a slow link's two handshakes overlap.
+ * other.  The audit's two threads call this (audit_daemon's api_ready,
+ * and svc_run_facts) and both wait for the one connect: hosts connect at
+ * once, and a key's passphrase is asked once.
  */
 static int
 conn_ready(struct cmd_ctx *ctx, struct conn *cn, struct cm_err *err)
