@@ -162,6 +162,9 @@ ssh_config_ready() {
 	export PATH
 }
 
+# the SetEnv of every sshd of the tests (start_sshd, lib-fleet.sh)
+SSHD_SHELL_ENV=SHLVL=1
+
 # start_sshd NAME [sshd_config lines...]: a real sshd on 127.0.0.1 with its
 # own host key, accepting $HOME/.ssh/id_ed25519 (made here) for the
 # current user.  Sets SSHD_PORT, SSHD_DIR, SSH_USER; adds NAME to
@@ -194,8 +197,12 @@ start_sshd() {
 		echo "PermitRootLogin prohibit-password"
 		echo "LogLevel VERBOSE"
 		echo "MaxStartups 200:30:400"
-		# sshd honours only its first SetEnv line: gather them into one
-		setenv=""
+		# sshd honours only its first SetEnv line: gather them into one.
+		# SHLVL=1: the remote user is this machine's, and bash sources
+		# its ~/.bashrc for every command sshd runs (a developer's can
+		# cost 70 ms of CPU a command); a shell started at level 2 does
+		# not, as on a host whose account has none
+		setenv=" $SSHD_SHELL_ENV"
 		[ -n "${DOCKERD_SOCK:-}" ] &&
 			setenv=" DOCKER_HOST=unix://$DOCKERD_SOCK"
 		for line in "$@"; do
@@ -204,7 +211,7 @@ start_sshd() {
 			*) echo "$line" ;;
 			esac
 		done
-		[ -z "$setenv" ] || echo "SetEnv$setenv"
+		echo "SetEnv$setenv"
 		# defaults last: sshd keeps the first value it reads
 		echo "AllowStreamLocalForwarding yes"
 		echo "AllowTcpForwarding yes"

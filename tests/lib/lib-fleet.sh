@@ -109,7 +109,7 @@ fleet_start() {
 		PermitRootLogin prohibit-password
 		LogLevel VERBOSE
 		MaxStartups 200:30:400
-		SetEnv DOCKER_HOST=unix://$sock
+		SetEnv $SSHD_SHELL_ENV DOCKER_HOST=unix://$sock
 		AllowStreamLocalForwarding yes
 		AllowTcpForwarding yes
 		CFG
