@@ -113,6 +113,7 @@ struct client {
 	unsigned sniff : 1; /* the first request may be a /_ping */
 	unsigned spare_close : 1; /* no client: a spare channel closing */
 	unsigned refresh : 1; /* ours: asks the daemon for a fresh /_ping */
+	unsigned session : 1; /* its channel counts in dial_channels */
 	unsigned
 	    capture : 2; /* keep the answer to it: FWD_PING_GET, FWD_PING_HEAD */
 	char *capp; /* the answer so far */
@@ -134,7 +135,9 @@ struct forwarder {
 	struct client *wq_head, *wq_tail;
 	struct client *opening; /* the channel open in flight */
 	unsigned nclients;
-	unsigned dial_channels; /* session channels in use */
+	/* session channels open (until their close completes: sshd counts
+	 * them against MaxSessions until then) */
+	unsigned dial_channels;
 	struct fwd_stats st;
 	uint64_t next_attempt, backoff;
 	uint64_t last_ka;
@@ -320,10 +323,6 @@ client_abort(struct forwarder *f, struct client *c, const char *why)
 	if (c->st == CS_OPENING)
 		return; /* the open in flight finishes first */
 	if (c->ch != NULL) {
-		if (c->st == CS_OPEN || c->st == CS_STARTING) {
-			if (f->mode == TUNNEL_DIAL_STDIO)
-				f->dial_channels--;
-		}
 		c->st = CS_CLOSING;
 		c->since = now_us();
 		return;
@@ -1070,14 +1069,15 @@ check_broken(struct forwarder *f, int rc, const char *what)
 
 /* Spare channel */
 
-/* Let go of a channel nobody reads (a spare, a command's): it closes
- * like a client's. */
+/* Let go of a channel nobody reads (a spare, a command's session
+ * channel): it closes like a client's. */
 static void
-channel_drop(struct forwarder *f, LIBSSH2_CHANNEL *ch)
+channel_drop(struct forwarder *f, LIBSSH2_CHANNEL *ch, int session)
 {
 	struct client *c = client_add(f, -1);
 
 	c->spare_close = 1;
+	c->session = session != 0;
 	c->ch = ch;
 	c->st = CS_CLOSING;
 }
@@ -1085,7 +1085,7 @@ channel_drop(struct forwarder *f, LIBSSH2_CHANNEL *ch)
 static void
 spare_drop(struct forwarder *f, unsigned i)
 {
-	channel_drop(f, f->spare[i]);
+	channel_drop(f, f->spare[i], 0);
 	f->nspare--;
 	memmove(&f->spare[i], &f->spare[i + 1],
 	    (f->nspare - i) * sizeof(f->spare[0]));
@@ -1238,6 +1238,7 @@ open_step(struct forwarder *f)
 		c->ch = ch;
 		if (f->mode == TUNNEL_DIAL_STDIO) {
 			f->dial_channels++;
+			c->session = 1;
 			c->st = CS_STARTING;
 		} else
 			c->st = CS_OPEN;
@@ -1480,6 +1481,8 @@ close_step(struct forwarder *f, struct client *c)
 		(void)libssh2_channel_free(c->ch);
 	else
 		log_warn("a channel did not close in time; leaving it");
+	if (c->session)
+		f->dial_channels--;
 	c->ch = NULL;
 	client_remove(f, c);
 }
@@ -1706,10 +1709,10 @@ job_fail(struct forwarder *f, struct job *j, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (j->op.ch != NULL) {
-		channel_drop(f, j->op.ch);
+		/* counted in dial_channels until its close completes */
+		channel_drop(f, j->op.ch, 1);
 		j->op.ch = NULL;
-	}
-	if (j->st == J_RUN)
+	} else if (j->st == J_RUN)
 		f->dial_channels--;
 	buf_reset(&j->ans);
 	run_answer_error(&j->ans, msg);
@@ -1810,6 +1813,11 @@ job_open_step(struct forwarder *f)
 		return 1;
 	}
 	f->jopen = NULL;
+	if (j->op.stage > XOP_OPEN) {
+		/* a channel was opened (and may be freed by now) */
+		f->dial_channels++;
+		j->st = J_RUN;
+	}
 	if (r < 0) {
 		if (check_broken(f, libssh2_session_last_errno(f->conn->s),
 			"opening a session channel"))
@@ -1817,8 +1825,6 @@ job_open_step(struct forwarder *f)
 		job_fail(f, j, "%s", err.msg);
 		return 0;
 	}
-	f->dial_channels++;
-	j->st = J_RUN;
 	if (r == 0)
 		f->busy = 1; /* done at once: answered by jobs_step */
 	return 0;
@@ -1899,6 +1905,7 @@ jobs_lost(struct forwarder *f)
 		if (j->st != J_RUN)
 			continue;
 		j->op.ch = NULL; /* freed with the session */
+		j->st = J_WAIT; /* not counted any more: dial_channels is reset */
 		job_fail(f, j,
 		    "the SSH session was lost while the command "
 		    "ran: %s",
