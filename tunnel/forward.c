@@ -1904,8 +1904,10 @@ jobs_lost(struct forwarder *f)
 		next = j->next;
 		if (j->st != J_RUN)
 			continue;
-		j->op.ch = NULL; /* freed with the session */
-		j->st = J_WAIT; /* not counted any more: dial_channels is reset */
+		/* freed with the session, and no longer counted (the session
+		 * resets dial_channels) */
+		j->op.ch = NULL;
+		j->st = J_WAIT;
 		job_fail(f, j,
 		    "the SSH session was lost while the command "
 		    "ran: %s",
