@@ -121,9 +121,13 @@ test_expect_success 'a host that cannot be reached: its error, at once' '
 test_expect_success 'the session drops while a command runs: its error, not a hang' '
 	start_sshd drop &&
 	ctxmgr create dx --host "ssh://drop$DOCKERD_SOCK" >/dev/null &&
-	(run dx "sleep 32" ; echo done >ran) &
-	wait_for 10 sh -c "ps -eo args | grep -q \"^sleep 32\$\"" &&
-	kill_sshd drop &&
+	{ (run dx "echo \$\$ >$TRASH/cmd.pid; exec sleep 30"; echo done >ran) & } &&
+	wait_for 10 test -s "$TRASH/cmd.pid" &&
+	: the connection dies with no SSH message on it: KILL its sshd processes &&
+	cmd=$(cat "$TRASH/cmd.pid") &&
+	net=$(ps -o ppid= -p $cmd) &&
+	mon=$(ps -o ppid= -p $net) &&
+	kill -KILL $mon $net $cmd &&
 	wait_for 10 test -f ran &&
 	wait &&
 	test "$(field ok)" = False &&
