@@ -11,8 +11,8 @@
 # those calls against the same daemon, in the same run.
 #
 # Measured over the local unix socket, and over SSH (a real sshd on
-# loopback; the Engine API through the context's tunnel, the facts through
-# one exec) when this build has the tunnel.
+# loopback; the Engine API and the fact script through the context's
+# session in the tunnel service) when this build has the tunnel.
 #
 # Targets (issue 6): whole audit <= 1 s, peak RSS <= 32 MB.
 set -u
@@ -61,8 +61,9 @@ verdict() { awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l) ? "met" : "MISSED" }
 measure bench "local unix socket"
 per=$LAST_PER
 
-# over SSH: a real sshd on loopback, the API through the context's tunnel
-# (running, as it is for a user of ctxmgr), the facts through one exec
+# over SSH: a real sshd on loopback, the API and the fact script through
+# the context's session in the tunnel service (running, as it is for a
+# user of ctxmgr)
 if "$CTXMGR" tunnel --help >/dev/null 2>&1; then
 	start_sshd benchhost
 	test_atexit "\"$CTXMGR\" tunnel stop --all >/dev/null 2>&1"
