@@ -23,6 +23,7 @@
 #include "audit/http.h"
 #include "audit/tlsutil.h"
 #include "common/xmalloc.h"
+#include "tunnel/ctlconn.h"
 
 #define HTTP_MAX_CONN 16
 
@@ -162,12 +163,8 @@ conn_connect(struct run *run, struct conn *c, struct cm_err *err)
 
 	if (t->unix_path != NULL) {
 		struct sockaddr_un sa;
-		memset(&sa, 0, sizeof(sa));
-		sa.sun_family = AF_UNIX;
-		if (strlen(t->unix_path) >= sizeof(sa.sun_path))
-			return err_set(err, ERR_INVALID,
-			    "socket path \"%s\" is too long", t->unix_path);
-		memcpy(sa.sun_path, t->unix_path, strlen(t->unix_path));
+		if (unix_sockaddr(t->unix_path, &sa, err) != 0)
+			return err_prefix(err, "socket path");
 		if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) <
 		    0)
 			return err_sys(err, "socket");

@@ -13,6 +13,7 @@
 #include "common/util.h"
 #include "common/xmalloc.h"
 #include "ctxmgr/svckick.h"
+#include "tunnel/ctlconn.h"
 
 #define FULL_NAME "ctxmgr-full"
 #define START_WAIT_MS 10000
@@ -36,26 +37,38 @@ svc_context_ssh_url(const struct context *c)
 	return NULL;
 }
 
+/* Connect to a control socket of this user (-1 if none answers). */
+static int
+ctl_connect(const char *ctl)
+{
+	struct sockaddr_un sa;
+	struct cm_err err;
+	struct ucred uc;
+	socklen_t l = sizeof(uc);
+	int fd;
+
+	if (unix_sockaddr(ctl, &sa, &err) != 0)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &l) != 0 ||
+	    uc.uid != geteuid()) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int
 svc_ctl_alive(const char *ctl)
 {
-	struct sockaddr_un sa;
-	struct ucred uc;
-	socklen_t l = sizeof(uc);
-	int fd, ok;
+	int fd = ctl_connect(ctl);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(ctl) >= sizeof(sa.sun_path))
+	if (fd < 0)
 		return 0;
-	memcpy(sa.sun_path, ctl, strlen(ctl));
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return 0;
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &l) == 0 &&
-	    uc.uid == geteuid();
 	close(fd);
-	return ok;
+	return 1;
 }
 
 /* The full binary: next to this one, in ../libexec/ctxmgr, or this one. */
@@ -185,31 +198,6 @@ svc_spawn(const char *config_dir, const char *ctl, struct cm_err *err)
 	return err_set(err, ERR_FAIL,
 	    "the tunnel service did not start (see its log, _service.log "
 	    "in its run dir, or run \"ctxmgr tunnel serve\")");
-}
-
-/* Connect to a control socket of this user (-1 if none answers). */
-static int
-ctl_connect(const char *ctl)
-{
-	struct sockaddr_un sa;
-	struct ucred uc;
-	socklen_t l = sizeof(uc);
-	int fd;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(ctl) >= sizeof(sa.sun_path))
-		return -1;
-	memcpy(sa.sun_path, ctl, strlen(ctl));
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &l) != 0 ||
-	    uc.uid != geteuid()) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* Ask the service `req` ("states\n"); its JSON object, or NULL. */
