@@ -1,7 +1,8 @@
 /*
  * cmd-remote-exec.c: run one command on a context's host through the
- * blocking SSH API (ssh_connect, ssh_exec) -- the path the audit, `ca
- * deploy` and `keys check` take.  Hidden: for tests and debugging.
+ * blocking SSH API (ssh_connect, ssh_exec) -- the path `ca deploy` and
+ * `keys check` take (the audit runs its fact script through the tunnel
+ * service instead).  Hidden: for tests and debugging.
  */
 #include "common/compat.h"
 

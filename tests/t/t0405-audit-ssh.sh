@@ -1,5 +1,5 @@
 #!/bin/bash
-test_description='audit: ssh:// contexts through the tunnel and one SSH exec; --all'
+test_description='audit: ssh:// contexts through the tunnel service (the Engine API and the fact script); --all'
 . "$(dirname "$0")/../lib/test-lib.sh"
 
 PY=$(command -v /usr/bin/python3 || command -v python3)
