@@ -27,6 +27,7 @@
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000 /* issue 13: fail within 10 s */
 #define DEFAULT_TIMEOUT_MS 30000
+#define EXEC_LOOK_MS 200 /* ssh_exec looks at libssh2's state this often */
 #define MAX_HOPS 4
 
 static const char default_ciphers[] =
@@ -1085,8 +1086,16 @@ ssh_exec_op_step(struct ssh_conn *c, struct ssh_exec_op *op, int *progress,
 			 &res->err, &res->err_truncated, &op->err_eof, progress,
 			 err)) != 0)
 			return r;
-		if (!op->out_eof || !op->err_eof)
+		if (!op->out_eof || !op->err_eof) {
+			unsigned long avail = 0;
+			/* what reading one stream took off the socket for the
+			 * other (data, its end) is no event on the socket */
+			(void)libssh2_channel_window_read_ex(
+			    op->ch, &avail, NULL);
+			if (avail > 0 || libssh2_channel_eof(op->ch))
+				*progress = 1;
 			return 1;
+		}
 		op->stage = XOP_CLOSE;
 		/* FALLTHROUGH */
 	case XOP_CLOSE:
@@ -1138,12 +1147,19 @@ ssh_exec(struct ssh_conn *c, const char *command, const void *in, size_t inlen,
 		deadline = 0;
 	ssh_exec_op_init(&op, command, in, inlen, res);
 	for (;;) {
+		uint64_t slice = ssh_deadline(EXEC_LOOK_MS);
 		progress = 0;
 		if ((r = ssh_exec_op_step(c, &op, &progress, err)) != 1)
 			break;
 		if (progress && op.stage == XOP_IO)
 			continue;
-		if ((r = ssh_wait(c, deadline, err)) != 0) {
+		/* never trust the socket alone: libssh2 may hold what
+		 * came, so it is asked again every EXEC_LOOK_MS */
+		r = ssh_wait(c,
+		    deadline != 0 && deadline < slice ? deadline : slice, err);
+		if (r == ERR_TIMEOUT && (deadline == 0 || now_us() < deadline))
+			continue;
+		if (r != 0) {
 			if (r == ERR_TIMEOUT && op.stage == XOP_IO)
 				err_set(err, ERR_TIMEOUT,
 				    "the remote command did not finish in "
