@@ -3,19 +3,15 @@
  */
 #include "common/compat.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
 #include "common/gojson.h"
 #include "common/util.h"
 #include "common/xmalloc.h"
-#include "tunnel/ctlconn.h"
 #include "tunnel/runwire.h"
 #include "tunnel/service.h"
 
@@ -95,32 +91,6 @@ run_answer_error(struct buf *b, const char *msg)
 	answer_head(b, o);
 }
 
-/* Write all of p[0..n) to non-blocking fd before the deadline. */
-static int
-send_all(int fd, const void *p, size_t n, uint64_t deadline)
-{
-	const char *c = p;
-	struct pollfd pfd;
-	ssize_t k;
-
-	while (n > 0) {
-		k = write(fd, c, n);
-		if (k > 0) {
-			c += k;
-			n -= (size_t)k;
-			continue;
-		}
-		if (k < 0 && errno != EAGAIN && errno != EINTR)
-			return -1;
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		if (now_us() >= deadline ||
-		    poll(&pfd, 1, (int)((deadline - now_us()) / 1000) + 1) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* The answer's counted bytes into res, as ssh_exec would capture them. */
 static int
 take_streams(const json_t *o, const char *p, size_t n,
@@ -184,65 +154,28 @@ svc_run_command(const char *run_dir, const char *name, const char *command,
     const void *in, size_t inlen, int timeout_ms, struct ssh_exec_result *res,
     char *host, size_t hostlen, struct cm_err *err)
 {
-	/* the answer may wait for a connect (a slow host) and the command */
-	uint64_t deadline = now_us() + ((uint64_t)timeout_ms + 130000) * 1000;
 	size_t cmdlen = strlen(command);
-	char *path, *line, tmp[65536];
-	struct buf ans;
-	struct pollfd pfd;
-	ssize_t k;
-	int fd, r;
+	struct buf body, ans;
+	char *line;
+	int r;
 
 	if (cmdlen == 0 || cmdlen > RUN_CMD_MAX || inlen > RUN_IN_MAX)
 		return err_set(err, ERR_TOOBIG, "the command is too long");
-	path = xasprintf("%s/%s", run_dir, SVC_CTL);
-	fd = ctl_connect_unix(path, 1000, err);
-	free(path);
-	if (fd < 0)
-		return fd;
-	line = xasprintf("run %s %zu %zu %d %zu\n", name, cmdlen, inlen,
+	line = xasprintf("run %s %zu %zu %d %zu", name, cmdlen, inlen,
 	    timeout_ms, res->out.max);
-	r = send_all(fd, line, strlen(line), deadline) != 0 ||
-	    send_all(fd, command, cmdlen, deadline) != 0 ||
-	    send_all(fd, in, inlen, deadline) != 0;
-	free(line);
-	if (r) {
-		close(fd);
-		return err_sys(err, "cannot talk to the tunnel service");
-	}
-	/* the answer: a line, then at most OUTCAP + RUN_ERR_MAX bytes */
+	buf_init(&body, cmdlen + inlen);
+	(void)buf_add(&body, command, cmdlen);
+	(void)buf_add(&body, in, inlen);
+	/* the answer: a line, then at most OUTCAP + RUN_ERR_MAX bytes; it
+	 * may wait for a connect (a slow host) and the command */
 	buf_init(&ans, res->out.max + RUN_ERR_MAX + 65536);
-	r = 0;
-	for (;;) {
-		k = read(fd, tmp, sizeof(tmp));
-		if (k > 0) {
-			if (buf_add(&ans, tmp, (size_t)k) != 0) {
-				r = err_set(err, ERR_TOOBIG,
-				    "the tunnel service's answer is too big");
-				break;
-			}
-			continue;
-		}
-		if (k == 0)
-			break;
-		if (errno != EAGAIN && errno != EINTR) {
-			r = err_sys(err, "reading the tunnel service's answer");
-			break;
-		}
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		if (now_us() >= deadline ||
-		    poll(&pfd, 1, (int)((deadline - now_us()) / 1000) + 1) ==
-			0) {
-			r = err_set(err, ERR_TIMEOUT,
-			    "the tunnel service did not answer in time");
-			break;
-		}
-	}
-	close(fd);
+	r = svc_request_body(run_dir, line, body.data, body.len,
+	    timeout_ms + 130000, NULL, NULL, &ans, err);
 	if (r == 0)
 		r = run_answer_parse(
 		    ans.data, ans.len, res, host, hostlen, err);
 	buf_release(&ans);
+	buf_release(&body);
+	free(line);
 	return r;
 }

@@ -390,9 +390,44 @@ svc_request(const char *run_dir, const char *req, int timeout_ms,
 	return svc_request_ask(run_dir, req, timeout_ms, NULL, NULL, out, err);
 }
 
+/* Write p[0..n) to non-blocking fd, waiting for room until the deadline. */
+static int
+send_until(int fd, const void *p, size_t n, uint64_t deadline)
+{
+	const char *c = p;
+	struct pollfd pfd;
+	ssize_t k;
+
+	while (n > 0) {
+		k = write(fd, c, n);
+		if (k > 0) {
+			c += k;
+			n -= (size_t)k;
+			continue;
+		}
+		if (k < 0 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		if (now_us() >= deadline ||
+		    poll(&pfd, 1, (int)((deadline - now_us()) / 1000) + 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 svc_request_ask(const char *run_dir, const char *req, int timeout_ms,
     svc_ask_fn ask, void *ask_arg, struct buf *out, struct cm_err *err)
+{
+	return svc_request_body(
+	    run_dir, req, NULL, 0, timeout_ms, ask, ask_arg, out, err);
+}
+
+int
+svc_request_body(const char *run_dir, const char *req, const void *body,
+    size_t bodylen, int timeout_ms, svc_ask_fn ask, void *ask_arg,
+    struct buf *out, struct cm_err *err)
 {
 	char *p = xasprintf("%s/%s", run_dir, SVC_CTL), tmp[4096];
 	uint64_t deadline = now_us() + (uint64_t)timeout_ms * 1000;
@@ -404,8 +439,9 @@ svc_request_ask(const char *run_dir, const char *req, int timeout_ms,
 	free(p);
 	if (fd < 0)
 		return fd;
-	if (fd_write_all(fd, req, strlen(req)) != 0 ||
-	    fd_write_all(fd, "\n", 1) != 0) {
+	if (send_until(fd, req, strlen(req), deadline) != 0 ||
+	    send_until(fd, "\n", 1, deadline) != 0 ||
+	    send_until(fd, body, bodylen, deadline) != 0) {
 		close(fd);
 		return err_sys(err, "cannot talk to the tunnel service");
 	}

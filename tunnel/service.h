@@ -111,6 +111,11 @@ typedef int (*svc_ask_fn)(void *arg, const char *key_path, int attempt,
     struct buf *pass, struct cm_err *err);
 int svc_request_ask(const char *run_dir, const char *req, int timeout_ms,
     svc_ask_fn ask, void *ask_arg, struct buf *out, struct cm_err *err);
+/* The same with `bodylen` bytes after the request line (a "run"
+ * request's command and input), written as the service takes them. */
+int svc_request_body(const char *run_dir, const char *req, const void *body,
+    size_t bodylen, int timeout_ms, svc_ask_fn ask, void *ask_arg,
+    struct buf *out, struct cm_err *err);
 
 /* 1 if a service answers on the run dir's control socket (a connect and
  * a peer check: microseconds). */
